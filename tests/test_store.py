@@ -1,0 +1,84 @@
+"""The store interface behaves the same on both backends."""
+import datetime
+import uuid
+
+import pytest
+
+from warehouse import StoreError, open_store
+from warehouse.migrations import MIGRATIONS, applied_versions, migrate
+
+UTC = datetime.timezone.utc
+
+
+def test_migrations_are_recorded_and_idempotent(store):
+    assert applied_versions(store) == {m[0] for m in MIGRATIONS}
+    assert migrate(store) == []
+    assert store.query_value("SELECT count() FROM schema_migrations") == len(MIGRATIONS)
+
+
+def test_migration_numbers_are_strictly_increasing():
+    numbers = [m[0] for m in MIGRATIONS]
+    assert numbers == sorted(set(numbers))
+
+
+HOSTILE = ["it's", "back\\slash", "new\nline", "tab\t", "quote' OR 1=1 --", "%(x)s", "é🙂", "nul\0byte"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_bound_strings_round_trip_unchanged(store, text):
+    store.insert("events", ["event_id", "site", "ts", "name", "pathname"],
+                 [(uuid.uuid4(), "a.test", datetime.datetime(2024, 1, 1, tzinfo=UTC), "pageview", text)])
+    assert store.query("SELECT pathname FROM events WHERE pathname = %(p)s", {"p": text}) == [(text,)]
+    assert store.query_value("SELECT count() FROM events") == 1
+
+
+def test_values_come_back_as_the_same_python_types(store):
+    ts = datetime.datetime(2024, 3, 31, 0, 30, 5, tzinfo=UTC)
+    eid = uuid.uuid4()
+    store.insert("events", ["event_id", "site", "ts", "name", "visitor_id", "prop_keys", "prop_values",
+                            "revenue", "engaged_ms", "screen_width"],
+                 [(eid, "a.test", ts, "buy", 2**64 - 1, ["plan"], ["pro"], 19.5, 1500, 1280)])
+    row = store.query_dicts(
+        "SELECT event_id, ts, toDate(ts, 'Europe/Paris') AS local_day, visitor_id, prop_keys, "
+        "prop_values, revenue, engaged_ms, screen_width FROM events")[0]
+    assert row["event_id"] == eid
+    assert row["ts"] == ts and row["ts"].utcoffset() == datetime.timedelta(0)
+    assert row["local_day"] == datetime.date(2024, 3, 31)
+    assert row["visitor_id"] == 2**64 - 1
+    assert row["prop_keys"] == ["plan"] and row["prop_values"] == ["pro"]
+    assert row["revenue"] == 19.5 and row["engaged_ms"] == 1500 and row["screen_width"] == 1280
+
+
+def test_parameters_bind_dates_lists_and_tuples(store):
+    rows = [(uuid.uuid4(), site, datetime.datetime(2024, 1, d, 12, tzinfo=UTC), "pageview")
+            for site, d in [("a.test", 1), ("b.test", 2), ("c.test", 3)]]
+    store.insert("events", ["event_id", "site", "ts", "name"], rows)
+    got = store.query(
+        "SELECT site FROM events WHERE site IN %(sites)s AND ts >= %(since)s "
+        "AND has(%(names)s, name) ORDER BY site",
+        {"sites": ("a.test", "b.test"), "since": datetime.datetime(2024, 1, 2, tzinfo=UTC),
+         "names": ["pageview"]})
+    assert got == [("b.test",)]
+
+
+def test_batched_insert_of_many_rows(store):
+    base = datetime.datetime(2024, 1, 1, tzinfo=UTC)
+    rows = [(uuid.uuid4(), "a.test", base + datetime.timedelta(seconds=i), "pageview", i)
+            for i in range(5000)]
+    assert store.insert("events", ["event_id", "site", "ts", "name", "visitor_id"], rows) == 5000
+    assert store.query("SELECT count(), sum(visitor_id) FROM events") == [(5000, sum(range(5000)))]
+
+
+def test_a_bad_statement_raises_store_error_naming_it(store):
+    with pytest.raises(StoreError, match="no_such_table"):
+        store.query("SELECT * FROM no_such_table")
+
+
+def test_missing_placeholder_value_is_an_error(store):
+    with pytest.raises((KeyError, StoreError)):
+        store.query("SELECT %(a)s + %(b)s", {"a": 1})
+
+
+def test_unknown_scheme_is_rejected_with_a_clear_message():
+    with pytest.raises(StoreError, match="unknown store scheme"):
+        open_store("postgres://x/y")

@@ -1,0 +1,83 @@
+"""The composition root: builds the one server that carries collector and dashboard."""
+import atexit
+import logging
+import threading
+
+from flask import Flask, jsonify
+
+from vigie.scheduler import Scheduler
+from vigie.settings import load_settings
+from warehouse import open_store
+from warehouse.migrations import migrate
+
+log = logging.getLogger(__name__)
+
+
+class VigieContext:
+    """What the parts of a running server share; stored as app.extensions['vigie']."""
+
+    def __init__(self, settings, store, collector, scheduler, owns_store):
+        self.settings = settings
+        self.store = store
+        self.collector = collector
+        self.scheduler = scheduler
+        self._owns_store = owns_store
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def close(self):
+        """Flush buffered events and stop background work; safe to call twice."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self.scheduler.stop()
+        self.collector.close()
+        if self._owns_store:
+            self.store.close()
+
+
+def create_app(settings=None, store=None, start_background=True):
+    """Build the Vigie WSGI app: collector at /api and /js, dashboard at /.
+
+    settings: a Settings (default: read from the environment).
+    store: an open Store to use (default: opened from settings.store_url).
+    start_background: start the write buffer's flusher and the scheduler.
+    """
+    from collector import Collector, create_collector_blueprint
+    from dashboard import init_dashboard
+
+    settings = settings or load_settings()
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    owns_store = store is None
+    if store is None:
+        store = open_store(settings.store_url)
+    migrate(store)
+
+    app = Flask("vigie")
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["MAX_CONTENT_LENGTH"] = None  # the collector enforces its own cap with a JSON 413
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+    scheduler = Scheduler()
+    collector = Collector(store, settings, scheduler=scheduler)
+    app.register_blueprint(create_collector_blueprint(collector, settings))
+    context = VigieContext(settings, store, collector, scheduler, owns_store)
+    app.extensions["vigie"] = context
+
+    @app.get("/healthz")
+    def healthz():
+        ok = store.ping()
+        body = {"status": "ok" if ok else "unavailable", "store": store.backend,
+                "buffered_events": collector.buffered_count()}
+        return jsonify(body), (200 if ok else 503)
+
+    init_dashboard(app, store, settings)
+
+    if start_background:
+        collector.start()
+        scheduler.start()
+        atexit.register(context.close)
+    return app

@@ -1,0 +1,193 @@
+"""Every setting Vigie reads, declared once, and the one place that reads them.
+
+A setting comes, by increasing priority, from its default, the TOML config file
+named by VIGIE_CONFIG (keys are the setting names), the environment
+(VIGIE_<NAME>), and explicit overrides (tests, CLI flags). Values are parsed
+and validated here so that a bad value stops the program at start with a
+message naming the setting, not deep inside a request.
+"""
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+ENV_PREFIX = "VIGIE_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value Vigie cannot use; the message names it."""
+
+
+def _bool(text):
+    if isinstance(text, bool):
+        return text
+    value = str(text).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _positive_int(text):
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _non_negative_int(text):
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be zero or a positive integer")
+    return value
+
+
+def _positive_float(text):
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _store_url(text):
+    text = str(text).strip()
+    scheme = urlsplit(text).scheme
+    if scheme not in ("chdb", "clickhouse"):
+        raise ValueError("must start with chdb:/// (embedded) or clickhouse:// (server)")
+    return text
+
+
+def _log_level(text):
+    value = str(text).strip().upper()
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+    return value
+
+
+def _port(text):
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise ValueError("must be a TCP port between 0 and 65535")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[Any], Any] = str
+
+    @property
+    def env_var(self):
+        return ENV_PREFIX + self.name.upper()
+
+
+SETTINGS = (
+    Setting("store_url", "chdb:///./vigie-data",
+            "Where events live: chdb:///PATH for the embedded ClickHouse (one process owns it), "
+            "or clickhouse://USER:PASSWORD@HOST:9000/DATABASE for a ClickHouse server.",
+            _store_url),
+    Setting("secret_key", "",
+            "Key that signs dashboard login sessions. Empty: a random key per start, so logins do "
+            "not survive a restart and several workers cannot share them; set it in production.",
+            str),
+    Setting("host", "127.0.0.1", "Address `vigie serve` listens on.", str),
+    Setting("port", 8000, "Port `vigie serve` listens on.", _port),
+    Setting("workers", 0,
+            "Worker processes for `vigie serve`. 0 picks: 1 with the embedded store (one process "
+            "owns it), 2 x CPU cores + 1 with a ClickHouse server.",
+            _non_negative_int),
+    Setting("threads", 8, "Threads per worker process for `vigie serve`.", _positive_int),
+    Setting("max_payload_bytes", 8192,
+            "Largest event body the collector accepts; bigger bodies get 413.", _positive_int),
+    Setting("buffer_max_rows", 1000,
+            "The write buffer flushes to ClickHouse when it holds this many events.", _positive_int),
+    Setting("buffer_max_seconds", 2.0,
+            "The write buffer flushes at least this often (seconds) while it holds events.",
+            _positive_float),
+    Setting("visit_timeout_minutes", 30,
+            "Inactivity gap that ends a visit (session).", _positive_int),
+    Setting("engaged_seconds", 10,
+            "Foreground time after which a one-page visit counts as engaged (not a bounce).",
+            _positive_int),
+    Setting("trust_proxy_headers", False,
+            "Take the client address from X-Forwarded-For (only behind a proxy you control).",
+            _bool),
+    Setting("log_level", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.", _log_level),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class Settings:
+    """Parsed settings as attributes (settings.store_url); immutable once built."""
+
+    def __init__(self, values):
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, name):
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"no setting named {name!r}") from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("settings are read-only; build new ones with load_settings(overrides=...)")
+
+    def as_dict(self):
+        return dict(self._values)
+
+    def replace(self, **overrides):
+        return load_settings(environ={}, overrides={**self._values, **overrides})
+
+    def __repr__(self):
+        shown = {k: ("***" if k == "secret_key" and v else v) for k, v in self._values.items()}
+        return f"Settings({shown})"
+
+
+def _read_config_file(path):
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise SettingsError(f"VIGIE_CONFIG: config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"VIGIE_CONFIG: {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - set(SETTINGS_BY_NAME))
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; "
+                            f"known: {', '.join(SETTINGS_BY_NAME)}")
+    return data
+
+
+def load_settings(environ=None, overrides=None):
+    """Build Settings from defaults < config file < environment < overrides."""
+    environ = os.environ if environ is None else environ
+    raw = {s.name: (s.default, "default") for s in SETTINGS}
+    config_path = environ.get(ENV_PREFIX + "CONFIG")
+    if config_path:
+        for name, value in _read_config_file(config_path).items():
+            raw[name] = (value, f"{config_path}: {name}")
+    for setting in SETTINGS:
+        if setting.env_var in environ:
+            raw[setting.name] = (environ[setting.env_var], setting.env_var)
+    for name, value in (overrides or {}).items():
+        if name not in SETTINGS_BY_NAME:
+            raise SettingsError(f"unknown setting {name!r}")
+        raw[name] = (value, name)
+
+    values = {}
+    for setting in SETTINGS:
+        value, origin = raw[setting.name]
+        try:
+            values[setting.name] = setting.parse(value)
+        except (TypeError, ValueError) as exc:
+            raise SettingsError(f"{origin}={value!r} is invalid: {exc}") from None
+    if not values["secret_key"]:
+        values["secret_key"] = secrets.token_hex(32)
+        values["_secret_key_generated"] = True
+    return Settings(values)

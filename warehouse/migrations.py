@@ -1,0 +1,128 @@
+"""Numbered schema migrations, recorded in `schema_migrations`.
+
+Each migration is a list of statements that both backends accept. A migration
+is applied once, in order; the applied numbers live in the store, so
+`vigie db migrate` is safe to run at every start. Never edit a migration that
+has shipped: add the next number.
+"""
+import datetime
+import logging
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = [
+    (1, "events", [
+        # One row per accepted event. Enrichment is done at ingest and stored
+        # as columns so reports never re-parse user agents or referrers.
+        """
+        CREATE TABLE IF NOT EXISTS events (
+            event_id UUID,
+            site String,
+            ts DateTime('UTC'),
+            name String,
+            visitor_id UInt64,
+            customer_id String,
+            hostname String,
+            pathname String,
+            referrer String,
+            referrer_host String,
+            utm_source String,
+            utm_medium String,
+            utm_campaign String,
+            utm_content String,
+            utm_term String,
+            browser String,
+            browser_version String,
+            os String,
+            os_version String,
+            device String,
+            country String,
+            language String,
+            screen_width UInt16,
+            prop_keys Array(String),
+            prop_values Array(String),
+            revenue Float64,
+            currency String,
+            engaged_ms UInt32,
+            scroll_depth UInt8
+        ) ENGINE = MergeTree
+        PARTITION BY toYYYYMM(ts)
+        ORDER BY (site, toDate(ts), visitor_id, ts)
+        """,
+    ]),
+    (2, "sites", [
+        # ReplacingMergeTree keyed by domain: an update is a new row with a
+        # higher version; readers use FINAL.
+        """
+        CREATE TABLE IF NOT EXISTS sites (
+            domain String,
+            timezone String,
+            created_at DateTime('UTC'),
+            version UInt64,
+            deleted UInt8
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY domain
+        """,
+    ]),
+    (3, "users", [
+        """
+        CREATE TABLE IF NOT EXISTS users (
+            email String,
+            password_hash String,
+            is_admin UInt8,
+            created_at DateTime('UTC'),
+            version UInt64,
+            deleted UInt8
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY email
+        """,
+    ]),
+    (4, "salts", [
+        # The daily secret that keys visitor ids. Shared through the store so
+        # every collector process agrees on it; old days are deleted.
+        """
+        CREATE TABLE IF NOT EXISTS salts (
+            day Date,
+            salt String,
+            created_at DateTime('UTC')
+        ) ENGINE = MergeTree
+        ORDER BY (day, salt)
+        """,
+    ]),
+]
+
+
+def _ensure_migrations_table(store):
+    store.execute("""
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version UInt32,
+            name String,
+            applied_at DateTime('UTC')
+        ) ENGINE = MergeTree ORDER BY version
+    """)
+
+
+def applied_versions(store):
+    _ensure_migrations_table(store)
+    return {row[0] for row in store.query("SELECT version FROM schema_migrations")}
+
+
+def pending(store):
+    done = applied_versions(store)
+    return [m for m in MIGRATIONS if m[0] not in done]
+
+
+def migrate(store, report=None):
+    """Apply every pending migration in order; returns the numbers applied."""
+    store.create_database()
+    applied = []
+    for version, name, statements in pending(store):
+        for sql in statements:
+            store.execute(sql)
+        store.insert("schema_migrations", ["version", "name", "applied_at"],
+                     [(version, name, datetime.datetime.now(datetime.timezone.utc))])
+        log.info("applied migration %03d %s", version, name)
+        if report:
+            report(f"applied migration {version:03d} {name}")
+        applied.append(version)
+    return applied

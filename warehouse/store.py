@@ -1,0 +1,92 @@
+"""The store interface every part of Vigie talks to ClickHouse through.
+
+Two backends speak one SQL dialect (the subset both ClickHouse 18.16 and chdb
+26.x accept, see DESIGN.md): a ClickHouse server over the native protocol, and
+chdb embedded in the process. Callers never see which one they have, except
+through `store.backend` for logs and health output.
+"""
+from abc import ABC, abstractmethod
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class StoreError(RuntimeError):
+    """A statement failed or the store could not be reached."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached right now (network, server down)."""
+
+
+class Store(ABC):
+    backend = "abstract"
+
+    def __init__(self, database):
+        self.database = database
+
+    @abstractmethod
+    def execute(self, sql, params=None):
+        """Run a statement that returns nothing (DDL, INSERT ... SELECT, ALTER)."""
+
+    def query(self, sql, params=None):
+        """Run a SELECT and return its rows as tuples of Python values."""
+        return self.query_with_columns(sql, params)[1]
+
+    @abstractmethod
+    def query_with_columns(self, sql, params=None):
+        """Run a SELECT and return (column names, rows)."""
+
+    def query_dicts(self, sql, params=None):
+        columns, rows = self.query_with_columns(sql, params)
+        return [dict(zip(columns, row)) for row in rows]
+
+    def query_value(self, sql, params=None):
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+    @abstractmethod
+    def insert(self, table, columns, rows):
+        """Insert rows (sequences in `columns` order) in one batch; returns the row count."""
+
+    def ping(self):
+        try:
+            return self.query_value("SELECT 1") == 1
+        except StoreError:
+            return False
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def open_store(url):
+    """Open the store a URL names.
+
+    clickhouse://USER:PASSWORD@HOST:PORT/DATABASE  -> ClickHouse server (native protocol)
+    chdb:///PATH[?database=NAME]                    -> embedded chdb in directory PATH
+    (chdb:///./dir and chdb:///dir are relative and absolute paths respectively.)
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "clickhouse":
+        from warehouse.server import ServerStore
+        return ServerStore(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 9000,
+            user=unquote(parts.username or "default"),
+            password=unquote(parts.password or ""),
+            database=(parts.path or "/").lstrip("/") or "default",
+        )
+    if parts.scheme == "chdb":
+        from warehouse.embedded import EmbeddedStore
+        path = unquote(parts.netloc + parts.path)
+        if path.startswith("/./") or path.startswith("/../"):
+            path = path[1:]
+        if not path or path == "/":
+            raise StoreError(f"{url}: a chdb URL needs a directory, e.g. chdb:///./vigie-data")
+        database = parse_qs(parts.query).get("database", ["vigie"])[0]
+        return EmbeddedStore(path, database)
+    raise StoreError(f"{url}: unknown store scheme {parts.scheme!r}; use chdb:/// or clickhouse://")
