@@ -142,7 +142,13 @@ class Settings:
         return dict(self._values)
 
     def replace(self, **overrides):
-        return load_settings(environ={}, overrides={**self._values, **overrides})
+        current = {k: v for k, v in self._values.items() if not k.startswith("_")}
+        return load_settings(environ={}, overrides={**current, **overrides})
+
+    @property
+    def secret_key_generated(self):
+        """True when no secret_key was configured and a random one was made for this start."""
+        return self._values.get("_secret_key_generated", False)
 
     def __repr__(self):
         shown = {k: ("***" if k == "secret_key" and v else v) for k, v in self._values.items()}
