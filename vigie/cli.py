@@ -1,0 +1,207 @@
+"""The `vigie` command line.
+
+Every command turns its flags into setting overrides and reads the rest through
+vigie.settings; expected failures (bad arguments, bad settings, store trouble)
+end with one readable line on stderr and a non-zero exit, never a traceback.
+"""
+import argparse
+import getpass
+import os
+import sys
+
+from vigie.settings import SETTINGS, SettingsError, load_settings
+from warehouse import StoreError, open_store
+from warehouse.migrations import migrate
+from warehouse.sites import SiteError, add_site, list_sites
+from warehouse.users import UserError, add_user
+
+
+class CommandError(Exception):
+    """A command cannot do what was asked; the message says why."""
+
+
+def _settings(args, **overrides):
+    """Settings from the environment, the --config file and flag overrides."""
+    environ = os.environ
+    if args.config:
+        # The one place the CLI touches the environment: to hand vigie.settings
+        # the config file named on the command line.
+        environ = {**os.environ, "VIGIE_CONFIG": args.config}
+    return load_settings(environ=environ,
+                         overrides={k: v for k, v in overrides.items() if v is not None})
+
+
+def _migrated_store(settings):
+    store = open_store(settings.store_url)
+    migrate(store)
+    return store
+
+
+def cmd_db_migrate(args):
+    settings = _settings(args)
+    store = open_store(settings.store_url)
+    try:
+        applied = migrate(store, report=print)
+        print("schema is up to date" if not applied else f"applied {len(applied)} migration(s)")
+    finally:
+        store.close()
+
+
+def cmd_sites_add(args):
+    store = _migrated_store(_settings(args))
+    try:
+        site = add_site(store, args.domain, args.timezone)
+        print(f"site {site.domain} registered (time zone {site.timezone})")
+        print(f'snippet: <script defer data-domain="{site.domain}" '
+              f'src="https://YOUR-VIGIE-HOST/js/vigie.js"></script>')
+    finally:
+        store.close()
+
+
+def cmd_sites_list(args):
+    store = _migrated_store(_settings(args))
+    try:
+        sites = list_sites(store)
+        if not sites:
+            print("no sites yet: vigie sites add DOMAIN")
+        for site in sites:
+            print(f"{site.domain}\t{site.timezone}\t{site.created_at:%Y-%m-%d}")
+    finally:
+        store.close()
+
+
+def _read_password(args):
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CommandError("no password on standard input")
+        return password
+    if not sys.stdin.isatty():
+        raise CommandError("no terminal to ask for a password: use --password-stdin")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def cmd_users_add(args):
+    password = _read_password(args)
+    store = _migrated_store(_settings(args))
+    try:
+        user = add_user(store, args.email, password, is_admin=args.admin)
+        print(f"user {user.email} saved{' (admin)' if user.is_admin else ''}")
+    finally:
+        store.close()
+
+
+def cmd_settings(args):
+    settings = _settings(args)
+    for setting in SETTINGS:
+        value = getattr(settings, setting.name)
+        if setting.name == "secret_key":
+            value = "(random per start)" if settings.secret_key_generated else "***"
+        print(f"{setting.name} = {value!r}  [{setting.env_var}]")
+
+
+def cmd_serve(args):
+    from vigie.server import serve
+    settings = _settings(args, host=args.host, port=args.port,
+                         workers=args.workers, threads=args.threads)
+    serve(settings)
+
+
+def cmd_demo(args):
+    from vigie.demo import run_demo
+    overrides = {"port": args.port, "host": args.host}
+    if args.data_dir:
+        overrides["store_url"] = "chdb:///" + os.path.abspath(args.data_dir).lstrip("/")
+    settings = _settings(args, **overrides)
+    run_demo(settings, days=args.days, visitors=args.visitors, seed=args.seed,
+             serve=not args.no_serve)
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return value
+
+
+def _port(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and 65535")
+    return value
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="vigie", description="Self-hosted web analytics and churn alerts.")
+    parser.add_argument("--config", metavar="FILE", help="TOML file with settings (see docs/configuration.md)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser("serve", help="serve the collector and the dashboard")
+    serve.add_argument("--host", help="address to listen on")
+    serve.add_argument("--port", type=_port, help="port to listen on")
+    serve.add_argument("--workers", type=_positive, help="worker processes (ClickHouse server only)")
+    serve.add_argument("--threads", type=_positive, help="threads per worker")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = commands.add_parser("demo", help="load demo traffic into a local store and serve it")
+    demo.add_argument("--host", help="address to listen on")
+    demo.add_argument("--port", type=_port, help="port to listen on (default 8000)")
+    demo.add_argument("--days", type=_positive, default=28, help="days of traffic (default 28)")
+    demo.add_argument("--visitors", type=_positive, default=3000, help="visitors (default 3000)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--data-dir", help="embedded store directory (default ./vigie-data)")
+    demo.add_argument("--no-serve", action="store_true", help="load the data and stop")
+    demo.set_defaults(func=cmd_demo)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", metavar="COMMAND", required=True)
+    db.add_parser("migrate", help="apply pending schema migrations").set_defaults(func=cmd_db_migrate)
+
+    sites = commands.add_parser("sites", help="tracked sites").add_subparsers(
+        dest="sites_command", metavar="COMMAND", required=True)
+    sites_add = sites.add_parser("add", help="register a site")
+    sites_add.add_argument("domain", help="the site's domain, e.g. shop.example.com")
+    sites_add.add_argument("--timezone", default="UTC", help="IANA time zone for reports (default UTC)")
+    sites_add.set_defaults(func=cmd_sites_add)
+    sites.add_parser("list", help="list registered sites").set_defaults(func=cmd_sites_list)
+
+    users = commands.add_parser("users", help="dashboard accounts").add_subparsers(
+        dest="users_command", metavar="COMMAND", required=True)
+    users_add = users.add_parser("add", help="create an account or reset its password")
+    users_add.add_argument("email")
+    users_add.add_argument("--password-stdin", action="store_true",
+                           help="read the password from standard input")
+    users_add.add_argument("--admin", action="store_true", help="give the account admin rights")
+    users_add.set_defaults(func=cmd_users_add)
+
+    commands.add_parser("settings", help="show the effective settings").set_defaults(func=cmd_settings)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except (SettingsError, SiteError, UserError, CommandError) as exc:
+        print(f"vigie: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except StoreError as exc:
+        print(f"vigie: store error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Realistic, deterministic demo traffic for a small shop.
+
+`generate_traffic` yields (time, payload, client) triples in time order: the
+payload is exactly what the JS tracker would send, the client the request
+facts the collector sees. Visitors come from search, social, newsletters,
+paid campaigns or nowhere; they bounce, read, sign up and buy, more on
+weekdays and in the daytime of the site's time zone.
+"""
+import datetime
+import random
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+DEVICES = [
+    # (weight, user agent, screen width)
+    (22, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/124.0.0.0 Safari/537.36", 1920),
+    (8, "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0", 1536),
+    (7, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.67", 1366),
+    (10, "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+         "Version/17.4 Safari/605.1.15", 1440),
+    (6, "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0", 1920),
+    (20, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+         "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1", 390),
+    (16, "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/124.0.6367.82 Mobile Safari/537.36", 412),
+    (4, "Mozilla/5.0 (Linux; Android 13; SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "SamsungBrowser/24.0 Chrome/117.0.0.0 Mobile Safari/537.36", 360),
+    (5, "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.4 Mobile/15E148 Safari/604.1", 820),
+    (2, "Mozilla/5.0 (Linux; Android 13; SM-X200) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/124.0.6367.82 Safari/537.36", 800),
+]
+
+LANGUAGES = [(40, "fr-FR,fr;q=0.9,en;q=0.8"), (25, "en-US,en;q=0.9"), (10, "en-GB,en;q=0.9"),
+             (10, "de-DE,de;q=0.9,en;q=0.7"), (8, "es-ES,es;q=0.9"), (7, "it-IT,it;q=0.9")]
+
+# (weight, referrer, utm query) for the first page of a visit.
+SOURCES = [
+    (30, None, ""),
+    (28, "https://www.google.com/", ""),
+    (5, "https://www.bing.com/", ""),
+    (4, "https://duckduckgo.com/", ""),
+    (6, "https://www.facebook.com/", ""),
+    (4, "https://www.linkedin.com/", ""),
+    (3, "https://www.reddit.com/r/coffee/", ""),
+    (2, "https://news.ycombinator.com/", ""),
+    (6, None, "utm_source=newsletter&utm_medium=email&utm_campaign=spring_sale"),
+    (7, "https://www.google.com/", "utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=demo"),
+    (3, "https://l.instagram.com/", "utm_source=instagram&utm_medium=social&utm_campaign=reels"),
+    (2, "https://blog.partner-roaster.example/", ""),
+]
+
+LANDINGS = [(35, "/"), (20, "/blog/how-to-brew-espresso"), (10, "/blog/coffee-origins"),
+            (15, "/product/ethiopia-yirgacheffe"), (8, "/product/colombia-huila"), (12, "/pricing")]
+BROWSE = ["/", "/pricing", "/about", "/blog/how-to-brew-espresso", "/blog/coffee-origins",
+          "/blog/grinders-compared", "/product/ethiopia-yirgacheffe", "/product/colombia-huila",
+          "/product/kenya-aa", "/contact"]
+OUTBOUND = ["https://www.instagram.com/demo_roastery/", "https://github.com/demo-roastery",
+            "https://maps.example.org/demo-roastery"]
+
+# Relative traffic by local hour (0-23) and weekday (Mon-Sun).
+HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 9, 9, 10, 9, 8, 8, 8, 9, 10, 10, 8, 6, 4, 2]
+WEEKDAY = [10, 10, 9, 9, 8, 6, 6]
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    ip: str
+    user_agent: str
+    accept_language: str
+
+
+def _pick(rng, weighted):
+    total = sum(w for w, *_ in weighted)
+    roll = rng.uniform(0, total)
+    for item in weighted:
+        roll -= item[0]
+        if roll <= 0:
+            return item[1:] if len(item) > 2 else item[1]
+    return weighted[-1][1:] if len(weighted[-1]) > 2 else weighted[-1][1]
+
+
+def _fake_ip(index):
+    # Documentation address ranges only: strings that are hashed, never contacted.
+    if index < 3 * 254:
+        prefix = ("192.0.2.", "198.51.100.", "203.0.113.")[index // 254]
+        return prefix + str(index % 254 + 1)
+    return f"2001:db8::{index:x}"
+
+
+def _visit_start(rng, start_day, days, tz):
+    weights = [WEEKDAY[(start_day + datetime.timedelta(d)).weekday()] for d in range(days)]
+    day = start_day + datetime.timedelta(days=rng.choices(range(days), weights=weights)[0])
+    hour = rng.choices(range(24), weights=HOURLY)[0]
+    local = datetime.datetime.combine(day, datetime.time(hour), tz)
+    local += datetime.timedelta(seconds=rng.randrange(3600))
+    return local.astimezone(datetime.timezone.utc)
+
+
+def _visit_events(rng, domain, start):
+    """The (offset seconds, payload) of one visit, tracker-shaped."""
+    base = f"https://{domain}"
+    referrer, query = _pick(rng, SOURCES)
+    path = _pick(rng, LANDINGS)
+    url = base + path + (("?" + query) if query else "")
+    events, clock = [], 0.0
+    # 45% leave after one page; the rest read a few pages.
+    pages = 1 if rng.random() < 0.45 else min(1 + int(rng.expovariate(0.45)) + 1, 9)
+    buyer = pages >= 3 and rng.random() < 0.18
+    first = True
+    for page_index in range(pages):
+        events.append((clock, {"name": "pageview", "url": url,
+                               "referrer": referrer if first else None}))
+        first = False
+        single_page_bounce = pages == 1 and rng.random() < 0.7
+        engaged = rng.uniform(1.5, 8) if single_page_bounce else rng.uniform(6, 150)
+        if rng.random() < 0.06:
+            events.append((clock + engaged * 0.6,
+                           {"name": "outbound", "url": url, "props": {"url": rng.choice(OUTBOUND)}}))
+        if path == "/pricing" and rng.random() < 0.25:
+            events.append((clock + engaged * 0.7,
+                           {"name": "signup", "url": url, "props": {"plan": rng.choice(["starter", "pro"])}}))
+        clock += engaged
+        events.append((clock, {"name": "engagement", "url": url,
+                               "engaged_ms": int(engaged * 1000),
+                               "scroll_depth": rng.choice([10, 25, 40, 60, 80, 100])}))
+        clock += rng.uniform(0.5, 4)
+        if page_index == pages - 1:
+            break
+        next_index = page_index + 1
+        if buyer and next_index >= pages - 3:
+            path = ["/cart", "/checkout", "/thank-you"][next_index - (pages - 3)]
+        else:
+            path = rng.choice(BROWSE)
+        url = base + path
+    if buyer and path == "/thank-you":
+        amount = round(rng.choice([14.9, 19.9, 29.9, 44.7, 59.8]), 2)
+        events.append((clock, {"name": "purchase", "url": url,
+                               "props": {"items": str(rng.randint(1, 4))},
+                               "revenue": {"amount": amount, "currency": "EUR"}}))
+    return events
+
+
+def generate_traffic(domain, days, visitors, seed, now=None, timezone="Europe/Paris"):
+    """Yield (aware UTC time, payload, DemoClient) in time order, all before `now`."""
+    rng = random.Random(seed)
+    tz = ZoneInfo(timezone)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    start_day = (now.astimezone(tz) - datetime.timedelta(days=days - 1)).date()
+    timeline = []
+    for index in range(visitors):
+        user_agent, width = _pick(rng, DEVICES)
+        client = DemoClient(_fake_ip(index), user_agent, _pick(rng, LANGUAGES))
+        for _ in range(1 if rng.random() < 0.7 else rng.randint(2, 4)):
+            start = _visit_start(rng, start_day, days, tz)
+            for offset, payload in _visit_events(rng, domain, start):
+                when = start + datetime.timedelta(seconds=offset)
+                if when >= now:
+                    continue
+                payload.setdefault("referrer", None)
+                payload.update(domain=domain, screen_width=width)
+                timeline.append((when, index, payload, client))
+    timeline.sort(key=lambda item: (item[0], item[1]))
+    for when, _, payload, client in timeline:
+        yield when.replace(microsecond=0), payload, client
