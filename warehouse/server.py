@@ -3,12 +3,18 @@
 A clickhouse-driver Client is one connection and not thread-safe, so each
 thread gets its own client; the server handles the concurrency.
 """
+import logging
 import threading
 
 from clickhouse_driver import Client
 from clickhouse_driver import errors as ch_errors
 
 from warehouse.store import Store, StoreError, StoreUnavailable
+
+# clickhouse-driver logs every failed connection attempt with a traceback; the
+# failure reaches callers as StoreUnavailable with the same facts, so its own
+# warnings would only duplicate them (and leak tracebacks into CLI output).
+logging.getLogger("clickhouse_driver.connection").setLevel(logging.ERROR)
 
 _UNREACHABLE = (ch_errors.NetworkError, ch_errors.SocketTimeoutError, EOFError,
                 ConnectionError, OSError)

@@ -1,0 +1,104 @@
+"""The vigie command line, run as a real subprocess on real stores."""
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+
+def run_vigie(store_url, *args, stdin=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")}
+    env["VIGIE_STORE_URL"] = store_url
+    return subprocess.run([sys.executable, "-m", "vigie", *args], input=stdin, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def chdb_url(tmp_path):
+    return f"chdb://{tmp_path}/data"
+
+
+@pytest.fixture
+def server_url(clickhouse_server):
+    return f"clickhouse://default@127.0.0.1:{clickhouse_server.tcp_port}/cli_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["serve", "--port", "eighty"], "'eighty' is not a port number"),
+    (["serve", "--port", "99999"], "not between 0 and 65535"),
+    (["sites", "add", "shop.example.com", "--timezone", "Mars/Olympus"], "not an IANA time zone"),
+    (["sites", "add", "not a domain"], "not a domain name"),
+    (["demo", "--days", "0", "--no-serve"], "'0' must be positive"),
+])
+def test_bad_arguments_get_a_clear_message_and_no_traceback(chdb_url, args, message):
+    result = run_vigie(chdb_url, *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_short_password_is_refused(chdb_url):
+    result = run_vigie(chdb_url, "users", "add", "a@b.test", "--password-stdin", stdin="short\n")
+    assert result.returncode == 2 and "at least 8 characters" in result.stderr
+
+
+def test_bad_store_url_is_named(chdb_url):
+    result = run_vigie("postgres://x/y", "db", "migrate")
+    assert result.returncode == 2 and "VIGIE_STORE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_server_is_a_store_error(chdb_url):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run_vigie(f"clickhouse://default@127.0.0.1:{port}/x", "db", "migrate")
+    assert result.returncode == 1 and "unreachable" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("url_fixture", ["chdb_url", "server_url"])
+def test_migrate_sites_and_users(request, url_fixture):
+    url = request.getfixturevalue(url_fixture)
+    first = run_vigie(url, "db", "migrate")
+    assert first.returncode == 0, first.stderr
+    assert "applied migration 001 events" in first.stdout
+    again = run_vigie(url, "db", "migrate")
+    assert again.returncode == 0 and "schema is up to date" in again.stdout
+
+    added = run_vigie(url, "sites", "add", "www.Shop.Example.com", "--timezone", "Europe/Paris")
+    assert added.returncode == 0, added.stderr
+    assert "site shop.example.com registered" in added.stdout
+    assert 'data-domain="shop.example.com"' in added.stdout
+    listed = run_vigie(url, "sites", "list")
+    assert listed.stdout.split("\t")[:2] == ["shop.example.com", "Europe/Paris"]
+
+    user = run_vigie(url, "users", "add", "Ana@Shop.example.com", "--admin", "--password-stdin",
+                     stdin="correct horse battery\n")
+    assert user.returncode == 0, user.stderr
+    assert "user ana@shop.example.com saved (admin)" in user.stdout
+
+    from warehouse import open_store
+    from warehouse.users import authenticate
+    store = open_store(url)
+    try:
+        assert authenticate(store, "ana@shop.example.com", "correct horse battery").is_admin
+        assert authenticate(store, "ana@shop.example.com", "wrong password") is None
+        stored = store.query_value("SELECT password_hash FROM users")
+        assert "correct horse" not in stored
+    finally:
+        store.close()
+
+
+def test_settings_command_masks_the_secret(chdb_url):
+    env_result = subprocess.run(
+        [sys.executable, "-m", "vigie", "settings"],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")},
+             "VIGIE_STORE_URL": chdb_url, "VIGIE_SECRET_KEY": "do-not-print-me"},
+        capture_output=True, text=True, timeout=60)
+    assert env_result.returncode == 0
+    assert "do-not-print-me" not in env_result.stdout
+    assert f"store_url = '{chdb_url}'" in env_result.stdout
