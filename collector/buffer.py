@@ -1,0 +1,88 @@
+"""The write buffer: events wait here and reach ClickHouse in batches.
+
+It flushes when it holds `max_rows` events, every `max_seconds` while it holds
+any, and at close. A failed insert keeps the batch, in order, for the next
+flush: nothing accepted is dropped while the process lives.
+"""
+import logging
+import threading
+import time
+
+log = logging.getLogger(__name__)
+
+
+class WriteBuffer:
+    def __init__(self, write, max_rows=1000, max_seconds=2.0, name="events"):
+        self._write = write  # callable(list_of_rows) -> None, raises on failure
+        self.max_rows = max_rows
+        self.max_seconds = max_seconds
+        self.name = name
+        self._rows = []
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = None
+        self.flushed_total = 0
+        self.failed_flushes = 0
+
+    def __len__(self):
+        with self._lock:
+            return len(self._rows)
+
+    def add(self, row):
+        with self._lock:
+            self._rows.append(row)
+            full = len(self._rows) >= self.max_rows
+        if full:
+            if self._thread is not None:
+                self._wake.set()  # the flusher thread writes; the request returns at once
+            else:
+                self.flush()
+
+    def flush(self):
+        """Write everything buffered; returns the number written (0 on failure)."""
+        with self._flush_lock:
+            with self._lock:
+                batch, self._rows = self._rows, []
+            if not batch:
+                return 0
+            started = time.monotonic()
+            try:
+                self._write(batch)
+            except Exception as exc:
+                with self._lock:
+                    self._rows[:0] = batch  # keep order: the failed batch goes first
+                self.failed_flushes += 1
+                log.error("writing %d buffered %s failed, kept for the next flush: %s",
+                          len(batch), self.name, exc)
+                return 0
+            self.flushed_total += len(batch)
+            log.debug("flushed %d %s in %.3fs", len(batch), self.name, time.monotonic() - started)
+            return len(batch)
+
+    def start(self):
+        if self._thread is not None:
+            return
+
+        def run():
+            while not self._stop.is_set():
+                self._wake.wait(self.max_seconds)
+                self._wake.clear()
+                if len(self):
+                    self.flush()
+        self._thread = threading.Thread(target=run, name=f"vigie-{self.name}-flusher", daemon=True)
+        self._thread.start()
+
+    def close(self):
+        """Stop the flusher and write what is left."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=max(self.max_seconds * 2, 5))
+            self._thread = None
+        self.flush()
+        left = len(self)
+        if left:
+            log.error("%d %s could not be written at shutdown", left, self.name)
+        return left

@@ -1,0 +1,64 @@
+"""Enrichment done once at ingest: pure functions from request facts to columns."""
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlsplit
+
+from user_agents import parse as parse_user_agent
+
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+
+
+def _version(parts, count):
+    numbers = [str(p) for p in parts[:count] if p is not None and p != ""]
+    return ".".join(numbers)
+
+
+@lru_cache(maxsize=4096)
+def describe_user_agent(user_agent):
+    """(browser, browser_version, os, os_version, device, is_bot) for a UA string.
+
+    Parsing a UA costs far more than the rest of the pipeline and real traffic
+    repeats a few hundred strings, hence the bounded cache.
+    """
+    ua = parse_user_agent(user_agent or "")
+    if ua.is_tablet:
+        device = "tablet"
+    elif ua.is_mobile:
+        device = "mobile"
+    else:
+        device = "desktop"
+    return (ua.browser.family, _version(ua.browser.version, 2), ua.os.family,
+            _version(ua.os.version, 2), device, bool(ua.is_bot))
+
+
+def host_of(url):
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def referrer_host(referrer, site):
+    """The referring host, or '' when there is none or it is the site itself."""
+    if not referrer:
+        return ""
+    try:
+        host = host_of(referrer)
+    except ValueError:
+        return ""
+    if not host or site.owns_hostname(host):
+        return ""
+    return host
+
+
+def utm_tags(url):
+    query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=False))
+    return {field: query.get(field, "")[:200] for field in UTM_FIELDS}
+
+
+def pathname(url):
+    path = urlsplit(url).path or "/"
+    return path[:2000]
+
+
+def language(accept_language):
+    """The first language tag of an Accept-Language header, lowercased ('fr-fr')."""
+    first = (accept_language or "").split(",")[0].split(";")[0].strip().lower()
+    return first[:35] if first and first != "*" else ""

@@ -1,0 +1,139 @@
+"""The shape an event body must have: pure checks that name the faulty field."""
+import json
+import math
+import re
+from urllib.parse import urlsplit
+
+MAX_NAME = 120
+MAX_URL = 2000
+MAX_PROPS = 30
+MAX_PROP_KEY = 300
+MAX_PROP_VALUE = 2000
+MAX_CUSTOMER_ID = 200
+MAX_ENGAGED_MS = 24 * 3600 * 1000
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+
+
+class BadEvent(ValueError):
+    """The body is not a valid event; the message names the field and the problem."""
+
+
+def parse_body(body):
+    """JSON text (bytes or str) -> dict, or BadEvent."""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadEvent("body is not UTF-8 text") from None
+    if not body.strip():
+        raise BadEvent("body is empty: expected a JSON object")
+    try:
+        payload = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise BadEvent(f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(payload, dict):
+        raise BadEvent(f"body must be a JSON object, got {type(payload).__name__}")
+    return payload
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _text(payload, field, max_length, required=False):
+    value = payload.get(field)
+    if value is None:
+        if required:
+            raise BadEvent(f"'{field}' is required")
+        return ""
+    if not isinstance(value, str):
+        raise BadEvent(f"'{field}' must be a string, got {type(value).__name__}")
+    if required and not value.strip():
+        raise BadEvent(f"'{field}' must not be empty")
+    if len(value) > max_length:
+        raise BadEvent(f"'{field}' is longer than {max_length} characters")
+    return value
+
+
+def _bounded_int(payload, field, low, high):
+    value = payload.get(field)
+    if value is None:
+        return 0
+    if not _is_int(value):
+        raise BadEvent(f"'{field}' must be an integer, got {type(value).__name__}")
+    if not low <= value <= high:
+        raise BadEvent(f"'{field}' must be between {low} and {high}, got {value}")
+    return value
+
+
+def _props(payload):
+    props = payload.get("props")
+    if props is None:
+        return [], []
+    if not isinstance(props, dict):
+        raise BadEvent(f"'props' must be an object, got {type(props).__name__}")
+    if len(props) > MAX_PROPS:
+        raise BadEvent(f"'props' has {len(props)} entries; at most {MAX_PROPS} are accepted")
+    keys, values = [], []
+    for key, value in props.items():
+        if not key or len(key) > MAX_PROP_KEY:
+            raise BadEvent(f"prop names must have 1 to {MAX_PROP_KEY} characters")
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif _is_number(value):
+            value = repr(value) if isinstance(value, float) else str(value)
+        elif not isinstance(value, str):
+            raise BadEvent(f"prop '{key[:50]}' must be a string, number or boolean, "
+                           f"got {type(value).__name__}")
+        if len(value) > MAX_PROP_VALUE:
+            raise BadEvent(f"prop '{key[:50]}' is longer than {MAX_PROP_VALUE} characters")
+        keys.append(key)
+        values.append(value)
+    return keys, values
+
+
+def _revenue(payload):
+    revenue = payload.get("revenue")
+    if revenue is None:
+        return 0.0, ""
+    if not isinstance(revenue, dict):
+        raise BadEvent(f"'revenue' must be an object with amount and currency, got {type(revenue).__name__}")
+    amount, currency = revenue.get("amount"), revenue.get("currency")
+    if not _is_number(amount):
+        raise BadEvent("'revenue.amount' must be a finite number")
+    if not isinstance(currency, str) or not _CURRENCY.match(currency):
+        raise BadEvent("'revenue.currency' must be a 3-letter currency code such as EUR")
+    return float(amount), currency.upper()
+
+
+def validate_payload(payload):
+    """Check every field of a tracker payload; returns the normalised fields."""
+    name = _text(payload, "name", MAX_NAME, required=True).strip()
+    domain = _text(payload, "domain", 253, required=True).strip().lower()
+    url = _text(payload, "url", MAX_URL, required=True)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadEvent("'url' must be an absolute http(s) URL")
+    referrer = _text(payload, "referrer", MAX_URL)
+    keys, values = _props(payload)
+    amount, currency = _revenue(payload)
+    return {
+        "name": name,
+        "domain": domain,
+        "url": url,
+        "hostname": parts.hostname.lower().rstrip("."),
+        "referrer": referrer,
+        "screen_width": _bounded_int(payload, "screen_width", 0, 65535),
+        "prop_keys": keys,
+        "prop_values": values,
+        "revenue": amount,
+        "currency": currency,
+        "customer_id": _text(payload, "customer_id", MAX_CUSTOMER_ID).strip(),
+        "engaged_ms": _bounded_int(payload, "engaged_ms", 0, MAX_ENGAGED_MS),
+        "scroll_depth": _bounded_int(payload, "scroll_depth", 0, 100),
+    }
