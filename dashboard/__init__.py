@@ -1,0 +1,60 @@
+"""The dashboard: login, and a Dash multi-page app mounted on Vigie's Flask server.
+
+Pages live in dashboard/pages (one module each, `dash.register_page`). They
+read the store and settings from `flask.current_app.extensions["vigie"]` at
+request time and get their numbers from `analytics` query functions only.
+"""
+import os
+from dataclasses import dataclass
+
+import dash
+
+from dashboard.auth import create_auth_blueprint, guard_dash_routes
+from dashboard.shell import shell_layout
+
+__all__ = ["init_dashboard"]
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@dataclass(frozen=True)
+class DashboardContext:
+    """What pages need when the server was not built by vigie.app (which provides more)."""
+    store: object
+    settings: object
+
+
+def _drop_unclaimed_page_callbacks():
+    """Forget page callbacks queued by an earlier Dash app that never served a request.
+
+    `@dash.callback` queues callbacks in a process-wide list that the next app
+    to serve a request claims. Building the app imports the pages afresh and
+    queues them again, so leftovers from an unserved app (a CLI command, a
+    test) would be claimed twice. Dash offers no public call for this.
+    """
+    from dash import _callback
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+
+
+def init_dashboard(server, store, settings):
+    """Mount login and the Dash app on `server`; returns the dash.Dash instance."""
+    server.extensions.setdefault("vigie", DashboardContext(store, settings))
+    _drop_unclaimed_page_callbacks()
+    app = dash.Dash(
+        "dashboard",
+        server=server,
+        url_base_pathname="/",
+        use_pages=True,
+        pages_folder=os.path.join(_HERE, "pages"),
+        assets_folder=os.path.join(_HERE, "assets"),
+        title="Vigie",
+        update_title=None,
+        # Page callbacks name components that exist only once their page is
+        # shown; this also stops Dash from rendering every page at start-up.
+        suppress_callback_exceptions=True,
+    )
+    app.layout = shell_layout
+    server.register_blueprint(create_auth_blueprint(store, app.get_asset_url("vigie.css")))
+    guard_dash_routes(server, app, store)
+    return app

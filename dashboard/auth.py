@@ -1,0 +1,142 @@
+"""Who may see the dashboard: the login form, logout, and the guard on Dash's routes.
+
+A signed-in browser carries Flask's signed session cookie (HttpOnly,
+SameSite=Lax, set up by the composition root) holding the account's email and
+when it signed in. Nothing else about the account lives in the cookie, so a
+password reset or a deleted account takes effect on the next request.
+"""
+import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+
+from dashboard.csrf import FIELD_NAME, check_csrf, csrf_token
+from warehouse import StoreError
+from warehouse.users import authenticate, get_user
+
+SESSION_EMAIL = "user_email"
+SESSION_SIGNED_IN_AT = "signed_in_at"
+# A stolen cookie should not be good forever; a working day is long enough
+# that marketers are not asked twice a day.
+SESSION_MAX_AGE_SECONDS = 12 * 3600
+WRONG_CREDENTIALS = "Wrong email or password"
+
+
+def safe_next(target):
+    """Where to go after login: a path on this site, never another host.
+
+    Only plain relative paths pass. '//evil.example' and '/\\evil.example' are
+    read by browsers as other hosts, so they fall back to the overview.
+    """
+    target = (target or "").strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def session_email():
+    """The email the session cookie vouches for, if it is still fresh."""
+    email = session.get(SESSION_EMAIL)
+    signed_in_at = session.get(SESSION_SIGNED_IN_AT) or 0
+    if not email or time.time() - signed_in_at > SESSION_MAX_AGE_SECONDS:
+        return None
+    return email
+
+
+def signed_in_user(store):
+    """The account behind this request, checked against the store (None if signed out)."""
+    email = session_email()
+    return get_user(store, email) if email else None
+
+
+def _login_page(next_url, error=None, email="", status=200, stylesheet_url=""):
+    html = render_template("auth/login.html", csrf_token=csrf_token(), next_url=next_url,
+                           error=error, email=email, stylesheet_url=stylesheet_url)
+    return html, status
+
+
+def create_auth_blueprint(store, stylesheet_url):
+    """GET/POST /login and POST /logout, checking passwords against `store`."""
+    bp = Blueprint("auth", __name__, template_folder="templates")
+
+    @bp.get("/login")
+    def login_form():
+        next_url = safe_next(request.args.get("next"))
+        if session_email():
+            return redirect(next_url)
+        return _login_page(next_url, stylesheet_url=stylesheet_url)
+
+    @bp.post("/login")
+    def login():
+        check_csrf()
+        next_url = safe_next(request.form.get("next"))
+        email = (request.form.get("email") or "").strip()
+        password = request.form.get("password") or ""
+        try:
+            user = authenticate(store, email, password)
+        except StoreError:
+            return _login_page(next_url, "Vigie cannot reach its database right now; try again shortly.",
+                               email, 503, stylesheet_url)
+        if user is None:
+            return _login_page(next_url, WRONG_CREDENTIALS, email, 200, stylesheet_url)
+        # A fresh session on login, so a cookie planted before sign-in
+        # (session fixation) never becomes an authenticated one.
+        session.clear()
+        session[SESSION_EMAIL] = user.email
+        session[SESSION_SIGNED_IN_AT] = int(time.time())
+        csrf_token()
+        return redirect(next_url)
+
+    @bp.post("/logout")
+    def logout():
+        check_csrf()
+        session.clear()
+        return redirect(url_for("auth.login_form"))
+
+    @bp.after_request
+    def no_framing(response):
+        # The login form must not be framed by another site (clickjacking).
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return bp
+
+
+def guard_dash_routes(server, dash_app, store):
+    """Refuse every route Dash serves to a browser that is not signed in.
+
+    Pages redirect to the login form (keeping the asked-for URL in `next`);
+    Dash's JSON endpoints and scripts answer 401. The assets folder stays
+    public because the login page uses its stylesheet. Routes of other parts
+    (collector, health check) are left alone.
+    """
+    page_endpoints = {dash_app.config.routes_pathname_prefix,
+                      dash_app.config.routes_pathname_prefix + "<path:path>"}
+
+    @server.before_request
+    def require_login():
+        if request.endpoint not in dash_app.routes:
+            return None
+        try:
+            user = signed_in_user(store)
+        except StoreError:
+            return jsonify(error="the database is unavailable; try again shortly"), 503
+        if user is not None:
+            return None
+        if request.endpoint in page_endpoints and request.method == "GET":
+            asked = request.path + ("?" + request.query_string.decode("latin-1")
+                                    if request.query_string else "")
+            return redirect(url_for("auth.login_form", next=safe_next(asked)))
+        return jsonify(error="login required"), 401
+
+    @server.after_request
+    def dashboard_headers(response):
+        if request.endpoint in dash_app.routes:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

@@ -1,0 +1,21 @@
+"""Every number the overview shows, fetched through the analytics query functions."""
+from analytics import reports
+from analytics.visits import VisitRules
+
+TOP_ROWS = 10
+
+
+def visit_rules(settings):
+    return VisitRules(timeout_minutes=settings.visit_timeout_minutes,
+                      engaged_seconds=settings.engaged_seconds)
+
+
+def overview_data(store, site, period, settings):
+    """{'overview', 'timeseries', 'pages', 'sources'} for one site and period."""
+    rules = visit_rules(settings)
+    return {
+        "overview": reports.overview(store, site, period, rules),
+        "timeseries": reports.timeseries(store, site, period, rules),
+        "pages": reports.top_pages(store, site, period, limit=TOP_ROWS),
+        "sources": reports.top_sources(store, site, period, rules, limit=TOP_ROWS),
+    }

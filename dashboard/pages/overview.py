@@ -1,0 +1,144 @@
+"""The overview: headline numbers, traffic over time, top pages and sources.
+
+Two callbacks. The controls write the selection into the URL (a Location with
+refresh=False, so the page is not rebuilt) and into a Store; the Store drives
+the report. A first load skips the controls and reads the Store the layout
+filled from the URL — including what is wrong with it, so a bad link shows a
+sentence, not a broken page.
+"""
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+from flask import current_app
+
+from dashboard.figures import has_traffic, traffic_figure
+from dashboard.kpis import kpi_cards
+from dashboard.overview_data import overview_data
+from dashboard.selection import (PERIOD_CHOICES, SelectionError, parse_date, resolve,
+                                 selection_from_controls, selection_from_query)
+from dashboard.tables import top_pages_table, top_sources_table
+from warehouse import StoreError
+from warehouse.sites import list_sites
+
+dash.register_page(__name__, path="/", title="Overview · Vigie", name="Overview")
+
+_HIDDEN = {"display": "none"}
+_SHOWN = {}
+
+
+def _context():
+    return current_app.extensions["vigie"]
+
+
+def _no_sites():
+    return html.Div(className="empty-state", id="no-sites", children=[
+        html.H2("No site yet"),
+        html.P("Register the site you want to measure, then paste the tracking snippet in its pages:"),
+        html.Pre(html.Code("vigie sites add DOMAIN --timezone Europe/Paris")),
+        html.P("Reload this page once it is added."),
+    ])
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def _controls(sites, selection, period):
+    known = [s.domain for s in sites]
+    start, end = (period.start, period.end) if period else (parse_date(selection.start),
+                                                            parse_date(selection.end))
+    return html.Div(className="controls", children=[
+        dcc.Dropdown(id="site-select", options=[{"label": d, "value": d} for d in known],
+                     value=selection.site if selection.site in known else None,
+                     clearable=False, searchable=True, className="site-select"),
+        dcc.RadioItems(id="period-select", className="period-select", inline=True,
+                       options=[{"label": label, "value": key} for key, label in PERIOD_CHOICES],
+                       value=selection.period if selection.period in dict(PERIOD_CHOICES) else None),
+        html.Div(id="custom-range", style=_SHOWN if selection.period == "custom" else _HIDDEN,
+                 children=dcc.DatePickerRange(id="date-range", start_date=_iso(start), end_date=_iso(end),
+                                              display_format="YYYY-MM-DD", first_day_of_week=1,
+                                              minimum_nights=0, clearable=False)),
+    ])
+
+
+def layout(**query):
+    """The page for a query string; numbers arrive through `show_overview`."""
+    sites = list_sites(_context().store)
+    if not sites:
+        return _no_sites()
+    selection = selection_from_query(query, default_site=sites[0].domain)
+    try:
+        # Only to prefill the date picker with the chosen period's days.
+        _, period = resolve(_context().store, selection)
+    except SelectionError:
+        period = None
+    return html.Div(className="overview", children=[
+        dcc.Location(id="overview-url", refresh=False),
+        dcc.Store(id="overview-selection", data=selection.as_query()),
+        _controls(sites, selection, period),
+        html.Div(id="overview-message", role="status"),
+        dcc.Loading(html.Div(id="overview-kpis", className="kpis"), type="dot", delay_show=150),
+        html.Section(className="card", children=[
+            html.H2("Visitors and pageviews"),
+            dcc.Loading(html.Div(id="overview-chart"), type="dot", delay_show=150),
+        ]),
+        html.Div(className="columns", children=[
+            html.Section(className="card", children=[
+                html.H2("Top pages"),
+                dcc.Loading(html.Div(id="overview-pages"), type="dot", delay_show=150)]),
+            html.Section(className="card", children=[
+                html.H2("Top sources"),
+                dcc.Loading(html.Div(id="overview-sources"), type="dot", delay_show=150)]),
+        ]),
+    ])
+
+
+@callback(
+    Output("overview-selection", "data"),
+    Output("overview-url", "search"),
+    Output("custom-range", "style"),
+    Input("site-select", "value"),
+    Input("period-select", "value"),
+    Input("date-range", "start_date"),
+    Input("date-range", "end_date"),
+    State("overview-url", "search"),
+    prevent_initial_call=True,
+)
+def controls_changed(site, period, start_date, end_date, current_search):
+    selection = selection_from_controls(site, period, start_date, end_date)
+    search = selection.search()
+    return (selection.as_query(), search if search != current_search else no_update,
+            _SHOWN if selection.period == "custom" else _HIDDEN)
+
+
+def _message(text, kind="error"):
+    return html.P(text, className=f"message message-{kind}")
+
+
+@callback(
+    Output("overview-message", "children"),
+    Output("overview-kpis", "children"),
+    Output("overview-chart", "children"),
+    Output("overview-pages", "children"),
+    Output("overview-sources", "children"),
+    Input("overview-selection", "data"),
+)
+def show_overview(query):
+    context = _context()
+    try:
+        site, period = resolve(context.store, selection_from_query(query))
+        report = overview_data(context.store, site, period, context.settings)
+    except SelectionError as exc:
+        return _message(str(exc)), [], None, None, None
+    except StoreError:
+        return (_message("Vigie cannot reach its database right now; reload in a moment."),
+                [], None, None, None)
+    return (None, kpi_cards(report["overview"]), _chart(report["timeseries"], period.interval),
+            top_pages_table(report["pages"]), top_sources_table(report["sources"]))
+
+
+def _chart(rows, interval):
+    if not has_traffic(rows):
+        return html.P("No visits in this period. Try a longer period, or check that the "
+                      "tracking snippet is on the site's pages.", className="empty", id="chart-empty")
+    return dcc.Graph(id="traffic-chart", figure=traffic_figure(rows, interval),
+                     config={"displayModeBar": False, "responsive": True})
