@@ -34,6 +34,9 @@ def traffic_figure(rows, interval):
     figure.update_xaxes(tickformat="%H:%M" if hour else "%b %d",
                         hoverformat="%a %b %d, %H:%M" if hour else "%a %b %d, %Y",
                         showgrid=False)
-    # Whole numbers only: half a visitor on the axis reads as a bug.
-    figure.update_yaxes(rangemode="tozero", tickformat=",d", gridcolor="#eef0f4")
+    # Whole numbers only: half a visitor on the axis reads as a bug. Plotly
+    # picks steps of 0.5 for small counts, so force steps of 1 there.
+    peak = max([max(row["visitors"], row["pageviews"]) for row in rows] or [0])
+    figure.update_yaxes(rangemode="tozero", tickformat=",d", gridcolor="#eef0f4",
+                        dtick=1 if peak <= 5 else None)
     return figure

@@ -1,10 +1,11 @@
 """The overview: headline numbers, traffic over time, top pages and sources.
 
-Two callbacks. The controls write the selection into the URL (a Location with
-refresh=False, so the page is not rebuilt) and into a Store; the Store drives
-the report. A first load skips the controls and reads the Store the layout
-filled from the URL — including what is wrong with it, so a bad link shows a
-sentence, not a broken page.
+The URL is the page's whole state. Changing a control only rewrites the
+query string (a Location with refresh="callback-nav", so no reload); Dash's
+page router then rebuilds the layout from the new query, and the layout hands
+that query to `show_overview` through a Store. Back/forward and shared links
+therefore behave exactly like a fresh load, and a bad link shows a sentence
+saying what is wrong with it instead of a broken page.
 """
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
@@ -21,6 +22,7 @@ from warehouse.sites import list_sites
 
 dash.register_page(__name__, path="/", title="Overview · Vigie", name="Overview")
 
+_STORE_DOWN = "Vigie cannot reach its database right now; reload in a moment."
 _HIDDEN = {"display": "none"}
 _SHOWN = {}
 
@@ -56,23 +58,30 @@ def _controls(sites, selection, period):
         html.Div(id="custom-range", style=_SHOWN if selection.period == "custom" else _HIDDEN,
                  children=dcc.DatePickerRange(id="date-range", start_date=_iso(start), end_date=_iso(end),
                                               display_format="YYYY-MM-DD", first_day_of_week=1,
-                                              minimum_nights=0, clearable=False)),
+                                              minimum_nights=0, clearable=False,
+                                              # Rebuilding the page after the first click
+                                              # would close the calendar half-way.
+                                              updatemode="bothdates")),
     ])
 
 
 def layout(**query):
     """The page for a query string; numbers arrive through `show_overview`."""
-    sites = list_sites(_context().store)
-    if not sites:
-        return _no_sites()
-    selection = selection_from_query(query, default_site=sites[0].domain)
+    store = _context().store
     try:
-        # Only to prefill the date picker with the chosen period's days.
-        _, period = resolve(_context().store, selection)
-    except SelectionError:
-        period = None
+        sites = list_sites(store)
+        if not sites:
+            return _no_sites()
+        selection = selection_from_query(query, default_site=sites[0].domain)
+        try:
+            # Only to prefill the date picker with the chosen period's days.
+            _, period = resolve(store, selection)
+        except SelectionError:
+            period = None
+    except StoreError:
+        return _message(_STORE_DOWN)
     return html.Div(className="overview", children=[
-        dcc.Location(id="overview-url", refresh=False),
+        dcc.Location(id="overview-url", refresh="callback-nav"),
         dcc.Store(id="overview-selection", data=selection.as_query()),
         _controls(sites, selection, period),
         html.Div(id="overview-message", role="status"),
@@ -93,9 +102,7 @@ def layout(**query):
 
 
 @callback(
-    Output("overview-selection", "data"),
     Output("overview-url", "search"),
-    Output("custom-range", "style"),
     Input("site-select", "value"),
     Input("period-select", "value"),
     Input("date-range", "start_date"),
@@ -104,10 +111,8 @@ def layout(**query):
     prevent_initial_call=True,
 )
 def controls_changed(site, period, start_date, end_date, current_search):
-    selection = selection_from_controls(site, period, start_date, end_date)
-    search = selection.search()
-    return (selection.as_query(), search if search != current_search else no_update,
-            _SHOWN if selection.period == "custom" else _HIDDEN)
+    search = selection_from_controls(site, period, start_date, end_date).search()
+    return search if search != current_search else no_update
 
 
 def _message(text, kind="error"):
@@ -130,8 +135,7 @@ def show_overview(query):
     except SelectionError as exc:
         return _message(str(exc)), [], None, None, None
     except StoreError:
-        return (_message("Vigie cannot reach its database right now; reload in a moment."),
-                [], None, None, None)
+        return _message(_STORE_DOWN), [], None, None, None
     return (None, kpi_cards(report["overview"]), _chart(report["timeseries"], period.interval),
             top_pages_table(report["pages"]), top_sources_table(report["sources"]))
 
