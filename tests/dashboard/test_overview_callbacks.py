@@ -1,0 +1,112 @@
+"""The overview's Dash callbacks over HTTP, signed in, as the browser calls them."""
+import json
+
+from tests.dashboard.conftest import find_component
+from tests.dashboard.test_overview_browser import EXPECTED, SITE, _day_events
+from tests.factories import insert_events
+from warehouse.sites import add_site
+
+REPORT_OUTPUTS = ["overview-message", "overview-kpis", "overview-chart", "overview-pages",
+                  "overview-sources"]
+
+
+def call(client, outputs, inputs, state=()):
+    """POST /_dash-update-component the way dash-renderer does."""
+    body = {
+        "output": "..{}..".format("...".join(f"{o}.children" for o in outputs)),
+        "outputs": [{"id": o, "property": "children"} for o in outputs],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
+    }
+    response = client.post("/_dash-update-component", data=json.dumps(body),
+                           content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]
+
+
+def report(client, query):
+    answer = call(client, REPORT_OUTPUTS, [("overview-selection", "data", query)])
+    return {name: answer[name]["children"] for name in REPORT_OUTPUTS}
+
+
+def route(client, search):
+    """The page router's answer for '/' + search: the page's layout as JSON."""
+    body = {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "state": [], "changedPropIds": ["_pages_location.search"]}
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]["_pages_content"]["children"]
+
+
+def test_report_for_the_worked_day(signed_in, store):
+    add_site(store, SITE, "Europe/Paris")
+    insert_events(store, _day_events())
+    got = report(signed_in, {"site": SITE, "period": "custom", "from": "2024-03-10", "to": "2024-03-10"})
+    assert got["overview-message"] is None
+    values = {card["props"]["id"]: card["props"]["data-value"] for card in got["overview-kpis"]}
+    assert values == {"kpi-" + key.replace("_", "-"): str(value) for key, value in EXPECTED.items()}
+    assert got["overview-chart"]["props"]["id"] == "traffic-chart"
+    assert find_component(got["overview-pages"], "top-pages-table") is not None
+
+
+def test_an_empty_period_says_so(signed_in, store):
+    add_site(store, SITE, "UTC")
+    got = report(signed_in, {"site": SITE, "period": "custom", "from": "2020-01-01", "to": "2020-01-31"})
+    assert "No visits in this period" in got["overview-chart"]["props"]["children"]
+    assert got["overview-pages"]["props"]["children"] == "No pageviews in this period."
+    assert got["overview-sources"]["props"]["children"] == "No visits in this period."
+
+
+def test_a_bad_query_gets_a_message_not_an_error(signed_in, store):
+    add_site(store, SITE, "UTC")
+    got = report(signed_in, {"site": SITE, "period": "custom", "from": "yesterday", "to": "2024-01-31"})
+    assert "'from' date 'yesterday' is not a date" in got["overview-message"]["props"]["children"]
+    assert got["overview-kpis"] == []
+
+
+def test_controls_write_the_selection_into_the_url(signed_in, store):
+    add_site(store, SITE, "UTC")
+    body = {"output": "overview-url.search", "outputs": {"id": "overview-url", "property": "search"},
+            "inputs": [{"id": "site-select", "property": "value", "value": SITE},
+                       {"id": "period-select", "property": "value", "value": "custom"},
+                       {"id": "date-range", "property": "start_date", "value": "2024-01-01"},
+                       {"id": "date-range", "property": "end_date", "value": "2024-01-31"}],
+            "state": [{"id": "overview-url", "property": "search", "value": "?site=x"}],
+            "changedPropIds": ["period-select.value"]}
+    response = signed_in.post("/_dash-update-component", json=body)
+    assert response.get_json()["response"]["overview-url"]["search"] == \
+        f"?site={SITE}&period=custom&from=2024-01-01&to=2024-01-31"
+
+
+def test_without_sites_the_page_explains_how_to_add_one(signed_in):
+    page = route(signed_in, "")
+    assert page["props"]["id"] == "no-sites"
+    assert "vigie sites add DOMAIN" in json.dumps(page)
+
+
+def test_the_layout_follows_the_query_string(signed_in, store):
+    add_site(store, "a.example", "UTC")
+    add_site(store, SITE, "UTC")
+    page = route(signed_in, f"?site={SITE}&period=custom&from=2024-01-01&to=2024-01-31")
+    assert find_component(page, "site-select")["props"]["value"] == SITE
+    assert find_component(page, "period-select")["props"]["value"] == "custom"
+    picker = find_component(page, "date-range")["props"]
+    assert (picker["start_date"], picker["end_date"]) == ("2024-01-01", "2024-01-31")
+    assert find_component(page, "overview-selection")["props"]["data"] == {
+        "site": SITE, "period": "custom", "from": "2024-01-01", "to": "2024-01-31"}
+    # No site in the URL: the first registered one, last 7 days, date picker hidden.
+    page = route(signed_in, "")
+    assert find_component(page, "site-select")["props"]["value"] == "a.example"
+    assert find_component(page, "custom-range")["props"]["style"] == {"display": "none"}
+
+
+def test_an_unknown_site_in_the_url_leaves_the_selector_empty(signed_in, store):
+    add_site(store, SITE, "UTC")
+    page = route(signed_in, "?site=<b>nowhere</b>&period=7d")
+    assert find_component(page, "site-select")["props"]["value"] is None
+    assert find_component(page, "overview-selection")["props"]["data"]["site"] == "<b>nowhere</b>"

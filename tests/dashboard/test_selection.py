@@ -1,0 +1,58 @@
+"""Reading the site and period from the URL, and saying plainly what is wrong with it."""
+import datetime
+
+import pytest
+
+from dashboard.selection import (Selection, SelectionError, resolve, selection_from_controls,
+                                 selection_from_query)
+from warehouse.sites import add_site
+
+TODAY = datetime.date(2024, 3, 10)
+
+
+def test_defaults_are_the_first_site_and_seven_days():
+    assert selection_from_query({}, default_site="a.example") == Selection("a.example", "7d", "", "")
+
+
+def test_query_values_are_read_and_trimmed():
+    got = selection_from_query({"site": " shop.example ", "period": "custom",
+                                "from": "2024-01-01", "to": ["2024-01-31", "2024-02-01"]})
+    assert got == Selection("shop.example", "custom", "2024-01-01", "2024-01-31")
+
+
+def test_search_round_trips_and_keeps_dates_only_for_custom():
+    custom = Selection("shop.example", "custom", "2024-01-01", "2024-01-31")
+    assert custom.search() == "?site=shop.example&period=custom&from=2024-01-01&to=2024-01-31"
+    assert selection_from_query(custom.as_query()) == custom
+    assert Selection("shop.example", "30d", "2024-01-01", "2024-01-31").search() == "?site=shop.example&period=30d"
+
+
+def test_controls_ignore_the_date_picker_unless_custom():
+    assert selection_from_controls("s.example", "today", "2024-01-01", "2024-01-02") == \
+        Selection("s.example", "today", "", "")
+    assert selection_from_controls("s.example", "custom", "2024-01-01T00:00:00", "2024-01-02") == \
+        Selection("s.example", "custom", "2024-01-01", "2024-01-02")
+
+
+def test_resolve_uses_the_site_time_zone_and_period(store):
+    add_site(store, "shop.example", "Europe/Paris")
+    site, period = resolve(store, Selection("shop.example", "7d"), today=TODAY)
+    assert site.timezone == "Europe/Paris"
+    assert (period.start, period.end, period.interval) == (datetime.date(2024, 3, 4), TODAY, "day")
+    _, today = resolve(store, Selection("shop.example", "today"), today=TODAY)
+    assert today.interval == "hour"
+
+
+@pytest.mark.parametrize("selection, message", [
+    (Selection("", "7d"), "Choose a site"),
+    (Selection("nowhere.example", "7d"), "No site named “nowhere.example” is registered"),
+    (Selection("shop.example", "year"), "unknown period 'year'"),
+    (Selection("shop.example", "custom", "2024-02-30", "2024-03-01"), "is not a date like 2024-01-31"),
+    (Selection("shop.example", "custom", "2024-03-01", ""), "needs a 'to' date"),
+    (Selection("shop.example", "custom", "2024-03-10", "2024-03-01"), "ends (2024-03-01) before it starts"),
+])
+def test_resolve_explains_bad_selections(store, selection, message):
+    add_site(store, "shop.example", "UTC")
+    with pytest.raises(SelectionError) as caught:
+        resolve(store, selection, today=TODAY)
+    assert message in str(caught.value)
