@@ -1,5 +1,4 @@
 """init_dashboard on a bare Flask server, and more than one app in a process."""
-
 from flask import Flask, jsonify
 
 from dashboard import init_dashboard
