@@ -1,11 +1,15 @@
 """HTTP face of the collector: a thin layer over Collector.ingest."""
+import logging
 import os
 
 from flask import Blueprint, Response, jsonify, request, send_file
 
 from collector.pipeline import ClientInfo
 
+log = logging.getLogger(__name__)
+
 TRACKER_PATH = os.path.join(os.path.dirname(__file__), "static", "vigie.js")
+TRACKER_MAX_AGE = 3600
 
 # The tracker posts text/plain from any site's origin: no preflight is needed,
 # but the response must be readable cross-origin for fetch() fallbacks.
@@ -17,15 +21,38 @@ CORS_HEADERS = {
 }
 
 
+class BodyTooLarge(ValueError):
+    pass
+
+
 def client_info(req, trust_proxy_headers):
+    """The sender's facts. X-Forwarded-For is only believed behind a trusted proxy."""
     ip = req.remote_addr or ""
     if trust_proxy_headers:
-        forwarded = req.headers.get("X-Forwarded-For", "")
-        first = forwarded.split(",")[0].strip()
+        first = req.headers.get("X-Forwarded-For", "").split(",")[0].strip()
         if first:
             ip = first
     return ClientInfo(ip=ip, user_agent=req.headers.get("User-Agent", ""),
                       accept_language=req.headers.get("Accept-Language", ""))
+
+
+def read_capped(stream, cap):
+    """At most cap bytes of the body; BodyTooLarge as soon as byte cap+1 arrives.
+
+    A declared Content-Length can lie or be absent (chunked uploads), so the
+    bytes actually read are what is counted. Each read returns at least one
+    byte or ends the body, so the loop runs at most cap+1 times.
+    """
+    chunks, size = [], 0
+    while size <= cap:
+        chunk = stream.read(cap + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > cap:
+        raise BodyTooLarge(f"body exceeds the {cap}-byte limit")
+    return b"".join(chunks)
 
 
 def _answer(body, status):
@@ -36,23 +63,35 @@ def _answer(body, status):
 
 
 def create_collector_blueprint(collector, settings, tracker_path=TRACKER_PATH):
+    """Routes: POST/OPTIONS /api/event and GET /js/vigie.js (served from tracker_path)."""
     bp = Blueprint("collector", __name__)
     cap = settings.max_payload_bytes
 
-    @bp.route("/api/event", methods=["POST"], provide_automatic_options=False)
-    def event():
+    def receive():
         declared = request.content_length
         if declared is not None and declared > cap:
-            return _answer({"error": f"body of {declared} bytes exceeds the {cap}-byte limit"}, 413)
-        body = request.stream.read(cap + 1)
-        if len(body) > cap:
-            return _answer({"error": f"body exceeds the {cap}-byte limit"}, 413)
+            return _answer({"error": f"body of {declared} bytes exceeds the {cap}-byte limit",
+                            "reason": "too_large"}, 413)
+        try:
+            body = read_capped(request.stream, cap)
+        except BodyTooLarge as exc:
+            return _answer({"error": str(exc), "reason": "too_large"}, 413)
         result = collector.ingest(body, client_info(request, settings.trust_proxy_headers))
         if result.accepted:
             return _answer({"accepted": 1}, 202)
         if result.status == 202:  # dropped on purpose (bots): the sender has nothing to fix
             return _answer({"accepted": 0, "dropped": result.reason}, 202)
         return _answer({"error": result.message, "reason": result.reason}, result.status)
+
+    @bp.route("/api/event", methods=["POST"], provide_automatic_options=False)
+    def event():
+        try:
+            return receive()
+        except Exception:
+            # Whatever broke, the tracker gets JSON, and the log gets the path, not the sender.
+            log.exception("POST /api/event failed outside the pipeline")
+            return _answer({"error": "the event could not be processed and was not stored; "
+                                     "retry later", "reason": "internal_error"}, 503)
 
     @bp.route("/api/event", methods=["OPTIONS"])
     def event_preflight():
@@ -62,17 +101,20 @@ def create_collector_blueprint(collector, settings, tracker_path=TRACKER_PATH):
 
     @bp.route("/api/event", methods=["GET", "PUT", "DELETE", "PATCH"])
     def event_wrong_method():
-        return _answer({"error": "send events with POST"}, 405)
+        response = _answer({"error": f"{request.method} is not supported here; send events "
+                                     "with POST", "reason": "method_not_allowed"}, 405)
+        response.headers["Allow"] = "POST, OPTIONS"
+        return response
 
     @bp.get("/js/vigie.js")
     def tracker():
-        if not os.path.exists(tracker_path):
-            return _answer({"error": "the tracker has not been built (npm run build in js-snippet/)"}, 404)
-        response = send_file(tracker_path, mimetype="application/javascript", max_age=3600,
-                             etag=True, conditional=True)
+        if not os.path.isfile(tracker_path):
+            return _answer({"error": "the tracker has not been built (npm run build in js-snippet/)",
+                            "reason": "not_found"}, 404)
+        response = send_file(tracker_path, mimetype="application/javascript",
+                             max_age=TRACKER_MAX_AGE, etag=True, conditional=True)
+        response.cache_control.public = True
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
 
     return bp
-
-

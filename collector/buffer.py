@@ -3,6 +3,10 @@
 It flushes when it holds `max_rows` events, every `max_seconds` while it holds
 any, and at close. A failed insert keeps the batch, in order, for the next
 flush: nothing accepted is dropped while the process lives.
+
+All writing goes through the one `write(rows)` callable, and a failed batch
+comes back through `_keep`; a durable on-disk spool slots in at those two
+places (write-ahead before `write`, spill from `_keep`) without touching callers.
 """
 import logging
 import threading
@@ -13,7 +17,7 @@ log = logging.getLogger(__name__)
 
 class WriteBuffer:
     def __init__(self, write, max_rows=1000, max_seconds=2.0, name="events"):
-        self._write = write  # callable(list_of_rows) -> None, raises on failure
+        self._write = write  # callable(list_of_rows); raises on failure
         self.max_rows = max_rows
         self.max_seconds = max_seconds
         self.name = name
@@ -23,6 +27,7 @@ class WriteBuffer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = None
+        self._retry_after = 0.0  # after a failure, size triggers wait for the next timed flush
         self.flushed_total = 0
         self.failed_flushes = 0
 
@@ -34,11 +39,12 @@ class WriteBuffer:
         with self._lock:
             self._rows.append(row)
             full = len(self._rows) >= self.max_rows
-        if full:
-            if self._thread is not None:
-                self._wake.set()  # the flusher thread writes; the request returns at once
-            else:
-                self.flush()
+        if not full or time.monotonic() < self._retry_after:
+            return
+        if self._thread is not None:
+            self._wake.set()  # the flusher thread writes; the request returns at once
+        else:
+            self.flush()
 
     def flush(self):
         """Write everything buffered; returns the number written (0 on failure)."""
@@ -51,36 +57,44 @@ class WriteBuffer:
             try:
                 self._write(batch)
             except Exception as exc:
-                with self._lock:
-                    self._rows[:0] = batch  # keep order: the failed batch goes first
-                self.failed_flushes += 1
+                self._keep(batch)
                 log.error("writing %d buffered %s failed, kept for the next flush: %s",
                           len(batch), self.name, exc)
                 return 0
+            self._retry_after = 0.0
             self.flushed_total += len(batch)
             log.debug("flushed %d %s in %.3fs", len(batch), self.name, time.monotonic() - started)
             return len(batch)
 
+    def _keep(self, batch):
+        with self._lock:
+            self._rows[:0] = batch  # keep order: the failed batch goes first
+        self.failed_flushes += 1
+        # Without this, every event added to a full buffer would retry a store
+        # that just failed.
+        self._retry_after = time.monotonic() + self.max_seconds
+
     def start(self):
-        if self._thread is not None:
+        """Flush every `max_seconds` (and when full) on a daemon thread."""
+        if self._thread is not None or self._stop.is_set():
             return
 
         def run():
             while not self._stop.is_set():
                 self._wake.wait(self.max_seconds)
                 self._wake.clear()
-                if len(self):
+                if len(self) and not self._stop.is_set():
                     self.flush()
         self._thread = threading.Thread(target=run, name=f"vigie-{self.name}-flusher", daemon=True)
         self._thread.start()
 
     def close(self):
-        """Stop the flusher and write what is left."""
+        """Stop the flusher and write what is left; returns how many rows could not be written."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=max(self.max_seconds * 2, 5))
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=max(self.max_seconds * 2, 5))
         self.flush()
         left = len(self)
         if left:

@@ -6,10 +6,14 @@ process keeps the salts it has read in memory and re-reads them periodically.
 """
 import datetime
 import hashlib
+import logging
 import threading
 import time
 
+from warehouse import StoreError
 from warehouse.salts import delete_old_salts, salt_for_day
+
+log = logging.getLogger(__name__)
 
 
 def visitor_id(salt, site, ip, user_agent):
@@ -20,7 +24,11 @@ def visitor_id(salt, site, ip, user_agent):
 
 
 class SaltKeeper:
-    """The salts of the days being ingested, read from (or created in) the store."""
+    """The salts of the days being ingested, read from (or created in) the store.
+
+    Any day asked for gets a salt, including days long past (backfills): those
+    live in the store until the next `refresh` destroys them.
+    """
 
     def __init__(self, store):
         self.store = store
@@ -34,6 +42,7 @@ class SaltKeeper:
             with self._lock:
                 salt = self._salts.get(day) or salt_for_day(self.store, day)
                 self._salts[day] = salt
+                self._missing.pop(day, None)
         return salt
 
     def known_salt(self, day):
@@ -54,14 +63,64 @@ class SaltKeeper:
         return salt
 
     def refresh(self, today=None):
-        """Re-read today's and yesterday's salts, forget and delete older ones."""
+        """Re-read today's and yesterday's salts, forget and destroy older ones."""
         today = today or datetime.datetime.now(datetime.timezone.utc).date()
         yesterday = today - datetime.timedelta(days=1)
         fresh = {today: salt_for_day(self.store, today)}
         kept = salt_for_day(self.store, yesterday, create=False)
         if kept:
             fresh[yesterday] = kept
-        delete_old_salts(self.store, today)
+        if not delete_old_salts(self.store, today):
+            log.warning("salts older than %s are still being deleted by the store", yesterday)
         with self._lock:
             self._salts = fresh
             self._missing = {}
+
+
+class RecentVisitors:
+    """When each visitor id was last seen, to keep a visit whole across the salt change.
+
+    Memory answers for events this process handled; the events table answers
+    for the other processes (asked only in the minutes after midnight, and
+    cached per minute).
+    """
+
+    def __init__(self, store, timeout, max_entries=200_000):
+        self.store, self.timeout, self.max_entries = store, timeout, max_entries
+        self._last_seen = {}
+        self._store_answers = {}
+        self._lock = threading.Lock()
+
+    def note(self, site, vid, when):
+        with self._lock:
+            if len(self._last_seen) >= self.max_entries:
+                self._last_seen.clear()
+            previous = self._last_seen.get((site, vid))
+            if previous is None or when > previous:
+                self._last_seen[(site, vid)] = when
+
+    def seen_in_memory(self, site, vid, when):
+        last = self._last_seen.get((site, vid))
+        return last is not None and when - self.timeout <= last <= when + self.timeout
+
+    def seen(self, site, vid, when, check_store):
+        if self.seen_in_memory(site, vid, when):
+            return True
+        if not check_store:
+            return False
+        key = (site, vid, when.replace(second=0, microsecond=0))
+        if key not in self._store_answers:
+            try:
+                found = bool(self.store.query_value(
+                    "SELECT count() FROM events WHERE site = %(site)s AND visitor_id = %(vid)s "
+                    "AND ts >= %(since)s AND ts <= %(until)s",
+                    {"site": site, "vid": vid, "since": when - self.timeout, "until": when}))
+            except StoreError as exc:
+                # A visit split in two beats an event refused: keep ingesting.
+                log.warning("could not check visit continuity at midnight: %s", exc)
+                return False
+            with self._lock:
+                if len(self._store_answers) >= self.max_entries:
+                    self._store_answers.clear()
+                self._store_answers[key] = found
+        return self._store_answers[key]

@@ -12,6 +12,7 @@ from typing import Any
 from collector import enrich as enrichment
 from collector.identity import visitor_id
 from collector.validate import BadEvent, parse_body, validate_payload
+from warehouse.events import EVENT_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Incoming:
 
 
 def parse(event, ctx):
+    """Raw body (HTTP) or dict (Python callers) -> event.payload."""
     try:
         event.payload = event.body if isinstance(event.body, dict) else parse_body(event.body)
     except BadEvent as exc:
@@ -48,6 +50,7 @@ def parse(event, ctx):
 
 
 def validate(event, ctx):
+    """Field checks, then the site must exist and own the page's host."""
     try:
         event.fields = validate_payload(event.payload)
     except BadEvent as exc:
@@ -66,6 +69,7 @@ def validate(event, ctx):
 
 
 def enrich(event, ctx):
+    """Columns derived from the user agent, URLs and headers; bots stop here."""
     f = event.fields
     browser, browser_version, os_name, os_version, device, is_bot = \
         enrichment.describe_user_agent(event.client.user_agent)
@@ -77,7 +81,7 @@ def enrich(event, ctx):
         device=device, pathname=enrichment.pathname(f["url"]),
         referrer_host=enrichment.referrer_host(f["referrer"], event.site),
         language=enrichment.language(event.client.accept_language),
-        country="",  # the IP database arrives with the next ingestion issue
+        country="",  # stays empty until a locally shipped IP database is added
     )
     return event
 
@@ -102,15 +106,10 @@ def identify(event, ctx):
 
 
 def buffer(event, ctx):
-    f = event.fields
-    row = (uuid.uuid4(), event.site.domain, event.received_at.replace(microsecond=0), f["name"],
-           f["visitor_id"], f["customer_id"], f["hostname"], f["pathname"], f["referrer"][:2000],
-           f["referrer_host"], f["utm_source"], f["utm_medium"], f["utm_campaign"],
-           f["utm_content"], f["utm_term"], f["browser"], f["browser_version"], f["os"],
-           f["os_version"], f["device"], f["country"], f["language"], f["screen_width"],
-           f["prop_keys"], f["prop_values"], f["revenue"], f["currency"], f["engaged_ms"],
-           f["scroll_depth"])
-    ctx.buffer.add(row)
+    """The row, in warehouse.events.EVENT_COLUMNS order, joins the write buffer."""
+    values = dict(event.fields, event_id=uuid.uuid4(), site=event.site.domain,
+                  ts=event.received_at.replace(microsecond=0))
+    ctx.buffer.add(tuple(values[column] for column in EVENT_COLUMNS))
     return event
 
 

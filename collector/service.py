@@ -4,9 +4,10 @@ import datetime
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 from collector.buffer import WriteBuffer
-from collector.identity import SaltKeeper
+from collector.identity import RecentVisitors, SaltKeeper
 from collector.pipeline import Incoming, StepFailed, run_pipeline
 from warehouse import StoreError
 from warehouse.events import insert_events
@@ -14,77 +15,62 @@ from warehouse.sites import get_site
 
 log = logging.getLogger(__name__)
 UTC = datetime.timezone.utc
+SALT_REFRESH_SECONDS = 60
+SITE_CACHE_SECONDS = 30.0
 
 
+@dataclass(frozen=True)
 class Result:
     """What became of one event: accepted (202) or dropped with a reason."""
-    __slots__ = ("accepted", "status", "reason", "message")
+    accepted: bool
+    status: int          # the HTTP status the sender gets
+    reason: str          # "accepted" or a drop reason: bad_request, unknown_site, bot, ...
+    message: str = ""    # readable explanation for drops
 
-    def __init__(self, accepted, status, reason="", message=""):
-        self.accepted, self.status, self.reason, self.message = accepted, status, reason, message
 
-    def __repr__(self):
-        return f"Result(accepted={self.accepted}, status={self.status}, reason={self.reason!r})"
+ACCEPTED = Result(True, 202, "accepted")
 
 
 class SiteCache:
-    """Site lookups for the hot path: one store query per domain per `ttl` seconds."""
+    """Site lookups for the hot path: one store query per domain per `ttl` seconds.
 
-    def __init__(self, store, ttl=30.0):
-        self.store, self.ttl = store, ttl
+    Unknown domains are remembered too, so a flood for an unregistered site
+    does not become a flood of queries. When the store fails, a site seen
+    before keeps being served from memory rather than refusing its traffic.
+    """
+
+    def __init__(self, store, ttl=SITE_CACHE_SECONDS, max_entries=10_000):
+        self.store, self.ttl, self.max_entries = store, ttl, max_entries
         self._entries = {}
 
     def find(self, domain):
         entry = self._entries.get(domain)
         now = time.monotonic()
-        if entry is None or now - entry[1] > self.ttl:
-            entry = (get_site(self.store, domain), now)
-            if len(self._entries) > 10_000:
-                self._entries.clear()  # unknown domains must not grow memory without bound
-            self._entries[domain] = entry
-        return entry[0]
-
-
-class RecentVisitors:
-    """When each visitor id was last seen, to keep a visit whole across the salt change."""
-
-    def __init__(self, store, timeout, max_entries=200_000):
-        self.store, self.timeout, self.max_entries = store, timeout, max_entries
-        self._last_seen = {}
-        self._store_answers = {}
-        self._lock = threading.Lock()
-
-    def note(self, site, vid, when):
-        with self._lock:
-            if len(self._last_seen) >= self.max_entries:
-                self._last_seen.clear()
-            previous = self._last_seen.get((site, vid))
-            if previous is None or when > previous:
-                self._last_seen[(site, vid)] = when
-
-    def seen_in_memory(self, site, vid, when):
-        last = self._last_seen.get((site, vid))
-        return last is not None and when - self.timeout <= last <= when + self.timeout
-
-    def seen(self, site, vid, when, check_store):
-        if self.seen_in_memory(site, vid, when):
-            return True
-        if not check_store:
-            return False
-        key = (site, vid, when.replace(second=0, microsecond=0))
-        if key not in self._store_answers:
-            if len(self._store_answers) > 100_000:
-                self._store_answers.clear()
-            self._store_answers[key] = bool(self.store.query_value(
-                "SELECT count() FROM events WHERE site = %(site)s AND visitor_id = %(vid)s "
-                "AND ts >= %(since)s AND ts <= %(until)s",
-                {"site": site, "vid": vid, "since": when - self.timeout, "until": when}))
-        return self._store_answers[key]
+        if entry is not None and now - entry[1] <= self.ttl:
+            return entry[0]
+        try:
+            site = get_site(self.store, domain)
+        except StoreError:
+            if entry is not None and entry[0] is not None:
+                log.warning("site lookup failed; using the cached entry for %r", domain)
+                return entry[0]
+            raise
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()  # random domains must not grow memory without bound
+        self._entries[domain] = (site, now)
+        return site
 
 
 class Collector:
+    """Events in (HTTP or Python), rows out to ClickHouse in batches.
+
+    Doubles as the context every pipeline step receives: `find_site`, `salts`,
+    `recent`, `visit_timeout` and `buffer`.
+    """
+
     def __init__(self, store, settings, scheduler=None):
         self.store = store
+        self.scheduler = scheduler
         self.visit_timeout = datetime.timedelta(minutes=settings.visit_timeout_minutes)
         self.buffer = WriteBuffer(lambda rows: insert_events(store, rows),
                                   max_rows=settings.buffer_max_rows,
@@ -94,33 +80,42 @@ class Collector:
         self.recent = RecentVisitors(store, self.visit_timeout)
         self._counts = collections.Counter()
         self._counts_lock = threading.Lock()
-        if scheduler is not None:
-            scheduler.every(60, "salt refresh", self.salts.refresh, run_now=True)
+        self._started = False
 
     def find_site(self, domain):
         return self.sites.find(domain)
 
     def ingest(self, payload, client, received_at=None):
-        """Run one event (a dict, or the raw JSON body) through the pipeline."""
+        """Run one event through the pipeline and say what became of it.
+
+        payload: the event as a dict, or the raw JSON body (bytes/str) from HTTP.
+        client: a ClientInfo (IP, user agent, Accept-Language) of the sender.
+        received_at: aware datetime used as the event time (backfills); default now.
+        """
         received_at = received_at or datetime.datetime.now(UTC)
         if received_at.tzinfo is None:
-            raise ValueError("received_at must be timezone-aware")
+            raise ValueError("received_at must be timezone-aware (UTC)")
         event = Incoming(body=payload, client=client, received_at=received_at.astimezone(UTC))
         try:
             _, drop = run_pipeline(event, self)
         except StepFailed as failure:
-            if isinstance(failure.error, StoreError):
-                log.error("event not accepted, store unavailable at step %s: %s",
-                          failure.step, failure.error)
-                return self._count(Result(False, 503, "store_unavailable",
-                                          "the event store is unavailable; retry later"))
-            log.exception("event not accepted: %s (site %r)", failure,
-                          (event.payload or {}).get("domain") if isinstance(event.payload, dict) else None)
-            return self._count(Result(False, 503, "internal_error",
-                                      "the event could not be processed and was not stored"))
+            return self._count(self._failure_result(failure, event))
         if drop is not None:
             return self._count(Result(False, drop.status, drop.reason, drop.message))
-        return self._count(Result(True, 202, "accepted"))
+        return self._count(ACCEPTED)
+
+    @staticmethod
+    def _failure_result(failure, event):
+        # The site is the useful context; the client (its IP) never goes to logs.
+        site = event.site.domain if event.site else (event.fields or {}).get("domain", "")
+        if isinstance(failure.error, StoreError):
+            log.error("event not accepted, store unavailable at step %s (site %r): %s",
+                      failure.step, site, failure.error)
+            return Result(False, 503, "store_unavailable",
+                          "the event store is unavailable; retry later")
+        log.error("event not accepted: %s (site %r)", failure, site, exc_info=failure.error)
+        return Result(False, 503, "internal_error",
+                      "the event could not be processed and was not stored; retry later")
 
     def _count(self, result):
         with self._counts_lock:
@@ -132,14 +127,27 @@ class Collector:
         with self._counts_lock:
             return dict(self._counts)
 
+    def drop_counts(self):
+        """Events not stored since start, by reason (bots included)."""
+        return {reason: n for reason, n in self.counts().items() if reason != "accepted"}
+
     def buffered_count(self):
         return len(self.buffer)
 
     def flush(self):
+        """Write buffered events now; returns how many were written (0 if the insert failed)."""
         return self.buffer.flush()
 
     def start(self):
+        """Start the time-based flusher and register the daily salt refresh."""
+        if self._started:
+            return
+        self._started = True
         self.buffer.start()
+        if self.scheduler is not None:
+            self.scheduler.every(SALT_REFRESH_SECONDS, "salt refresh", self.salts.refresh,
+                                 run_now=True)
 
     def close(self):
+        """Flush everything and stop the flusher; safe to call twice. Returns events left unwritten."""
         return self.buffer.close()

@@ -20,17 +20,21 @@ class BadEvent(ValueError):
 
 def parse_body(body):
     """JSON text (bytes or str) -> dict, or BadEvent."""
-    if isinstance(body, bytes):
+    if isinstance(body, (bytes, bytearray)):
         try:
             body = body.decode("utf-8")
         except UnicodeDecodeError:
             raise BadEvent("body is not UTF-8 text") from None
+    if not isinstance(body, str):
+        raise BadEvent(f"body must be JSON text or an object, got {type(body).__name__}")
     if not body.strip():
         raise BadEvent("body is empty: expected a JSON object")
     try:
         payload = json.loads(body)
     except json.JSONDecodeError as exc:
         raise BadEvent(f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise BadEvent("body is not a usable JSON object: nested too deeply") from None
     if not isinstance(payload, dict):
         raise BadEvent(f"body must be a JSON object, got {type(payload).__name__}")
     return payload
@@ -82,7 +86,7 @@ def _props(payload):
     keys, values = [], []
     for key, value in props.items():
         if not key or len(key) > MAX_PROP_KEY:
-            raise BadEvent(f"prop names must have 1 to {MAX_PROP_KEY} characters")
+            raise BadEvent(f"prop name '{key[:50]}' must have 1 to {MAX_PROP_KEY} characters")
         if isinstance(value, bool):
             value = "true" if value else "false"
         elif _is_number(value):
@@ -114,7 +118,9 @@ def _revenue(payload):
 def validate_payload(payload):
     """Check every field of a tracker payload; returns the normalised fields."""
     name = _text(payload, "name", MAX_NAME, required=True).strip()
-    domain = _text(payload, "domain", 253, required=True).strip().lower()
+    domain = _text(payload, "domain", 253, required=True).strip().lower().rstrip(".")
+    if domain.startswith("www."):
+        domain = domain[4:]  # sites are registered without www. (warehouse.sites.normalise_domain)
     url = _text(payload, "url", MAX_URL, required=True)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
