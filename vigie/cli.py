@@ -8,7 +8,10 @@ import argparse
 import getpass
 import os
 import sys
+import tomllib
+from urllib.parse import urlsplit
 
+from vigie.demo import DemoError, run_demo
 from vigie.settings import SETTINGS, SettingsError, load_settings
 from warehouse import StoreError, open_store
 from warehouse.migrations import migrate
@@ -22,13 +25,22 @@ class CommandError(Exception):
 
 def _settings(args, **overrides):
     """Settings from the environment, the --config file and flag overrides."""
-    environ = os.environ
-    if args.config:
-        # The one place the CLI touches the environment: to hand vigie.settings
-        # the config file named on the command line.
-        environ = {**os.environ, "VIGIE_CONFIG": args.config}
-    return load_settings(environ=environ,
+    return load_settings(environ=_environ(args.config),
                          overrides={k: v for k, v in overrides.items() if v is not None})
+
+
+def _environ(config_path):
+    """The environment to hand to vigie.settings, with --config as VIGIE_CONFIG.
+
+    The one place the CLI touches the environment: vigie.settings reads the
+    config file named by VIGIE_CONFIG in the mapping it is given, so --config
+    goes in as that variable on top of the real environment, which keeps the
+    precedence file < environment < flags.
+    """
+    environ = dict(os.environ)
+    if config_path:
+        environ["VIGIE_CONFIG"] = config_path
+    return environ
 
 
 def _migrated_store(settings):
@@ -94,13 +106,37 @@ def cmd_users_add(args):
         store.close()
 
 
+def _origin(setting, environ):
+    """Where the effective value of a setting came from, in load_settings' order."""
+    if setting.env_var in environ:
+        return f"environment {setting.env_var}"
+    config_path = environ.get("VIGIE_CONFIG")
+    if config_path:
+        # load_settings has already read and checked this file.
+        with open(config_path, "rb") as f:
+            if setting.name in tomllib.load(f):
+                return f"config file {config_path}"
+    return "default"
+
+
+def _shown(settings, name):
+    """A setting's value for printing; secrets never reach the terminal."""
+    value = getattr(settings, name)
+    if name == "secret_key":
+        return "(random for this start)" if settings.secret_key_generated else "***"
+    if name == "store_url":
+        parts = urlsplit(value)
+        if parts.password:
+            netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+            return repr(parts._replace(netloc=netloc).geturl())
+    return repr(value)
+
+
 def cmd_settings(args):
     settings = _settings(args)
+    environ = _environ(args.config)
     for setting in SETTINGS:
-        value = getattr(settings, setting.name)
-        if setting.name == "secret_key":
-            value = "(random per start)" if settings.secret_key_generated else "***"
-        print(f"{setting.name} = {value!r}  [{setting.env_var}]")
+        print(f"{setting.name} = {_shown(settings, setting.name)}  ({_origin(setting, environ)})")
 
 
 def cmd_serve(args):
@@ -111,7 +147,6 @@ def cmd_serve(args):
 
 
 def cmd_demo(args):
-    from vigie.demo import run_demo
     overrides = {"port": args.port, "host": args.host}
     if args.data_dir:
         overrides["store_url"] = "chdb:///" + os.path.abspath(args.data_dir).lstrip("/")
@@ -178,7 +213,7 @@ def build_parser():
     users = commands.add_parser("users", help="dashboard accounts").add_subparsers(
         dest="users_command", metavar="COMMAND", required=True)
     users_add = users.add_parser("add", help="create an account or reset its password")
-    users_add.add_argument("email")
+    users_add.add_argument("email", help="the account's email address, used to log in")
     users_add.add_argument("--password-stdin", action="store_true",
                            help="read the password from standard input")
     users_add.add_argument("--admin", action="store_true", help="give the account admin rights")
@@ -198,6 +233,13 @@ def main(argv=None):
         sys.exit(2)
     except StoreError as exc:
         print(f"vigie: store error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except DemoError as exc:
+        print(f"vigie: demo: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except OSError as exc:
+        # A data directory or config file Vigie cannot read or create.
+        print(f"vigie: {exc}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

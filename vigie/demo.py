@@ -3,27 +3,86 @@
 Loading runs in a spawned child process so the serving process has never
 opened the embedded store before gunicorn forks its worker (chdb state does
 not survive a fork). The traffic goes through the collector's own ingestion
-pipeline (Collector.ingest), exactly as tracker events would.
+pipeline (Collector.ingest with the event's past receive time), exactly as
+tracker events posted to /api/event would, enrichment and identity included.
 """
 import multiprocessing
+import queue
 import secrets
 import sys
 import time
 
-from vigie.settings import load_settings
+from vigie.settings import SettingsError, load_settings
+from warehouse import StoreError
+from warehouse.sites import SiteError
+from warehouse.users import UserError
 
 DEMO_SITE = "demo.vigie.test"
 DEMO_TIMEZONE = "Europe/Paris"
 DEMO_ADMIN = "admin@vigie.test"
+# Generating a month of traffic for thousands of visitors takes well under a
+# minute; this only stops a wedged loader from hanging the command forever.
+LOAD_TIMEOUT_SECONDS = 3600
+EXPECTED_ERRORS = (SettingsError, SiteError, UserError, StoreError, OSError)
+
+
+class DemoError(RuntimeError):
+    """Loading the demo failed for a reason the user can act on."""
 
 
 def _plain_settings(settings):
     return {k: v for k, v in settings.as_dict().items() if not k.startswith("_")}
 
 
-def load_demo(settings, days, visitors, seed, progress=sys.stderr):
-    """Schema, demo site, admin account and traffic. Returns the admin password."""
+class Progress:
+    """Percent done and events per second on stderr.
+
+    On a terminal one line is rewritten in place; in a log (CI, a pipe) a
+    line is printed every tenth, so the log stays readable.
+    """
+
+    def __init__(self, total, out):
+        self.total, self.out = total, out
+        self.live = hasattr(out, "isatty") and out.isatty()
+        self.every = max(total // (100 if self.live else 10), 1)
+        self.started = time.monotonic()
+
+    def update(self, done):
+        if done % self.every and done != self.total:
+            return
+        rate = done / max(time.monotonic() - self.started, 1e-6)
+        line = (f"demo traffic: {done * 100 // max(self.total, 1):3d}% "
+                f"({done:,}/{self.total:,} events, {rate:,.0f} events/s)")
+        if self.live:
+            print("\r" + line, end="", file=self.out, flush=True)
+        else:
+            print(line, file=self.out, flush=True)
+
+    def finish(self):
+        if self.live:
+            print(file=self.out, flush=True)
+
+
+def send_traffic(collector, traffic, progress):
+    """Ingest (time, payload, client) triples; returns (accepted, {drop reason: count})."""
     from collector import ClientInfo
+
+    accepted, dropped = 0, {}
+    for done, (when, payload, client) in enumerate(traffic, 1):
+        result = collector.ingest(
+            payload, ClientInfo(client.ip, client.user_agent, client.accept_language),
+            received_at=when)
+        if result.accepted:
+            accepted += 1
+        else:
+            dropped[result.reason] = dropped.get(result.reason, 0) + 1
+        progress.update(done)
+    progress.finish()
+    return accepted, dropped
+
+
+def load_demo(settings, days, visitors, seed, out=sys.stderr):
+    """Schema, demo site, admin account and traffic. Returns the admin password."""
     from vigie.app import create_app
     from vigie.demo_traffic import generate_traffic
     from warehouse import open_store
@@ -33,59 +92,73 @@ def load_demo(settings, days, visitors, seed, progress=sys.stderr):
 
     store = open_store(settings.store_url)
     try:
-        migrate(store)
+        migrate(store, report=lambda line: print(line, file=out))
         site = add_site(store, DEMO_SITE, DEMO_TIMEZONE)
+        # A fresh password on every run: a demo store copied elsewhere does not
+        # come with a known login.
         password = secrets.token_urlsafe(9)
         add_user(store, DEMO_ADMIN, password, is_admin=True)
-        already = store.query_value("SELECT count() FROM events WHERE site = %(s)s", {"s": site.domain})
+        already = store.query_value("SELECT count() FROM events WHERE site = %(s)s",
+                                    {"s": site.domain})
         if already:
             print(f"demo traffic already loaded ({already:,} events); "
-                  "remove the data directory to generate it again", file=progress)
+                  "remove the data directory to generate it again", file=out)
             return password
 
         app = create_app(settings, store=store, start_background=False)
-        collector = app.extensions["vigie"].collector
+        context = app.extensions["vigie"]
         traffic = list(generate_traffic(site.domain, days, visitors, seed, timezone=DEMO_TIMEZONE))
-        started, accepted, dropped = time.monotonic(), 0, {}
-        step = max(len(traffic) // 20, 1)
-        for index, (when, payload, client) in enumerate(traffic, 1):
-            result = collector.ingest(
-                payload, ClientInfo(client.ip, client.user_agent, client.accept_language),
-                received_at=when)
-            if result.accepted:
-                accepted += 1
-            else:
-                dropped[result.reason] = dropped.get(result.reason, 0) + 1
-            if index % step == 0 or index == len(traffic):
-                rate = index / max(time.monotonic() - started, 1e-6)
-                print(f"\rdemo traffic: {index * 100 // len(traffic):3d}% "
-                      f"({index:,}/{len(traffic):,} events, {rate:,.0f}/s)",
-                      end="", file=progress, flush=True)
-        app.extensions["vigie"].close()
-        print(file=progress)
-        print(f"demo traffic: {accepted:,} events accepted over {days} days from {visitors:,} visitors"
-              + (f"; dropped {dropped}" if dropped else ""), file=progress)
+        try:
+            accepted, dropped = send_traffic(context.collector, traffic, Progress(len(traffic), out))
+        finally:
+            context.close()
+        print(f"demo traffic: {accepted:,} events accepted over {days} days from "
+              f"{visitors:,} visitors" + (f"; not stored: {dropped}" if dropped else ""), file=out)
         return password
     finally:
         store.close()
 
 
 def _load_in_child(plain_settings, days, visitors, seed, answer):
-    settings = load_settings(environ={}, overrides=plain_settings)
-    answer.put(load_demo(settings, days, visitors, seed))
+    try:
+        settings = load_settings(environ={}, overrides=plain_settings)
+        answer.put(("ok", load_demo(settings, days, visitors, seed)))
+    except EXPECTED_ERRORS as exc:
+        answer.put(("error", str(exc)))
+
+
+def load_in_fresh_process(settings, days, visitors, seed):
+    """Run load_demo in a spawned process; returns the admin password or raises DemoError."""
+    context = multiprocessing.get_context("spawn")
+    answer = context.Queue()
+    child = context.Process(target=_load_in_child, name="vigie-demo-loader",
+                            args=(_plain_settings(settings), days, visitors, seed, answer))
+    child.start()
+    deadline = time.monotonic() + LOAD_TIMEOUT_SECONDS
+    outcome = None
+    try:
+        while outcome is None and time.monotonic() < deadline:
+            try:
+                outcome = answer.get(timeout=1)
+            except queue.Empty:
+                if not child.is_alive():
+                    break
+    finally:
+        child.join(timeout=30)
+        if child.is_alive():
+            child.terminate()
+            child.join(timeout=10)
+    if outcome is None:
+        raise DemoError(f"loading the demo did not finish (loader exit code {child.exitcode})")
+    status, value = outcome
+    if status == "error":
+        raise DemoError(value)
+    return value
 
 
 def run_demo(settings, days=28, visitors=3000, seed=7, serve=True, out=sys.stdout):
-    context = multiprocessing.get_context("spawn")
-    answer = context.Queue()
-    child = context.Process(target=_load_in_child,
-                            args=(_plain_settings(settings), days, visitors, seed, answer))
-    child.start()
-    child.join()
-    if child.exitcode != 0:
-        raise SystemExit(f"vigie: loading the demo failed (exit code {child.exitcode})")
-    password = answer.get(timeout=10)
-
+    """Load the demo, then (serve=True) serve it until SIGTERM/SIGINT."""
+    password = load_in_fresh_process(settings, days, visitors, seed)
     url = f"http://{settings.host}:{settings.port}/"
     login = f"log in as {DEMO_ADMIN} with password {password}"
     if not serve:

@@ -33,6 +33,15 @@ DEVICES = [
         "Chrome/124.0.6367.82 Safari/537.36", 800),
 ]
 
+# Crawlers the collector recognises and counts without storing; about one
+# visit in thirty, as on a small public shop.
+BOTS = [
+    (5, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"),
+    (2, "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"),
+    (1, "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)"),
+]
+BOT_SHARE = 0.03
+
 LANGUAGES = [(40, "fr-FR,fr;q=0.9,en;q=0.8"), (25, "en-US,en;q=0.9"), (10, "en-GB,en;q=0.9"),
              (10, "de-DE,de;q=0.9,en;q=0.7"), (8, "es-ES,es;q=0.9"), (7, "it-IT,it;q=0.9")]
 
@@ -57,6 +66,7 @@ LANDINGS = [(35, "/"), (20, "/blog/how-to-brew-espresso"), (10, "/blog/coffee-or
 BROWSE = ["/", "/pricing", "/about", "/blog/how-to-brew-espresso", "/blog/coffee-origins",
           "/blog/grinders-compared", "/product/ethiopia-yirgacheffe", "/product/colombia-huila",
           "/product/kenya-aa", "/contact"]
+DOWNLOADS = ["/files/brewing-guide.pdf", "/files/wholesale-price-list.pdf"]
 OUTBOUND = ["https://www.instagram.com/demo_roastery/", "https://github.com/demo-roastery",
             "https://maps.example.org/demo-roastery"]
 
@@ -90,77 +100,104 @@ def _fake_ip(index):
     return f"2001:db8::{index:x}"
 
 
-def _visit_start(rng, start_day, days, tz):
-    weights = [WEEKDAY[(start_day + datetime.timedelta(d)).weekday()] for d in range(days)]
-    day = start_day + datetime.timedelta(days=rng.choices(range(days), weights=weights)[0])
-    hour = rng.choices(range(24), weights=HOURLY)[0]
-    local = datetime.datetime.combine(day, datetime.time(hour), tz)
-    local += datetime.timedelta(seconds=rng.randrange(3600))
-    return local.astimezone(datetime.timezone.utc)
+def _visit_start(rng, now, days, tz):
+    """A start time in the `days` before `now`, busier in the local daytime and on weekdays."""
+    span = days * 86400
+    peak = max(HOURLY) * max(WEEKDAY)
+    when = now
+    # Rejection sampling; 200 tries are ample (the acceptance rate is over 30%).
+    for _ in range(200):
+        when = now - datetime.timedelta(seconds=rng.uniform(1, span))
+        local = when.astimezone(tz)
+        if rng.uniform(0, peak) <= HOURLY[local.hour] * WEEKDAY[local.weekday()]:
+            break
+    return when
 
 
-def _visit_events(rng, domain, start):
+def _visit_paths(rng):
+    """The pages of one visit in order, and whether it ends in a purchase."""
+    paths = [_pick(rng, LANDINGS)]
+    if rng.random() < 0.45:
+        return paths, False  # a one-page visit
+    for _ in range(min(int(rng.expovariate(0.45)) + 1, 7)):
+        paths.append(rng.choice([p for p in BROWSE if p != paths[-1]]))
+    roll = rng.random()
+    if roll < 0.12:
+        return paths + ["/cart", "/checkout", "/thank-you"], True
+    if roll < 0.22:  # abandoned carts, some at the checkout step
+        return paths + ["/cart"] + (["/checkout"] if rng.random() < 0.5 else []), False
+    return paths, False
+
+
+def _visit_events(rng, domain):
     """The (offset seconds, payload) of one visit, tracker-shaped."""
     base = f"https://{domain}"
     referrer, query = _pick(rng, SOURCES)
-    path = _pick(rng, LANDINGS)
-    url = base + path + (("?" + query) if query else "")
-    events, clock = [], 0.0
-    # 45% leave after one page; the rest read a few pages.
-    pages = 1 if rng.random() < 0.45 else min(1 + int(rng.expovariate(0.45)) + 1, 9)
-    buyer = pages >= 3 and rng.random() < 0.18
-    first = True
-    for page_index in range(pages):
+    paths, buyer = _visit_paths(rng)
+    events, clock, url = [], 0.0, None
+    for page_index, path in enumerate(paths):
+        # In a browser, a page reached by a link has the previous page as referrer.
+        previous, url = url, base + path + (("?" + query) if query and page_index == 0 else "")
         events.append((clock, {"name": "pageview", "url": url,
-                               "referrer": referrer if first else None}))
-        first = False
-        single_page_bounce = pages == 1 and rng.random() < 0.7
-        engaged = rng.uniform(1.5, 8) if single_page_bounce else rng.uniform(6, 150)
+                               "referrer": referrer if page_index == 0 else previous}))
+        quick_exit = len(paths) == 1 and rng.random() < 0.7
+        engaged = rng.uniform(1.5, 8) if quick_exit else rng.uniform(6, 150)
         if rng.random() < 0.06:
             events.append((clock + engaged * 0.6,
                            {"name": "outbound", "url": url, "props": {"url": rng.choice(OUTBOUND)}}))
+        if path.startswith("/blog/") and rng.random() < 0.05:
+            events.append((clock + engaged * 0.8, {"name": "download", "url": url,
+                                                   "props": {"url": base + rng.choice(DOWNLOADS)}}))
         if path == "/pricing" and rng.random() < 0.25:
-            events.append((clock + engaged * 0.7,
-                           {"name": "signup", "url": url, "props": {"plan": rng.choice(["starter", "pro"])}}))
+            events.append((clock + engaged * 0.7, {"name": "signup", "url": url,
+                                                   "props": {"plan": rng.choice(["starter", "pro"])}}))
+        if path == "/thank-you" and buyer:
+            events.append((clock + 0.5, {"name": "purchase", "url": url,
+                                         "props": {"items": rng.randint(1, 4)},
+                                         "revenue": {"amount": rng.choice([14.9, 19.9, 29.9, 44.7, 59.8]),
+                                                     "currency": "EUR"}}))
         clock += engaged
         events.append((clock, {"name": "engagement", "url": url,
                                "engaged_ms": int(engaged * 1000),
                                "scroll_depth": rng.choice([10, 25, 40, 60, 80, 100])}))
         clock += rng.uniform(0.5, 4)
-        if page_index == pages - 1:
-            break
-        next_index = page_index + 1
-        if buyer and next_index >= pages - 3:
-            path = ["/cart", "/checkout", "/thank-you"][next_index - (pages - 3)]
-        else:
-            path = rng.choice(BROWSE)
-        url = base + path
-    if buyer and path == "/thank-you":
-        amount = round(rng.choice([14.9, 19.9, 29.9, 44.7, 59.8]), 2)
-        events.append((clock, {"name": "purchase", "url": url,
-                               "props": {"items": str(rng.randint(1, 4))},
-                               "revenue": {"amount": amount, "currency": "EUR"}}))
     return events
 
 
+def _client(rng, index):
+    """(client, screen width, is a crawler) for the visitor number `index`."""
+    if rng.random() < BOT_SHARE:
+        return DemoClient(_fake_ip(index), _pick(rng, BOTS), ""), 0, True
+    user_agent, width = _pick(rng, DEVICES)
+    return DemoClient(_fake_ip(index), user_agent, _pick(rng, LANGUAGES)), width, False
+
+
 def generate_traffic(domain, days, visitors, seed, now=None, timezone="Europe/Paris"):
-    """Yield (aware UTC time, payload, DemoClient) in time order, all before `now`."""
+    """Yield (aware UTC time, payload, DemoClient) in time order, all before `now`.
+
+    The same seed and `now` give the same traffic, event for event.
+    """
     rng = random.Random(seed)
     tz = ZoneInfo(timezone)
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    start_day = (now.astimezone(tz) - datetime.timedelta(days=days - 1)).date()
+    now = (now or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
     timeline = []
     for index in range(visitors):
-        user_agent, width = _pick(rng, DEVICES)
-        client = DemoClient(_fake_ip(index), user_agent, _pick(rng, LANGUAGES))
+        client, width, crawler = _client(rng, index)
+        # About one visitor in six has an account on the shop and is signed in:
+        # the customer id is what ties web behaviour to purchases and churn.
+        customer_id = f"cust-{index:05d}" if rng.random() < 0.16 else None
         for _ in range(1 if rng.random() < 0.7 else rng.randint(2, 4)):
-            start = _visit_start(rng, start_day, days, tz)
-            for offset, payload in _visit_events(rng, domain, start):
+            start = _visit_start(rng, now, days, tz)
+            for offset, payload in _visit_events(rng, domain):
                 when = start + datetime.timedelta(seconds=offset)
                 if when >= now:
-                    continue
+                    continue  # a visit still under way: its later events have not happened yet
+                if crawler and payload["name"] != "pageview":
+                    continue  # rendering crawlers load pages; they neither read nor click
                 payload.setdefault("referrer", None)
                 payload.update(domain=domain, screen_width=width)
+                if customer_id:
+                    payload["customer_id"] = customer_id
                 timeline.append((when, index, payload, client))
     timeline.sort(key=lambda item: (item[0], item[1]))
     for when, _, payload, client in timeline:
