@@ -51,7 +51,8 @@ def _controls(sites, selection, period):
     return html.Div(className="controls", children=[
         dcc.Dropdown(id="site-select", options=[{"label": d, "value": d} for d in known],
                      value=selection.site if selection.site in known else None,
-                     clearable=False, searchable=True, className="site-select"),
+                     clearable=False, searchable=True, className="site-select",
+                     placeholder="Choose a site"),
         dcc.RadioItems(id="period-select", className="period-select", inline=True,
                        options=[{"label": label, "value": key} for key, label in PERIOD_CHOICES],
                        value=selection.period if selection.period in dict(PERIOD_CHOICES) else None),
@@ -85,18 +86,21 @@ def layout(**query):
         dcc.Store(id="overview-selection", data=selection.as_query()),
         _controls(sites, selection, period),
         html.Div(id="overview-message", role="status"),
-        dcc.Loading(html.Div(id="overview-kpis", className="kpis"), type="dot", delay_show=150),
-        html.Section(className="card", children=[
-            html.H2("Visitors and pageviews"),
-            dcc.Loading(html.Div(id="overview-chart"), type="dot", delay_show=150),
-        ]),
-        html.Div(className="columns", children=[
+        # Hidden while the URL cannot be shown, so the message stands alone.
+        html.Div(id="overview-report", children=[
+            dcc.Loading(html.Div(id="overview-kpis", className="kpis"), type="dot", delay_show=150),
             html.Section(className="card", children=[
-                html.H2("Top pages"),
-                dcc.Loading(html.Div(id="overview-pages"), type="dot", delay_show=150)]),
-            html.Section(className="card", children=[
-                html.H2("Top sources"),
-                dcc.Loading(html.Div(id="overview-sources"), type="dot", delay_show=150)]),
+                html.H2("Visitors and pageviews"),
+                dcc.Loading(html.Div(id="overview-chart"), type="dot", delay_show=150),
+            ]),
+            html.Div(className="columns", children=[
+                html.Section(className="card", children=[
+                    html.H2("Top pages"),
+                    dcc.Loading(html.Div(id="overview-pages"), type="dot", delay_show=150)]),
+                html.Section(className="card", children=[
+                    html.H2("Top sources"),
+                    dcc.Loading(html.Div(id="overview-sources"), type="dot", delay_show=150)]),
+            ]),
         ]),
     ])
 
@@ -125,6 +129,7 @@ def _message(text, kind="error"):
     Output("overview-chart", "children"),
     Output("overview-pages", "children"),
     Output("overview-sources", "children"),
+    Output("overview-report", "style"),
     Input("overview-selection", "data"),
 )
 def show_overview(query):
@@ -133,11 +138,11 @@ def show_overview(query):
         site, period = resolve(context.store, selection_from_query(query))
         report = overview_data(context.store, site, period, context.settings)
     except SelectionError as exc:
-        return _message(str(exc)), [], None, None, None
+        return _message(str(exc)), [], None, None, None, _HIDDEN
     except StoreError:
-        return _message(_STORE_DOWN), [], None, None, None
+        return _message(_STORE_DOWN), [], None, None, None, _HIDDEN
     return (None, kpi_cards(report["overview"]), _chart(report["timeseries"], period.interval),
-            top_pages_table(report["pages"]), top_sources_table(report["sources"]))
+            top_pages_table(report["pages"]), top_sources_table(report["sources"]), _SHOWN)
 
 
 def _chart(rows, interval):

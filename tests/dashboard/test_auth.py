@@ -198,7 +198,8 @@ def test_collector_routes_stay_public(client):
 
 
 def test_anonymous_collector_requests_set_no_cookie(client):
-    # Tracked sites promise no cookies; the dashboard must not add one.
-    client.get("/healthz")
+    # Tracked sites promise no cookies; the dashboard must not add one, even
+    # when a tracker event is the first request Dash sees (it sets itself up then).
     response = client.post("/api/event", data="{}", content_type="text/plain")
     assert "Set-Cookie" not in response.headers
+    assert "Set-Cookie" not in client.get("/healthz").headers

@@ -153,6 +153,7 @@ def test_a_bad_link_shows_a_readable_message(app, shop, live_url, browser):
     _sign_in(page, live_url, "/?site=nowhere.example&period=7d")
     message = page.wait_for_selector("#overview-message .message")
     assert "No site named “nowhere.example” is registered" in message.inner_text()
+    assert page.is_hidden("#overview-report")
 
     page.goto(live_url + f"/?site={SITE}&period=custom&from=2024-13-01&to=2024-03-10")
     message = page.wait_for_selector("#overview-message .message")

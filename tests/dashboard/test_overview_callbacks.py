@@ -6,15 +6,16 @@ from tests.dashboard.test_overview_browser import EXPECTED, SITE, _day_events
 from tests.factories import insert_events
 from warehouse.sites import add_site
 
-REPORT_OUTPUTS = ["overview-message", "overview-kpis", "overview-chart", "overview-pages",
-                  "overview-sources"]
+REPORT_OUTPUTS = [("overview-message", "children"), ("overview-kpis", "children"),
+                  ("overview-chart", "children"), ("overview-pages", "children"),
+                  ("overview-sources", "children"), ("overview-report", "style")]
 
 
 def call(client, outputs, inputs, state=()):
-    """POST /_dash-update-component the way dash-renderer does."""
+    """POST /_dash-update-component the way dash-renderer does; outputs are (id, prop)."""
     body = {
-        "output": "..{}..".format("...".join(f"{o}.children" for o in outputs)),
-        "outputs": [{"id": o, "property": "children"} for o in outputs],
+        "output": "..{}..".format("...".join(f"{o}.{p}" for o, p in outputs)),
+        "outputs": [{"id": o, "property": p} for o, p in outputs],
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
@@ -27,7 +28,7 @@ def call(client, outputs, inputs, state=()):
 
 def report(client, query):
     answer = call(client, REPORT_OUTPUTS, [("overview-selection", "data", query)])
-    return {name: answer[name]["children"] for name in REPORT_OUTPUTS}
+    return {name: answer[name][prop] for name, prop in REPORT_OUTPUTS}
 
 
 def route(client, search):
@@ -48,6 +49,7 @@ def test_report_for_the_worked_day(signed_in, store):
     insert_events(store, _day_events())
     got = report(signed_in, {"site": SITE, "period": "custom", "from": "2024-03-10", "to": "2024-03-10"})
     assert got["overview-message"] is None
+    assert got["overview-report"] == {}
     values = {card["props"]["id"]: card["props"]["data-value"] for card in got["overview-kpis"]}
     assert values == {"kpi-" + key.replace("_", "-"): str(value) for key, value in EXPECTED.items()}
     assert got["overview-chart"]["props"]["id"] == "traffic-chart"
@@ -67,6 +69,7 @@ def test_a_bad_query_gets_a_message_not_an_error(signed_in, store):
     got = report(signed_in, {"site": SITE, "period": "custom", "from": "yesterday", "to": "2024-01-31"})
     assert "'from' date 'yesterday' is not a date" in got["overview-message"]["props"]["children"]
     assert got["overview-kpis"] == []
+    assert got["overview-report"] == {"display": "none"}
 
 
 def test_controls_write_the_selection_into_the_url(signed_in, store):
