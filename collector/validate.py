@@ -91,6 +91,8 @@ def _props(payload):
             value = "true" if value else "false"
         elif _is_number(value):
             value = repr(value) if isinstance(value, float) else str(value)
+        elif isinstance(value, float):
+            raise BadEvent(f"prop '{key[:50]}' must be a finite number, got {value}")
         elif not isinstance(value, str):
             raise BadEvent(f"prop '{key[:50]}' must be a string, number or boolean, "
                            f"got {type(value).__name__}")

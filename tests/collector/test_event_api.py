@@ -5,8 +5,10 @@ import uuid
 
 import pytest
 
+from collector.identity import visitor_id
 from tests.collector.conftest import CHROME, post_event
 from warehouse.events import EVENT_COLUMNS
+from warehouse.salts import salt_for_day
 
 GOOD = {
     "name": "pageview",
@@ -29,9 +31,12 @@ def test_a_good_pageview_lands_as_the_right_row(collector, collector_client, sto
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert collector.flush() == 1
     [row] = stored_rows(store)
-    assert isinstance(row["event_id"], uuid.UUID)
+    assert set(row) == set(EVENT_COLUMNS)
+    assert isinstance(row["event_id"], uuid.UUID) and row["event_id"].version == 4
     assert before <= row["ts"] <= datetime.datetime.now(datetime.timezone.utc)
-    assert row["visitor_id"] > 0
+    today = row["ts"].date()
+    assert row["visitor_id"] == visitor_id(salt_for_day(store, today, create=False),
+                                           "shop.test", "203.0.113.7", CHROME)
     expected = {
         "site": "shop.test", "name": "pageview", "customer_id": "", "hostname": "www.shop.test",
         "pathname": "/pricing/", "referrer": GOOD["referrer"], "referrer_host": "google.com",
@@ -110,6 +115,9 @@ BAD = [
     ("empty", b"", 400, "empty"),
     ("array", b"[1, 2]", 400, "must be a JSON object, got list"),
     ("not utf-8", b"\xff\xfe{}", 400, "not UTF-8"),
+    ("json null", b"null", 400, "must be a JSON object, got NoneType"),
+    ("json string", b'"pageview"', 400, "must be a JSON object, got str"),
+    ("deep nesting", b"[" * 4000, 400, "nested too deeply"),
     ("no name", _with(name=_MISSING), 400, "'name' is required"),
     ("no domain", _with(domain=_MISSING), 400, "'domain' is required"),
     ("no url", _with(url=_MISSING), 400, "'url' is required"),
@@ -131,6 +139,14 @@ BAD = [
     ("revenue amount", _with(revenue={"amount": "10", "currency": "EUR"}), 400, "'revenue.amount'"),
     ("revenue currency", _with(revenue={"amount": 10, "currency": "euro"}), 400, "'revenue.currency'"),
     ("customer type", _with(customer_id=42), 400, "'customer_id' must be a string"),
+    ("long customer", _with(customer_id="c" * 201), 400, "'customer_id' is longer than 200"),
+    ("domain type", _with(domain=["shop.test"]), 400, "'domain' must be a string, got list"),
+    ("engaged type", _with(engaged_ms="15s"), 400, "'engaged_ms' must be an integer, got str"),
+    ("scroll type", _with(scroll_depth=50.5), 400, "'scroll_depth' must be an integer, got float"),
+    ("long prop name", _with(props={"k" * 301: "v"}), 400, "must have 1 to 300 characters"),
+    ("revenue no currency", _with(revenue={"amount": 10}), 400, "'revenue.currency'"),
+    ("revenue nan", b'{"name":"p","domain":"shop.test","url":"https://shop.test/",'
+                    b'"revenue":{"amount":NaN,"currency":"EUR"}}', 400, "'revenue.amount' must be a finite number"),
     ("engaged range", _with(engaged_ms=-5), 400, "'engaged_ms' must be between"),
     ("scroll range", _with(scroll_depth=101), 400, "'scroll_depth' must be between 0 and 100"),
     ("unknown site", _with(domain="nope.test", url="https://nope.test/"), 404, "site 'nope.test' is not registered"),
@@ -144,6 +160,7 @@ def test_bad_input_gets_a_4xx_naming_the_problem(collector, collector_client, st
     response = post_event(collector_client, body)
     assert response.status_code == status, response.get_json()
     assert message in response.get_json()["error"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
     collector.flush()
     assert stored_rows(store) == []
 
@@ -158,20 +175,27 @@ def test_oversized_bodies_get_413_whatever_they_declare(collector_client, settin
 
 
 def test_wrong_method_and_preflight(collector_client):
-    assert collector_client.get("/api/event").status_code == 405
+    wrong = collector_client.get("/api/event")
+    assert wrong.status_code == 405 and "send events with POST" in wrong.get_json()["error"]
+    assert wrong.headers["Allow"] == "POST, OPTIONS"
     preflight = collector_client.options("/api/event")
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
 
 
 def test_tracker_is_served_with_caching_headers(collector_client):
     first = collector_client.get("/js/vigie.js")
     assert first.status_code == 200
     assert first.mimetype == "application/javascript"
-    assert "max-age=3600" in first.headers["Cache-Control"]
+    assert first.data == b"/* tracker */ window.vigie=1;"
+    assert set(first.headers["Cache-Control"].replace(" ", "").split(",")) == {"public", "max-age=3600"}
     etag = first.headers["ETag"]
+    assert etag
     again = collector_client.get("/js/vigie.js", headers={"If-None-Match": etag})
-    assert again.status_code == 304
+    assert again.status_code == 304 and again.data == b""
+    changed = collector_client.get("/js/vigie.js", headers={"If-None-Match": '"someone-elses"'})
+    assert changed.status_code == 200
 
 
 def test_missing_tracker_is_a_json_404(collector_client):
