@@ -102,3 +102,40 @@ def test_settings_command_masks_the_secret(chdb_url):
     assert env_result.returncode == 0
     assert "do-not-print-me" not in env_result.stdout
     assert f"store_url = '{chdb_url}'" in env_result.stdout
+
+
+@pytest.mark.parametrize("command", [
+    [], ["serve"], ["demo"], ["db"], ["db", "migrate"], ["sites"], ["sites", "add"],
+    ["sites", "list"], ["users"], ["users", "add"], ["settings"],
+])
+def test_every_command_has_help(command, capsys):
+    from vigie.cli import main
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: vigie {' '.join(command)}".rstrip())
+
+
+def test_settings_command_names_where_each_value_comes_from(tmp_path, chdb_url):
+    config = tmp_path / "vigie.toml"
+    config.write_text('threads = 3\nport = 9001\n')
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")},
+           "VIGIE_STORE_URL": "clickhouse://vigie:hunter22@127.0.0.1:9000/vigie", "VIGIE_PORT": "9002"}
+    result = subprocess.run([sys.executable, "-m", "vigie", "--config", str(config), "settings"],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert f"threads = 3  (config file {config})" in lines
+    assert "port = 9002  (environment VIGIE_PORT)" in lines  # the environment beats the file
+    assert "log_level = 'INFO'  (default)" in lines
+    assert "hunter22" not in result.stdout
+    assert "store_url = 'clickhouse://vigie:***@127.0.0.1:9000/vigie'  (environment VIGIE_STORE_URL)" in lines
+
+
+def test_bad_config_file_is_named(tmp_path, chdb_url):
+    config = tmp_path / "vigie.toml"
+    config.write_text('colour = "blue"\n')
+    result = run_vigie(chdb_url, "--config", str(config), "settings")
+    assert result.returncode == 2 and "unknown setting(s) colour" in result.stderr
+    missing = run_vigie(chdb_url, "--config", str(tmp_path / "nope.toml"), "settings")
+    assert missing.returncode == 2 and "nope.toml does not exist" in missing.stderr
