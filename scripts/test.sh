@@ -1,39 +1,21 @@
 #!/usr/bin/env bash
 # Sets up everything the test suite needs on a fresh Debian-like machine and
 # runs the whole suite: Debian's clickhouse-server (the tests start their own
-# servers on free ports), Debian's chromium (driven by Playwright; no browser
-# download), node/npm for the tracker build, and the Python package with its
-# test extras in .venv.
+# servers on free loopback ports), Debian's chromium (driven by Playwright; no
+# browser download), node/npm for the tracker build, and the Python package
+# with its test extras in .venv. Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
+source scripts/setup.sh
 
-need=()
-[ -x /usr/sbin/clickhouse-server ] || need+=(clickhouse-server)
-[ -x /usr/bin/chromium ] || need+=(chromium)
-command -v node >/dev/null 2>&1 || need+=(nodejs)
-command -v npm >/dev/null 2>&1 || need+=(npm)
-if [ ${#need[@]} -gt 0 ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "missing system packages: ${need[*]} (run as root, or install them with apt-get)" >&2
-        exit 1
-    fi
-    echo "installing system packages: ${need[*]}"
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}"
-fi
-
-if [ ! -x .venv/bin/python ]; then
-    if ! python3 -m venv .venv 2>/dev/null; then
-        rm -rf .venv
-        [ "$(id -u)" -eq 0 ] || { echo "python3 -m venv failed: install python3-venv" >&2; exit 1; }
-        apt-get update
-        DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv
-        python3 -m venv .venv
-    fi
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+[ -x /usr/sbin/clickhouse-server ] || MISSING_PACKAGES+=(clickhouse-server)
+[ -x /usr/bin/chromium ] || MISSING_PACKAGES+=(chromium)
+command -v node >/dev/null 2>&1 || MISSING_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || MISSING_PACKAGES+=(npm)
+need_python
+install_missing
+make_venv '.[test]'
 
 set +e
 .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"
@@ -41,7 +23,7 @@ status=$?
 set -e
 echo "test suite finished in $(( $(date +%s) - started ))s (pytest exit code $status)"
 if [ "$status" -eq 5 ]; then
-    echo "pytest collected no tests: that is a failure" >&2
+    echo "pytest collected no tests: that counts as a failure" >&2
     exit 1
 fi
 exit "$status"

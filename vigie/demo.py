@@ -112,7 +112,7 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
             accepted, dropped = send_traffic(context.collector, traffic, Progress(len(traffic), out))
         finally:
             context.close()
-        print(f"demo traffic: {accepted:,} events accepted over {days} days from "
+        print(f"demo traffic: {accepted:,} events accepted over {days} day{'s' if days != 1 else ''} from "
               f"{visitors:,} visitors" + (f"; not stored: {dropped}" if dropped else ""), file=out)
         return password
     finally:
