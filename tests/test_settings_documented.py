@@ -1,6 +1,8 @@
 """docs/configuration.md documents exactly the settings Vigie reads."""
 import pathlib
 import re
+import subprocess
+import sys
 
 from vigie.settings import SETTINGS
 
@@ -29,3 +31,12 @@ def test_the_docs_list_no_setting_that_does_not_exist():
 
 def test_every_setting_has_help_text():
     assert all(len(s.help) > 15 for s in SETTINGS)
+
+
+def test_the_table_is_what_the_generator_prints():
+    generator = DOC.parent.parent / "scripts" / "settings_doc.py"
+    table = subprocess.run([sys.executable, str(generator)], capture_output=True, text=True,
+                           timeout=60, check=True).stdout.strip()
+    assert table in DOC.read_text(), (
+        "defaults or help in docs/configuration.md differ from vigie/settings.py: "
+        "run `python scripts/settings_doc.py` and paste its table into the page")

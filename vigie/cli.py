@@ -237,6 +237,11 @@ def main(argv=None):
     except DemoError as exc:
         print(f"vigie: demo: {exc}", file=sys.stderr)
         sys.exit(1)
+    except BrokenPipeError:
+        # The reader went away (`vigie settings | head`): stop quietly, and keep
+        # the interpreter from complaining while it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except OSError as exc:
         # A data directory or config file Vigie cannot read or create.
         print(f"vigie: {exc}", file=sys.stderr)
