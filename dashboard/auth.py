@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 
-from dashboard.csrf import FIELD_NAME, check_csrf, csrf_token
+from dashboard.csrf import check_csrf, csrf_token
 from warehouse import StoreError
 from warehouse.users import authenticate, get_user
 

@@ -1,10 +1,10 @@
 """The frame around every dashboard page: brand, signed-in account, sign-out form."""
 import dash
 from dash import dcc, html
+from flask import session
 
 from dashboard.auth import session_email
 from dashboard.csrf import FIELD_NAME, SESSION_KEY
-from flask import session
 
 
 def shell_layout():

@@ -1,4 +1,6 @@
 """Login, logout and the guard on Dash's routes, through Flask's test client."""
+import datetime
+
 import pytest
 
 from dashboard.auth import WRONG_CREDENTIALS, safe_next
@@ -160,7 +162,6 @@ def test_an_old_session_is_no_longer_accepted(signed_in):
 
 
 def test_a_deleted_account_loses_access(signed_in, store):
-    import datetime
     store.insert("users", ["email", "password_hash", "is_admin", "created_at", "version", "deleted"],
                  [(EMAIL, "", 0, datetime.datetime.now(datetime.timezone.utc), 2**62, 1)])
     assert signed_in.get("/").status_code == 302

@@ -1,25 +1,5 @@
-"""Chromium signs in and reads the overview; its numbers are the hand-worked ones.
-
-The site is in Paris (UTC+1 in March), so the local day 2024-03-10 runs from
-2024-03-09 23:00 to 2024-03-10 23:00 UTC. Events (times UTC):
-
-  visitor 1  08:00 /, 08:01:30 /pricing (from google.com),
-             engagement 40 s at 08:02:10       -> engaged, 130 s
-  visitor 2  09:00 /blog/launch (from news.ycombinator.com),
-             engagement 8 s                     -> bounce, 8 s
-  visitor 3  10:00 /, 10:00:20 signup           -> engaged (custom event), 20 s
-  visitor 3  11:00 /pricing (a new visit)       -> bounce, 0 s
-  visitor 4  12:00 / (google.com), 12:05 /pricing, 12:20 /checkout,
-             engagement 45 s at 12:20:45        -> engaged, 1245 s
-  visitor 6  2024-03-09 23:30 / (00:30 in Paris, so inside the day) -> bounce, 0 s
-  visitor 5  2024-03-10 23:30 / (00:30 on the 11th in Paris: outside)
-
-Unique visitors 5, visits 6, pageviews 9, views per visit 1.5, bounce rate
-3/6 = 50.0 %, visit duration (130 + 8 + 20 + 0 + 1245 + 0) / 6 = 233.8 -> 234 s.
-"""
-import datetime
-import time
-
+"""Chromium signs in and reads the overview; its numbers are the hand-worked ones
+of tests/dashboard/worked_day.py, and equal analytics.reports.overview."""
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -28,43 +8,21 @@ from analytics.period import period_from_key
 from dashboard.overview_data import visit_rules
 from tests.conftest import chromium_launch_args
 from tests.dashboard.conftest import EMAIL, PASSWORD
-from tests.factories import event, insert_events
+from tests.dashboard.worked_day import DAY, EXPECTED, SITE, TIMEZONE, day_events
+from tests.factories import insert_events
 from warehouse.sites import add_site
 
-SITE = "shop.example"
-DAY_QUERY = f"/?site={SITE}&period=custom&from=2024-03-10&to=2024-03-10"
+DAY_QUERY = f"/?site={SITE}&period=custom&from={DAY}&to={DAY}"
 TIMEOUT_MS = 20_000
 
-EXPECTED = {"visitors": 5, "visits": 6, "pageviews": 9, "views_per_visit": 1.5,
-            "bounce_rate": 50.0, "visit_duration": 234}
 EXPECTED_TEXT = {"visitors": "5", "visits": "6", "pageviews": "9", "views-per-visit": "1.50",
                  "bounce-rate": "50.0%", "visit-duration": "3m 54s"}
 
 
-def _day_events():
-    google, hn = {"referrer_host": "google.com"}, {"referrer_host": "news.ycombinator.com"}
-    return [
-        event(SITE, "2024-03-10 08:00:00", visitor=1, pathname="/", **google),
-        event(SITE, "2024-03-10 08:01:30", visitor=1, pathname="/pricing"),
-        event(SITE, "2024-03-10 08:02:10", "engagement", visitor=1, pathname="/pricing", engaged_ms=40_000),
-        event(SITE, "2024-03-10 09:00:00", visitor=2, pathname="/blog/launch", **hn),
-        event(SITE, "2024-03-10 09:00:08", "engagement", visitor=2, pathname="/blog/launch", engaged_ms=8_000),
-        event(SITE, "2024-03-10 10:00:00", visitor=3, pathname="/"),
-        event(SITE, "2024-03-10 10:00:20", "signup", visitor=3, pathname="/"),
-        event(SITE, "2024-03-10 11:00:00", visitor=3, pathname="/pricing"),
-        event(SITE, "2024-03-10 12:00:00", visitor=4, pathname="/", **google),
-        event(SITE, "2024-03-10 12:05:00", visitor=4, pathname="/pricing"),
-        event(SITE, "2024-03-10 12:20:00", visitor=4, pathname="/checkout"),
-        event(SITE, "2024-03-10 12:20:45", "engagement", visitor=4, pathname="/checkout", engaged_ms=45_000),
-        event(SITE, "2024-03-09 23:30:00", visitor=6, pathname="/"),
-        event(SITE, "2024-03-10 23:30:00", visitor=5, pathname="/"),
-    ]
-
-
 @pytest.fixture
 def shop(store, account):
-    site = add_site(store, SITE, "Europe/Paris")
-    insert_events(store, _day_events())
+    site = add_site(store, SITE, TIMEZONE)
+    insert_events(store, day_events())
     return site
 
 
@@ -106,7 +64,7 @@ def test_overview_shows_the_hand_worked_numbers(app, store, settings, shop, live
     page.wait_for_url(live_url + DAY_QUERY)
     page.wait_for_selector("#kpi-visitors[data-value]")
 
-    period = period_from_key("custom", shop.timezone, start="2024-03-10", end="2024-03-10")
+    period = period_from_key("custom", shop.timezone, start=DAY, end=DAY)
     from_analytics = reports.overview(store, shop, period, visit_rules(settings))
     assert from_analytics == EXPECTED
 

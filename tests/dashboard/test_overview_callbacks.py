@@ -2,7 +2,7 @@
 import json
 
 from tests.dashboard.conftest import find_component
-from tests.dashboard.test_overview_browser import EXPECTED, SITE, _day_events
+from tests.dashboard.worked_day import DAY, EXPECTED, SITE, TIMEZONE, day_events
 from tests.factories import insert_events
 from warehouse.sites import add_site
 
@@ -45,9 +45,9 @@ def route(client, search):
 
 
 def test_report_for_the_worked_day(signed_in, store):
-    add_site(store, SITE, "Europe/Paris")
-    insert_events(store, _day_events())
-    got = report(signed_in, {"site": SITE, "period": "custom", "from": "2024-03-10", "to": "2024-03-10"})
+    add_site(store, SITE, TIMEZONE)
+    insert_events(store, day_events())
+    got = report(signed_in, {"site": SITE, "period": "custom", "from": DAY, "to": DAY})
     assert got["overview-message"] is None
     assert got["overview-report"] == {}
     values = {card["props"]["id"]: card["props"]["data-value"] for card in got["overview-kpis"]}
