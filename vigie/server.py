@@ -67,6 +67,10 @@ class VigieServer(BaseApplication):
         }
         if self.on_ready:
             options["when_ready"] = lambda server: self.on_ready()
+        if "control_socket_disable" in self.cfg.settings:
+            # gunicorn 25.1+ otherwise opens a runtime-control socket at one
+            # path per user, shared (and fought over) by every Vigie on the host.
+            options["control_socket_disable"] = True
         for key, value in options.items():
             self.cfg.set(key, value)
 
