@@ -22,6 +22,7 @@ class WriteBuffer:
         self.max_seconds = max_seconds
         self.name = name
         self._rows = []
+        self._in_flight = 0  # rows taken by a flush whose insert has not returned yet
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._wake = threading.Event()
@@ -32,6 +33,12 @@ class WriteBuffer:
         self.failed_flushes = 0
 
     def __len__(self):
+        """Rows accepted and not yet written, including a batch being written right now."""
+        with self._lock:
+            return len(self._rows) + self._in_flight
+
+    def waiting(self):
+        """Rows waiting for the next flush (a batch being written is not among them)."""
         with self._lock:
             return len(self._rows)
 
@@ -51,6 +58,7 @@ class WriteBuffer:
         with self._flush_lock:
             with self._lock:
                 batch, self._rows = self._rows, []
+                self._in_flight = len(batch)
             if not batch:
                 return 0
             started = time.monotonic()
@@ -61,6 +69,9 @@ class WriteBuffer:
                 log.error("writing %d buffered %s failed, kept for the next flush: %s",
                           len(batch), self.name, exc)
                 return 0
+            finally:
+                with self._lock:
+                    self._in_flight = 0
             self._retry_after = 0.0
             self.flushed_total += len(batch)
             log.debug("flushed %d %s in %.3fs", len(batch), self.name, time.monotonic() - started)
@@ -69,6 +80,7 @@ class WriteBuffer:
     def _keep(self, batch):
         with self._lock:
             self._rows[:0] = batch  # keep order: the failed batch goes first
+            self._in_flight = 0
         self.failed_flushes += 1
         # Without this, every event added to a full buffer would retry a store
         # that just failed.
@@ -83,7 +95,7 @@ class WriteBuffer:
             while not self._stop.is_set():
                 self._wake.wait(self.max_seconds)
                 self._wake.clear()
-                if len(self) and not self._stop.is_set():
+                if self.waiting() and not self._stop.is_set():
                     self.flush()
         self._thread = threading.Thread(target=run, name=f"vigie-{self.name}-flusher", daemon=True)
         self._thread.start()

@@ -61,6 +61,31 @@ def test_a_failed_insert_keeps_the_batch_in_order():
     assert attempts == [[1, 2], [1, 2, 3]]
 
 
+def test_after_a_failure_a_full_buffer_waits_for_the_next_timed_flush():
+    attempts = []
+
+    def down(rows):
+        attempts.append(len(rows))
+        raise ConnectionError("store down")
+    buf = WriteBuffer(down, max_rows=2, max_seconds=60)
+    buf.add("a")
+    buf.add("b")           # full: one synchronous attempt, which fails
+    buf.add("c")           # still full, but the store just failed: no new attempt per event
+    buf.add("d")
+    assert attempts == [2] and len(buf) == 4
+    assert buf.flush() == 0 and attempts == [2, 4]  # an explicit flush always tries
+
+
+def test_rows_being_written_still_count_as_buffered():
+    seen_during_write = []
+    buf = WriteBuffer(lambda rows: seen_during_write.append((len(buf), buf.waiting())),
+                      max_rows=1000, max_seconds=60)
+    buf.add(1)
+    buf.add(2)
+    assert buf.flush() == 2
+    assert seen_during_write == [(2, 0)] and len(buf) == 0
+
+
 def test_events_survive_a_store_failure_on_both_backends(collector, store):
     client = ClientInfo("203.0.113.9", CHROME)
     store.execute("RENAME TABLE events TO events_away")
