@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from collector.buffer import WriteBuffer
 from collector.identity import RecentVisitors, SaltKeeper
-from collector.pipeline import Incoming, StepFailed, run_pipeline
+from collector.pipeline import STEPS, Incoming, StepFailed, run_pipeline
 from warehouse import StoreError
 from warehouse.events import insert_events
 from warehouse.sites import get_site
@@ -68,8 +68,9 @@ class Collector:
     `recent`, `visit_timeout` and `buffer`.
     """
 
-    def __init__(self, store, settings, scheduler=None):
+    def __init__(self, store, settings, scheduler=None, steps=STEPS):
         self.store = store
+        self.steps = steps  # the ordered (name, step) list every event goes through
         self.scheduler = scheduler
         self.visit_timeout = datetime.timedelta(minutes=settings.visit_timeout_minutes)
         self.buffer = WriteBuffer(lambda rows: insert_events(store, rows),
@@ -97,7 +98,7 @@ class Collector:
             raise ValueError("received_at must be timezone-aware (UTC)")
         event = Incoming(body=payload, client=client, received_at=received_at.astimezone(UTC))
         try:
-            _, drop = run_pipeline(event, self)
+            _, drop = run_pipeline(event, self, self.steps)
         except StepFailed as failure:
             return self._count(self._failure_result(failure, event))
         if drop is not None:

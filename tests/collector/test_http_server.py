@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from collector import Collector, create_collector_blueprint
+from collector import STEPS, Collector, create_collector_blueprint
 from collector.blueprint import BodyTooLarge, read_capped
 from tests.collector.conftest import CHROME, post_event
 from warehouse.sites import add_site
@@ -130,3 +130,21 @@ def test_store_failure_is_a_json_503_and_the_ip_is_not_logged(store, settings, c
                                    "reason": "store_unavailable"}
     assert "shop.test" in caplog.text and "198.51.100.99" not in caplog.text
     assert collector.drop_counts() == {"store_unavailable": 1}
+
+
+def test_an_unexpected_failure_is_logged_with_its_step_and_answered_json(store, settings, caplog):
+    add_site(store, "shop.test")
+
+    def explode(event, ctx):
+        raise ZeroDivisionError("bad arithmetic")
+    steps = STEPS[:3] + (("explode", explode),) + STEPS[3:]
+    collector = Collector(store, settings, steps=steps)
+    app = Flask("explode-test")
+    app.register_blueprint(create_collector_blueprint(collector, settings))
+    with caplog.at_level(logging.INFO):
+        response = post_event(app.test_client(), PAGE, ip="198.51.100.42")
+    assert response.status_code == 503 and response.get_json()["reason"] == "internal_error"
+    assert "not stored" in response.get_json()["error"]
+    assert "pipeline step 'explode' failed: bad arithmetic" in caplog.text
+    assert "shop.test" in caplog.text and "198.51.100.42" not in caplog.text
+    assert collector.buffered_count() == 0
