@@ -39,7 +39,10 @@ def period_visits(store, site, period, rules):
 
 
 def overview(store, site, period, rules):
-    visits, pageview_ts = period_visits(store, site, period, rules)
+    return _overview_from(*period_visits(store, site, period, rules))
+
+
+def _overview_from(visits, pageview_ts):
     pageviews = int(len(pageview_ts))
     return {
         "visitors": v.visitor_count(visits),
@@ -58,7 +61,10 @@ def _local_bucket(timestamps, timezone, interval):
 
 def timeseries(store, site, period, rules):
     """One row per hour or day of the period, zero-filled, in the site's time zone."""
-    visits, pageview_ts = period_visits(store, site, period, rules)
+    return _timeseries_from(*period_visits(store, site, period, rules), site, period)
+
+
+def _timeseries_from(visits, pageview_ts, site, period):
     buckets = period.buckets()
     frame = pd.DataFrame(index=pd.DatetimeIndex(buckets))
     start_bucket = _local_bucket(visits["start"].astype("datetime64[ns, UTC]"), site.timezone, period.interval)
@@ -85,6 +91,10 @@ def top_pages(store, site, period, limit=10):
 def top_sources(store, site, period, rules, limit=10):
     """Where visits came from: the referrer host of each visit's first event."""
     visits, _ = period_visits(store, site, period, rules)
+    return _sources_from(visits, limit)
+
+
+def _sources_from(visits, limit):
     if visits.empty:
         return []
     grouped = (visits.groupby("source")
@@ -94,3 +104,15 @@ def top_sources(store, site, period, rules, limit=10):
                .head(int(limit)))
     return [{"source": r.source, "visitors": int(r.visitors), "visits": int(r.visits)}
             for r in grouped.itertuples()]
+
+
+def overview_report(store, site, period, rules, limit=10):
+    """Everything the overview page shows, rebuilding the period's visits once:
+    {'overview', 'timeseries', 'pages', 'sources'}, each as the functions above return."""
+    visits, pageview_ts = period_visits(store, site, period, rules)
+    return {
+        "overview": _overview_from(visits, pageview_ts),
+        "timeseries": _timeseries_from(visits, pageview_ts, site, period),
+        "pages": top_pages(store, site, period, limit=limit),
+        "sources": _sources_from(visits, limit),
+    }

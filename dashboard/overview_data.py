@@ -12,10 +12,4 @@ def visit_rules(settings):
 
 def overview_data(store, site, period, settings):
     """{'overview', 'timeseries', 'pages', 'sources'} for one site and period."""
-    rules = visit_rules(settings)
-    return {
-        "overview": reports.overview(store, site, period, rules),
-        "timeseries": reports.timeseries(store, site, period, rules),
-        "pages": reports.top_pages(store, site, period, limit=TOP_ROWS),
-        "sources": reports.top_sources(store, site, period, rules, limit=TOP_ROWS),
-    }
+    return reports.overview_report(store, site, period, visit_rules(settings), limit=TOP_ROWS)

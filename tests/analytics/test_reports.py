@@ -192,3 +192,19 @@ def test_a_mixed_day_worked_by_hand(store, site):
     assert reports.overview(store, site, ONE_DAY, RULES) == {
         "visitors": 4, "visits": 5, "pageviews": 8, "views_per_visit": 1.6,
         "bounce_rate": 40.0, "visit_duration": 522}
+
+
+def test_the_combined_report_equals_the_separate_queries(store, site):
+    load(store,
+         event("shop.test", "2026-03-10 09:00:00", visitor=1, referrer_host="google.com"),
+         event("shop.test", "2026-03-10 09:02:00", visitor=1, pathname="/pricing"),
+         event("shop.test", "2026-03-10 10:00:00", visitor=2, pathname="/blog"),
+         event("shop.test", "2026-03-10 10:00:04", visitor=2, name="engagement", engaged_ms=4000))
+    combined = reports.overview_report(store, site, ONE_DAY, RULES, limit=5)
+    assert combined == {
+        "overview": reports.overview(store, site, ONE_DAY, RULES),
+        "timeseries": reports.timeseries(store, site, ONE_DAY, RULES),
+        "pages": reports.top_pages(store, site, ONE_DAY, limit=5),
+        "sources": reports.top_sources(store, site, ONE_DAY, RULES, limit=5),
+    }
+    assert combined["overview"]["visits"] == 2 and combined["overview"]["bounce_rate"] == 50.0
