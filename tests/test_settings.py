@@ -52,3 +52,18 @@ def test_settings_are_read_only_and_mask_the_secret():
     with pytest.raises(AttributeError):
         s.port = 1
     assert "hunter2" not in repr(s) and not s.secret_key_generated
+
+
+def test_cookie_secure_reaches_the_session_cookie(store, store_url):
+    from vigie.app import create_app
+    from warehouse.users import add_user
+    add_user(store, "ana@shop.test", "correct horse battery")
+    for secure in (False, True):
+        settings = load_settings(environ={}, overrides={
+            "store_url": store_url, "secret_key": "k" * 32, "cookie_secure": secure})
+        app = create_app(settings, store=store, start_background=False)
+        client = app.test_client()
+        response = client.get("/login")
+        cookie = response.headers.get("Set-Cookie", "")
+        assert ("Secure" in cookie) is secure and "HttpOnly" in cookie
+        app.extensions["vigie"].close()

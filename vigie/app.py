@@ -60,6 +60,7 @@ def create_app(settings=None, store=None, start_background=True):
     app.config["MAX_CONTENT_LENGTH"] = None  # the collector enforces its own cap with a JSON 413
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = settings.cookie_secure
 
     scheduler = Scheduler()
     collector = Collector(store, settings, scheduler=scheduler)

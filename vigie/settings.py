@@ -117,6 +117,10 @@ SETTINGS = (
     Setting("trust_proxy_headers", False,
             "Take the client address from X-Forwarded-For (only behind a proxy you control).",
             _bool),
+    Setting("cookie_secure", False,
+            "Send the dashboard login cookie over HTTPS only; turn on whenever Vigie is served "
+            "over HTTPS (directly or behind a TLS proxy).",
+            _bool),
     Setting("log_level", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.", _log_level),
 )
 
