@@ -13,28 +13,29 @@ import time
 
 import pytest
 
+from tests.conftest import chromium_launch_args
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TRACKER = os.path.join(REPO, "collector", "static", "vigie.js")
-CHROMIUM = "/usr/bin/chromium"
 FAKE_HOSTS = ("shop.test", "vigie.test", "collect.test", "elsewhere.test")
 STUB = "window.vigie=window.vigie||function(){(vigie.q=vigie.q||[]).push(arguments)}"
 VIEWPORT = {"width": 1000, "height": 800}
 
 
 def launch_options():
+    """The project's Chromium flags (tests/conftest.py), plus what the tracker needs."""
+    options = chromium_launch_args()
     rules = ", ".join(f"MAP {host} 127.0.0.1" for host in FAKE_HOSTS)
-    return dict(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--no-proxy-server",
-              f"--host-resolver-rules={rules}",
-              # Playwright's default --enable-automation sets navigator.webdriver,
-              # which the tracker (rightly) treats as a bot.
-              "--disable-blink-features=AutomationControlled"],
-        ignore_default_args=["--enable-automation"],
-        timeout=30_000,
-    )
+    options["args"] = options["args"] + [
+        "--no-proxy-server",
+        f"--host-resolver-rules={rules}",
+        # With Playwright's default --enable-automation (and this Blink feature)
+        # navigator.webdriver is true, which the tracker rightly treats as a bot.
+        "--disable-blink-features=AutomationControlled",
+    ]
+    options["ignore_default_args"] = ["--enable-automation"]
+    options["timeout"] = 30_000
+    return options
 
 
 class Recorder(http.server.BaseHTTPRequestHandler):
@@ -158,12 +159,14 @@ def site():
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (tests never download a browser)")
+    options = launch_options()
+    if not os.path.exists(options["executable_path"]):
+        pytest.fail(f"{options['executable_path']} is missing: install Debian's chromium "
+                    "(tests never download a browser)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(**launch_options())
+        chromium = playwright.chromium.launch(**options)
         try:
             yield chromium
         finally:

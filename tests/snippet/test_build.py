@@ -1,6 +1,7 @@
 """The tracker build: terser from the lock file, the size budget, and the
 committed collector/static/vigie.js being exactly what the source builds to."""
 import gzip
+import json
 import os
 import re
 import shutil
@@ -49,6 +50,18 @@ def test_build_is_within_budget_and_matches_the_committed_file(node, tmp_path):
         committed = f.read()
     assert committed == built, (
         "collector/static/vigie.js is stale: run `npm run build` in js-snippet/ and commit it")
+
+
+def test_terser_is_pinned_and_locked():
+    with open(os.path.join(SNIPPET, "package.json"), encoding="utf-8") as f:
+        package = json.load(f)
+    with open(os.path.join(SNIPPET, "package-lock.json"), encoding="utf-8") as f:
+        lock = json.load(f)
+    assert package["scripts"]["build"] == "node build.mjs"
+    pinned = package["devDependencies"]["terser"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), f"terser must be an exact version, not {pinned!r}"
+    assert lock["packages"]["node_modules/terser"]["version"] == pinned
+    assert lock["packages"][""]["devDependencies"]["terser"] == pinned
 
 
 def test_build_fails_over_budget(node, tmp_path):
