@@ -158,14 +158,16 @@ def load_in_fresh_process(settings, days, visitors, seed):
 
 def run_demo(settings, days=28, visitors=3000, seed=7, serve=True, out=sys.stdout):
     """Load the demo, then (serve=True) serve it until SIGTERM/SIGINT."""
+    from vigie.server import serve as serve_forever, worker_count
+
+    if serve:
+        worker_count(settings)  # a server that would refuse to start: say so before loading
     password = load_in_fresh_process(settings, days, visitors, seed)
     url = f"http://{settings.host}:{settings.port}/"
     login = f"log in as {DEMO_ADMIN} with password {password}"
     if not serve:
         print(f"demo data ready in {settings.store_url}; {login}", file=out, flush=True)
         return password
-
-    from vigie.server import serve as serve_forever
 
     def announce():
         print(f"\nVigie demo is running at {url}\n{login}\n"

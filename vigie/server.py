@@ -5,15 +5,12 @@ own store connections. With the embedded store exactly one worker runs, since
 one process owns a chdb directory. On worker exit the write buffer is flushed:
 SIGTERM never loses an accepted event.
 """
-import logging
 import os
 from urllib.parse import urlsplit
 
 from gunicorn.app.base import BaseApplication
 
 from vigie.settings import SettingsError
-
-log = logging.getLogger(__name__)
 
 
 def worker_count(settings, cpu_count=None):
