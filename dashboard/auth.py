@@ -16,6 +16,7 @@ from warehouse.users import authenticate, get_user
 
 SESSION_EMAIL = "user_email"
 SESSION_SIGNED_IN_AT = "signed_in_at"
+SESSION_CREDENTIAL = "credential_version"
 # A stolen cookie should not be good forever; a working day is long enough
 # that marketers are not asked twice a day.
 SESSION_MAX_AGE_SECONDS = 12 * 3600
@@ -51,7 +52,10 @@ def session_email():
 def signed_in_user(store):
     """The account behind this request, checked against the store (None if signed out)."""
     email = session_email()
-    return get_user(store, email) if email else None
+    user = get_user(store, email) if email else None
+    if user is None or user.credential_version != session.get(SESSION_CREDENTIAL):
+        return None  # signed out, deleted, or the password changed since sign-in
+    return user
 
 
 def _login_page(next_url, error=None, email="", status=200, stylesheet_url=""):
@@ -89,6 +93,7 @@ def create_auth_blueprint(store, stylesheet_url):
         session.clear()
         session[SESSION_EMAIL] = user.email
         session[SESSION_SIGNED_IN_AT] = int(time.time())
+        session[SESSION_CREDENTIAL] = user.credential_version
         csrf_token()
         return redirect(next_url)
 

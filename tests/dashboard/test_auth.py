@@ -167,6 +167,13 @@ def test_a_deleted_account_loses_access(signed_in, store):
     assert signed_in.get("/").status_code == 302
 
 
+def test_a_password_reset_ends_open_sessions(signed_in, store):
+    from warehouse.users import add_user
+    assert signed_in.get("/").status_code == 200
+    add_user(store, EMAIL, "a brand new password")
+    assert signed_in.get("/").status_code == 302
+
+
 def test_header_shows_the_account_and_a_logout_form(signed_in):
     layout = signed_in.get("/_dash-layout").get_json()
     with signed_in.session_transaction() as session:
