@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 
+from dashboard.throttle import LoginThrottle
 from dashboard.csrf import check_csrf, csrf_token
 from warehouse import StoreError
 from warehouse.users import authenticate, get_user
@@ -64,9 +65,10 @@ def _login_page(next_url, error=None, email="", status=200, stylesheet_url=""):
     return html, status
 
 
-def create_auth_blueprint(store, stylesheet_url):
+def create_auth_blueprint(store, stylesheet_url, throttle=None):
     """GET/POST /login and POST /logout, checking passwords against `store`."""
     bp = Blueprint("auth", __name__, template_folder="templates")
+    throttle = throttle or LoginThrottle()
 
     @bp.get("/login")
     def login_form():
@@ -81,13 +83,21 @@ def create_auth_blueprint(store, stylesheet_url):
         next_url = safe_next(request.form.get("next"))
         email = (request.form.get("email") or "").strip()
         password = request.form.get("password") or ""
+        wait = throttle.retry_after(email.lower())
+        if wait:
+            minutes = (wait + 59) // 60
+            page, _ = _login_page(next_url, f"Too many wrong passwords for this account; try again in "
+                                  f"{minutes} minute{'s' if minutes > 1 else ''}.", email, 429, stylesheet_url)
+            return page, 429, {"Retry-After": str(wait)}
         try:
             user = authenticate(store, email, password)
         except StoreError:
             return _login_page(next_url, "Vigie cannot reach its database right now; try again shortly.",
                                email, 503, stylesheet_url)
         if user is None:
+            throttle.failed(email.lower())
             return _login_page(next_url, WRONG_CREDENTIALS, email, 200, stylesheet_url)
+        throttle.succeeded(email.lower())
         # A fresh session on login, so a cookie planted before sign-in
         # (session fixation) never becomes an authenticated one.
         session.clear()
