@@ -17,7 +17,7 @@ from warehouse.events import EVENT_COLUMNS
 
 @dataclass(frozen=True)
 class ClientInfo:
-    """What the request tells about the sender; hashed, never stored."""
+    """What the request tells about the sender. The IP only ever enters the visitor hash."""
     ip: str
     user_agent: str
     accept_language: str = ""
@@ -35,7 +35,7 @@ class Incoming:
     body: Any                      # raw bytes/str from HTTP, or an already-parsed dict
     client: ClientInfo
     received_at: datetime.datetime
-    payload: dict = None
+    payload: dict | None = None
     fields: dict = field(default_factory=dict)
     site: Any = None
 
