@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -139,3 +140,54 @@ def test_bad_config_file_is_named(tmp_path, chdb_url):
     assert result.returncode == 2 and "unknown setting(s) colour" in result.stderr
     missing = run_vigie(chdb_url, "--config", str(tmp_path / "nope.toml"), "settings")
     assert missing.returncode == 2 and "nope.toml does not exist" in missing.stderr
+
+
+def run_on_terminal(store_url, args, answers, timeout=60):
+    """Run vigie with a pseudo-terminal as stdin, typing each answer after its prompt.
+
+    getpass discards what was typed before it asks, so each answer waits for
+    its prompt (on stderr: the child has no controlling terminal).
+    """
+    import pty
+    import select
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")}
+    env["VIGIE_STORE_URL"] = store_url
+    deadline = time.monotonic() + timeout
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "vigie", *args], stdin=terminal,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   env=env, start_new_session=True)
+        err = b""
+        for prompt, answer in answers:
+            while prompt.encode() not in err:
+                assert time.monotonic() < deadline, f"no prompt {prompt!r}; stderr so far {err!r}"
+                ready, _, _ = select.select([process.stderr], [], [], 0.5)
+                if ready:
+                    chunk = os.read(process.stderr.fileno(), 4096)
+                    assert chunk, f"vigie exited before asking {prompt!r}: {err!r}"
+                    err += chunk
+            err = err.replace(prompt.encode(), b"", 1)
+            os.write(controller, (answer + "\n").encode())
+        out, rest = process.communicate(timeout=max(deadline - time.monotonic(), 1))
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    return process.returncode, out.decode(), (err + rest).decode()
+
+
+def test_users_add_asks_for_the_password_twice_on_a_terminal(chdb_url):
+    code, out, err = run_on_terminal(chdb_url, ["users", "add", "eve@example.com"],
+                                     [("Password: ", "long enough pw"),
+                                      ("Repeat password: ", "long enough pw")])
+    assert code == 0, err
+    assert "user eve@example.com saved" in out
+    code, out, err = run_on_terminal(chdb_url, ["users", "add", "eve@example.com"],
+                                     [("Password: ", "long enough pw"),
+                                      ("Repeat password: ", "another thing")])
+    assert code == 2 and "the two passwords differ" in err
+
+
+def test_users_add_without_a_terminal_asks_for_password_stdin(chdb_url):
+    result = run_vigie(chdb_url, "users", "add", "eve@example.com", stdin="")
+    assert result.returncode == 2 and "use --password-stdin" in result.stderr
