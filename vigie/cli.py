@@ -175,51 +175,56 @@ def _port(text):
     return value
 
 
+def _command(subparsers, name, summary):
+    """A sub-command whose own --help opens with the summary shown in its parent's list."""
+    return subparsers.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="vigie", description="Self-hosted web analytics and churn alerts.")
     parser.add_argument("--config", metavar="FILE", help="TOML file with settings (see docs/configuration.md)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    serve = commands.add_parser("serve", help="serve the collector and the dashboard")
+    serve = _command(commands, "serve", "serve the collector and the dashboard")
     serve.add_argument("--host", help="address to listen on")
     serve.add_argument("--port", type=_port, help="port to listen on")
     serve.add_argument("--workers", type=_positive, help="worker processes (ClickHouse server only)")
     serve.add_argument("--threads", type=_positive, help="threads per worker")
     serve.set_defaults(func=cmd_serve)
 
-    demo = commands.add_parser("demo", help="load demo traffic into a local store and serve it")
+    demo = _command(commands, "demo", "load demo traffic into a local store and serve it")
     demo.add_argument("--host", help="address to listen on")
     demo.add_argument("--port", type=_port, help="port to listen on (default 8000)")
-    demo.add_argument("--days", type=_positive, default=28, help="days of traffic (default 28)")
-    demo.add_argument("--visitors", type=_positive, default=3000, help="visitors (default 3000)")
-    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    demo.add_argument("--data-dir", help="embedded store directory (default ./vigie-data)")
+    demo.add_argument("--days", type=_positive, default=28, help="days of traffic, ending now (default 28)")
+    demo.add_argument("--visitors", type=_positive, default=3000, help="distinct visitors (default 3000)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed: the same seed gives the same traffic (default 7)")
+    demo.add_argument("--data-dir", metavar="DIR", help="embedded store directory (default ./vigie-data, or VIGIE_STORE_URL)")
     demo.add_argument("--no-serve", action="store_true", help="load the data and stop")
     demo.set_defaults(func=cmd_demo)
 
-    db = commands.add_parser("db", help="database schema").add_subparsers(
+    db = _command(commands, "db", "database schema").add_subparsers(
         dest="db_command", metavar="COMMAND", required=True)
-    db.add_parser("migrate", help="apply pending schema migrations").set_defaults(func=cmd_db_migrate)
+    _command(db, "migrate", "apply pending schema migrations").set_defaults(func=cmd_db_migrate)
 
-    sites = commands.add_parser("sites", help="tracked sites").add_subparsers(
+    sites = _command(commands, "sites", "tracked sites").add_subparsers(
         dest="sites_command", metavar="COMMAND", required=True)
-    sites_add = sites.add_parser("add", help="register a site")
+    sites_add = _command(sites, "add", "register a site")
     sites_add.add_argument("domain", help="the site's domain, e.g. shop.example.com")
     sites_add.add_argument("--timezone", default="UTC", help="IANA time zone for reports (default UTC)")
     sites_add.set_defaults(func=cmd_sites_add)
-    sites.add_parser("list", help="list registered sites").set_defaults(func=cmd_sites_list)
+    _command(sites, "list", "list registered sites").set_defaults(func=cmd_sites_list)
 
-    users = commands.add_parser("users", help="dashboard accounts").add_subparsers(
+    users = _command(commands, "users", "dashboard accounts").add_subparsers(
         dest="users_command", metavar="COMMAND", required=True)
-    users_add = users.add_parser("add", help="create an account or reset its password")
+    users_add = _command(users, "add", "create an account or reset its password")
     users_add.add_argument("email", help="the account's email address, used to log in")
     users_add.add_argument("--password-stdin", action="store_true",
                            help="read the password from standard input")
     users_add.add_argument("--admin", action="store_true", help="give the account admin rights")
     users_add.set_defaults(func=cmd_users_add)
 
-    commands.add_parser("settings", help="show the effective settings").set_defaults(func=cmd_settings)
+    _command(commands, "settings", "show the effective settings").set_defaults(func=cmd_settings)
     return parser
 
 
