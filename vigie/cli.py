@@ -198,7 +198,7 @@ def build_parser():
     demo.add_argument("--port", type=_port, help="port to listen on (default 8000)")
     demo.add_argument("--days", type=_positive, default=28, help="days of traffic, ending now (default 28)")
     demo.add_argument("--visitors", type=_positive, default=3000, help="distinct visitors (default 3000)")
-    demo.add_argument("--seed", type=int, default=7, help="random seed: the same seed gives the same traffic (default 7)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed; a seed and a start time always give the same traffic (default 7)")
     demo.add_argument("--data-dir", metavar="DIR", help="embedded store directory (default ./vigie-data, or VIGIE_STORE_URL)")
     demo.add_argument("--no-serve", action="store_true", help="load the data and stop")
     demo.set_defaults(func=cmd_demo)
