@@ -211,7 +211,7 @@ def build_parser():
         dest="sites_command", metavar="COMMAND", required=True)
     sites_add = _command(sites, "add", "register a site")
     sites_add.add_argument("domain", help="the site's domain, e.g. shop.example.com")
-    sites_add.add_argument("--timezone", default="UTC", help="IANA time zone for reports (default UTC)")
+    sites_add.add_argument("--timezone", help="IANA time zone for reports (new sites: UTC; existing: unchanged)")
     sites_add.set_defaults(func=cmd_sites_add)
     _command(sites, "list", "list registered sites").set_defaults(func=cmd_sites_list)
 

@@ -89,6 +89,55 @@ MIGRATIONS = [
         ORDER BY (day, salt)
         """,
     ]),
+    (5, "event enrichment columns", [
+        # Classified once at ingest (see docs/channels.md): the named source
+        # of the referrer or UTM source, the search term when the referrer
+        # carries one, the marketing channel, which ad click id was present,
+        # the region from the IP database, and the screen size class.
+        "ALTER TABLE events ADD COLUMN source String",
+        "ALTER TABLE events ADD COLUMN search_term String",
+        "ALTER TABLE events ADD COLUMN channel String",
+        "ALTER TABLE events ADD COLUMN click_id String",
+        "ALTER TABLE events ADD COLUMN region String",
+        "ALTER TABLE events ADD COLUMN screen_class String",
+    ]),
+    (6, "site settings", [
+        # Hostnames beyond the domain and its subdomains; whether customer ids
+        # are accepted; whether Do-Not-Track / Global Privacy Control stop
+        # tracking (1, the default) or are ignored (0).
+        "ALTER TABLE sites ADD COLUMN extra_hostnames Array(String)",
+        "ALTER TABLE sites ADD COLUMN identify_customers UInt8 DEFAULT 0",
+        "ALTER TABLE sites ADD COLUMN respect_privacy_signals UInt8 DEFAULT 1",
+    ]),
+    (7, "api keys", [
+        # Server-side API keys, one site each. Only a hash of the secret is
+        # kept; key_id is the public prefix shown in listings.
+        """
+        CREATE TABLE IF NOT EXISTS api_keys (
+            key_id String,
+            site String,
+            name String,
+            secret_hash String,
+            created_at DateTime('UTC'),
+            version UInt64,
+            revoked UInt8
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY key_id
+        """,
+    ]),
+    (8, "dropped events", [
+        # Events refused or dropped on purpose (bots, spam, privacy signals,
+        # rate limits...), counted per site, day and reason; read with sum().
+        """
+        CREATE TABLE IF NOT EXISTS dropped_events (
+            site String,
+            day Date,
+            reason String,
+            events UInt64
+        ) ENGINE = SummingMergeTree(events)
+        ORDER BY (site, day, reason)
+        """,
+    ]),
 ]
 
 

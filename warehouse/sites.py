@@ -17,11 +17,26 @@ class Site:
     domain: str
     timezone: str
     created_at: datetime.datetime
+    extra_hostnames: tuple = ()
+    identify_customers: bool = False
+    respect_privacy_signals: bool = True
 
     def owns_hostname(self, hostname):
-        """A page belongs to the site on its domain, www., or any subdomain."""
+        """A page belongs to the site on its domain, any subdomain, or an extra hostname."""
         hostname = (hostname or "").lower().rstrip(".")
-        return hostname == self.domain or hostname.endswith("." + self.domain)
+        return (hostname == self.domain or hostname.endswith("." + self.domain)
+                or hostname in self.extra_hostnames)
+
+
+_COLUMNS = ["domain", "timezone", "created_at", "extra_hostnames", "identify_customers",
+            "respect_privacy_signals", "version", "deleted"]
+_SELECT = ("SELECT domain, timezone, created_at, extra_hostnames, identify_customers, "
+           "respect_privacy_signals FROM sites FINAL")
+
+
+def _site(row):
+    domain, timezone, created_at, extra, identify, respect = row
+    return Site(domain, timezone, created_at, tuple(extra), bool(identify), bool(respect))
 
 
 def normalise_domain(domain):
@@ -45,33 +60,59 @@ def _version():
     return time.time_ns() // 1000
 
 
-def add_site(store, domain, timezone="UTC"):
-    """Register a site; re-adding an existing domain updates its time zone."""
+def _write(store, site, deleted=0):
+    store.insert("sites", _COLUMNS, [(
+        site.domain, site.timezone, site.created_at, list(site.extra_hostnames),
+        int(site.identify_customers), int(site.respect_privacy_signals), _version(), deleted)])
+
+
+def normalise_hostnames(hostnames):
+    """Extra hostnames: lowercased host names (no scheme, port or path), deduplicated."""
+    result = []
+    for name in hostnames or ():
+        value = (name or "").strip().lower().rstrip(".")
+        if not _DOMAIN_RE.match(value):
+            raise SiteError(f"{name!r} is not a host name (expected something like cdn.example.net)")
+        if value not in result:
+            result.append(value)
+    return tuple(result)
+
+
+def add_site(store, domain, timezone=None, extra_hostnames=None, identify_customers=None,
+             respect_privacy_signals=None):
+    """Register a site, or change the settings given (None keeps the current value)."""
     domain = normalise_domain(domain)
-    check_timezone(timezone)
     existing = get_site(store, domain)
-    created = existing.created_at if existing else datetime.datetime.now(datetime.timezone.utc)
-    store.insert("sites", ["domain", "timezone", "created_at", "version", "deleted"],
-                 [(domain, timezone, created, _version(), 0)])
-    return Site(domain, timezone, created)
+    if timezone is not None:
+        check_timezone(timezone)
+    site = Site(
+        domain=domain,
+        timezone=timezone or (existing.timezone if existing else "UTC"),
+        created_at=existing.created_at if existing else
+        datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0),
+        extra_hostnames=(normalise_hostnames(extra_hostnames) if extra_hostnames is not None
+                         else existing.extra_hostnames if existing else ()),
+        identify_customers=(bool(identify_customers) if identify_customers is not None
+                            else existing.identify_customers if existing else False),
+        respect_privacy_signals=(bool(respect_privacy_signals) if respect_privacy_signals is not None
+                                 else existing.respect_privacy_signals if existing else True),
+    )
+    _write(store, site)
+    return site
 
 
 def remove_site(store, domain):
     site = get_site(store, normalise_domain(domain))
     if site is None:
         raise SiteError(f"no site {domain!r} is registered")
-    store.insert("sites", ["domain", "timezone", "created_at", "version", "deleted"],
-                 [(site.domain, site.timezone, site.created_at, _version(), 1)])
+    _write(store, site, deleted=1)
 
 
 def list_sites(store):
-    rows = store.query(
-        "SELECT domain, timezone, created_at FROM sites FINAL WHERE deleted = 0 ORDER BY domain")
-    return [Site(*row) for row in rows]
+    return [_site(row) for row in store.query(_SELECT + " WHERE deleted = 0 ORDER BY domain")]
 
 
 def get_site(store, domain):
-    rows = store.query(
-        "SELECT domain, timezone, created_at FROM sites FINAL WHERE domain = %(d)s AND deleted = 0",
-        {"d": (domain or "").strip().lower()})
-    return Site(*rows[0]) if rows else None
+    rows = store.query(_SELECT + " WHERE domain = %(d)s AND deleted = 0",
+                       {"d": (domain or "").strip().lower()})
+    return _site(rows[0]) if rows else None
