@@ -81,7 +81,8 @@ def enrich(event, ctx):
         device=device, pathname=enrichment.pathname(f["url"]),
         referrer_host=enrichment.referrer_host(f["referrer"], event.site),
         language=enrichment.language(event.client.accept_language),
-        country="",  # stays empty until a locally shipped IP database is added
+        country="", region="",  # empty until a locally shipped IP database is added
+        source="", search_term="", channel="", click_id="", screen_class="",
     )
     return event
 

@@ -12,7 +12,8 @@ DEFAULTS = {
     "browser": "Chrome", "browser_version": "124.0", "os": "Windows", "os_version": "10",
     "device": "desktop", "country": "", "language": "en-us", "screen_width": 1280,
     "prop_keys": [], "prop_values": [], "revenue": 0.0, "currency": "", "engaged_ms": 0,
-    "scroll_depth": 0,
+    "scroll_depth": 0, "source": "", "search_term": "", "channel": "", "click_id": "",
+    "region": "", "screen_class": "",
 }
 
 

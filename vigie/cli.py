@@ -11,42 +11,14 @@ import sys
 import tomllib
 from urllib.parse import urlsplit
 
+from vigie.cli_common import CommandError, _command, _environ, _migrated_store, _settings
+from vigie.commands import register_all
 from vigie.demo import DemoError, run_demo
 from vigie.settings import SETTINGS, SettingsError, load_settings
 from warehouse import StoreError, open_store
 from warehouse.migrations import migrate
 from warehouse.sites import SiteError, add_site, list_sites
 from warehouse.users import UserError, add_user
-
-
-class CommandError(Exception):
-    """A command cannot do what was asked; the message says why."""
-
-
-def _settings(args, **overrides):
-    """Settings from the environment, the --config file and flag overrides."""
-    return load_settings(environ=_environ(args.config),
-                         overrides={k: v for k, v in overrides.items() if v is not None})
-
-
-def _environ(config_path):
-    """The environment to hand to vigie.settings, with --config as VIGIE_CONFIG.
-
-    The one place the CLI touches the environment: vigie.settings reads the
-    config file named by VIGIE_CONFIG in the mapping it is given, so --config
-    goes in as that variable on top of the real environment, which keeps the
-    precedence file < environment < flags.
-    """
-    environ = dict(os.environ)
-    if config_path:
-        environ["VIGIE_CONFIG"] = config_path
-    return environ
-
-
-def _migrated_store(settings):
-    store = open_store(settings.store_url)
-    migrate(store)
-    return store
 
 
 def cmd_db_migrate(args):
@@ -175,11 +147,6 @@ def _port(text):
     return value
 
 
-def _command(subparsers, name, summary):
-    """A sub-command whose own --help opens with the summary shown in its parent's list."""
-    return subparsers.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
-
-
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="vigie", description="Self-hosted web analytics and churn alerts.")
@@ -225,6 +192,7 @@ def build_parser():
     users_add.set_defaults(func=cmd_users_add)
 
     _command(commands, "settings", "show the effective settings").set_defaults(func=cmd_settings)
+    register_all(commands)
     return parser
 
 

@@ -5,7 +5,8 @@ EVENT_COLUMNS = (
     "referrer", "referrer_host", "utm_source", "utm_medium", "utm_campaign", "utm_content",
     "utm_term", "browser", "browser_version", "os", "os_version", "device", "country",
     "language", "screen_width", "prop_keys", "prop_values", "revenue", "currency",
-    "engaged_ms", "scroll_depth",
+    "engaged_ms", "scroll_depth", "source", "search_term", "channel", "click_id", "region",
+    "screen_class",
 )
 
 

@@ -4,6 +4,11 @@ Each migration is a list of statements that both backends accept. A migration
 is applied once, in order; the applied numbers live in the store, so
 `vigie db migrate` is safe to run at every start. Never edit a migration that
 has shipped: add the next number.
+
+Numbers are grouped by area so parts can grow their schema independently:
+1-19 ingestion (events, sites, users, salts, keys), 20-39 analytics (sessions,
+goals, jobs, rollups), 40-59 churn (customers, transactions, models, scores),
+60-79 alerts, 80-99 dashboard. Within an area, numbers only go up.
 """
 import datetime
 import logging
@@ -138,6 +143,139 @@ MIGRATIONS = [
         ORDER BY (site, day, reason)
         """,
     ]),
+    (20, "sessions", [
+        # One row per visit, built from events by the sessions job
+        # (analytics). Re-running a window writes rows with a higher version;
+        # readers use FINAL (or argMax by version) so a visit is never counted
+        # twice. Source, channel and UTM tags are those of the visit's first
+        # event; goals holds the goal_id of every goal the visit reached.
+        """
+        CREATE TABLE IF NOT EXISTS sessions (
+            site String,
+            session_id UInt64,
+            visitor_id UInt64,
+            customer_id String,
+            start DateTime('UTC'),
+            end DateTime('UTC'),
+            duration UInt32,
+            pageviews UInt32,
+            events UInt32,
+            engaged_ms UInt64,
+            entry_page String,
+            exit_page String,
+            bounce UInt8,
+            hostname String,
+            referrer String,
+            referrer_host String,
+            source String,
+            search_term String,
+            channel String,
+            click_id String,
+            utm_source String,
+            utm_medium String,
+            utm_campaign String,
+            utm_content String,
+            utm_term String,
+            device String,
+            browser String,
+            browser_version String,
+            os String,
+            os_version String,
+            country String,
+            region String,
+            language String,
+            screen_class String,
+            goals Array(String),
+            revenue Float64,
+            currency String,
+            version UInt64
+        ) ENGINE = ReplacingMergeTree(version)
+        PARTITION BY toYYYYMM(start)
+        ORDER BY (site, toDate(start), visitor_id, session_id)
+        """,
+    ]),
+    (21, "goals", [
+        # Conversion goals per site. kind 'pageview': pattern is a path
+        # pattern (analytics.goal_patterns); kind 'event': pattern is a custom
+        # event name. revenue_goal marks goals whose events carry revenue.
+        """
+        CREATE TABLE IF NOT EXISTS goals (
+            site String,
+            goal_id String,
+            name String,
+            kind String,
+            pattern String,
+            revenue_goal UInt8,
+            created_at DateTime('UTC'),
+            version UInt64,
+            deleted UInt8
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY (site, goal_id)
+        """,
+    ]),
+    (40, "customers", [
+        # The CRM side: one row per client of a site. Re-importing a client
+        # writes a higher version (ReplacingMergeTree: read with FINAL).
+        # contract_status: active, cancelled (notice given), ended, or '' when
+        # the business has no contracts.
+        """
+        CREATE TABLE IF NOT EXISTS customers (
+            site String,
+            customer_id String,
+            created_at DateTime('UTC'),
+            plan String,
+            contract_status String,
+            contract_ended_at Nullable(DateTime('UTC')),
+            segment String,
+            owner String,
+            attr_keys Array(String),
+            attr_values Array(String),
+            version UInt64,
+            deleted UInt8
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY (site, customer_id)
+        """,
+    ]),
+    (41, "transactions", [
+        # type: purchase, renewal, refund or cancellation; amount is positive
+        # for money in and negative for refunds. transaction_id makes a
+        # re-import replace instead of adding (derived when a file has none).
+        """
+        CREATE TABLE IF NOT EXISTS transactions (
+            site String,
+            customer_id String,
+            transaction_id String,
+            ts DateTime('UTC'),
+            amount Float64,
+            currency String,
+            type String,
+            origin String,
+            version UInt64
+        ) ENGINE = ReplacingMergeTree(version)
+        PARTITION BY toYYYYMM(ts)
+        ORDER BY (site, customer_id, transaction_id)
+        """,
+    ]),
+    (42, "churn scores", [
+        # One row per client per scoring run: the churn probability of the
+        # promoted model, its risk band and up to three plain-language reasons
+        # (reason_features names the feature behind each reason).
+        """
+        CREATE TABLE IF NOT EXISTS churn_scores (
+            site String,
+            customer_id String,
+            as_of Date,
+            scored_at DateTime('UTC'),
+            model_version String,
+            probability Float64,
+            risk_band String,
+            reasons Array(String),
+            reason_features Array(String)
+        ) ENGINE = MergeTree
+        PARTITION BY toYYYYMM(as_of)
+        ORDER BY (site, as_of, customer_id)
+        """,
+    ]),
 ]
 
 
@@ -158,7 +296,7 @@ def applied_versions(store):
 
 def pending(store):
     done = applied_versions(store)
-    return [m for m in MIGRATIONS if m[0] not in done]
+    return sorted((m for m in MIGRATIONS if m[0] not in done), key=lambda m: m[0])
 
 
 def migrate(store, report=None):

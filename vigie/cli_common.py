@@ -1,0 +1,45 @@
+"""What every `vigie` sub-command shares: settings from flags, the store, errors.
+
+Lives apart from vigie.cli so that the command modules in vigie/commands/ can
+use it without importing the parser that imports them.
+"""
+import os
+
+from vigie.settings import load_settings
+from warehouse import open_store
+from warehouse.migrations import migrate
+
+
+class CommandError(Exception):
+    """A command cannot do what was asked; the message says why."""
+
+
+def _settings(args, **overrides):
+    """Settings from the environment, the --config file and flag overrides."""
+    return load_settings(environ=_environ(args.config),
+                         overrides={k: v for k, v in overrides.items() if v is not None})
+
+
+def _environ(config_path):
+    """The environment to hand to vigie.settings, with --config as VIGIE_CONFIG.
+
+    The one place the CLI touches the environment: vigie.settings reads the
+    config file named by VIGIE_CONFIG in the mapping it is given, so --config
+    goes in as that variable on top of the real environment, which keeps the
+    precedence file < environment < flags.
+    """
+    environ = dict(os.environ)
+    if config_path:
+        environ["VIGIE_CONFIG"] = config_path
+    return environ
+
+
+def _migrated_store(settings):
+    store = open_store(settings.store_url)
+    migrate(store)
+    return store
+
+
+def _command(subparsers, name, summary):
+    """A sub-command whose own --help opens with the summary shown in its parent's list."""
+    return subparsers.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
