@@ -43,3 +43,19 @@ def _migrated_store(settings):
 def _command(subparsers, name, summary):
     """A sub-command whose own --help opens with the summary shown in its parent's list."""
     return subparsers.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+
+
+def import_subparsers(commands):
+    """The sub-parsers of `vigie import`, created on first use.
+
+    Several areas import data (access logs, customers, transactions); each
+    command module adds its own `vigie import KIND` here.
+    """
+    existing = commands.choices.get("import")
+    if existing is None:
+        existing = _command(commands, "import", "import data from files")
+        existing.add_subparsers(dest="import_command", metavar="KIND", required=True)
+    for action in existing._actions:
+        if action.__class__.__name__ == "_SubParsersAction":
+            return action
+    raise RuntimeError("the import command has no sub-parsers")
