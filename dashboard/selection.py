@@ -70,12 +70,18 @@ def parse_date(text):
         return None
 
 
-def resolve(store, selection, today=None):
-    """(Site, Period) for a selection, or SelectionError with a readable reason."""
+def resolve(store, selection, user, today=None):
+    """(Site, Period) for a selection, or SelectionError with a readable reason.
+
+    `user` is the signed-in account: a site it may not see gets the same
+    answer as a site that does not exist, so links cannot probe for domains.
+    """
+    if user is None:
+        raise SelectionError("Your session has ended; sign in again.")
     if not selection.site:
         raise SelectionError("Choose a site to see its traffic.")
     site = get_site(store, selection.site)
-    if site is None:
+    if site is None or not user.can_see_site(site.domain):
         raise SelectionError(f"No site named “{selection.site}” is registered. Pick one from the list.")
     try:
         period = period_from_key(selection.period, site.timezone, today=today,

@@ -11,6 +11,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 
+from dashboard.auth import signed_in_user
 from dashboard.figures import has_traffic, traffic_figure
 from dashboard.kpis import kpi_cards
 from dashboard.overview_data import overview_data
@@ -29,6 +30,21 @@ _SHOWN = {}
 
 def _context():
     return current_app.extensions["vigie"]
+
+
+def _no_analytics(user):
+    return html.Div(className="empty-state", id="no-analytics", children=[
+        html.H2("Web analytics are not part of this account"),
+        html.P(f"Your role is {user.role}; ask an admin for the marketer role to see traffic."),
+    ])
+
+
+def _no_visible_sites():
+    return html.Div(className="empty-state", id="no-visible-sites", children=[
+        html.H2("No site shared with you yet"),
+        html.P("Ask an admin to give your account access to a site "
+               "(vigie users access EMAIL --site DOMAIN)."),
+    ])
 
 
 def _no_sites():
@@ -70,13 +86,21 @@ def layout(**query):
     """The page for a query string; numbers arrive through `show_overview`."""
     store = _context().store
     try:
-        sites = list_sites(store)
-        if not sites:
+        user = signed_in_user(store)
+        if user is None:
+            return _message("Your session has ended; sign in again.")
+        if not user.can("analytics"):
+            return _no_analytics(user)
+        all_sites = list_sites(store)
+        if not all_sites:
             return _no_sites()
+        sites = user.visible_sites(all_sites)
+        if not sites:
+            return _no_visible_sites()
         selection = selection_from_query(query, default_site=sites[0].domain)
         try:
             # Only to prefill the date picker with the chosen period's days.
-            _, period = resolve(store, selection)
+            _, period = resolve(store, selection, user)
         except SelectionError:
             period = None
     except StoreError:
@@ -135,7 +159,10 @@ def _message(text, kind="error"):
 def show_overview(query):
     context = _context()
     try:
-        site, period = resolve(context.store, selection_from_query(query))
+        user = signed_in_user(context.store)
+        if user is not None and not user.can("analytics"):
+            raise SelectionError("Web analytics are not part of this account.")
+        site, period = resolve(context.store, selection_from_query(query), user)
         report = overview_data(context.store, site, period, context.settings)
     except SelectionError as exc:
         return _message(str(exc)), [], None, None, None, _HIDDEN

@@ -80,7 +80,20 @@ def test_migrate_sites_and_users(request, url_fixture):
     user = run_vigie(url, "users", "add", "Ana@Shop.example.com", "--admin", "--password-stdin",
                      stdin="correct horse battery\n")
     assert user.returncode == 0, user.stderr
-    assert "user ana@shop.example.com saved (admin)" in user.stdout
+    assert "user ana@shop.example.com saved (admin, every site)" in user.stdout
+
+    marketer = run_vigie(url, "users", "add", "mia@shop.example.com", "--role", "marketer",
+                         "--site", "shop.example.com", "--password-stdin", stdin="mia's long password\n")
+    assert marketer.returncode == 0, marketer.stderr
+    assert "(marketer, sites: shop.example.com)" in marketer.stdout
+    unknown = run_vigie(url, "users", "access", "mia@shop.example.com", "--site", "elsewhere.example")
+    assert unknown.returncode == 2 and "no site 'elsewhere.example' is registered" in unknown.stderr
+    moved = run_vigie(url, "users", "access", "mia@shop.example.com", "--role", "retention")
+    assert moved.returncode == 0, moved.stderr
+    assert "now retention, sites: shop.example.com" in moved.stdout
+    listed = run_vigie(url, "users", "list")
+    assert listed.stdout.splitlines() == ["ana@shop.example.com  admin, every site",
+                                          "mia@shop.example.com  retention, sites: shop.example.com"]
 
     from warehouse import open_store
     from warehouse.users import authenticate
@@ -88,6 +101,7 @@ def test_migrate_sites_and_users(request, url_fixture):
     try:
         assert authenticate(store, "ana@shop.example.com", "correct horse battery").is_admin
         assert authenticate(store, "ana@shop.example.com", "wrong password") is None
+        assert authenticate(store, "mia@shop.example.com", "mia's long password").role == "retention"
         stored = store.query_value("SELECT password_hash FROM users")
         assert "correct horse" not in stored
     finally:
@@ -107,7 +121,8 @@ def test_settings_command_masks_the_secret(chdb_url):
 
 @pytest.mark.parametrize("command", [
     [], ["serve"], ["demo"], ["db"], ["db", "migrate"], ["sites"], ["sites", "add"],
-    ["sites", "list"], ["users"], ["users", "add"], ["settings"],
+    ["sites", "list"], ["users"], ["users", "add"], ["users", "access"], ["users", "list"],
+    ["settings"],
 ])
 def test_every_command_has_help(command, capsys):
     from vigie.cli import main

@@ -44,7 +44,8 @@ def login(client, email=EMAIL, password=PASSWORD, next_url=None):
 
 @pytest.fixture
 def account(store):
-    return add_user(store, EMAIL, PASSWORD)
+    """An admin: the tests that use it are about what pages show, not who may see them."""
+    return add_user(store, EMAIL, PASSWORD, is_admin=True)
 
 
 @pytest.fixture

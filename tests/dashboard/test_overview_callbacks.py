@@ -113,3 +113,41 @@ def test_an_unknown_site_in_the_url_leaves_the_selector_empty(signed_in, store):
     page = route(signed_in, "?site=<b>nowhere</b>&period=7d")
     assert find_component(page, "site-select")["props"]["value"] is None
     assert find_component(page, "overview-selection")["props"]["data"]["site"] == "<b>nowhere</b>"
+
+
+def _sign_in_as(client, store, email, role, sites):
+    from tests.dashboard.conftest import login
+    from warehouse.users import add_user
+    add_user(store, email, "a long enough password", role=role, sites=sites)
+    assert login(client, email, "a long enough password").status_code == 302
+    return client
+
+
+def test_a_marketer_sees_only_their_sites(client, store):
+    add_site(store, "a.example", "UTC")
+    add_site(store, SITE, "UTC")
+    insert_events(store, day_events())
+    marketer = _sign_in_as(client, store, "mia@shop.example", "marketer", ["a.example"])
+    page = route(marketer, f"?site={SITE}&period=7d")
+    options = find_component(page, "site-select")["props"]["options"]
+    assert [o["value"] for o in options] == ["a.example"]
+    # Asking for the other site by URL (or by calling the callback directly) shows nothing of it.
+    got = report(marketer, {"site": SITE, "period": "custom", "from": DAY, "to": DAY})
+    assert f"No site named “{SITE}” is registered" in got["overview-message"]["props"]["children"]
+    assert got["overview-kpis"] == [] and got["overview-pages"] is None
+
+
+def test_a_marketer_without_sites_is_told_to_ask_an_admin(client, store):
+    add_site(store, SITE, "UTC")
+    page = route(_sign_in_as(client, store, "mia@shop.example", "marketer", []), "")
+    assert page["props"]["id"] == "no-visible-sites"
+
+
+def test_the_retention_role_gets_no_web_analytics(client, store):
+    add_site(store, SITE, "UTC")
+    insert_events(store, day_events())
+    retention = _sign_in_as(client, store, "rex@shop.example", "retention", [SITE])
+    assert route(retention, f"?site={SITE}")["props"]["id"] == "no-analytics"
+    got = report(retention, {"site": SITE, "period": "custom", "from": DAY, "to": DAY})
+    assert "not part of this account" in got["overview-message"]["props"]["children"]
+    assert got["overview-kpis"] == []

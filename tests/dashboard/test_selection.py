@@ -6,8 +6,10 @@ import pytest
 from dashboard.selection import (Selection, SelectionError, resolve, selection_from_controls,
                                  selection_from_query)
 from warehouse.sites import add_site
+from warehouse.users import User
 
 TODAY = datetime.date(2024, 3, 10)
+ADMIN = User("admin@shop.example", True, 1, "admin")
 
 
 def test_defaults_are_the_first_site_and_seven_days():
@@ -36,10 +38,10 @@ def test_controls_ignore_the_date_picker_unless_custom():
 
 def test_resolve_uses_the_site_time_zone_and_period(store):
     add_site(store, "shop.example", "Europe/Paris")
-    site, period = resolve(store, Selection("shop.example", "7d"), today=TODAY)
+    site, period = resolve(store, Selection("shop.example", "7d"), ADMIN, today=TODAY)
     assert site.timezone == "Europe/Paris"
     assert (period.start, period.end, period.interval) == (datetime.date(2024, 3, 4), TODAY, "day")
-    _, today = resolve(store, Selection("shop.example", "today"), today=TODAY)
+    _, today = resolve(store, Selection("shop.example", "today"), ADMIN, today=TODAY)
     assert today.interval == "hour"
 
 
@@ -54,5 +56,17 @@ def test_resolve_uses_the_site_time_zone_and_period(store):
 def test_resolve_explains_bad_selections(store, selection, message):
     add_site(store, "shop.example", "UTC")
     with pytest.raises(SelectionError) as caught:
-        resolve(store, selection, today=TODAY)
+        resolve(store, selection, ADMIN, today=TODAY)
     assert message in str(caught.value)
+
+
+def test_a_site_outside_the_account_reads_as_unknown(store):
+    add_site(store, "shop.example", "UTC")
+    add_site(store, "other.example", "UTC")
+    marketer = User("mia@shop.example", False, 1, "marketer", ("shop.example",))
+    assert resolve(store, Selection("shop.example", "7d"), marketer, today=TODAY)[0].domain == "shop.example"
+    with pytest.raises(SelectionError) as caught:
+        resolve(store, Selection("other.example", "7d"), marketer, today=TODAY)
+    assert "No site named “other.example” is registered" in str(caught.value)
+    with pytest.raises(SelectionError, match="sign in again"):
+        resolve(store, Selection("shop.example", "7d"), None, today=TODAY)
