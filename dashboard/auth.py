@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 
 from dashboard.throttle import LoginThrottle
-from dashboard.csrf import check_csrf, csrf_token
+from dashboard.csrf import check_csrf, csrf_token, header_matches, share_with_renderer
 from warehouse import StoreError
 from warehouse.users import authenticate, get_user
 
@@ -127,7 +127,8 @@ def guard_dash_routes(server, dash_app, store):
     """Refuse every route Dash serves to a browser that is not signed in.
 
     Pages redirect to the login form (keeping the asked-for URL in `next`);
-    Dash's JSON endpoints and scripts answer 401. The assets folder stays
+    Dash's JSON endpoints and scripts answer 401. Callbacks (POST) must also
+    carry the session's CSRF token in the header Dash's renderer sends. The assets folder stays
     public because the login page uses its stylesheet. Routes of other parts
     (collector, health check) are left alone.
     """
@@ -143,6 +144,9 @@ def guard_dash_routes(server, dash_app, store):
         except StoreError:
             return jsonify(error="the database is unavailable; try again shortly"), 503
         if user is not None:
+            if request.method == "POST" and not header_matches():
+                return jsonify(error="the page expired or the request did not come from it; "
+                                     "reload the page"), 400
             return None
         if request.endpoint in page_endpoints and request.method == "GET":
             asked = request.path + ("?" + request.query_string.decode("latin-1")
@@ -154,4 +158,6 @@ def guard_dash_routes(server, dash_app, store):
     def dashboard_headers(response):
         if request.endpoint in dash_app.routes:
             response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint in dash_app.routes or (request.endpoint or "").startswith("auth."):
+            share_with_renderer(response, server.config.get("SESSION_COOKIE_SECURE", False))
         return response

@@ -11,6 +11,11 @@ from flask import abort, request, session
 
 SESSION_KEY = "csrf_token"
 FIELD_NAME = "csrf_token"
+# Dash's renderer copies this cookie into this header on every callback it
+# sends (its built-in double-submit support), so data callbacks that change
+# things are held to the same token as the forms.
+COOKIE_NAME = "_csrf_token"
+HEADER_NAME = "X-CSRFToken"
 
 
 def csrf_token():
@@ -29,3 +34,22 @@ def check_csrf():
     # Compare even when one side is empty so a missing token costs the same time.
     if not hmac.compare_digest(expected.encode(), sent.encode()) or not expected:
         abort(400, description="The form expired or did not come from this site; reload and try again.")
+
+
+def header_matches():
+    """True when the request's X-CSRFToken header carries the session's token."""
+    expected = session.get(SESSION_KEY) or ""
+    sent = request.headers.get(HEADER_NAME) or ""
+    return bool(expected) and hmac.compare_digest(expected.encode(), sent.encode())
+
+
+def share_with_renderer(response, secure):
+    """Give the page's scripts the session's token in a cookie they can read.
+
+    The cookie holds nothing the page does not already show in its forms, and
+    SameSite=Strict keeps other sites' requests from carrying it.
+    """
+    token = session.get(SESSION_KEY)
+    if token and request.cookies.get(COOKIE_NAME) != token:
+        response.set_cookie(COOKIE_NAME, token, samesite="Strict", secure=secure, httponly=False)
+    return response

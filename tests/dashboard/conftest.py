@@ -33,6 +33,13 @@ def find_component(tree, component_id):
     return None
 
 
+def dash_post(client, body):
+    """POST a callback to Dash as its renderer does: JSON, with the CSRF cookie as a header."""
+    cookie = client.get_cookie("_csrf_token")
+    headers = {"X-CSRFToken": cookie.value} if cookie else {}
+    return client.post("/_dash-update-component", json=body, headers=headers)
+
+
 def login(client, email=EMAIL, password=PASSWORD, next_url=None):
     """Fetch the form (for its token) and post it, as a browser would."""
     token = csrf_from(client.get("/login").get_data(as_text=True))

@@ -37,6 +37,26 @@ def test_dash_callback_refuses_anonymous_requests(client, account):
     assert b"shop.example" not in response.data
 
 
+def test_dash_callbacks_need_the_csrf_header(signed_in, store):
+    body = {"output": "overview-url.search", "outputs": {"id": "overview-url", "property": "search"},
+            "inputs": [{"id": "site-select", "property": "value", "value": "shop.example"},
+                       {"id": "period-select", "property": "value", "value": "30d"},
+                       {"id": "date-range", "property": "start_date", "value": None},
+                       {"id": "date-range", "property": "end_date", "value": None}],
+            "state": [{"id": "overview-url", "property": "search", "value": ""}],
+            "changedPropIds": ["period-select.value"]}
+    cookie = signed_in.get_cookie("_csrf_token")
+    with signed_in.session_transaction() as session:
+        assert cookie is not None and cookie.value == session["csrf_token"]
+    missing = signed_in.post("/_dash-update-component", json=body)
+    assert missing.status_code == 400 and "reload the page" in missing.get_json()["error"]
+    wrong = signed_in.post("/_dash-update-component", json=body, headers={"X-CSRFToken": "x" * 43})
+    assert wrong.status_code == 400
+    right = signed_in.post("/_dash-update-component", json=body, headers={"X-CSRFToken": cookie.value})
+    assert right.status_code == 200
+    assert right.get_json()["response"]["overview-url"]["search"] == "?site=shop.example&period=30d"
+
+
 def test_dash_scripts_refuse_anonymous_requests(client):
     response = client.get("/_dash-component-suites/dash/dash-renderer/build/dash_renderer.v1_0_0m1.min.js")
     assert response.status_code == 401
@@ -83,8 +103,10 @@ def test_good_login_opens_the_dashboard(client, account):
     response = login(client)
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
-    cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    assert "HttpOnly" in cookies["session"] and "SameSite=Lax" in cookies["session"]
+    # The CSRF copy for Dash's renderer is readable by the page, but never cross-site.
+    assert "SameSite=Strict" in cookies["_csrf_token"]
     page = client.get("/")
     assert page.status_code == 200
     assert b"_dash-renderer" in page.data or b"dash_renderer" in page.data

@@ -1,7 +1,7 @@
 """The overview's Dash callbacks over HTTP, signed in, as the browser calls them."""
 import json
 
-from tests.dashboard.conftest import find_component
+from tests.dashboard.conftest import dash_post, find_component
 from tests.dashboard.worked_day import DAY, EXPECTED, SITE, TIMEZONE, day_events
 from tests.factories import insert_events
 from warehouse.sites import add_site
@@ -20,8 +20,7 @@ def call(client, outputs, inputs, state=()):
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
     }
-    response = client.post("/_dash-update-component", data=json.dumps(body),
-                           content_type="application/json")
+    response = dash_post(client, body)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response.get_json()["response"]
 
@@ -39,7 +38,7 @@ def route(client, search):
             "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
                        {"id": "_pages_location", "property": "search", "value": search}],
             "state": [], "changedPropIds": ["_pages_location.search"]}
-    response = client.post("/_dash-update-component", json=body)
+    response = dash_post(client, body)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response.get_json()["response"]["_pages_content"]["children"]
 
@@ -81,7 +80,7 @@ def test_controls_write_the_selection_into_the_url(signed_in, store):
                        {"id": "date-range", "property": "end_date", "value": "2024-01-31"}],
             "state": [{"id": "overview-url", "property": "search", "value": "?site=x"}],
             "changedPropIds": ["period-select.value"]}
-    response = signed_in.post("/_dash-update-component", json=body)
+    response = dash_post(signed_in, body)
     assert response.get_json()["response"]["overview-url"]["search"] == \
         f"?site={SITE}&period=custom&from=2024-01-01&to=2024-01-31"
 
