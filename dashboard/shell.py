@@ -1,10 +1,24 @@
-"""The frame around every dashboard page: brand, signed-in account, sign-out form."""
+"""The frame around every dashboard page: brand, navigation, signed-in account, sign-out form."""
 import dash
 from dash import dcc, html
-from flask import session
+from flask import current_app, session
 
-from dashboard.auth import session_email
+from dashboard.auth import session_email, signed_in_user
 from dashboard.csrf import FIELD_NAME, SESSION_KEY
+from warehouse import StoreError
+
+
+def navigation(user):
+    """Links to the pages this account's role may open, in page order.
+
+    Each page declares its area (analytics, churn, settings) when it
+    registers; the pages check access again themselves.
+    """
+    if user is None:
+        return []
+    pages = sorted(dash.page_registry.values(), key=lambda p: (p.get("order", 50), p["path"]))
+    return [html.A(p["name"], href=p["path"], id=f"nav-{p['module'].rsplit('.', 1)[-1]}")
+            for p in pages if user.can(p.get("area", "analytics"))]
 
 
 def shell_layout():
@@ -14,6 +28,12 @@ def shell_layout():
     an anonymous tracker event), so it only reads the session, never writes.
     """
     email = session_email()
+    user = None
+    if email:
+        try:
+            user = signed_in_user(current_app.extensions["vigie"].store)
+        except StoreError:
+            user = None  # the page itself says the database is unavailable
     account = []
     if email:
         account = [
@@ -27,6 +47,7 @@ def shell_layout():
     return html.Div(className="shell", children=[
         html.Header(className="topbar", children=[
             html.A("Vigie", href="/", className="brand"),
+            html.Nav(navigation(user), className="nav"),
             html.Div(account, className="account"),
         ]),
         html.Main(dash.page_container, className="page"),

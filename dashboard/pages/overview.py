@@ -21,7 +21,8 @@ from dashboard.tables import top_pages_table, top_sources_table
 from warehouse import StoreError
 from warehouse.sites import list_sites
 
-dash.register_page(__name__, path="/", title="Overview · Vigie", name="Overview")
+dash.register_page(__name__, path="/", title="Overview · Vigie", name="Overview", area="analytics",
+                   order=0)
 
 _STORE_DOWN = "Vigie cannot reach its database right now; reload in a moment."
 _HIDDEN = {"display": "none"}
