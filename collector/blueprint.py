@@ -4,7 +4,9 @@ import os
 
 from flask import Blueprint, Response, jsonify, request, send_file
 
+from collector.limits import IngestLimits, site_key
 from collector.pipeline import ClientInfo
+from collector.validate import BadEvent, parse_body
 
 log = logging.getLogger(__name__)
 
@@ -62,21 +64,45 @@ def _answer(body, status):
     return response
 
 
+def _refused(collector, refusal):
+    reason, message, retry_after = refusal
+    collector.count_drop(reason)
+    response = _answer({"error": message, "reason": reason}, 429)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def create_collector_blueprint(collector, settings, tracker_path=TRACKER_PATH):
     """Routes: POST/OPTIONS /api/event and GET /js/vigie.js (served from tracker_path)."""
     bp = Blueprint("collector", __name__)
     cap = settings.max_payload_bytes
+    limits = IngestLimits(settings.rate_limit_per_ip, settings.rate_limit_per_site)
 
     def receive():
+        client = client_info(request, settings.trust_proxy_headers)
+        refusal = limits.refuse_ip(client.ip)  # before reading the body: a flood costs little
+        if refusal:
+            return _refused(collector, refusal)
         declared = request.content_length
         if declared is not None and declared > cap:
+            collector.count_drop("too_large")
             return _answer({"error": f"body of {declared} bytes exceeds the {cap}-byte limit",
                             "reason": "too_large"}, 413)
         try:
             body = read_capped(request.stream, cap)
         except BodyTooLarge as exc:
+            collector.count_drop("too_large")
             return _answer({"error": str(exc), "reason": "too_large"}, 413)
-        result = collector.ingest(body, client_info(request, settings.trust_proxy_headers))
+        try:
+            # Parsed once here for the site's bucket; the pipeline takes the dict as is.
+            # A body that does not parse goes in raw so the parse step words the 400.
+            body = parse_body(body)
+        except BadEvent:
+            pass
+        refusal = limits.refuse_site(site_key(body))
+        if refusal:
+            return _refused(collector, refusal)
+        result = collector.ingest(body, client)
         if result.accepted:
             return _answer({"accepted": 1}, 202)
         if result.status == 202:  # dropped on purpose (bots): the sender has nothing to fix

@@ -6,17 +6,21 @@ import threading
 import time
 from dataclasses import dataclass
 
-from collector.buffer import WriteBuffer
 from collector.identity import RecentVisitors, SaltKeeper
+from collector.metrics import CollectorMetrics, write_snapshot
 from collector.pipeline import STEPS, Incoming, StepFailed, run_pipeline
+from collector.spool import Spool, SpoolError, spool_directory
+from collector.spooled_buffer import SpooledBuffer
 from warehouse import StoreError
-from warehouse.events import insert_events
+from warehouse.event_ids import stored_event_ids
+from warehouse.events import EVENT_COLUMNS
 from warehouse.sites import get_site
 
 log = logging.getLogger(__name__)
 UTC = datetime.timezone.utc
 SALT_REFRESH_SECONDS = 60
 SITE_CACHE_SECONDS = 30.0
+METRICS_SNAPSHOT_SECONDS = 1
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,13 @@ class Collector:
         self.steps = steps  # the ordered (name, step) list every event goes through
         self.scheduler = scheduler
         self.visit_timeout = datetime.timedelta(minutes=settings.visit_timeout_minutes)
-        self.buffer = WriteBuffer(lambda rows: insert_events(store, rows),
-                                  max_rows=settings.buffer_max_rows,
-                                  max_seconds=settings.buffer_max_seconds)
+        self.metrics = CollectorMetrics()
+        spool = Spool(spool_directory(settings.spool_dir, settings.store_url), EVENT_COLUMNS)
+        self.buffer = SpooledBuffer(
+            spool, write=lambda columns, rows: store.insert("events", columns, rows),
+            stored_ids=lambda events: stored_event_ids(store, events), metrics=self.metrics,
+            max_rows=settings.buffer_max_rows, max_seconds=settings.buffer_max_seconds,
+            insert_timeout=settings.insert_timeout_seconds)
         self.salts = SaltKeeper(store)
         self.sites = SiteCache(store)
         self.recent = RecentVisitors(store, self.visit_timeout)
@@ -109,6 +117,11 @@ class Collector:
     def _failure_result(failure, event):
         # The site is the useful context; the client (its IP) never goes to logs.
         site = event.site.domain if event.site else (event.fields or {}).get("domain", "")
+        if isinstance(failure.error, SpoolError):
+            log.error("event not accepted, the spool cannot take it (site %r): %s",
+                      site, failure.error)
+            return Result(False, 503, "spool_unavailable",
+                          "the event could not be made durable and was not stored; retry later")
         if isinstance(failure.error, StoreError):
             log.error("event not accepted, store unavailable at step %s (site %r): %s",
                       failure.step, site, failure.error)
@@ -123,6 +136,10 @@ class Collector:
             self._counts[result.reason] += 1
         return result
 
+    def count_drop(self, reason):
+        """Count an event refused before the pipeline (rate limits, oversized bodies)."""
+        self._count(Result(False, 0, reason))
+
     def counts(self):
         """Events by outcome since start: accepted, bot, bad_request, unknown_site, ..."""
         with self._counts_lock:
@@ -134,6 +151,17 @@ class Collector:
 
     def buffered_count(self):
         return len(self.buffer)
+
+    def spooled_count(self):
+        """Events of this process in sealed spool segments, waiting for their insert."""
+        return self.buffer.spooled()
+
+    def metrics_snapshot(self):
+        return self.metrics.snapshot(self.counts(), self.buffered_count(), self.spooled_count())
+
+    def write_metrics_snapshot(self):
+        """Publish this process's figures for GET /metrics, whichever worker answers it."""
+        write_snapshot(self.buffer.spool.metrics_path(), self.metrics_snapshot())
 
     def flush(self):
         """Write buffered events now; returns how many were written (0 if the insert failed)."""
@@ -148,6 +176,8 @@ class Collector:
         if self.scheduler is not None:
             self.scheduler.every(SALT_REFRESH_SECONDS, "salt refresh", self.salts.refresh,
                                  run_now=True)
+            self.scheduler.every(METRICS_SNAPSHOT_SECONDS, "metrics snapshot",
+                                 self.write_metrics_snapshot, run_now=True)
 
     def close(self):
         """Flush everything and stop the flusher; safe to call twice. Returns events left unwritten."""

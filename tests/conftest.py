@@ -68,6 +68,7 @@ def settings(store_url, tmp_path):
         "store_url": store_url,
         "secret_key": "test-secret-key",
         "buffer_max_seconds": 0.2,
+        "spool_dir": str(tmp_path / "spool"),
     })
 
 

@@ -146,6 +146,8 @@ def _shown(settings, name):
     value = getattr(settings, name)
     if name == "secret_key":
         return "(random for this start)" if settings.secret_key_generated else "***"
+    if name == "metrics_token":
+        return "***" if value else "''"
     if name == "store_url":
         parts = urlsplit(value)
         if parts.password:

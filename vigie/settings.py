@@ -52,6 +52,20 @@ def _positive_float(text):
     return value
 
 
+def _non_negative_float(text):
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise ValueError("must be zero or a positive number")
+    return value
+
+
+def _directory(text):
+    value = str(text).strip()
+    if not value:
+        raise ValueError("must name a directory")
+    return value
+
+
 def _store_url(text):
     text = str(text).strip()
     scheme = urlsplit(text).scheme
@@ -115,6 +129,27 @@ SETTINGS = (
     Setting("buffer_max_seconds", 2.0,
             "The write buffer flushes at least this often (seconds) while it holds events.",
             _positive_float),
+    Setting("spool_dir", "./vigie-spool",
+            "Directory of the on-disk spool: every accepted event is written there before its 202 "
+            "and stays until ClickHouse confirmed it, so events survive a crash or a ClickHouse "
+            "outage. Shared by all workers; each store gets its own sub-directory.",
+            _directory),
+    Setting("insert_timeout_seconds", 10.0,
+            "An insert into ClickHouse that takes longer counts as failed: its events wait in the "
+            "spool and are retried (never written twice).",
+            _positive_float),
+    Setting("rate_limit_per_ip", 20.0,
+            "Events per second one client address may send to /api/event, per worker process, "
+            "with bursts of 10 seconds' worth; over it: 429. 0 turns the limit off.",
+            _non_negative_float),
+    Setting("rate_limit_per_site", 2000.0,
+            "Events per second /api/event accepts for one site, per worker process, with bursts "
+            "of 10 seconds' worth; over it: 429. 0 turns the limit off.",
+            _non_negative_float),
+    Setting("metrics_token", "",
+            "Bearer token for GET /metrics. Empty: /metrics answers only direct requests from "
+            "the loopback address (not proxied ones).",
+            str),
     Setting("visit_timeout_minutes", 30,
             "Inactivity gap that ends a visit (session).", _positive_int),
     Setting("engaged_seconds", 10,
@@ -131,6 +166,7 @@ SETTINGS = (
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+SECRET_SETTINGS = ("secret_key", "metrics_token")  # never shown in reprs or logs
 
 
 class Settings:
@@ -161,7 +197,7 @@ class Settings:
         return self._values.get("_secret_key_generated", False)
 
     def __repr__(self):
-        shown = {k: ("***" if k == "secret_key" and v else v) for k, v in self._values.items()}
+        shown = {k: ("***" if k in SECRET_SETTINGS and v else v) for k, v in self._values.items()}
         return f"Settings({shown})"
 
 

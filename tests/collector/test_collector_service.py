@@ -70,7 +70,7 @@ def test_start_registers_the_salt_refresh_once(store, settings):
     collector.start()
     collector.start()
     try:
-        assert scheduler.job_names == ["salt refresh"]
+        assert scheduler.job_names == ["salt refresh", "metrics snapshot"]
         scheduler.run_pending()
         assert salt_days(store) == [datetime.datetime.now(UTC).date()]
     finally:
@@ -119,8 +119,12 @@ def test_the_background_flusher_retries_until_the_store_is_back(store, settings)
         assert wait_until(lambda: collector.buffer.failed_flushes >= 2)
         assert collector.buffered_count() == 3
         from warehouse.migrations import MIGRATIONS
-        store.execute(MIGRATIONS[0][2][0])  # the events table, as migration 1 makes it
-        assert wait_until(lambda: store.query_value("SELECT count() FROM events") == 3)
+        for version, _, statements in MIGRATIONS:
+            if version in (1, 5):  # the events table and its enrichment columns
+                for sql in statements:
+                    store.execute(sql)
+        # The retry backoff (1 s, then 2 s) decides when the next attempt comes.
+        assert wait_until(lambda: store.query_value("SELECT count() FROM events") == 3, 15)
         assert collector.buffered_count() == 0
     finally:
         collector.close()

@@ -1,0 +1,264 @@
+"""The on-disk spool: accepted events written ahead, before the 202.
+
+Every accepted event is appended (one `write` system call) to the process's
+open segment file before the collector answers, so a 202'd event survives a
+kill -9 of the process; the file is fsynced every SYNC_SECONDS by a group
+commit, so it also survives a machine crash, minus that window. A segment is
+sealed at each flush and deleted only once ClickHouse confirmed its insert.
+
+Several processes (gunicorn workers) share one spool directory without
+fighting over it: each owns the segments named after it, and holds an
+exclusive flock on its own `<owner>.lock` for as long as it lives. The kernel
+drops that lock when the process dies, however it dies, so another process can
+tell a dead owner's segments from a live one's, take them over with an atomic
+rename, and replay them.
+
+A segment is a header line (`{"columns": [...]}`) then one JSON array per
+event. JSON, not pickle: whoever can write into the spool must not be able to
+run code in Vigie.
+"""
+import datetime
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import threading
+import time
+import uuid
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+UTC = datetime.timezone.utc
+SEGMENT_RE = re.compile(r"^(\d{20})-([0-9]+-[0-9a-f]{8})-(\d{8})\.seg$")
+
+
+class SpoolError(OSError):
+    """The spool cannot take an event (disk full, permissions): it is not accepted."""
+
+
+def spool_directory(spool_dir, store_url):
+    """The sub-directory of spool_dir for one store.
+
+    Named after the store's address without credentials, so two Vigies (or a
+    test run and a demo) sharing a spool_dir never replay into each other's
+    store, and a password change does not orphan what is spooled.
+    """
+    parts = urlsplit(store_url)
+    where = f"{parts.scheme}://{parts.hostname or ''}:{parts.port or ''}{parts.path}?{parts.query}"
+    return os.path.join(spool_dir, "store-" + hashlib.sha256(where.encode()).hexdigest()[:16])
+
+
+class RowCodec:
+    """Rows of `columns` to JSON lines and back (UUIDs as text, datetimes as epoch seconds)."""
+
+    def __init__(self, columns):
+        self.columns = tuple(columns)
+
+    def encode(self, row):
+        values = [str(v) if isinstance(v, uuid.UUID) else
+                  int(v.timestamp()) if isinstance(v, datetime.datetime) else v for v in row]
+        return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+    def decoder(self, columns):
+        """A function decoding one line written with `columns` (a segment's header)."""
+        kinds = [("uuid" if c == "event_id" else "ts" if c == "ts" else None) for c in columns]
+
+        def decode(line):
+            values = json.loads(line)
+            for i, kind in enumerate(kinds):
+                if kind == "uuid":
+                    values[i] = uuid.UUID(values[i])
+                elif kind == "ts":
+                    values[i] = datetime.datetime.fromtimestamp(values[i], UTC)
+            return tuple(values)
+        return decode
+
+
+class Segment:
+    """One spool file; appended by request threads, fsynced by the syncer, sealed by a flush."""
+
+    def __init__(self, path, created, fd=None, rows=0):
+        self.path = path
+        self.created = created  # wall-clock seconds of its first event (from the file name)
+        self.rows = rows
+        self._fd = fd
+        self._size = os.fstat(fd).st_size if fd is not None else 0
+        self._dirty = False
+        self._lock = threading.Lock()  # sync and seal only: appends never wait for an fsync
+
+    def append(self, data):
+        """Write one event; on failure the file is cut back so no half line remains."""
+        try:
+            written = os.write(self._fd, data)
+            if written != len(data):
+                raise OSError(f"short write ({written} of {len(data)} bytes)")
+        except OSError as exc:
+            try:
+                os.ftruncate(self._fd, self._size)
+            except OSError:
+                pass
+            raise SpoolError(f"cannot append to spool segment {self.path}: {exc}") from exc
+        self._size += len(data)
+        self.rows += 1
+        self._dirty = True
+
+    def sync(self):
+        with self._lock:
+            if self._fd is not None and self._dirty:
+                self._dirty = False
+                os.fsync(self._fd)
+
+    def seal(self):
+        """Fsync and close: from now on the segment only waits for its insert."""
+        with self._lock:
+            if self._fd is not None:
+                os.fsync(self._fd)
+                os.close(self._fd)
+                self._fd = None
+
+
+class Spool:
+    """One process's view of a spool directory (see the module docstring)."""
+
+    def __init__(self, directory, columns):
+        self.directory = directory
+        self.codec = RowCodec(columns)
+        os.makedirs(directory, exist_ok=True)
+        self.owner = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self._lock_fd = os.open(self._lock_path(self.owner), os.O_CREAT | os.O_RDWR, 0o600)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._seq = 0
+        self._header = json.dumps({"columns": list(self.codec.columns)}).encode() + b"\n"
+
+    def _lock_path(self, owner):
+        return os.path.join(self.directory, f"{owner}.lock")
+
+    def _segment_name(self, created_ns, seq):
+        return f"{created_ns:020d}-{self.owner}-{seq:08d}.seg"
+
+    def open_segment(self):
+        self._seq += 1
+        created_ns = time.time_ns()
+        path = os.path.join(self.directory, self._segment_name(created_ns, self._seq))
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_APPEND, 0o600)
+        except OSError as exc:
+            raise SpoolError(f"cannot create spool segment {path}: {exc}") from exc
+        segment = Segment(path, created_ns / 1e9, fd)
+        segment.append(self._header)
+        segment.rows = 0  # the header is not an event
+        return segment
+
+    def read(self, segment):
+        """(columns, rows) of a sealed segment; a torn last line (machine crash) is skipped."""
+        with open(segment.path, "rb") as f:
+            lines = f.read().split(b"\n")
+        columns = tuple(json.loads(lines[0])["columns"])
+        decode = self.codec.decoder(columns)
+        rows = []
+        body = [line for line in lines[1:] if line]
+        for n, line in enumerate(body):
+            try:
+                rows.append(decode(line))
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                if n == len(body) - 1:
+                    log.warning("spool segment %s ends with a torn line (%s); it was never "
+                                "acknowledged, skipped", segment.path, exc)
+                else:
+                    raise SpoolError(f"spool segment {segment.path} line {n + 2} is corrupt: {exc}")
+        return columns, rows
+
+    def remove(self, segment):
+        try:
+            os.unlink(segment.path)
+        except FileNotFoundError:
+            pass
+
+    def claim_orphans(self):
+        """Segments left by dead owners, renamed into this process's name; oldest first."""
+        claimed = []
+        for owner, names in sorted(self._segments_by_owner().items()):
+            if owner == self.owner or not self._owner_is_dead(owner):
+                continue
+            for name in sorted(names):
+                created_ns, _, _ = SEGMENT_RE.match(name).groups()
+                self._seq += 1
+                target = os.path.join(self.directory, self._segment_name(int(created_ns), self._seq))
+                try:
+                    os.rename(os.path.join(self.directory, name), target)
+                except FileNotFoundError:
+                    continue  # another process took it first
+                segment = Segment(target, int(created_ns) / 1e9)
+                segment.rows = self._count_rows(target)
+                claimed.append(segment)
+            for leftover in (self._lock_path(owner), self.metrics_path(owner)):
+                try:
+                    os.unlink(leftover)
+                except FileNotFoundError:
+                    pass
+        claimed.sort(key=lambda s: os.path.basename(s.path))
+        if claimed:
+            log.warning("spool: took over %d segment(s) with %d event(s) left by a stopped process",
+                        len(claimed), sum(s.rows for s in claimed))
+        return claimed
+
+    def _segments_by_owner(self):
+        owners = {}
+        for name in os.listdir(self.directory):
+            match = SEGMENT_RE.match(name)
+            if match:
+                owners.setdefault(match.group(2), []).append(name)
+        return owners
+
+    def _owner_is_dead(self, owner):
+        try:
+            fd = os.open(self._lock_path(owner), os.O_RDWR)
+        except FileNotFoundError:
+            return True  # closed cleanly (or never got further); its segments are free
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)  # also releases the probe lock
+        return True
+
+    @staticmethod
+    def _count_rows(path):
+        with open(path, "rb") as f:
+            return max(f.read().count(b"\n") - 1, 0)
+
+    def metrics_path(self, owner=None):
+        return os.path.join(self.directory, f"{owner or self.owner}.metrics.json")
+
+    def live_metrics_paths(self):
+        """Metrics snapshots of the processes sharing this spool that are still alive."""
+        paths = []
+        for name in os.listdir(self.directory):
+            if name.endswith(".metrics.json"):
+                owner = name[:-len(".metrics.json")]
+                if owner == self.owner or not self._owner_is_dead(owner):
+                    paths.append(os.path.join(self.directory, name))
+        return paths
+
+    def oldest_segment_age(self, now=None):
+        """Seconds since the oldest event still in the spool (every process), 0 when empty."""
+        stamps = [int(SEGMENT_RE.match(name).group(1)) for name in os.listdir(self.directory)
+                  if SEGMENT_RE.match(name)]
+        if not stamps:
+            return 0.0
+        return max((now or time.time()) - min(stamps) / 1e9, 0.0)
+
+    def close(self):
+        """Release the owner lock; segments still here are free for the next process to replay."""
+        if self._lock_fd is not None:
+            for path in (self._lock_path(self.owner), self.metrics_path()):
+                try:
+                    os.unlink(path)
+                except FileNotFoundError:
+                    pass
+            os.close(self._lock_fd)
+            self._lock_fd = None
