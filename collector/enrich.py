@@ -48,14 +48,25 @@ def referrer_host(referrer, site):
     return host
 
 
+def split_url(url):
+    """(path, {query parameter: first non-empty value}): one parse serves every URL-derived column."""
+    parts = urlsplit(url)
+    params = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=False):
+        params.setdefault(key, value)
+    return (parts.path or "/")[:2000], params
+
+
+def utm_tags_of(params):
+    return {field: params.get(field, "")[:200] for field in UTM_FIELDS}
+
+
 def utm_tags(url):
-    query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=False))
-    return {field: query.get(field, "")[:200] for field in UTM_FIELDS}
+    return utm_tags_of(split_url(url)[1])
 
 
 def pathname(url):
-    path = urlsplit(url).path or "/"
-    return path[:2000]
+    return split_url(url)[0]
 
 
 def language(accept_language):

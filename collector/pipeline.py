@@ -14,7 +14,7 @@ from collector.bots import bot_reason, is_referrer_spam
 from collector.channels import Touch, channel
 from collector.geo import country
 from collector.identity import visitor_id
-from collector.sources import classify_source, click_id
+from collector.sources import classify_source, click_id_of
 from collector.validate import BadEvent, parse_body, validate_payload
 from warehouse.events import EVENT_COLUMNS
 
@@ -98,12 +98,13 @@ def enrich(event, ctx):
         event.ignored.append("customer_id")
     browser, browser_version, os_name, os_version, device, _ = \
         enrichment.describe_user_agent(client.user_agent)
-    f.update(enrichment.utm_tags(f["url"]))
-    click = click_id(f["url"])
+    path, params = enrichment.split_url(f["url"])
+    f.update(enrichment.utm_tags_of(params))
+    click = click_id_of(params)
     source, category, term = classify_source(f["referrer"], ref_host, f["utm_source"], click)
     f.update(
         browser=browser, browser_version=browser_version, os=os_name, os_version=os_version,
-        device=device, pathname=enrichment.pathname(f["url"]), referrer_host=ref_host,
+        device=device, pathname=path, referrer_host=ref_host,
         language=enrichment.event_language(f.get("language", ""), client.accept_language),
         country=country(client.ip), region="",  # the shipped database knows countries only
         source=source, search_term=term, click_id=click,

@@ -99,13 +99,14 @@ def source_for_utm(utm_source):
     return known
 
 
+def click_id_of(params):
+    """The name of the first ad click id among URL parameters ({name: non-empty value}), or ''."""
+    return next((name for name in CLICK_IDS if params.get(name)), "")
+
+
 def click_id(url):
     """The name of the first ad click id parameter the URL carries, or ''."""
-    query = urlsplit(url).query
-    if not query:
-        return ""
-    present = {key for key, value in parse_qsl(query) if value}
-    return next((name for name in CLICK_IDS if name in present), "")
+    return click_id_of(dict(parse_qsl(urlsplit(url).query)))
 
 
 def search_term(referrer, source):
