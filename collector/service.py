@@ -134,7 +134,7 @@ class Collector:
         return result
 
     def counts(self):
-        """Events by outcome since start: accepted, bot, bad_request, unknown_site, ..."""
+        """Events by outcome since start: accepted, bad_request, unknown_site, bot_pattern, ..."""
         with self._counts_lock:
             return dict(self._counts)
 

@@ -119,6 +119,10 @@ def test_host_patterns(pattern, host, matches):
     ("https://yandex.ru/search/?text=kofe", "yandex.ru", "", "", ("Yandex", "search", "kofe")),
     ("https://www.baidu.com/s?wd=kafei", "baidu.com", "", "", ("Baidu", "search", "kafei")),
     ("https://www.ecosia.org/search?q=beans", "ecosia.org", "", "", ("Ecosia", "search", "beans")),
+    # Android apps send android-app://PACKAGE/ referrers
+    ("android-app://com.google.android.googlequicksearchbox/", "com.google.android.googlequicksearchbox",
+     "", "", ("Google", "search", "")),
+    ("android-app://com.google.android.gm/", "com.google.android.gm", "", "", ("Gmail", "email", "")),
     # narrower hosts win over wider ones
     ("https://mail.google.com/mail/u/0/", "mail.google.com", "", "", ("Gmail", "email", "")),
     # social, video, shopping, email
