@@ -35,7 +35,9 @@ def client_info(req, trust_proxy_headers):
         if first:
             ip = first
     return ClientInfo(ip=ip, user_agent=req.headers.get("User-Agent", ""),
-                      accept_language=req.headers.get("Accept-Language", ""))
+                      accept_language=req.headers.get("Accept-Language", ""),
+                      do_not_track=req.headers.get("DNT", ""),
+                      global_privacy_control=req.headers.get("Sec-GPC", ""))
 
 
 def read_capped(stream, cap):
@@ -104,8 +106,10 @@ def create_collector_blueprint(collector, settings, tracker_path=TRACKER_PATH):
             return _refused(collector, refusal)
         result = collector.ingest(body, client)
         if result.accepted:
-            return _answer({"accepted": 1}, 202)
-        if result.status == 202:  # dropped on purpose (bots): the sender has nothing to fix
+            # "ignored" names fields the site does not accept (customer_id without opt-in).
+            return _answer({"accepted": 1, **({"ignored": list(result.ignored)}
+                                              if result.ignored else {})}, 202)
+        if result.status == 202:  # dropped on purpose (bots, spam, privacy): nothing to fix
             return _answer({"accepted": 0, "dropped": result.reason}, 202)
         return _answer({"error": result.message, "reason": result.reason}, result.status)
 

@@ -48,17 +48,53 @@ def referrer_host(referrer, site):
     return host
 
 
+def split_url(url):
+    """(path, {query parameter: first non-empty value}): one parse serves every URL-derived column."""
+    parts = urlsplit(url)
+    params = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=False):
+        params.setdefault(key, value)
+    return (parts.path or "/")[:2000], params
+
+
+def utm_tags_of(params):
+    return {field: params.get(field, "")[:200] for field in UTM_FIELDS}
+
+
 def utm_tags(url):
-    query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=False))
-    return {field: query.get(field, "")[:200] for field in UTM_FIELDS}
+    return utm_tags_of(split_url(url)[1])
 
 
 def pathname(url):
-    path = urlsplit(url).path or "/"
-    return path[:2000]
+    return split_url(url)[0]
 
 
 def language(accept_language):
     """The first language tag of an Accept-Language header, lowercased ('fr-fr')."""
     first = (accept_language or "").split(",")[0].split(";")[0].strip().lower()
     return first[:35] if first and first != "*" else ""
+
+
+def event_language(payload_language, accept_language):
+    """The tracker's navigator.language when it sent one, else the request's Accept-Language."""
+    return language(payload_language) or language(accept_language)
+
+
+# Upper bounds (exclusive) of CSS pixel widths, following common layout
+# breakpoints; see docs/privacy.md. Width 0 means the sender did not say.
+SCREEN_CLASSES = ((576, "mobile"), (992, "tablet"), (1440, "laptop"))
+
+
+def screen_class(screen_width):
+    """'mobile' (<576), 'tablet' (<992), 'laptop' (<1440), 'desktop' (>=1440), '' when unknown."""
+    if not screen_width:
+        return ""
+    for bound, name in SCREEN_CLASSES:
+        if screen_width < bound:
+            return name
+    return "desktop"
+
+
+def privacy_signal(do_not_track, global_privacy_control):
+    """True when the request says Do-Not-Track (DNT: 1) or Global Privacy Control (Sec-GPC: 1)."""
+    return (do_not_track or "").strip() == "1" or (global_privacy_control or "").strip() == "1"

@@ -10,17 +10,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collector import enrich as enrichment
+from collector.bots import bot_reason, is_referrer_spam
+from collector.channels import Touch, channel
+from collector.geo import country
 from collector.identity import visitor_id
+from collector.sources import classify_source, click_id_of
 from collector.validate import BadEvent, parse_body, validate_payload
 from warehouse.events import EVENT_COLUMNS
 
 
 @dataclass(frozen=True)
 class ClientInfo:
-    """What the request tells about the sender. The IP only ever enters the visitor hash."""
+    """What the request tells about the sender.
+
+    The IP only ever enters the visitor hash and the country lookup; do_not_track
+    and global_privacy_control are the raw DNT and Sec-GPC header values.
+    """
     ip: str
     user_agent: str
     accept_language: str = ""
+    do_not_track: str = ""
+    global_privacy_control: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,7 @@ class Incoming:
     payload: dict | None = None
     fields: dict = field(default_factory=dict)
     site: Any = None
+    ignored: list = field(default_factory=list)  # payload fields accepted but not stored
 
 
 def parse(event, ctx):
@@ -69,20 +80,37 @@ def validate(event, ctx):
 
 
 def enrich(event, ctx):
-    """Columns derived from the user agent, URLs and headers; bots stop here."""
-    f = event.fields
-    browser, browser_version, os_name, os_version, device, is_bot = \
-        enrichment.describe_user_agent(event.client.user_agent)
-    if is_bot:
-        return Drop("bot", 202, "bot traffic is counted, not stored")
-    f.update(enrichment.utm_tags(f["url"]))
+    """Privacy signals, bots and referrer spam stop here; the rest gains derived columns."""
+    f, client, site = event.fields, event.client, event.site
+    if site.respect_privacy_signals and enrichment.privacy_signal(
+            client.do_not_track, client.global_privacy_control):
+        return Drop("privacy_signal", 202, "the browser asks not to be tracked (DNT or "
+                                           "Sec-GPC); the event is counted, not stored")
+    reason = bot_reason(client.user_agent)
+    if reason:
+        return Drop(reason, 202, "bot traffic is counted, not stored")
+    ref_host = enrichment.referrer_host(f["referrer"], site)
+    if is_referrer_spam(ref_host):
+        return Drop("referrer_spam", 202, "referrer spam is counted, not stored")
+    if f["customer_id"] and not site.identify_customers:
+        # The site has not opted in to linking visits to its clients.
+        f["customer_id"] = ""
+        event.ignored.append("customer_id")
+    browser, browser_version, os_name, os_version, device, _ = \
+        enrichment.describe_user_agent(client.user_agent)
+    path, params = enrichment.split_url(f["url"])
+    f.update(enrichment.utm_tags_of(params))
+    click = click_id_of(params)
+    source, category, term = classify_source(f["referrer"], ref_host, f["utm_source"], click)
     f.update(
         browser=browser, browser_version=browser_version, os=os_name, os_version=os_version,
-        device=device, pathname=enrichment.pathname(f["url"]),
-        referrer_host=enrichment.referrer_host(f["referrer"], event.site),
-        language=enrichment.language(event.client.accept_language),
-        country="", region="",  # empty until a locally shipped IP database is added
-        source="", search_term="", channel="", click_id="", screen_class="",
+        device=device, pathname=path, referrer_host=ref_host,
+        language=enrichment.event_language(f.get("language", ""), client.accept_language),
+        country=country(client.ip), region="",  # the shipped database knows countries only
+        source=source, search_term=term, click_id=click,
+        channel=channel(Touch.of(f["utm_medium"], f["utm_source"], f["utm_campaign"], click,
+                                 category, ref_host)),
+        screen_class=enrichment.screen_class(f["screen_width"]),
     )
     return event
 

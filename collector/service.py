@@ -6,6 +6,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from collector.drop_counts import DropCounter
 from collector.identity import RecentVisitors, SaltKeeper
 from collector.metrics import CollectorMetrics, write_snapshot
 from collector.pipeline import STEPS, Incoming, StepFailed, run_pipeline
@@ -19,6 +20,7 @@ from warehouse.sites import get_site
 log = logging.getLogger(__name__)
 UTC = datetime.timezone.utc
 SALT_REFRESH_SECONDS = 60
+DROP_COUNTS_FLUSH_SECONDS = 30
 SITE_CACHE_SECONDS = 30.0
 METRICS_SNAPSHOT_SECONDS = 1
 
@@ -28,8 +30,9 @@ class Result:
     """What became of one event: accepted (202) or dropped with a reason."""
     accepted: bool
     status: int          # the HTTP status the sender gets
-    reason: str          # "accepted" or a drop reason: bad_request, unknown_site, bot, ...
+    reason: str          # "accepted" or a drop reason: bad_request, unknown_site, bot_pattern, ...
     message: str = ""    # readable explanation for drops
+    ignored: tuple = ()  # payload fields accepted but not stored (customer_id without opt-in)
 
 
 ACCEPTED = Result(True, 202, "accepted")
@@ -87,6 +90,7 @@ class Collector:
         self.salts = SaltKeeper(store)
         self.sites = SiteCache(store)
         self.recent = RecentVisitors(store, self.visit_timeout)
+        self.drops = DropCounter(store)
         self._counts = collections.Counter()
         self._counts_lock = threading.Lock()
         self._started = False
@@ -110,7 +114,13 @@ class Collector:
         except StepFailed as failure:
             return self._count(self._failure_result(failure, event))
         if drop is not None:
+            if event.site is not None:
+                # Drops of a registered site are reported to its owner; the
+                # others (unknown domains, malformed bodies) only in counts().
+                self.drops.add(event.site.domain, event.received_at.date(), drop.reason)
             return self._count(Result(False, drop.status, drop.reason, drop.message))
+        if event.ignored:
+            return self._count(Result(True, 202, "accepted", ignored=tuple(event.ignored)))
         return self._count(ACCEPTED)
 
     @staticmethod
@@ -141,7 +151,7 @@ class Collector:
         self._count(Result(False, 0, reason))
 
     def counts(self):
-        """Events by outcome since start: accepted, bot, bad_request, unknown_site, ..."""
+        """Events by outcome since start: accepted, bad_request, unknown_site, bot_pattern, ..."""
         with self._counts_lock:
             return dict(self._counts)
 
@@ -164,7 +174,8 @@ class Collector:
         write_snapshot(self.buffer.spool.metrics_path(), self.metrics_snapshot())
 
     def flush(self):
-        """Write buffered events now; returns how many were written (0 if the insert failed)."""
+        """Write buffered events and drop counts now; returns how many events were written (0 if the insert failed)."""
+        self.drops.flush()
         return self.buffer.flush()
 
     def start(self):
@@ -178,7 +189,10 @@ class Collector:
                                  run_now=True)
             self.scheduler.every(METRICS_SNAPSHOT_SECONDS, "metrics snapshot",
                                  self.write_metrics_snapshot, run_now=True)
+            self.scheduler.every(DROP_COUNTS_FLUSH_SECONDS, "dropped events counts",
+                                 self.drops.flush)
 
     def close(self):
         """Flush everything and stop the flusher; safe to call twice. Returns events left unwritten."""
+        self.drops.flush()
         return self.buffer.close()

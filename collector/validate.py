@@ -12,6 +12,8 @@ MAX_PROP_VALUE = 2000
 MAX_CUSTOMER_ID = 200
 MAX_ENGAGED_MS = 24 * 3600 * 1000
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+MAX_LANGUAGE = 35
 
 
 class BadEvent(ValueError):
@@ -117,6 +119,14 @@ def _revenue(payload):
     return float(amount), currency.upper()
 
 
+def _language(payload):
+    """navigator.language when the tracker sends it: a BCP 47 tag such as fr-FR."""
+    value = _text(payload, "language", MAX_LANGUAGE).strip()
+    if value and not _LANGUAGE.match(value):
+        raise BadEvent("'language' must be a language tag such as fr-FR")
+    return value
+
+
 def validate_payload(payload):
     """Check every field of a tracker payload; returns the normalised fields."""
     name = _text(payload, "name", MAX_NAME, required=True).strip()
@@ -144,4 +154,5 @@ def validate_payload(payload):
         "customer_id": _text(payload, "customer_id", MAX_CUSTOMER_ID).strip(),
         "engaged_ms": _bounded_int(payload, "engaged_ms", 0, MAX_ENGAGED_MS),
         "scroll_depth": _bounded_int(payload, "scroll_depth", 0, 100),
+        "language": _language(payload),
     }

@@ -93,7 +93,9 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
     store = open_store(settings.store_url)
     try:
         migrate(store, report=lambda line: print(line, file=out))
-        site = add_site(store, DEMO_SITE, DEMO_TIMEZONE)
+        # The demo traffic signs some visitors in: its customer ids are what
+        # links visits to purchases, so the site opts in to them.
+        site = add_site(store, DEMO_SITE, DEMO_TIMEZONE, identify_customers=True)
         # A fresh password on every run: a demo store copied elsewhere does not
         # come with a known login.
         password = secrets.token_urlsafe(9)

@@ -31,9 +31,9 @@ def test_ingest_says_what_became_of_each_event(collector):
     bad = collector.ingest(dict(PAGE, screen_width="wide"), VISITOR)
     assert bad == Result(False, 400, "bad_request", "'screen_width' must be an integer, got str")
     bot = collector.ingest(dict(PAGE), ClientInfo("203.0.113.5", "Googlebot/2.1 (+http://www.google.com/bot.html)"))
-    assert (bot.accepted, bot.status, bot.reason) == (False, 202, "bot")
-    assert collector.counts() == {"accepted": 1, "bad_request": 1, "bot": 1}
-    assert collector.drop_counts() == {"bad_request": 1, "bot": 1}
+    assert (bot.accepted, bot.status, bot.reason) == (False, 202, "bot_pattern")
+    assert collector.counts() == {"accepted": 1, "bad_request": 1, "bot_pattern": 1}
+    assert collector.drop_counts() == {"bad_request": 1, "bot_pattern": 1}
     assert collector.buffered_count() == 1
 
 
@@ -70,7 +70,7 @@ def test_start_registers_the_salt_refresh_once(store, settings):
     collector.start()
     collector.start()
     try:
-        assert scheduler.job_names == ["salt refresh", "metrics snapshot"]
+        assert scheduler.job_names == ["salt refresh", "metrics snapshot", "dropped events counts"]
         scheduler.run_pending()
         assert salt_days(store) == [datetime.datetime.now(UTC).date()]
     finally:

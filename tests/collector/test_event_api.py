@@ -9,6 +9,7 @@ from collector.identity import visitor_id
 from tests.collector.conftest import CHROME, post_event
 from warehouse.events import EVENT_COLUMNS
 from warehouse.salts import salt_for_day
+from warehouse.sites import add_site
 
 GOOD = {
     "name": "pageview",
@@ -50,6 +51,7 @@ def test_a_good_pageview_lands_as_the_right_row(collector, collector_client, sto
 
 
 def test_custom_event_with_props_revenue_and_customer(collector, collector_client, store):
+    add_site(store, "shop.test", identify_customers=True)
     body = dict(GOOD, name="purchase", referrer=None, customer_id="cust-42",
                 props={"plan": "pro", "seats": 3, "trial": False},
                 revenue={"amount": 49.9, "currency": "eur"})
@@ -92,10 +94,10 @@ def test_mobile_and_tablet_devices(collector, collector_client, store):
 def test_bots_are_dropped_and_counted(collector, collector_client, store):
     response = post_event(collector_client, GOOD,
                           ua="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
-    assert response.status_code == 202 and response.get_json()["dropped"] == "bot"
+    assert response.status_code == 202 and response.get_json()["dropped"] == "bot_pattern"
     collector.flush()
     assert stored_rows(store) == []
-    assert collector.counts()["bot"] == 1
+    assert collector.counts()["bot_pattern"] == 1
 
 
 def _with(**changes):

@@ -91,6 +91,7 @@ def test_forwarded_for_is_used_only_when_trusted(store, settings):
 
     def visitor_ids(trust):
         store.execute("TRUNCATE TABLE events")
+        add_site(store, "shop.test", identify_customers=True)
         proxy_settings = settings.replace(trust_proxy_headers=trust)
         collector = Collector(store, proxy_settings)
         app = Flask("proxy-test")

@@ -3,6 +3,7 @@
 Steps take their dependencies from the context they are given; here the
 context is a plain object holding a site directory and a list-backed buffer.
 """
+import dataclasses
 import datetime
 import uuid
 
@@ -124,11 +125,11 @@ def test_enrich_step_drops_bots():
     ctx = Directory(SHOP)
     event = validate(parse(incoming(dict(PAGE), ua="Mozilla/5.0 (compatible; bingbot/2.0)"), ctx), ctx)
     drop = enrich(event, ctx)
-    assert drop == Drop("bot", 202, "bot traffic is counted, not stored")
+    assert drop == Drop("bot_pattern", 202, "bot traffic is counted, not stored")
 
 
 def test_buffer_step_builds_a_row_in_column_order():
-    ctx = Directory(SHOP)
+    ctx = Directory(dataclasses.replace(SHOP, identify_customers=True))
     event = enrich(validate(parse(incoming(dict(PAGE, customer_id="c-1")), ctx), ctx), ctx)
     event.fields["visitor_id"] = 99
     buffer(event, ctx)

@@ -89,7 +89,7 @@ def test_tracker_events_from_a_real_browser_land_in_clickhouse(app, store, vigie
         "--host-resolver-rules=MAP shop.test 127.0.0.1, MAP vigie.test 127.0.0.1, MAP elsewhere.test 127.0.0.1",
         "--disable-blink-features=AutomationControlled",
         # Headless Chromium announces itself as HeadlessChrome, which the
-        # collector will learn to drop as automation; a person's browser does
+        # collector drops as automation (bot_headless); a person's browser does
         # not. A launch flag (not a per-page override) so beacons sent while a
         # page unloads carry it too.
         f"--user-agent={DESKTOP_CHROME}",

@@ -1,0 +1,44 @@
+"""`vigie sites add` flags for the site settings, and `vigie sites list` showing them."""
+import pytest
+
+from tests.cli.test_cli import run_vigie
+
+
+@pytest.fixture
+def chdb_url(tmp_path):
+    return f"chdb://{tmp_path}/data"
+
+
+def test_site_settings_are_set_kept_and_listed(chdb_url):
+    added = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--hostname", "Shop-CDN.example.net",
+                      "--hostname", "checkout.example.org", "--identify-customers",
+                      "--ignore-privacy-signals")
+    assert added.returncode == 0, added.stderr
+    assert ("hostnames: shop-cdn.example.net,checkout.example.org; customer ids: accepted; "
+            "DNT/GPC: ignored") in added.stdout
+    # Flags not given keep their value; the others change.
+    changed = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--respect-privacy-signals")
+    assert changed.returncode == 0, changed.stderr
+    run_vigie(chdb_url, "sites", "add", "blog.example.com")
+    listed = run_vigie(chdb_url, "sites", "list")
+    assert listed.returncode == 0, listed.stderr
+    lines = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert [line[0] for line in lines] == ["blog.example.com", "shop.example.com"]
+    assert lines[0][3:] == ["hostnames: -", "customer ids: removed", "DNT/GPC: respected"]
+    assert lines[1][3:] == ["hostnames: shop-cdn.example.net,checkout.example.org",
+                            "customer ids: accepted", "DNT/GPC: respected"]
+    cleared = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--clear-hostnames",
+                        "--no-identify-customers")
+    assert "hostnames: -; customer ids: removed; DNT/GPC: respected" in cleared.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--hostname", "https://cdn.example.net/x"], "is not a host name"),
+    (["--hostname", "a.example.net", "--clear-hostnames"], "not allowed with argument"),
+    (["--respect-privacy-signals", "--ignore-privacy-signals"], "not allowed with argument"),
+    (["--identify-customers=yes"], "ignored explicit argument"),
+])
+def test_bad_site_flags_get_one_clear_line(chdb_url, args, message):
+    result = run_vigie(chdb_url, "sites", "add", "shop.example.com", *args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr

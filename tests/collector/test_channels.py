@@ -1,0 +1,80 @@
+"""The channel rules, one row per rule of the table in docs/channels.md, in its order."""
+import re
+
+import pytest
+
+from collector.channels import CHANNELS, RULES, Touch, channel
+from collector.sources import classify_source, click_id
+from collector.enrich import host_of, utm_tags
+
+DOC = "docs/channels.md"
+
+# (order, channel, landing URL, referrer): each row matches its rule and no earlier one.
+RULE_ROWS = [
+    (1, "Paid Shopping", "https://shop.test/?utm_source=amazon&utm_medium=cpc", ""),
+    (2, "Paid Search", "https://shop.test/?gclid=Cj0", "https://www.google.com/"),
+    (3, "Paid Social", "https://shop.test/?utm_source=fb&utm_medium=paid_social", ""),
+    (4, "Paid Video", "https://shop.test/?utm_source=youtube&utm_medium=cpv", ""),
+    (5, "Display", "https://shop.test/?utm_source=partner-network&utm_medium=banner", ""),
+    (6, "Paid Other", "https://shop.test/?utm_source=partner-network&utm_medium=ppc", ""),
+    (7, "Organic Shopping", "https://shop.test/", "https://www.ebay.co.uk/itm/1"),
+    (8, "Organic Social", "https://shop.test/?fbclid=IwAR0", "https://l.facebook.com/"),
+    (9, "Organic Video", "https://shop.test/", "https://www.youtube.com/watch?v=1"),
+    (10, "Organic Search", "https://shop.test/", "https://duckduckgo.com/?q=beans"),
+    (11, "Email", "https://shop.test/?utm_source=news&utm_medium=email", ""),
+    (12, "Affiliates", "https://shop.test/?utm_source=coupons-site&utm_medium=affiliate", ""),
+    (13, "SMS", "https://shop.test/?utm_source=sms&utm_campaign=spring", ""),
+    (14, "Referral", "https://shop.test/", "https://blog.example.org/best-coffee"),
+    (15, "Direct", "https://shop.test/", ""),
+    (16, "Unassigned", "https://shop.test/?utm_source=partner-network", ""),
+]
+
+
+def touch_for(url, referrer):
+    """The Touch the enrich step builds for a landing URL and a referrer."""
+    utm = utm_tags(url)
+    host = host_of(referrer) if referrer else ""
+    click = click_id(url)
+    _, category, _ = classify_source(referrer, host, utm["utm_source"], click)
+    return Touch.of(utm["utm_medium"], utm["utm_source"], utm["utm_campaign"], click, category, host)
+
+
+@pytest.mark.parametrize("order, expected, url, referrer", RULE_ROWS,
+                         ids=[row[1] for row in RULE_ROWS])
+def test_one_row_per_rule(order, expected, url, referrer):
+    touch = touch_for(url, referrer)
+    assert channel(touch) == expected
+    # the row reaches its own rule: no earlier rule matches it
+    names = [name for name, _ in RULES] + ["Unassigned"]
+    assert names.index(expected) == order - 1
+    assert not any(matches(touch) for _, matches in RULES[:order - 1])
+
+
+def test_the_rows_cover_every_rule_in_the_documented_order():
+    with open(DOC, encoding="utf-8") as f:
+        table = re.findall(r"^\| (\d+) \| ([A-Za-z ]+?) \|", f.read(), re.MULTILINE)
+    documented = [(int(order), name) for order, name in table]
+    assert documented == [(order, name) for order, name, _, _ in RULE_ROWS]
+    assert [name for _, name in documented] == list(CHANNELS)
+
+
+@pytest.mark.parametrize("url, referrer, expected", [
+    # a paid medium wins over the organic category of the same source
+    ("https://shop.test/?utm_source=google&utm_medium=cpc", "https://www.google.com/", "Paid Search"),
+    # msclkid alone is Microsoft Ads search
+    ("https://shop.test/?msclkid=1", "", "Paid Search"),
+    # a click id with explicit UTM tags follows the tags
+    ("https://shop.test/?gclid=1&utm_source=news&utm_medium=email", "", "Email"),
+    # ttclid without a medium: TikTok ads
+    ("https://shop.test/?ttclid=1", "", "Paid Social"),
+    # cpm on a social network is paid social, elsewhere display
+    ("https://shop.test/?utm_source=linkedin&utm_medium=cpm", "", "Paid Social"),
+    ("https://shop.test/?utm_source=partner-network&utm_medium=cpm", "", "Display"),
+    # newsletter tools are email even without UTM tags
+    ("https://shop.test/", "https://buttondown.email/coffee/archive/1", "Email"),
+    # utm_medium=referral without a referrer is still Referral
+    ("https://shop.test/?utm_source=partner&utm_medium=referral", "", "Referral"),
+    ("https://shop.test/?utm_medium=organic", "", "Organic Search"),
+])
+def test_notable_cases(url, referrer, expected):
+    assert channel(touch_for(url, referrer)) == expected

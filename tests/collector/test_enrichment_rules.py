@@ -1,0 +1,236 @@
+"""Table-driven tests of the pure enrichment functions: bots, spam, sources, geo, screens."""
+import pytest
+
+from collector import bots, enrich, geo, sources
+from collector.validate import BadEvent, validate_payload
+from tests.collector.conftest import CHROME
+
+FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0"
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+          "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")
+IPAD = ("Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/16.6 Mobile/15E148 Safari/604.1")
+ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/124.0.6367.82 Mobile Safari/537.36")
+MAC_SAFARI = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like "
+              "Gecko) Version/17.4.1 Safari/605.1.15")
+EDGE = CHROME + " Edg/124.0.2478.51"
+
+
+@pytest.mark.parametrize("ua, expected", [
+    (CHROME, ("Chrome", "124.0", "Windows", "10", "desktop")),
+    (FIREFOX, ("Firefox", "125.0", "Windows", "10", "desktop")),
+    (EDGE, ("Edge", "124.0", "Windows", "10", "desktop")),
+    (MAC_SAFARI, ("Safari", "17.4", "Mac OS X", "10.15", "desktop")),
+    (IPHONE, ("Mobile Safari", "17.4", "iOS", "17.4", "mobile")),
+    (IPAD, ("Mobile Safari", "16.6", "iOS", "16.6", "tablet")),
+    (ANDROID, ("Chrome Mobile", "124.0", "Android", "14", "mobile")),
+    ("", ("Other", "", "Other", "", "desktop")),
+])
+def test_user_agent_gives_browser_os_and_device(ua, expected):
+    assert enrich.describe_user_agent(ua)[:5] == expected
+
+
+@pytest.mark.parametrize("ua, reason", [
+    (CHROME, ""),
+    (FIREFOX, ""),
+    (IPHONE, ""),
+    (ANDROID, ""),
+    (MAC_SAFARI, ""),
+    ("", ""),  # not judged: server-side senders may have no user agent
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "HeadlessChrome/124.0.0.0 Safari/537.36", "bot_headless"),
+    ("Mozilla/5.0 (Unknown; Linux x86_64) AppleWebKit/538.1 (KHTML, like Gecko) "
+     "PhantomJS/2.1.1 Safari/538.1", "bot_headless"),
+    ("Mozilla/5.0 (Windows NT 10.0) Selenium/4.19 Chrome/124.0", "bot_headless"),
+    (CHROME + " Puppeteer", "bot_headless"),
+    (CHROME + " Playwright/1.44", "bot_headless"),
+    ("curl/8.5.0", "bot_http_client"),
+    ("Wget/1.21.4", "bot_http_client"),
+    ("python-requests/2.31.0", "bot_http_client"),
+    ("Python-urllib/3.12", "bot_http_client"),
+    ("Go-http-client/2.0", "bot_http_client"),
+    ("axios/1.6.8", "bot_http_client"),
+    ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "bot_pattern"),
+    ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "bot_pattern"),
+    ("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", "bot_pattern"),
+    ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "bot_pattern"),
+    ("Mozilla/5.0 (compatible; Vigie-Test-Spider/1.0)", "bot_parser"),
+])
+def test_bot_reason(ua, reason):
+    assert bots.bot_reason(ua) == reason
+
+
+def test_the_crawler_list_comes_from_the_package_and_is_compiled_once():
+    from crawleruseragents import CRAWLER_USER_AGENTS_DATA
+    assert len(CRAWLER_USER_AGENTS_DATA) > 1000
+    assert bots._crawler_regex() is bots._crawler_regex()
+    bots.bot_reason.cache_clear()
+    bots.bot_reason(CHROME)
+    bots.bot_reason(CHROME)
+    info = bots.bot_reason.cache_info()
+    assert (info.hits, info.misses, info.maxsize) == (1, 1, 8192)
+
+
+@pytest.mark.parametrize("host, spam", [
+    ("semalt.com", True),
+    ("www.semalt.com", True),  # subdomains of a listed domain too
+    ("blog.darodar.com", True),
+    ("buttons-for-website.com", True),
+    ("example.org", False),
+    ("notsemalt.com", False),
+    ("semalt.com.example.org", False),
+    ("", False),
+])
+def test_referrer_spam(host, spam):
+    assert bots.is_referrer_spam(host) is spam
+
+
+def test_the_spam_list_is_data_with_comments(tmp_path):
+    path = tmp_path / "spam.txt"
+    path.write_text("# header\nspam.example  # inline\n\nWWW.Other.Example\n")
+    assert bots.load_spam_hosts(str(path)) == {"spam.example", "other.example"}
+
+
+@pytest.mark.parametrize("pattern, host, matches", [
+    ("google.*", "google.com", True),
+    ("google.*", "google.co.uk", True),
+    ("google.*", "news.google.com.br", True),
+    ("google.*", "google.blogspot", False),
+    ("google.*", "notgoogle.com", False),
+    ("t.co", "t.co", True),
+    ("t.co", "tt.co", False),
+    ("facebook.com", "l.facebook.com", True),
+    ("facebook.com", "facebook.com.evil.example", False),
+])
+def test_host_patterns(pattern, host, matches):
+    import re
+    assert bool(re.search(sources.host_pattern_regex(pattern), host)) is matches
+
+
+@pytest.mark.parametrize("referrer, host, utm_source, click, expected", [
+    # search engines, with the search term where the referrer still carries it
+    ("https://www.google.com/search?q=dark+roast+coffee", "google.com", "", "",
+     ("Google", "search", "dark roast coffee")),
+    ("https://www.google.co.uk/", "google.co.uk", "", "", ("Google", "search", "")),
+    ("https://www.bing.com/search?q=espresso&form=QBLH", "bing.com", "", "", ("Bing", "search", "espresso")),
+    ("https://duckduckgo.com/?q=moka%20pot", "duckduckgo.com", "", "", ("DuckDuckGo", "search", "moka pot")),
+    ("https://search.yahoo.com/search?p=grinder", "search.yahoo.com", "", "", ("Yahoo", "search", "grinder")),
+    ("https://yandex.ru/search/?text=kofe", "yandex.ru", "", "", ("Yandex", "search", "kofe")),
+    ("https://www.baidu.com/s?wd=kafei", "baidu.com", "", "", ("Baidu", "search", "kafei")),
+    ("https://www.ecosia.org/search?q=beans", "ecosia.org", "", "", ("Ecosia", "search", "beans")),
+    # Android apps send android-app://PACKAGE/ referrers
+    ("android-app://com.google.android.googlequicksearchbox/", "com.google.android.googlequicksearchbox",
+     "", "", ("Google", "search", "")),
+    ("android-app://com.google.android.gm/", "com.google.android.gm", "", "", ("Gmail", "email", "")),
+    # narrower hosts win over wider ones
+    ("https://mail.google.com/mail/u/0/", "mail.google.com", "", "", ("Gmail", "email", "")),
+    # social, video, shopping, email
+    ("https://l.facebook.com/l.php?u=x", "l.facebook.com", "", "", ("Facebook", "social", "")),
+    ("https://t.co/abc", "t.co", "", "", ("X (Twitter)", "social", "")),
+    ("https://www.linkedin.com/feed/", "linkedin.com", "", "", ("LinkedIn", "social", "")),
+    ("https://www.reddit.com/r/coffee/", "reddit.com", "", "", ("Reddit", "social", "")),
+    ("https://www.youtube.com/watch?v=1", "youtube.com", "", "", ("YouTube", "video", "")),
+    ("https://www.amazon.de/dp/1", "amazon.de", "", "", ("Amazon", "shopping", "")),
+    ("https://us1.campaign-archive.com/?u=1", "us1.campaign-archive.com", "", "", ("Mailchimp", "email", "")),
+    ("https://coffee.substack.com/p/1", "coffee.substack.com", "", "", ("Substack", "email", "")),
+    # unknown referrers keep their host
+    ("https://blog.example.org/post", "blog.example.org", "", "", ("blog.example.org", "", "")),
+    # utm_source wins, known aliases map to the source name
+    ("https://blog.example.org/post", "blog.example.org", "fb", "", ("Facebook", "social", "")),
+    ("", "", "ig", "", ("Instagram", "social", "")),
+    ("", "", "Newsletter", "", ("newsletter", "", "")),
+    ("", "", "facebook.com", "", ("Facebook", "social", "")),
+    ("https://www.google.com/search?q=beans", "google.com", "google", "", ("Google", "search", "beans")),
+    # with neither, an ad click id names the network
+    ("", "", "", "gclid", ("Google", "search", "")),
+    ("", "", "", "fbclid", ("Facebook", "social", "")),
+    ("", "", "", "msclkid", ("Bing", "search", "")),
+    ("", "", "", "", ("", "", "")),
+])
+def test_classify_source(referrer, host, utm_source, click, expected):
+    assert sources.classify_source(referrer, host, utm_source, click) == expected
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://shop.test/?gclid=abc", "gclid"),
+    ("https://shop.test/?utm_source=x&fbclid=IwAR0", "fbclid"),
+    ("https://shop.test/?fbclid=1&gclid=2", "gclid"),  # the documented order decides
+    ("https://shop.test/?wbraid=1", "wbraid"),
+    ("https://shop.test/?li_fat_id=1", "li_fat_id"),
+    ("https://shop.test/?gclid=", ""),
+    ("https://shop.test/?q=gclid", ""),
+    ("https://shop.test/", ""),
+])
+def test_click_id_is_the_parameter_name(url, expected):
+    assert sources.click_id(url) == expected
+
+
+def test_a_malformed_sources_file_is_refused_with_the_entry_named(tmp_path):
+    path = tmp_path / "sources.json"
+    path.write_text('{"sources": [{"name": "Odd", "category": "radio", "hosts": ["odd.test"]}]}')
+    with pytest.raises(sources.SourcesError, match="entry 0 .'Odd'. needs a name and a category"):
+        sources.load_sources(str(path))
+
+
+@pytest.mark.parametrize("ip, country", [
+    ("8.8.8.8", "US"),
+    ("81.2.69.160", "GB"),
+    ("::ffff:81.2.69.160", "GB"),
+    ("2a01:e0a::1", "FR"),
+    ("1.0.16.1", "JP"),
+    ("127.0.0.1", ""),
+    ("::1", ""),
+    ("10.1.2.3", ""),
+    ("172.16.5.4", ""),
+    ("192.168.1.10", ""),
+    ("fe80::1", ""),
+    ("203.0.113.7", ""),  # documentation range
+    ("not an ip", ""),
+    ("", ""),
+])
+def test_country_from_the_shipped_database(ip, country):
+    assert geo.country(ip) == country
+
+
+@pytest.mark.parametrize("width, screen", [
+    (0, ""), (320, "mobile"), (575, "mobile"), (576, "tablet"), (991, "tablet"),
+    (992, "laptop"), (1439, "laptop"), (1440, "desktop"), (3840, "desktop"),
+])
+def test_screen_class(width, screen):
+    assert enrich.screen_class(width) == screen
+
+
+@pytest.mark.parametrize("payload_language, accept_language, expected", [
+    ("fr-FR", "en-US,en;q=0.9", "fr-fr"),
+    ("", "de-CH,de;q=0.9", "de-ch"),
+    ("", "*", ""),
+    ("", "", ""),
+])
+def test_language_prefers_the_tracker(payload_language, accept_language, expected):
+    assert enrich.event_language(payload_language, accept_language) == expected
+
+
+@pytest.mark.parametrize("language, error", [
+    ("pt-BR", None),
+    ("zh-Hant-TW", None),
+    (7, "'language' must be a string, got int"),
+    ("fr_FR", "'language' must be a language tag such as fr-FR"),
+    ("<b>", "'language' must be a language tag such as fr-FR"),
+    ("x" * 36, "'language' is longer than 35 characters"),
+])
+def test_payload_language_is_checked(language, error):
+    payload = {"name": "pageview", "domain": "shop.test", "url": "https://shop.test/", "language": language}
+    if error is None:
+        assert validate_payload(payload)["language"] == language
+    else:
+        with pytest.raises(BadEvent, match=error):
+            validate_payload(payload)
+
+
+@pytest.mark.parametrize("dnt, gpc, signal", [
+    ("1", "", True), ("", "1", True), ("1", "1", True), (" 1 ", "", True),
+    ("0", "", False), ("", "0", False), ("", "", False), ("yes", "", False),
+])
+def test_privacy_signal(dnt, gpc, signal):
+    assert enrich.privacy_signal(dnt, gpc) is signal
