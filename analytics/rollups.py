@@ -30,6 +30,9 @@ DIMENSIONS = {
     "utm_term": "utm_term", "utm_content": "utm_content",
     "country": "country", "region": "region", "device": "device", "browser": "browser",
     "os": "os", "language": "language", "screen_class": "screen_class",
+    "browser_version": "concat(browser, ' ', browser_version)",
+    "os_version": "concat(os, ' ', os_version)",
+    "search_term": "search_term",
     "entry_page": "entry_page", "exit_page": "exit_page",
 }
 TOTAL = ""  # the dimension of the one row per day that holds the site's totals
@@ -56,9 +59,9 @@ def rebuild_day(store, site, day, version):
     values = ", ".join(["''"] + list(DIMENSIONS.values()))
     store.execute(
         "INSERT INTO rollup_visits (site, day, version, dimension, value, visitors, visits, "
-        "pageviews, bounces, duration, revenue) "
+        "pageviews, bounces, duration, engaged_ms, revenue) "
         "SELECT %(site)s, toDate(%(day)s), %(version)s, dim, val, uniqState(visitor_id), count(), "
-        "sum(pageviews), sum(bounce), sum(duration), sum(revenue) "
+        "sum(pageviews), sum(bounce), sum(duration), sum(engaged_ms), sum(revenue) "
         f"FROM (SELECT * FROM sessions FINAL WHERE site = %(site)s "
         "AND start >= toDateTime(%(lo)s) AND start < toDateTime(%(hi)s) AND deleted = 0) "
         f"ARRAY JOIN [{names}] AS dim, [{values}] AS val "

@@ -276,6 +276,7 @@ MIGRATIONS = [
             pageviews UInt64,
             bounces UInt64,
             duration UInt64,
+            engaged_ms UInt64,
             revenue Float64
         ) ENGINE = MergeTree
         PARTITION BY toYYYYMM(day)
