@@ -141,12 +141,13 @@ def run_scheduled(store, job, context, now=None, sites=None):
 def job_status(store):
     """Per job and site: the watermark and the latest run (status, window, rows, error)."""
     marks = {(j, s): u for j, s, u in store.query("SELECT job, site, until FROM job_watermarks FINAL")}
+    fields = ("since", "until", "started", "finished", "status", "error", "rows")
+    latest = ", ".join(f"argMax({f}, version) AS last_{f}" for f in fields)
     rows = store.query_dicts(
-        "SELECT job, site, argMax(since, version) AS since, argMax(until, version) AS until, "
-        "argMax(started, version) AS started, argMax(finished, version) AS finished, "
-        "argMax(status, version) AS status, argMax(error, version) AS error, "
-        "argMax(rows, version) AS rows, countIf(status = 'failed') AS failures "
+        f"SELECT job, site, {latest}, countIf(status = 'failed') AS failures "
         "FROM (SELECT * FROM job_runs FINAL) GROUP BY job, site ORDER BY job, site")
+    rows = [{"job": r["job"], "site": r["site"], "failures": r["failures"],
+             **{f: r[f"last_{f}"] for f in fields}} for r in rows]
     for row in rows:
         row["watermark"] = marks.get((row["job"], row["site"]))
     return rows
