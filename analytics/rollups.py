@@ -73,10 +73,13 @@ def rebuild_day(store, site, day, version):
         "sumIf(engaged_ms, name = 'engagement') "
         "FROM events WHERE site = %(site)s AND ts >= toDateTime(%(lo)s) AND ts < toDateTime(%(hi)s) "
         "AND name IN ('pageview', 'engagement') GROUP BY pathname", params)
+    rebuilt = store.query_value(
+        "SELECT count() FROM rollup_days WHERE site = %(site)s AND day = toDate(%(day)s)", params)
     store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at"],
                  [(site.domain, day, int(version), site.timezone,
                    datetime.datetime.now(datetime.timezone.utc))])
-    for table in ("rollup_visits", "rollup_pages"):
+    # A mutation rewrites parts: only worth it when an older generation exists.
+    for table in ("rollup_visits", "rollup_pages") if rebuilt else ():
         store.execute(f"ALTER TABLE {table} DELETE WHERE site = %(site)s AND day = toDate(%(day)s) "
                       "AND version < %(version)s", params)
     return int(store.query_value(

@@ -43,8 +43,7 @@ _PER_EVENT = """
            name = 'pageview' AS is_pv, name, pathname, engaged_ms, revenue, currency,
            customer_id, prop_keys, prop_values, {first_columns},
            {goal_hits} AS goal_hits,
-           arrayFilter(s -> s <= t, starts) AS starts_before,
-           starts_before[-1] AS visit_start
+           starts[arrayCount(s -> s <= t, starts)] AS visit_start
     FROM events
     ALL INNER JOIN (
         SELECT visitor_id,
@@ -135,10 +134,11 @@ def sessions_select(site, since, until, goals, timeout_minutes, engaged_seconds,
     }
     per_event = _PER_EVENT.format(first_columns=", ".join(FIRST_EVENT_COLUMNS),
                                   goal_hits=_goal_hits(goals, params))
-    first_values = ", ".join(f"argMinIf({c}, t, NOT is_eng) AS first_{c}" for c in FIRST_EVENT_COLUMNS)
+    # One argMin over a tuple rather than one per column: a single comparison per row.
+    first_values = f"argMinIf(({', '.join(FIRST_EVENT_COLUMNS)}), t, NOT is_eng) AS first"
     per_visit = _PER_VISIT.format(per_event=per_event, first_values=first_values)
-    sql = _SESSIONS.format(per_visit=per_visit,
-                           first_columns=", ".join(f"first_{c}" for c in FIRST_EVENT_COLUMNS))
+    sql = _SESSIONS.format(per_visit=per_visit, first_columns=", ".join(
+        f"first.{i}" for i in range(1, len(FIRST_EVENT_COLUMNS) + 1)))
     return re.sub(r"\s+", " ", sql).strip(), params
 
 
