@@ -18,13 +18,9 @@ DAY = datetime.timedelta(days=1)
 
 
 def _first_event(store, site):
-    return store.query_value("SELECT min(ts) FROM events WHERE site = %(site)s",
-                             {"site": site.domain}) if _has_events(store, site) else None
-
-
-def _has_events(store, site):
-    return bool(store.query_value("SELECT count() FROM events WHERE site = %(site)s",
-                                  {"site": site.domain}))
+    """The time of the site's first event, or None without events."""
+    rows = store.query("SELECT min(ts), count() FROM events WHERE site = %(site)s", {"site": site.domain})
+    return rows[0][0] if rows and rows[0][1] else None
 
 
 def _day_start(moment):
