@@ -120,7 +120,7 @@ def run_window(store, job, site, since, until, context, progress=None):
     return total
 
 
-def run_scheduled(store, job, context, now=None, sites=None):
+def run_scheduled(store, job, context, now=None, sites=None, progress=None):
     """One scheduled pass of `job` over every site; a failing site never stops the others.
 
     Returns {domain: rows written, or the error message}.
@@ -130,7 +130,8 @@ def run_scheduled(store, job, context, now=None, sites=None):
     for site in sites if sites is not None else list_sites(store):
         try:
             window = job.scheduled_window(store, site, now, context)
-            outcome[site.domain] = 0 if window is None else run_window(store, job, site, *window, context)
+            outcome[site.domain] = 0 if window is None else run_window(
+                store, job, site, *window, context, progress=progress)
         except Exception as exc:  # recorded in job_runs by run_window; keep going
             if not isinstance(exc, JobError):
                 log.exception("scheduled job %s failed for %s", job.name, site.domain)

@@ -37,6 +37,23 @@ def _sites(store, domain):
     return [site]
 
 
+def _run_days(store, job, sites, context, first, last):
+    """Rebuild local days first..last (exclusive) of each site; returns the failures."""
+    last = last or datetime.date.today() + datetime.timedelta(days=1)
+    if last <= first:
+        raise CommandError(f"--until {last} must be after --since {first}")
+    failed = []
+    for site in sites:
+        since = local_day_bounds(first, site.timezone)[0]
+        until = local_day_bounds(last, site.timezone)[0]
+        try:
+            rows = run_window(store, job, site, since, until, context, progress=print)
+            print(f"{job.name} {site.domain}: {rows} rows")
+        except Exception as exc:  # recorded in job_runs; go on with the other sites
+            failed.append(f"{site.domain}: {exc}")
+    return failed
+
+
 def cmd_jobs_run(args):
     try:
         job = get_job(args.name)
@@ -50,22 +67,14 @@ def cmd_jobs_run(args):
     try:
         sites = _sites(store, args.site)
         if not args.since:
-            for domain, result in run_scheduled(store, job, context, sites=sites).items():
-                print(f"{job.name} {domain}: {result if isinstance(result, str) else f'{result} rows'}")
-            return
-        first = _date(args.since)
-        last = _date(args.until) if args.until else datetime.date.today() + datetime.timedelta(days=1)
-        if last <= first:
-            raise CommandError(f"--until {last} must be after --since {first}")
-        failed = []
-        for site in sites:
-            since = local_day_bounds(first, site.timezone)[0]
-            until = local_day_bounds(last, site.timezone)[0]
-            try:
-                rows = run_window(store, job, site, since, until, context, progress=print)
-                print(f"{job.name} {site.domain}: {rows} rows")
-            except Exception as exc:  # recorded in job_runs; go on with the other sites
-                failed.append(f"{site.domain}: {exc}")
+            outcome = run_scheduled(store, job, context, sites=sites, progress=print)
+            failed = [f"{domain}: {result}" for domain, result in outcome.items() if isinstance(result, str)]
+            for domain, result in outcome.items():
+                if not isinstance(result, str):
+                    print(f"{job.name} {domain}: {result} rows")
+        else:
+            failed = _run_days(store, job, sites, context, _date(args.since),
+                               _date(args.until) if args.until else None)
         if failed:
             raise CommandError(f"{job.name} failed for " + "; ".join(failed))
     finally:
