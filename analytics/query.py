@@ -69,8 +69,10 @@ class Plan:
         """Per key: visitors, visits, pageviews, bounces, duration, engaged_ms, revenue."""
         parts = []
         if self.rolled:
+            # PREWHERE: the uniq states of other dimensions are never read.
             parts.append(f"SELECT {rollup_key} AS k, visitors AS v, {_ROLLUP_SUMS} FROM rollup_visits "
-                         f"WHERE site = %(site)s AND dimension = %(dimension)s AND {_CURRENT_ROLLUP}")
+                         "PREWHERE site = %(site)s AND dimension = %(dimension)s "
+                         f"WHERE {_CURRENT_ROLLUP}")
         if self.ranges:
             parts.append(f"SELECT {raw_key} AS k, uniqState(visitor_id) AS v, {_VISIT_SUMS} "
                          "FROM sessions FINAL WHERE site = %(site)s AND deleted = 0 "

@@ -280,7 +280,8 @@ MIGRATIONS = [
             revenue Float64
         ) ENGINE = MergeTree
         PARTITION BY toYYYYMM(day)
-        ORDER BY (site, day, dimension, value, version)
+        ORDER BY (site, dimension, day, value, version)
+        SETTINGS index_granularity = 1024
         """,
         """
         CREATE TABLE IF NOT EXISTS rollup_pages (
