@@ -3,7 +3,9 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-PERIOD_KEYS = ("today", "7d", "30d", "custom")
+PERIOD_KEYS = ("today", "yesterday", "7d", "30d", "month", "last_month", "12mo", "custom")
+INTERVALS = ("hour", "day", "week", "month")
+COMPARISONS = ("previous_period", "previous_year")
 MAX_CUSTOM_DAYS = 366
 
 
@@ -11,7 +13,7 @@ MAX_CUSTOM_DAYS = 366
 class Period:
     start: datetime.date   # first local day, inclusive
     end: datetime.date     # last local day, inclusive
-    interval: str          # "hour" or "day": the timeseries bucket
+    interval: str          # the timeseries bucket: one of INTERVALS
 
     @property
     def days(self):
@@ -25,12 +27,51 @@ class Period:
         return lo.astimezone(datetime.timezone.utc), hi.astimezone(datetime.timezone.utc)
 
     def buckets(self):
-        """Every naive local bucket start of the period, in order."""
+        """Every naive local bucket start of the period, in order.
+
+        Weeks start on Monday and months on the 1st, so the first bucket may
+        start before the period does (its numbers still cover only the period)."""
         if self.interval == "hour":
             first = datetime.datetime.combine(self.start, datetime.time())
             return [first + datetime.timedelta(hours=h) for h in range(24 * self.days)]
-        return [datetime.datetime.combine(self.start + datetime.timedelta(days=d), datetime.time())
-                for d in range(self.days)]
+        days = [self.start + datetime.timedelta(days=d) for d in range(self.days)]
+        starts = sorted({bucket_start(day, self.interval) for day in days})
+        return [datetime.datetime.combine(day, datetime.time()) for day in starts]
+
+    def with_interval(self, interval):
+        if interval not in INTERVALS:
+            raise ValueError(f"unknown interval {interval!r}: use one of {', '.join(INTERVALS)}")
+        return Period(self.start, self.end, interval)
+
+
+def bucket_start(day, interval):
+    """The local date that starts the day/week/month bucket holding `day`."""
+    if interval == "week":
+        return day - datetime.timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _one_year_earlier(day):
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def comparison_period(period, mode):
+    """The period to compare with: the same number of days just before, or a year earlier."""
+    if mode == "previous_period":
+        length = datetime.timedelta(days=period.days)
+        return Period(period.start - length, period.end - length, period.interval)
+    if mode == "previous_year":
+        return Period(_one_year_earlier(period.start), _one_year_earlier(period.end), period.interval)
+    raise ValueError(f"unknown comparison {mode!r}: use one of {', '.join(COMPARISONS)}")
+
+
+def _month_before(day):
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 def _as_date(value, label):
@@ -52,6 +93,19 @@ def period_from_key(key, timezone, today=None, start=None, end=None):
         today = datetime.datetime.now(ZoneInfo(timezone)).date()
     if key == "today":
         return Period(today, today, "hour")
+    if key == "yesterday":
+        day = today - datetime.timedelta(days=1)
+        return Period(day, day, "hour")
+    if key == "month":
+        return Period(today.replace(day=1), today, "day")
+    if key == "last_month":
+        first = _month_before(today)
+        return Period(first, today.replace(day=1) - datetime.timedelta(days=1), "day")
+    if key == "12mo":
+        first = today.replace(day=1)
+        for _ in range(11):
+            first = _month_before(first)
+        return Period(first, today, "month")
     if key in ("7d", "30d"):
         days = int(key[:-1])
         return Period(today - datetime.timedelta(days=days - 1), today, "day")

@@ -84,6 +84,10 @@ def create_app(settings=None, store=None, start_background=True):
 
     init_dashboard(app, store, settings)
 
+    # Analytics batch jobs (sessions, rollups) on the shared scheduler.
+    from vigie.background_jobs import schedule_jobs
+    schedule_jobs(scheduler, store, settings)
+
     if start_background:
         collector.start()
         scheduler.start()

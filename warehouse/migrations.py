@@ -228,6 +228,100 @@ MIGRATIONS = [
         ORDER BY (site, goal_id)
         """,
     ]),
+    (22, "session tombstones and contents", [
+        # A re-run of the sessions job writes, for every visit it no longer
+        # finds in its window (late events merged it into another or moved its
+        # start), a copy with a higher version and deleted = 1. Readers use
+        # FINAL ... WHERE deleted = 0, as for sites and users.
+        "ALTER TABLE sessions ADD COLUMN deleted UInt8 DEFAULT 0",
+        # What a visit contained, for report filters: the distinct pages
+        # viewed, custom event names, and custom properties as 'key=value'.
+        "ALTER TABLE sessions ADD COLUMN pages Array(String)",
+        "ALTER TABLE sessions ADD COLUMN event_names Array(String)",
+        "ALTER TABLE sessions ADD COLUMN props Array(String)",
+    ]),
+    (23, "job runs", [
+        # One row per run of a batch job over one site and window (analytics.jobs).
+        # A run writes its row when it starts (status 'running') and again when
+        # it ends, with the same run_id and a higher version.
+        """
+        CREATE TABLE IF NOT EXISTS job_runs (
+            run_id String,
+            job String,
+            site String,
+            since DateTime('UTC'),
+            until DateTime('UTC'),
+            started DateTime('UTC'),
+            finished DateTime('UTC'),
+            status String,
+            error String,
+            rows UInt64,
+            version UInt64
+        ) ENGINE = ReplacingMergeTree(version)
+        PARTITION BY toYYYYMM(started)
+        ORDER BY (job, site, run_id)
+        """,
+        # How far each job has processed each site: the `until` of its last
+        # successful run. The next scheduled run starts from here minus a lookback.
+        """
+        CREATE TABLE IF NOT EXISTS job_watermarks (
+            job String,
+            site String,
+            until DateTime('UTC'),
+            updated_at DateTime('UTC'),
+            version UInt64
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY (job, site)
+        """,
+    ]),
+    (24, "daily rollups", [
+        # Per site, local day and dimension value: visits, visitors as a uniq
+        # state (so several days merge into distinct visitors with uniqMerge),
+        # and sums. Each rebuild of a day writes a new generation (version);
+        # rollup_days names the current one, and readers take only that.
+        """
+        CREATE TABLE IF NOT EXISTS rollup_visits (
+            site String,
+            day Date,
+            version UInt64,
+            dimension String,
+            value String,
+            visitors AggregateFunction(uniq, UInt64),
+            visits UInt64,
+            pageviews UInt64,
+            bounces UInt64,
+            duration UInt64,
+            engaged_ms UInt64,
+            revenue Float64
+        ) ENGINE = MergeTree
+        PARTITION BY toYYYYMM(day)
+        ORDER BY (site, dimension, day, value, version)
+        SETTINGS index_granularity = 1024
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS rollup_pages (
+            site String,
+            day Date,
+            version UInt64,
+            pathname String,
+            visitors AggregateFunction(uniq, UInt64),
+            pageviews UInt64,
+            engaged_ms UInt64
+        ) ENGINE = MergeTree
+        PARTITION BY toYYYYMM(day)
+        ORDER BY (site, day, pathname, version)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS rollup_days (
+            site String,
+            day Date,
+            version UInt64,
+            timezone String,
+            built_at DateTime('UTC')
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY (site, day)
+        """,
+    ]),
     (40, "customers", [
         # The CRM side: one row per client of a site. Re-importing a client
         # writes a higher version (ReplacingMergeTree: read with FINAL).

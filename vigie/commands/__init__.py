@@ -8,6 +8,7 @@ import importlib
 COMMAND_MODULES = (
     "vigie.commands.keys",
     "vigie.commands.access_log",
+    "vigie.commands.jobs",
 )
 
 

@@ -1,0 +1,104 @@
+"""Breakdowns: the top values of one dimension for a site, period and filters.
+
+Visit dimensions (sources, channels, UTM tags, countries, devices, entry and
+exit pages, ...) count the visits that started in the period, by the value of
+their first event. Pages count pageview events by their own time. Custom
+events and their properties count events. Definitions: docs/metrics.md.
+"""
+from analytics.query import Plan, visit_metrics
+from analytics.rollups import DIMENSIONS
+
+VISIT_DIMENSIONS = tuple(DIMENSIONS)
+BREAKDOWNS = VISIT_DIMENSIONS + ("pages", "events", "props")
+MAX_LIMIT = 1000
+
+
+def _limit(limit):
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
+    return limit
+
+
+def breakdown(store, site, period, dimension, filters=None, limit=10, event_name=None):
+    """Rows of the top `limit` values of `dimension`, biggest first (ties by value)."""
+    limit = _limit(limit)
+    if dimension == "pages":
+        return pages(store, site, period, filters, limit)
+    if dimension == "events":
+        return custom_events(store, site, period, filters, limit)
+    if dimension == "props":
+        return custom_props(store, site, period, filters, limit, event_name)
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown breakdown {dimension!r}: use one of {', '.join(BREAKDOWNS)}")
+    plan = Plan(store, site, period, filters)
+    rows = store.query_dicts(plan.visits_sql(DIMENSIONS[dimension], dimension), plan.params)
+    out = [{"value": row["k"], **visit_metrics(row)} for row in rows]
+    out.sort(key=lambda r: (-r["visits"], r["value"]))
+    out = out[:limit]
+    if dimension == "exit_page":
+        _add_exit_rates(store, site, period, filters, out)
+    return out
+
+
+def _add_exit_rates(store, site, period, filters, rows):
+    """Exit rate of a page: visits that left from it / its pageviews, in percent."""
+    views = {r["value"]: r["pageviews"] for r in _page_rows(store, site, period, filters)}
+    for row in rows:
+        row["exits"] = row["visits"]
+        seen = views.get(row["value"], 0)
+        row["exit_rate"] = round(100.0 * row["visits"] / seen, 1) if seen else None
+
+
+def _page_rows(store, site, period, filters):
+    plan = Plan(store, site, period, filters)
+    return [{"value": r["k"], "visitors": int(r["visitors"]), "pageviews": int(r["pageviews"]),
+             "engaged_ms": int(r["engaged_ms"])}
+            for r in store.query_dicts(plan.pages_sql(), plan.params) if r["pageviews"]]
+
+
+def pages(store, site, period, filters=None, limit=10):
+    """Per page: pageviews, unique visitors, time on page (s), and as an entry page,
+    the visits that started there and their bounce rate."""
+    rows = _page_rows(store, site, period, filters)
+    rows.sort(key=lambda r: (-r["pageviews"], r["value"]))
+    rows = rows[:_limit(limit)]
+    plan = Plan(store, site, period, filters)
+    entries = {r["k"]: visit_metrics(r) for r in store.query_dicts(
+        plan.visits_sql("entry_page", "entry_page"), plan.params)}
+    for row in rows:
+        entry = entries.get(row["value"])
+        engaged_ms = row.pop("engaged_ms")
+        row["time_on_page"] = int(round(engaged_ms / 1000 / row["pageviews"]))
+        row["entries"] = entry["visits"] if entry else 0
+        row["bounce_rate"] = entry["bounce_rate"] if entry else None
+    return rows
+
+
+def _events_where(plan):
+    return (f"site = %(site)s AND {plan.raw_condition('ts')}"
+            f" AND name NOT IN ('pageview', 'engagement'){plan.matching_visitors()}")
+
+
+def custom_events(store, site, period, filters=None, limit=10):
+    """Per custom event name (outbound and download included): events, unique visitors, revenue."""
+    plan = Plan(store, site, period, filters, hourly=True)
+    rows = store.query(
+        "SELECT name, count() AS n, uniq(visitor_id), sum(revenue) FROM events "
+        f"WHERE {_events_where(plan)} GROUP BY name ORDER BY n DESC, name LIMIT %(limit)s",
+        dict(plan.params, limit=_limit(limit)))
+    return [{"value": name, "events": int(n), "visitors": int(u), "revenue": round(float(r), 2)}
+            for name, n, u, r in rows]
+
+
+def custom_props(store, site, period, filters=None, limit=10, event_name=None):
+    """Per property key and value of custom events (of one event name if given)."""
+    plan = Plan(store, site, period, filters, hourly=True)
+    params = dict(plan.params, limit=_limit(limit), event_name=event_name or "")
+    only = " AND name = %(event_name)s" if event_name else ""
+    rows = store.query(
+        "SELECT key, value, count() AS n, uniq(visitor_id), sum(revenue) FROM events "
+        "ARRAY JOIN prop_keys AS key, prop_values AS value "
+        f"WHERE {_events_where(plan)}{only} GROUP BY key, value ORDER BY n DESC, key, value "
+        "LIMIT %(limit)s", params)
+    return [{"key": k, "value": v, "events": int(n), "visitors": int(u), "revenue": round(float(r), 2)}
+            for k, v, n, u, r in rows]

@@ -1,0 +1,95 @@
+"""The batch jobs Vigie runs: what each reads and writes, and when it is due.
+
+sessions  events -> sessions, every few minutes over the last hours (lookback),
+          so a visit is visible minutes after its events and late events
+          re-open the visits they belong to.
+rollups   sessions, events -> rollup_visits, rollup_pages, rollup_days, for
+          whole local days that are over and already sessionized, re-covering
+          the last days (lookback) so late sessions reach them.
+"""
+import datetime
+from zoneinfo import ZoneInfo
+
+from analytics import rollups
+from analytics.jobs import Job, JobError, UTC, watermark
+from analytics.sessionize import rebuild_sessions
+
+DAY = datetime.timedelta(days=1)
+
+
+def _first_event(store, site):
+    """The time of the site's first event, or None without events."""
+    rows = store.query("SELECT min(ts), count() FROM events WHERE site = %(site)s", {"site": site.domain})
+    return rows[0][0] if rows and rows[0][1] else None
+
+
+def _day_start(moment):
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _run_sessions(store, site, since, until, context, version):
+    return rebuild_sessions(store, site.domain, since, until, context.timeout_minutes,
+                            context.engaged_seconds, version)
+
+
+def _sessions_window(store, site, now, context):
+    """From the watermark minus the lookback (or the first event's day) to now."""
+    mark = watermark(store, "sessions", site.domain)
+    if mark is None:
+        first = _first_event(store, site)
+        return None if first is None else (_day_start(first), now)
+    return min(mark - context.sessions_lookback, now - context.sessions_lookback), now
+
+
+def _local_midnight(moment, timezone):
+    local = moment.astimezone(ZoneInfo(timezone))
+    return rollups.local_day_bounds(local.date(), timezone)[0]
+
+
+def _run_rollups(store, site, since, until, context, version):
+    """Rebuild every local day that starts in [since, until)."""
+    tz = ZoneInfo(site.timezone)
+    day = since.astimezone(tz).date()
+    if rollups.local_day_bounds(day, site.timezone)[0] < since:
+        day += DAY
+    rows = 0
+    while rollups.local_day_bounds(day, site.timezone)[0] < until:
+        rows += rollups.rebuild_day(store, site, day, version)
+        day += DAY
+    return rows
+
+
+def _rollups_window(store, site, now, context):
+    """Finished local days up to what the sessions job has covered."""
+    sessions_mark = watermark(store, "sessions", site.domain)
+    if sessions_mark is None:
+        return None
+    until = _local_midnight(min(now, sessions_mark), site.timezone)
+    mark = watermark(store, "rollups", site.domain)
+    if mark is None:
+        first = _first_event(store, site)
+        if first is None:
+            return None
+        since = _local_midnight(first, site.timezone)
+    else:
+        since = _local_midnight(min(mark, until) - context.rollups_lookback, site.timezone)
+    return (since, until) if since < until else None
+
+
+JOBS = {
+    "sessions": Job(
+        "sessions", "group events into visits (table sessions)",
+        reads=("events", "goals"), writes=("sessions",), chunk=DAY,
+        run=_run_sessions, scheduled_window=_sessions_window),
+    "rollups": Job(
+        "rollups", "daily per-dimension totals of finished days (rollup_visits, rollup_pages)",
+        reads=("sessions", "events"), writes=("rollup_visits", "rollup_pages", "rollup_days"),
+        chunk=DAY, run=_run_rollups, scheduled_window=_rollups_window),
+}
+
+
+def get_job(name):
+    try:
+        return JOBS[name]
+    except KeyError:
+        raise JobError(f"unknown job {name!r}: known jobs are {', '.join(JOBS)}") from None

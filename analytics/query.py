@@ -1,0 +1,172 @@
+"""The report query layer: (site, period, filters) -> aggregate, timeseries, breakdowns.
+
+Numbers come from the `sessions` table (visits, by the local time they
+started) and, for pages and custom events, from `events`. Whole days that the
+rollups job has summed are read from rollup_visits / rollup_pages instead,
+but only when the question has no filter and no hourly buckets (what rollups
+can answer, see analytics/rollups.py); the other days of the period, today
+at least, are read raw. Both parts are merged in one SQL statement (uniq
+states merge with uniqMerge), so a period mixing them gives the numbers a
+fully raw read gives. Definitions: docs/metrics.md.
+"""
+import datetime
+
+from analytics.filters import check_filters, filter_sql
+from analytics.period import comparison_period
+from analytics.rollups import local_day_bounds, rolled_up_days
+
+_CURRENT_ROLLUP = (
+    "(day, version) IN (SELECT day, max(version) FROM rollup_days WHERE site = %(site)s "
+    "AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) GROUP BY day "
+    "HAVING argMax(timezone, version) = %(tz)s)")
+_VISIT_SUMS = ("count() AS visits, sum(pageviews) AS pageviews, sum(bounce) AS bounces, "
+               "sum(duration) AS duration, sum(engaged_ms) AS engaged_ms, sum(revenue) AS revenue")
+_ROLLUP_SUMS = "visits, pageviews, bounces, duration, engaged_ms, revenue"
+_MERGED = ("uniqMerge(v) AS visitors, sum(visits) AS visits, sum(pageviews) AS pageviews, "
+           "sum(bounces) AS bounces, sum(duration) AS duration, sum(engaged_ms) AS engaged_ms, "
+           "sum(revenue) AS revenue")
+
+
+class Plan:
+    """Where one period's numbers come from: rolled-up days and raw UTC ranges."""
+
+    def __init__(self, store, site, period, filters, hourly=False):
+        self.site, self.period = site, period
+        self.filters = check_filters(filters)
+        rolled = {} if (self.filters or hourly) else rolled_up_days(store, site, period.start, period.end)
+        self.rolled = sorted(rolled)
+        self.ranges = []
+        day = period.start
+        while day <= period.end:
+            if day not in rolled:
+                lo, hi = local_day_bounds(day, site.timezone)
+                if self.ranges and self.ranges[-1][1] == lo:
+                    self.ranges[-1] = (self.ranges[-1][0], hi)
+                else:
+                    self.ranges.append((lo, hi))
+            day += datetime.timedelta(days=1)
+        self.params = {"site": site.domain, "tz": site.timezone, "first": period.start,
+                       "last": period.end}
+        conditions = []
+        for i, (lo, hi) in enumerate(self.ranges):
+            self.params[f"lo{i}"], self.params[f"hi{i}"] = int(lo.timestamp()), int(hi.timestamp())
+            conditions.append(f"({{col}} >= toDateTime(%(lo{i})s) AND {{col}} < toDateTime(%(hi{i})s))")
+        self.raw_time = "(" + " OR ".join(conditions) + ")" if conditions else ""
+        self.filter_sql, filter_params = filter_sql(self.filters)
+        self.params.update(filter_params)
+
+    def raw_condition(self, column):
+        return self.raw_time.replace("{col}", column)
+
+    def matching_visitors(self):
+        """SQL condition on events.visitor_id: visitors with a visit matching the filters."""
+        if not self.filters:
+            return ""
+        return (" AND visitor_id IN (SELECT visitor_id FROM sessions FINAL WHERE site = %(site)s "
+                f"AND deleted = 0 AND {self.raw_condition('start')}{self.filter_sql})")
+
+    def visits_sql(self, raw_key, rollup_dimension="", rollup_key="value"):
+        """Per key: visitors, visits, pageviews, bounces, duration, engaged_ms, revenue."""
+        parts = []
+        if self.rolled:
+            # PREWHERE: the uniq states of other dimensions are never read.
+            parts.append(f"SELECT {rollup_key} AS k, visitors AS v, {_ROLLUP_SUMS} FROM rollup_visits "
+                         "PREWHERE site = %(site)s AND dimension = %(dimension)s "
+                         f"WHERE {_CURRENT_ROLLUP}")
+        if self.ranges:
+            parts.append(f"SELECT {raw_key} AS k, uniqState(visitor_id) AS v, {_VISIT_SUMS} "
+                         "FROM sessions FINAL WHERE site = %(site)s AND deleted = 0 "
+                         f"AND {self.raw_condition('start')}{self.filter_sql} GROUP BY k")
+        self.params["dimension"] = rollup_dimension
+        return f"SELECT k, {_MERGED} FROM ({' UNION ALL '.join(parts)}) GROUP BY k"
+
+    def pages_sql(self):
+        """Per pathname: visitors, pageviews and engaged_ms of pageview/engagement events."""
+        parts = []
+        if self.rolled:
+            parts.append("SELECT pathname AS k, visitors AS v, pageviews, engaged_ms FROM rollup_pages "
+                         f"WHERE site = %(site)s AND {_CURRENT_ROLLUP}")
+        if self.ranges:
+            parts.append(
+                "SELECT pathname AS k, uniqStateIf(visitor_id, name = 'pageview') AS v, "
+                "countIf(name = 'pageview') AS pageviews, sumIf(engaged_ms, name = 'engagement') "
+                "AS engaged_ms FROM events WHERE site = %(site)s AND name IN ('pageview', 'engagement') "
+                f"AND {self.raw_condition('ts')}{self.matching_visitors()} GROUP BY k")
+        return ("SELECT k, uniqMerge(v) AS visitors, sum(pageviews) AS pageviews, "
+                f"sum(engaged_ms) AS engaged_ms FROM ({' UNION ALL '.join(parts)}) GROUP BY k")
+
+
+def _rate(part, whole, digits=1):
+    return round(100.0 * part / whole, digits) if whole else None
+
+
+def visit_metrics(row):
+    """The metrics of one merged row (visitors, visits, sums) as reports show them."""
+    visits = int(row["visits"] or 0)
+    pageviews = int(row["pageviews"] or 0)
+    return {
+        "visitors": int(row["visitors"] or 0),
+        "visits": visits,
+        "pageviews": pageviews,
+        "views_per_visit": round(pageviews / visits, 2) if visits else 0,
+        "bounce_rate": _rate(int(row["bounces"] or 0), visits),
+        "visit_duration": int(round(row["duration"] / visits)) if visits else None,
+        "time_on_page": int(round(row["engaged_ms"] / 1000 / pageviews)) if pageviews else None,
+        "revenue": round(float(row["revenue"] or 0), 2),
+    }
+
+
+_EMPTY = {"visitors": 0, "visits": 0, "pageviews": 0, "bounces": 0, "duration": 0,
+          "engaged_ms": 0, "revenue": 0.0}
+
+
+def _totals(store, site, period, filters):
+    plan = Plan(store, site, period, filters)
+    rows = store.query_dicts(plan.visits_sql("''"), plan.params)
+    return visit_metrics(rows[0] if rows else _EMPTY)
+
+
+def _change(metric, current, previous):
+    """Percent change; for the bounce rate, the difference in points."""
+    if current is None or previous is None:
+        return None
+    if metric == "bounce_rate":
+        return round(current - previous, 1)
+    return round(100.0 * (current - previous) / previous, 1) if previous else None
+
+
+def aggregate(store, site, period, filters=None, compare=None):
+    """{metric: value}, or with `compare` ('previous_period' / 'previous_year')
+    {metric: {'value', 'previous', 'change'}}."""
+    current = _totals(store, site, period, filters)
+    if not compare:
+        return current
+    previous = _totals(store, site, comparison_period(period, compare), filters)
+    return {m: {"value": v, "previous": previous[m], "change": _change(m, v, previous[m])}
+            for m, v in current.items()}
+
+
+def _bucket_sql(period, tz_param="%(tz)s"):
+    """(raw key over sessions.start, rollup key over rollup day) for the period's interval."""
+    local_day = f"toDate(start, {tz_param})"
+    return {
+        "hour": (f"toString(toStartOfHour(start, {tz_param}))", None),
+        "day": (local_day, "day"),
+        "week": (f"toMonday({local_day})", "toMonday(day)"),
+        "month": (f"toStartOfMonth({local_day})", "toStartOfMonth(day)"),
+    }[period.interval]
+
+
+def timeseries(store, site, period, filters=None):
+    """One row per bucket of the period's interval, zero-filled: visit metrics by start time."""
+    raw_key, rollup_key = _bucket_sql(period)
+    plan = Plan(store, site, period, filters, hourly=period.interval == "hour")
+    found = {}
+    for row in store.query_dicts(plan.visits_sql(raw_key, "", rollup_key or "day"), plan.params):
+        key = row["k"]
+        if isinstance(key, str):
+            key = datetime.datetime.fromisoformat(key)
+        elif not isinstance(key, datetime.datetime):
+            key = datetime.datetime.combine(key, datetime.time())
+        found[key] = row
+    return [{"bucket": bucket, **visit_metrics(found.get(bucket, _EMPTY))} for bucket in period.buckets()]

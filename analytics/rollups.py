@@ -1,0 +1,96 @@
+"""Daily rollups: one site's local day of visits and pages, summed once for long periods.
+
+What a rollup can answer: for whole local days of the site's time zone, with
+no filter other than the one dimension a row is about, visits, unique
+visitors (uniq states, merged over any set of days with uniqMerge: the same
+approximate distinct count as uniq() on raw rows), pageviews, bounces,
+duration and revenue of the visits that started that day, per value of one
+dimension (source, channel, country, ...); and per page, pageviews, unique
+visitors and engaged time of pageview/engagement events that day. What it
+cannot answer: any combination of two dimensions, filters on pages, goals or
+properties, or hours. The query layer (analytics/query.py) reads raw
+sessions for those, and for days not rolled up yet (today).
+
+A rebuild of a day writes a new generation (version) of all its rows and
+names it in rollup_days; readers take only the named generation, so a value
+that disappeared from a day (a late event moved a visit to another source)
+disappears from the rollup too. Older generations are removed with a
+background ALTER ... DELETE; readers never depend on it having finished.
+"""
+import datetime
+from zoneinfo import ZoneInfo
+
+# Dimension name -> expression over a `sessions` row.
+SOURCE_EXPR = ("if(source != '', source, if(referrer_host != '', referrer_host, 'Direct / None'))")
+DIMENSIONS = {
+    "source": SOURCE_EXPR,
+    "referrer": "if(referrer_host != '', referrer_host, 'Direct / None')",
+    "channel": "if(channel != '', channel, 'Direct')",
+    "utm_medium": "utm_medium", "utm_source": "utm_source", "utm_campaign": "utm_campaign",
+    "utm_term": "utm_term", "utm_content": "utm_content",
+    "country": "country", "region": "region", "device": "device", "browser": "browser",
+    "os": "os", "language": "language", "screen_class": "screen_class",
+    "browser_version": "concat(browser, ' ', browser_version)",
+    "os_version": "concat(os, ' ', os_version)",
+    "search_term": "search_term",
+    "entry_page": "entry_page", "exit_page": "exit_page",
+}
+TOTAL = ""  # the dimension of the one row per day that holds the site's totals
+
+
+def local_day_bounds(day, timezone):
+    """[local midnight of `day`, next local midnight) as aware UTC datetimes."""
+    tz = ZoneInfo(timezone)
+    lo = datetime.datetime.combine(day, datetime.time(), tz)
+    hi = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tz)
+    return lo.astimezone(datetime.timezone.utc), hi.astimezone(datetime.timezone.utc)
+
+
+def _epoch(value):
+    return int(value.timestamp())
+
+
+def rebuild_day(store, site, day, version):
+    """Roll up one local day of `site`; returns the number of rollup rows written."""
+    lo, hi = local_day_bounds(day, site.timezone)
+    params = {"site": site.domain, "day": day, "version": int(version),
+              "lo": _epoch(lo), "hi": _epoch(hi)}
+    names = ", ".join(["''"] + [f"'{name}'" for name in DIMENSIONS])
+    values = ", ".join(["''"] + list(DIMENSIONS.values()))
+    store.execute(
+        "INSERT INTO rollup_visits (site, day, version, dimension, value, visitors, visits, "
+        "pageviews, bounces, duration, engaged_ms, revenue) "
+        "SELECT %(site)s, toDate(%(day)s), %(version)s, dim, val, uniqState(visitor_id), count(), "
+        "sum(pageviews), sum(bounce), sum(duration), sum(engaged_ms), sum(revenue) "
+        f"FROM (SELECT * FROM sessions FINAL WHERE site = %(site)s "
+        "AND start >= toDateTime(%(lo)s) AND start < toDateTime(%(hi)s) AND deleted = 0) "
+        f"ARRAY JOIN [{names}] AS dim, [{values}] AS val "
+        "GROUP BY dim, val", params)
+    store.execute(
+        "INSERT INTO rollup_pages (site, day, version, pathname, visitors, pageviews, engaged_ms) "
+        "SELECT %(site)s, toDate(%(day)s), %(version)s, pathname, "
+        "uniqStateIf(visitor_id, name = 'pageview'), countIf(name = 'pageview'), "
+        "sumIf(engaged_ms, name = 'engagement') "
+        "FROM events WHERE site = %(site)s AND ts >= toDateTime(%(lo)s) AND ts < toDateTime(%(hi)s) "
+        "AND name IN ('pageview', 'engagement') GROUP BY pathname", params)
+    rebuilt = store.query_value(
+        "SELECT count() FROM rollup_days WHERE site = %(site)s AND day = toDate(%(day)s)", params)
+    store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at"],
+                 [(site.domain, day, int(version), site.timezone,
+                   datetime.datetime.now(datetime.timezone.utc))])
+    # A mutation rewrites parts: only worth it when an older generation exists.
+    for table in ("rollup_visits", "rollup_pages") if rebuilt else ():
+        store.execute(f"ALTER TABLE {table} DELETE WHERE site = %(site)s AND day = toDate(%(day)s) "
+                      "AND version < %(version)s", params)
+    return int(store.query_value(
+        "SELECT count() FROM rollup_visits WHERE site = %(site)s AND day = toDate(%(day)s) "
+        "AND version = %(version)s", params))
+
+
+def rolled_up_days(store, site, first, last):
+    """{local day: version} of the current rollups of days first..last in the site's time zone."""
+    rows = store.query(
+        "SELECT day, argMax(version, version), argMax(timezone, version) FROM rollup_days "
+        "WHERE site = %(site)s AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) GROUP BY day",
+        {"site": site.domain, "first": first, "last": last})
+    return {day: version for day, version, timezone in rows if timezone == site.timezone}

@@ -1,0 +1,184 @@
+"""Sessionization in ClickHouse SQL: events of a window -> rows of `sessions`.
+
+The rules are those of analytics/visits.py (docs/metrics.md): a gap over the
+timeout between a visitor's non-engagement events starts a visit; engagement
+events never start or prolong one and belong to the visit in progress.
+
+Both backends must run it, so there are no window functions: per visitor, the
+sorted timestamps of non-engagement events become an array of visit starts
+(arrayFilter on the gap to the previous element), every event is joined to
+that array and takes the latest start at or before it, and visits are then a
+plain GROUP BY (visitor, start).
+
+A window [since, until) owns the visits that *start* in it. Deciding whether
+an event starts a visit needs only the timeout before it, so events are read
+from `since - timeout`; visits run on past `until`, so events are read up to
+`until + TAIL`. A visit is identified by (site, visitor, start): re-running a
+window writes the same session_id with a higher version, which replaces the
+open visit instead of duplicating it.
+"""
+import datetime
+import re
+
+from analytics.goal_patterns import pattern_to_regex
+
+# How far past the window's end a visit that started inside it is followed.
+TAIL = datetime.timedelta(hours=6)
+
+# Columns copied from a visit's first non-engagement event.
+FIRST_EVENT_COLUMNS = (
+    "hostname", "referrer", "referrer_host", "source", "search_term", "channel", "click_id",
+    "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "device", "browser",
+    "browser_version", "os", "os_version", "country", "region", "language", "screen_class",
+)
+
+SESSION_COLUMNS = (
+    "site", "session_id", "visitor_id", "customer_id", "start", "end", "duration", "pageviews",
+    "events", "engaged_ms", "entry_page", "exit_page", "bounce",
+) + FIRST_EVENT_COLUMNS + ("goals", "revenue", "currency", "pages", "event_names", "props",
+                            "version", "deleted")
+
+_PER_EVENT = """
+    SELECT visitor_id, toUInt32(ts) AS t, name = 'engagement' AS is_eng,
+           name = 'pageview' AS is_pv, name, pathname, engaged_ms, revenue, currency,
+           customer_id, prop_keys, prop_values, {first_columns},
+           {goal_hits} AS goal_hits,
+           starts[arrayCount(s -> s <= t, starts)] AS visit_start
+    FROM events
+    ALL INNER JOIN (
+        SELECT visitor_id,
+               arrayFilter((x, i) -> i = 1 OR x - pts[i - 1] > %(timeout)s,
+                           pts, arrayEnumerate(pts)) AS starts
+        FROM (
+            SELECT visitor_id, arraySort(groupArray(toUInt32(ts))) AS pts
+            FROM events
+            WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND name != 'engagement'
+            GROUP BY visitor_id
+        )
+    ) AS visit_starts USING visitor_id
+    WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s
+"""
+
+_PER_VISIT = """
+    SELECT visitor_id, visit_start,
+           countIf(NOT is_eng) AS n_events,
+           countIf(is_pv) AS n_pageviews,
+           countIf(NOT is_eng AND NOT is_pv) AS n_interactive,
+           sumIf(engaged_ms, is_eng) AS total_engaged_ms,
+           maxIf(t, NOT is_eng) AS last_event,
+           maxIf(t, is_pv) AS last_pv,
+           groupArrayIf((t, engaged_ms), is_eng) AS engagement,
+           argMinIf(pathname, t, is_pv) AS entry,
+           argMaxIf(pathname, t, is_pv) AS exit,
+           anyIf(customer_id, customer_id != '') AS customer,
+           {first_values},
+           groupUniqArrayArray(goal_hits) AS reached,
+           sum(revenue) AS total_revenue,
+           anyIf(currency, currency != '') AS any_currency,
+           groupUniqArrayIf(pathname, is_pv) AS viewed,
+           groupUniqArrayIf(name, NOT is_eng AND NOT is_pv) AS names,
+           groupUniqArrayArray(arrayMap((k, v) -> concat(k, '=', v), prop_keys, prop_values)) AS kv
+    FROM ({per_event})
+    WHERE visit_start >= %(since_t)s AND visit_start < %(until_t)s
+    GROUP BY visitor_id, visit_start
+"""
+
+_SESSIONS = """
+    SELECT %(site)s, cityHash64(%(site)s, visitor_id, visit_start), visitor_id, customer,
+           toDateTime(visit_start, 'UTC'),
+           toDateTime(intDiv(end_ms, 1000), 'UTC'),
+           toUInt32(intDiv(end_ms - visit_start * 1000 + 500, 1000)),
+           n_pageviews, n_events, total_engaged_ms, entry, exit,
+           NOT (n_pageviews >= 2 OR n_interactive > 0 OR total_engaged_ms >= %(engaged_ms)s),
+           {first_columns},
+           arraySort(reached), total_revenue, any_currency,
+           arraySort(viewed), arraySort(names), arraySort(kv), %(version)s, 0
+    FROM (
+        SELECT *,
+               arraySum(arrayMap(x -> toUInt64(x.2), arrayFilter(x -> x.1 >= last_pv, engagement)))
+                   AS last_page_ms,
+               greatest(toUInt64(last_event) * 1000,
+                        if(last_pv > 0, toUInt64(last_pv) * 1000 + last_page_ms, 0)) AS end_ms
+        FROM ({per_visit})
+    )
+"""
+
+
+def _goal_hits(goals, params):
+    """SQL for the goal ids an event reaches; patterns and ids are bound, never formatted."""
+    if not goals:
+        return "emptyArrayString()"
+    parts = []
+    for i, (goal_id, kind, pattern) in enumerate(goals):
+        params[f"goal_id_{i}"] = goal_id
+        if kind == "pageview":
+            params[f"goal_re_{i}"] = pattern_to_regex(pattern)
+            condition = f"is_pv AND match(pathname, %(goal_re_{i})s)"
+        else:
+            params[f"goal_name_{i}"] = pattern
+            condition = f"name = %(goal_name_{i})s"
+        parts.append(f"if({condition}, %(goal_id_{i})s, '')")
+    return f"arrayFilter(g -> g != '', [{', '.join(parts)}])"
+
+
+def sessions_select(site, since, until, goals, timeout_minutes, engaged_seconds, version):
+    """(sql, params): a SELECT of SESSION_COLUMNS for the visits of `site` starting in [since, until).
+
+    goals: (goal_id, kind, pattern) tuples, kind 'pageview' (path pattern) or 'event' (name).
+    """
+    params = {
+        "site": site, "since_t": int(since.timestamp()), "until_t": int(until.timestamp()),
+        "lo": since - datetime.timedelta(minutes=timeout_minutes), "hi": until + TAIL,
+        "timeout": int(timeout_minutes) * 60, "engaged_ms": int(engaged_seconds) * 1000,
+        "version": int(version),
+    }
+    per_event = _PER_EVENT.format(first_columns=", ".join(FIRST_EVENT_COLUMNS),
+                                  goal_hits=_goal_hits(goals, params))
+    # One argMin over a tuple rather than one per column: a single comparison per row.
+    first_values = f"argMinIf(({', '.join(FIRST_EVENT_COLUMNS)}), t, NOT is_eng) AS first"
+    per_visit = _PER_VISIT.format(per_event=per_event, first_values=first_values)
+    sql = _SESSIONS.format(per_visit=per_visit, first_columns=", ".join(
+        f"first.{i}" for i in range(1, len(FIRST_EVENT_COLUMNS) + 1)))
+    return re.sub(r"\s+", " ", sql).strip(), params
+
+
+def site_goals(store, site):
+    """The (goal_id, kind, pattern) of the site's live goals."""
+    return [tuple(row) for row in store.query(
+        "SELECT goal_id, kind, pattern FROM goals FINAL WHERE site = %(site)s AND deleted = 0 "
+        "ORDER BY goal_id", {"site": site})]
+
+
+def _quoted(columns):
+    return ", ".join(f"`{c}`" for c in columns)
+
+
+def rebuild_sessions(store, site, since, until, timeout_minutes, engaged_seconds, version):
+    """Rewrite the visits of `site` starting in [since, until); returns how many there are.
+
+    Two statements, both server-side INSERT ... SELECT. First the visits as the
+    events say now, all with `version`. Then a tombstone (deleted = 1, same
+    version) for every visit still live in the window under an older version
+    only: a visit this run did not produce, because late events merged it
+    into another or moved its start. Running a window twice leaves the same
+    live visits.
+    """
+    sql, params = sessions_select(site, since, until, site_goals(store, site),
+                                  timeout_minutes, engaged_seconds, version)
+    store.execute(f"INSERT INTO sessions ({_quoted(SESSION_COLUMNS)}) {sql}", params)
+    kept = SESSION_COLUMNS[:-2]
+    # Epoch seconds: 18.16 cannot use a string constant against the key's
+    # toDate(start) inside an IN subquery.
+    window = "site = %(site)s AND start >= toDateTime(%(since_t)s) AND start < toDateTime(%(until_t)s)"
+    bounds = {"site": site, "since_t": int(since.timestamp()), "until_t": int(until.timestamp()),
+              "version": int(version)}
+    store.execute(
+        f"INSERT INTO sessions ({_quoted(SESSION_COLUMNS)}) "
+        f"SELECT {_quoted(kept)}, %(version)s, 1 FROM sessions "
+        f"WHERE {window} AND deleted = 0 AND version < %(version)s AND session_id IN ("
+        f"  SELECT session_id FROM sessions WHERE {window} GROUP BY session_id "
+        f"  HAVING max(version) < %(version)s AND argMax(deleted, version) = 0)",
+        bounds)
+    return int(store.query_value(
+        f"SELECT count() FROM sessions WHERE {window} AND version = %(version)s AND deleted = 0",
+        bounds))

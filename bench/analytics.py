@@ -1,0 +1,175 @@
+"""Analytics speed: sessionization, rollups and the overview queries, on both backends.
+
+Generates N events for one site over 30 days inside ClickHouse (INSERT ...
+SELECT from numbers(), in batches of a million), so generation costs little
+and no row goes through Python. Traffic shape: visits of one to four events
+(pageviews, engagement, a few custom events), ~3 visits per visitor, pages
+with a skewed popularity, sources, channels, countries and devices from
+weighted lists, campaigns on a tenth of visits.
+
+Prints, per backend: generation, the sessions job over the 30 days, the
+rollups job, and the overview query set (aggregate with comparison, daily
+timeseries, top pages, sources, channels, countries, devices) read from raw
+sessions/events and then from rollups, with the ratio. Bounded in time by
+--timeout (seconds per backend; exits non-zero past it).
+
+    .venv/bin/python bench/analytics.py --events 2000000 --backend both
+"""
+import argparse
+import datetime
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from analytics import query  # noqa: E402
+from analytics.breakdowns import breakdown  # noqa: E402
+from analytics.job_catalog import JOBS  # noqa: E402
+from analytics.jobs import JobContext, run_window  # noqa: E402
+from analytics.period import Period  # noqa: E402
+from warehouse import open_store  # noqa: E402
+from warehouse.migrations import migrate  # noqa: E402
+from warehouse.sites import add_site  # noqa: E402
+
+SITE = "bench.vigie.test"
+DAYS = 30
+BATCH = 1_000_000
+
+# One SELECT producing events rows from numbers(); %(...)s values are bound.
+_GENERATE = """
+INSERT INTO events (site, ts, name, visitor_id, hostname, pathname, referrer_host,
+    source, channel, utm_campaign, utm_source, utm_medium, browser, browser_version, os,
+    os_version, device, country, language, screen_class, engaged_ms, revenue, currency)
+SELECT %(site)s,
+    toDateTime(%(start)s + start_offset + pos * step),
+    multiIf(pos = 0, 'pageview', pos < pages, 'pageview', h %% 10 = 0, 'signup',
+            h %% 10 = 1, 'purchase', 'engagement'),
+    cityHash64(intDiv(visit, 3) %% %(visitors)s),
+    %(site)s,
+    ['/', '/pricing', '/blog', '/docs', '/about', '/signup', '/blog/launch', '/blog/tips',
+     '/docs/install', '/docs/api', '/cart', '/checkout', '/contact', '/jobs', '/legal']
+        [1 + toUInt32(15 * pow((cityHash64(visit, pos, 7) %% 1000) / 1000, 2.5))],
+    ['', 'google.com', 'facebook.com', 'news.ycombinator.com', 'twitter.com', 'bing.com'][1 + src],
+    ['', 'Google', 'Facebook', 'Hacker News', 'Twitter', 'Bing'][1 + src],
+    ['Direct', 'Organic Search', 'Organic Social', 'Referral', 'Organic Social', 'Organic Search'][1 + src],
+    if(h %% 10 = 3, ['spring', 'launch', 'retarget'][1 + h %% 3], ''),
+    if(h %% 10 = 3, 'newsletter', ''), if(h %% 10 = 3, 'email', ''),
+    ['Chrome', 'Safari', 'Firefox', 'Edge'][1 + vh %% 4], '124.0',
+    ['Windows', 'macOS', 'iOS', 'Android', 'Linux'][1 + vh %% 5], '14',
+    ['desktop', 'mobile', 'tablet'][1 + vh %% 3],
+    ['US', 'FR', 'DE', 'GB', 'IN', 'BR', 'JP', 'CA'][1 + vh %% 8],
+    'en-us', ['small', 'medium', 'large'][1 + vh %% 3],
+    if(pos > 0 AND pos >= pages, toUInt32(1000 + h %% 60000), 0),
+    if(pos > 0 AND pos >= pages AND h %% 10 = 1, 10 + h %% 190, 0), if(h %% 10 = 1, 'EUR', '')
+FROM (
+    SELECT number + %(offset)s AS n, intDiv(n, 4) AS visit, n %% 4 AS pos,
+           cityHash64(visit) AS h, cityHash64(intDiv(visit, 3) %% %(visitors)s) AS vh,
+           1 + h %% 3 AS pages, h %% %(span)s AS start_offset, 20 + h %% 140 AS step,
+           toUInt32(pow((cityHash64(visit, 3) %% 1000) / 1000, 1.7) * 6) AS src
+    FROM numbers(%(count)s)
+)
+"""
+
+
+def generate(store, events, start, report):
+    visitors = max(1, events // 12)
+    done = 0
+    while done < events:
+        count = min(BATCH, events - done)
+        store.execute(_GENERATE, {
+            "site": SITE, "start": int(start.timestamp()), "offset": done, "count": count,
+            "visitors": visitors, "span": DAYS * 86400})
+        done += count
+        report(f"  generated {done:,}/{events:,} events")
+
+
+def overview_set(store, site, period):
+    """The queries of an overview page: aggregate vs previous period, series, five breakdowns."""
+    query.aggregate(store, site, period, compare="previous_period")
+    query.timeseries(store, site, period)
+    for dimension in ("pages", "source", "channel", "country", "device"):
+        breakdown(store, site, period, dimension)
+
+
+def timed(fn, *args):
+    started = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - started
+
+
+def bench(url, events, report):
+    store = open_store(url)
+    migrate(store)
+    site = add_site(store, SITE, "UTC")
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    first = today - datetime.timedelta(days=DAYS)
+    start = datetime.datetime.combine(first, datetime.time(), datetime.timezone.utc)
+    end = start + datetime.timedelta(days=DAYS)
+    context = JobContext()
+    figures = {"generate": timed(generate, store, events, start, report)}
+    report(f"  {events:,} events in {figures['generate']:.1f} s; sessionizing {DAYS} days")
+    figures["sessions"] = timed(run_window, store, JOBS["sessions"], site, start, end, context)
+    visits = store.query_value("SELECT count() FROM sessions FINAL WHERE deleted = 0")
+    report(f"  {visits:,} visits in {figures['sessions']:.1f} s")
+    period = Period(first, today - datetime.timedelta(days=1), "day")
+    overview_set(store, site, period)  # warm caches once, as a dashboard would be
+    figures["raw"] = min(timed(overview_set, store, site, period) for _ in range(3))
+    figures["rollups_job"] = timed(run_window, store, JOBS["rollups"], site, start, end, context)
+    figures["rolled"] = min(timed(overview_set, store, site, period) for _ in range(3))
+    store.execute(f"DROP DATABASE IF EXISTS `{store.database}`")
+    store.close()
+    return figures, visits
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=10_000_000, help="events to generate (default 10,000,000)")
+    parser.add_argument("--backend", choices=("chdb", "clickhouse", "both"), default="both",
+                        help="which store to measure (default both)")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per backend (default 1800)")
+    args = parser.parse_args(argv)
+    if args.events < 1000:
+        parser.error("--events must be at least 1000")
+
+    def report(line):
+        print(line, flush=True)
+
+    backends = ("chdb", "clickhouse") if args.backend == "both" else (args.backend,)
+    for backend in backends:
+        report(f"{backend}: {args.events:,} events over {DAYS} days")
+        tmp = tempfile.mkdtemp(prefix="vigie-bench-")
+        server = None
+        try:
+            if backend == "chdb":
+                url = f"chdb://{tmp}/data?database=bench"
+            else:
+                from tests.clickhouse_server import ClickHouseServer
+                server = ClickHouseServer().start()
+                url = f"clickhouse://default@127.0.0.1:{server.tcp_port}/bench"
+            result = {}
+            worker = threading.Thread(target=lambda: result.update(out=bench(url, args.events, report)),
+                                      daemon=True)
+            worker.start()
+            worker.join(args.timeout)
+            if worker.is_alive():
+                report(f"{backend}: gave up after {args.timeout:.0f} s")
+                sys.exit(1)
+            figures, visits = result["out"]
+            report(f"{backend}: sessions job {figures['sessions']:.2f} s for {args.events:,} events "
+                   f"({args.events / figures['sessions']:,.0f} events/s, {visits:,} visits); "
+                   f"rollups job {figures['rollups_job']:.2f} s")
+            report(f"{backend}: overview query set for {DAYS} days: raw {figures['raw']:.3f} s, "
+                   f"rollups {figures['rolled']:.3f} s, ratio {figures['raw'] / figures['rolled']:.1f}x")
+        finally:
+            if server is not None:
+                server.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""The jobs framework: recorded runs, watermarks, scheduled windows, failures kept apart."""
+import dataclasses
+import datetime
+
+import pytest
+
+from analytics.job_catalog import JOBS, get_job
+from analytics.jobs import JobContext, JobError, chunks, job_status, run_scheduled, run_window, watermark
+from tests.factories import at, event, insert_events
+from warehouse.sites import add_site
+
+CONTEXT = JobContext(timeout_minutes=30, engaged_seconds=10,
+                     sessions_lookback=datetime.timedelta(hours=3),
+                     rollups_lookback=datetime.timedelta(days=2))
+
+
+def live_sessions(store, site):
+    return store.query_value("SELECT count() FROM sessions FINAL WHERE site = %(s)s AND deleted = 0",
+                             {"s": site})
+
+
+def test_chunks_cut_at_utc_midnights():
+    day = datetime.timedelta(days=1)
+    assert list(chunks(at("2026-03-10 12:00:00"), at("2026-03-12 06:00:00"), day)) == [
+        (at("2026-03-10 12:00:00"), at("2026-03-11 00:00:00")),
+        (at("2026-03-11 00:00:00"), at("2026-03-12 00:00:00")),
+        (at("2026-03-12 00:00:00"), at("2026-03-12 06:00:00"))]
+    with pytest.raises(JobError, match="ends .* before it starts"):
+        list(chunks(at("2026-03-12 00:00:00"), at("2026-03-11 00:00:00"), day))
+
+
+def test_unknown_job_is_named():
+    with pytest.raises(JobError, match="unknown job 'nope': known jobs are sessions, rollups"):
+        get_job("nope")
+
+
+def test_a_backfill_runs_day_by_day_with_progress_and_records_each_run(store):
+    site = add_site(store, "shop.test", "UTC")
+    insert_events(store, [event("shop.test", "2026-03-10 09:00:00", visitor=1),
+                          event("shop.test", "2026-03-11 09:00:00", visitor=2),
+                          event("shop.test", "2026-03-12 09:00:00", visitor=3)])
+    lines = []
+    rows = run_window(store, JOBS["sessions"], site, at("2026-03-10 00:00:00"),
+                      at("2026-03-13 00:00:00"), CONTEXT, progress=lines.append)
+    assert rows == 3 and len(lines) == 3
+    assert lines[0] == "sessions shop.test 2026-03-10 00:00 -> 2026-03-11 00:00: 1 rows (1/3)"
+    runs = store.query("SELECT status, rows FROM job_runs FINAL WHERE job = 'sessions' ORDER BY since")
+    assert runs == [("ok", 1), ("ok", 1), ("ok", 1)]
+    assert watermark(store, "sessions", "shop.test") == at("2026-03-13 00:00:00")
+    [status] = job_status(store)
+    assert (status["job"], status["status"], status["rows"], status["failures"]) == ("sessions", "ok", 1, 0)
+    assert status["watermark"] == at("2026-03-13 00:00:00")
+
+
+def test_scheduled_runs_start_at_the_first_event_then_re_cover_the_lookback(store):
+    site = add_site(store, "shop.test", "UTC")
+    insert_events(store, [event("shop.test", "2026-03-08 09:00:00", visitor=1)])
+    job = JOBS["sessions"]
+    assert job.scheduled_window(store, site, at("2026-03-10 12:00:00"), CONTEXT) == (
+        at("2026-03-08 00:00:00"), at("2026-03-10 12:00:00"))
+    run_scheduled(store, job, CONTEXT, now=at("2026-03-10 12:00:00"))
+    assert job.scheduled_window(store, site, at("2026-03-10 12:05:00"), CONTEXT) == (
+        at("2026-03-10 09:00:00"), at("2026-03-10 12:05:00"))
+    # a replayed event from 11:00 (inside the lookback) reaches sessions at the next run
+    insert_events(store, [event("shop.test", "2026-03-10 11:00:00", visitor=2)])
+    assert run_scheduled(store, job, CONTEXT, now=at("2026-03-10 12:05:00")) == {"shop.test": 1}
+    assert live_sessions(store, "shop.test") == 2
+
+
+def test_a_site_without_events_has_nothing_due(store):
+    site = add_site(store, "empty.test", "UTC")
+    assert JOBS["sessions"].scheduled_window(store, site, at("2026-03-10 12:00:00"), CONTEXT) is None
+    assert JOBS["rollups"].scheduled_window(store, site, at("2026-03-10 12:00:00"), CONTEXT) is None
+
+
+def test_rollups_cover_finished_local_days_the_sessions_job_has_done(store):
+    site = add_site(store, "paris.test", "Europe/Paris")
+    insert_events(store, [event("paris.test", "2026-03-08 09:00:00")])
+    now = at("2026-03-10 12:00:00")
+    assert JOBS["rollups"].scheduled_window(store, site, now, CONTEXT) is None  # no sessions yet
+    run_scheduled(store, JOBS["sessions"], CONTEXT, now=now)
+    # from local midnight of the first event's day to local midnight today (UTC+1)
+    assert JOBS["rollups"].scheduled_window(store, site, now, CONTEXT) == (
+        at("2026-03-07 23:00:00"), at("2026-03-09 23:00:00"))
+    run_scheduled(store, JOBS["rollups"], CONTEXT, now=now)
+    days = store.query("SELECT day FROM rollup_days FINAL WHERE site = 'paris.test' ORDER BY day")
+    assert days == [(datetime.date(2026, 3, 8),), (datetime.date(2026, 3, 9),)]
+
+
+def test_a_failing_site_is_recorded_and_never_stops_the_others(store):
+    add_site(store, "bad.test", "UTC")
+    add_site(store, "good.test", "UTC")
+    insert_events(store, [event("bad.test", "2026-03-10 09:00:00"), event("good.test", "2026-03-10 09:00:00")])
+    sessions = JOBS["sessions"]
+
+    def run(store, site, since, until, context, version):
+        if site.domain == "bad.test":
+            raise RuntimeError("disk full")
+        return sessions.run(store, site, since, until, context, version)
+    flaky = dataclasses.replace(sessions, run=run)
+    outcome = run_scheduled(store, flaky, CONTEXT, now=at("2026-03-10 12:00:00"))
+    assert outcome == {"bad.test": "RuntimeError: disk full", "good.test": 1}
+    status = {row["site"]: row for row in job_status(store)}
+    assert (status["bad.test"]["status"], status["bad.test"]["error"], status["bad.test"]["failures"]) == (
+        "failed", "RuntimeError: disk full", 1)
+    assert status["bad.test"]["watermark"] is None
+    assert status["good.test"]["status"] == "ok"
