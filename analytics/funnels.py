@@ -41,6 +41,13 @@ class Funnel:
         return "visit" if self.window_days == 0 else f"{self.window_days} days"
 
 
+def _checked(kind, pattern):
+    try:
+        return check_step(kind, pattern)
+    except GoalError as exc:
+        raise FunnelError(str(exc)) from None
+
+
 def parse_step(text):
     """'page:/pricing' or 'event:signup' -> (kind, pattern)."""
     prefix, sep, pattern = (text or "").partition(":")
@@ -48,7 +55,7 @@ def parse_step(text):
     if not sep or prefix.strip().lower() not in kinds:
         raise FunnelError(f"step {text!r} must look like page:/pricing or event:signup")
     kind = kinds[prefix.strip().lower()]
-    return kind, check_step(kind, pattern)
+    return kind, _checked(kind, pattern)
 
 
 def add_funnel(store, domain, name, steps, window_days=0):
@@ -61,7 +68,7 @@ def add_funnel(store, domain, name, steps, window_days=0):
         raise FunnelError("a funnel needs a name")
     if not MIN_STEPS <= len(steps) <= MAX_STEPS:
         raise FunnelError(f"a funnel has {MIN_STEPS} to {MAX_STEPS} steps, not {len(steps)}")
-    steps = tuple((kind, check_step(kind, pattern)) for kind, pattern in steps)
+    steps = tuple((kind, _checked(kind, pattern)) for kind, pattern in steps)
     if not isinstance(window_days, int) or not 0 <= window_days <= MAX_WINDOW_DAYS:
         raise FunnelError(f"the window is 0 (one visit) to {MAX_WINDOW_DAYS} days, not {window_days!r}")
     if any(f.name.lower() == name.lower() for f in list_funnels(store, site.domain)):
@@ -104,7 +111,7 @@ def remove_funnel(store, domain, funnel_id):
 
 
 def _step_events(store, site, funnel, lo, hi):
-    """{visitor_id: [(ts, mask), ...]} in time order; bit i of mask = matches step i+1."""
+    """{visitor: [(ts, mask), ...]} in time order; bit i of mask = matches step i+1."""
     params = {"site": site.domain, "lo": lo, "hi": hi}
     terms = []
     for i, (kind, pattern) in enumerate(funnel.steps):
@@ -112,15 +119,20 @@ def _step_events(store, site, funnel, lo, hi):
         terms.append(f"toUInt32({condition}) * {1 << i}")
     mask = " + ".join(terms)
     # Within a visit every event matters (it keeps the visit alive); within
-    # N days only the events that match a step do.
-    keep = "" if funnel.window_days == 0 else "AND mask > 0 "
+    # N days only the events that match a step do. Visitor ids rotate daily,
+    # so across days only an identified customer can be followed.
+    if funnel.window_days == 0:
+        who, keep = "visitor_id", ""
+    else:
+        who = "if(customer_id != '', concat('c:', customer_id), concat('v:', toString(visitor_id)))"
+        keep = "AND mask > 0 "
     rows = store.query(
-        f"SELECT visitor_id, ts, {mask} AS mask FROM events WHERE site = %(site)s "
+        f"SELECT {who} AS who, ts, {mask} AS mask FROM events WHERE site = %(site)s "
         f"AND name != 'engagement' AND ts >= %(lo)s AND ts < %(hi)s {keep}"
-        "ORDER BY visitor_id, ts", params)
+        "ORDER BY who, ts", params)
     events = defaultdict(list)
-    for visitor_id, ts, bits in rows:
-        events[visitor_id].append((ts, int(bits)))
+    for who, ts, bits in rows:
+        events[who].append((ts, int(bits)))
     for visitor_events in events.values():
         # Events of the same second come in funnel order (lowest step first),
         # so the order ClickHouse returned them in never changes a result.
