@@ -87,9 +87,10 @@ def _write(store, funnel, deleted):
 
 
 def list_funnels(store, domain):
+    """In the order they were added: a live row's version is its creation time."""
     rows = store.query(
         "SELECT site, funnel_id, name, step_kinds, step_patterns, window_days, created_at "
-        "FROM funnels FINAL WHERE site = %(site)s AND deleted = 0 ORDER BY created_at, funnel_id",
+        "FROM funnels FINAL WHERE site = %(site)s AND deleted = 0 ORDER BY version",
         {"site": domain})
     return [Funnel(s, f, n, tuple(zip(kinds, patterns)), int(w), c)
             for s, f, n, kinds, patterns, w, c in rows]

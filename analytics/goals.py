@@ -93,9 +93,10 @@ def _write(store, goal, deleted):
 
 
 def list_goals(store, domain):
+    """In the order they were added: a live row's version is its creation time."""
     rows = store.query(
         "SELECT site, goal_id, name, kind, pattern, revenue_goal, created_at FROM goals FINAL "
-        "WHERE site = %(site)s AND deleted = 0 ORDER BY created_at, goal_id", {"site": domain})
+        "WHERE site = %(site)s AND deleted = 0 ORDER BY version", {"site": domain})
     return [Goal(s, g, n, k, p, bool(r), c) for s, g, n, k, p, r, c in rows]
 
 

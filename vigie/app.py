@@ -77,6 +77,11 @@ def create_app(settings=None, store=None, start_background=True):
 
     init_dashboard(app, store, settings)
 
+    # Stats API: API keys, or the dashboard's signed-in account.
+    from analytics.stats_api import create_stats_blueprint
+    from dashboard.auth import signed_in_user
+    app.register_blueprint(create_stats_blueprint(store, settings, lambda: signed_in_user(store)))
+
     if start_background:
         collector.start()
         scheduler.start()
