@@ -112,28 +112,36 @@ def remove_funnel(store, domain, funnel_id):
 
 
 def _step_events(store, site, funnel, lo, hi):
-    """{visitor: [(ts, mask), ...]} in time order; bit i of mask = matches step i+1."""
+    """{person: [(ts, mask), ...]} in time order; bit i of mask = matches step i+1.
+
+    Only visitors who reached step 1 in the period are read. Within a visit,
+    a person is a visitor id, and all its events count (any event keeps a
+    visit alive). Within N days only step events count, and since visitor
+    ids rotate daily, a person is the customer id that any event of the
+    visitor id carries (so the steps before a login the same day count too),
+    else the visitor id alone.
+    """
     params = {"site": site.domain, "lo": lo, "hi": hi}
     terms = []
     for i, (kind, pattern) in enumerate(funnel.steps):
         condition, params[f"step{i}"] = step_condition(kind, pattern, f"step{i}")
         terms.append(f"toUInt32({condition}) * {1 << i}")
-    mask = " + ".join(terms)
-    # Within a visit every event matters (it keeps the visit alive); within
-    # N days only the events that match a step do. Visitor ids rotate daily,
-    # so across days only an identified customer can be followed.
+    window = "site = %(site)s AND name != 'engagement' AND ts >= %(lo)s AND ts < %(hi)s"
     if funnel.window_days == 0:
-        who, keep = "visitor_id", ""
+        first_step = step_condition(*funnel.steps[0], "step0")[0]
+        only = f"AND visitor_id IN (SELECT visitor_id FROM events WHERE {window} AND {first_step})"
+        people = {}
     else:
-        who = "if(customer_id != '', concat('c:', customer_id), concat('v:', toString(visitor_id)))"
-        keep = "AND mask > 0 "
+        only = "AND mask > 0"
+        people = dict(store.query(
+            f"SELECT visitor_id, any(customer_id) FROM events WHERE {window} "
+            "AND customer_id != '' GROUP BY visitor_id", params))
     rows = store.query(
-        f"SELECT {who} AS who, ts, {mask} AS mask FROM events WHERE site = %(site)s "
-        f"AND name != 'engagement' AND ts >= %(lo)s AND ts < %(hi)s {keep}"
-        "ORDER BY who, ts", params)
+        f"SELECT visitor_id, ts, {' + '.join(terms)} AS mask FROM events "
+        f"WHERE {window} {only} ORDER BY visitor_id, ts", params)
     events = defaultdict(list)
-    for who, ts, bits in rows:
-        events[who].append((ts, int(bits)))
+    for visitor_id, ts, bits in rows:
+        events[people.get(visitor_id, visitor_id)].append((ts, int(bits)))
     for visitor_events in events.values():
         # Events of the same second come in funnel order (lowest step first),
         # so the order ClickHouse returned them in never changes a result.

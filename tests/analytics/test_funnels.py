@@ -107,3 +107,21 @@ def test_funnel_validation_and_removal(store, site):
         ("A", tuple(STEPS), 0), ("B", tuple(STEPS), 3)]
     remove_funnel(store, S, gone.funnel_id)
     assert [f.funnel_id for f in list_funnels(store, S)] == [kept.funnel_id]
+
+
+def test_within_days_counts_steps_before_a_login(store, site):
+    funnel = add_funnel(store, S, "Signup week", STEPS, window_days=7)
+    insert_events(store, [
+        # Visitor 100 views /pricing anonymously, then logs in as c9 (its
+        # later event carries the customer id); c9 finishes on another day
+        # under a new visitor id -> one person reaching step 3.
+        event(S, "2026-03-01 09:00:00", visitor=100, pathname="/pricing"),
+        event(S, "2026-03-01 09:10:00", visitor=100, customer_id="c9", pathname="/account"),
+        event(S, "2026-03-04 10:00:00", visitor=101, customer_id="c9", pathname="/signup/a"),
+        event(S, "2026-03-04 10:01:00", "signup", visitor=101, customer_id="c9"),
+        # An anonymous visitor on another day is someone else: step 1 only.
+        event(S, "2026-03-02 09:00:00", visitor=102, pathname="/pricing"),
+        event(S, "2026-03-03 09:00:00", visitor=103, pathname="/signup/a"),
+    ])
+    report = funnel_report(store, site, funnel, Period(datetime.date(2026, 3, 1), DAY, "day"))
+    assert numbers(report) == [(2, 0, 100.0, 100.0), (1, 1, 50.0, 50.0), (1, 0, 100.0, 50.0)]
