@@ -23,7 +23,7 @@ def cell(value):
     if isinstance(value, dict):
         return "; ".join(f"{k} {v}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return " ".join(cell(v) for v in value)
+        return " ".join(str(cell(v)) for v in value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value

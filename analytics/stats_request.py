@@ -30,11 +30,34 @@ class ApiError(Exception):
 @dataclass(frozen=True)
 class Principal:
     """Who is asking: an API key (one site) or a signed-in dashboard account."""
-    label: str                     # "api key <key_id>" or "user <email>", for logs
-    site: Optional[str] = None     # the only site an API key may read; None: every site
+    label: str                          # "api key <key_id>" or "user <email>", for logs
+    sites: Optional[frozenset] = None   # the sites it may read; None: every site
+    is_key: bool = False
 
     def may_read(self, domain):
-        return self.site is None or self.site == domain
+        return self.sites is None or domain in self.sites
+
+    def refusal(self, domain):
+        if self.is_key:
+            return f"site: this API key is for {', '.join(sorted(self.sites))}, not {domain}"
+        return f"site: this account may not see {domain}"
+
+
+def account_principal(user):
+    """What a dashboard account may read: admins every site, others the sites granted to them.
+
+    Accounts from before per-site grants existed carry no `sites` and read
+    every site, as the dashboard shows them; an account whose role may not
+    open analytics (User.can) is refused outright.
+    """
+    label = f"user {user.email}"
+    if user.is_admin:
+        return Principal(label)
+    can = getattr(user, "can", None)
+    if can is not None and not can("analytics"):
+        raise ApiError(403, "this account's role does not include analytics")
+    sites = getattr(user, "sites", None)
+    return Principal(label, None if sites is None else frozenset(sites))
 
 
 def authenticate(store, authorization_header, session_user):
@@ -42,20 +65,19 @@ def authenticate(store, authorization_header, session_user):
 
     A Bearer API key wins over a session cookie, so a script never borrows a
     browser's session by accident. `session_user` returns the signed-in
-    dashboard account or None; accounts read every site, as in the dashboard
-    (there are no per-site grants for accounts yet).
+    dashboard account or None.
     """
     if authorization_header:
         key = verify_api_key(store, bearer_token(authorization_header))
         if key is None:
             raise ApiError(401, "invalid, unknown or revoked API key "
                                 "(expected Authorization: Bearer vk_...)")
-        return Principal(f"api key {key.key_id}", key.site)
+        return Principal(f"api key {key.key_id}", frozenset({key.site}), is_key=True)
     user = session_user()
     if user is None:
         raise ApiError(401, "authentication required: send Authorization: Bearer <API key> "
                             "or sign in to the dashboard")
-    return Principal(f"user {user.email}")
+    return account_principal(user)
 
 
 @dataclass(frozen=True)
@@ -132,12 +154,12 @@ def _period(args, timezone, today):
 def parse_stats_request(store, args, principal, today=None):
     """site, period, date, limit, page and format, checked; ApiError names the first bad one.
 
-    A key asking for another site gets 403 before the site is even looked
-    up, so a key cannot probe which domains Vigie tracks.
+    Asking for a site one may not read gets 403 before the site is even
+    looked up, so nobody can probe which domains Vigie tracks.
     """
     domain = required_param(args, "site", "the site's domain, e.g. site=shop.example.com").lower()
     if not principal.may_read(domain):
-        raise ApiError(403, f"site: this API key is for {principal.site}, not {domain}")
+        raise ApiError(403, principal.refusal(domain))
     site = get_site(store, domain)
     if site is None:
         raise ApiError(404, f"site: no site {domain!r} is registered")
