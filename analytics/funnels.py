@@ -112,7 +112,7 @@ def remove_funnel(store, domain, funnel_id):
 
 
 def _step_events(store, site, funnel, lo, hi):
-    """{person: [(ts, mask), ...]} in time order; bit i of mask = matches step i+1.
+    """{person: [(epoch seconds, mask), ...]} in time order; bit i of mask = matches step i+1.
 
     Only visitors who reached step 1 in the period are read. Within a visit,
     a person is a visitor id, and all its events count (any event keeps a
@@ -137,8 +137,8 @@ def _step_events(store, site, funnel, lo, hi):
             f"SELECT visitor_id, any(customer_id) FROM events WHERE {window} "
             "AND customer_id != '' GROUP BY visitor_id", params))
     rows = store.query(
-        f"SELECT visitor_id, ts, {' + '.join(terms)} AS mask FROM events "
-        f"WHERE {window} {only} ORDER BY visitor_id, ts", params)
+        f"SELECT visitor_id, toUInt32(ts) AS t, {' + '.join(terms)} AS mask FROM events "
+        f"WHERE {window} {only} ORDER BY visitor_id, t", params)
     events = defaultdict(list)
     for visitor_id, ts, bits in rows:
         events[people.get(visitor_id, visitor_id)].append((ts, int(bits)))
@@ -171,7 +171,7 @@ def visitor_depth(events, step_count, window_days, timeout):
         for number, event in zip(visit_numbers([ts for ts, _ in events], timeout), events):
             visits[number].append(event)
         return max((steps_reached(v, step_count) for v in visits.values()), default=0)
-    window = datetime.timedelta(days=window_days)
+    window = window_days * 86400
     best = 0
     for i, (start, mask) in enumerate(events):
         if mask & 1:

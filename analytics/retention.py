@@ -76,24 +76,25 @@ def new_vs_returning(store, site, period, timeout_minutes=30):
     lo, hi = period.utc_bounds(site.timezone)
     params = {"site": site.domain, "lo": lo, "hi": hi, "back": lo - _ID_LIFETIME}
     first_seen = dict(store.query(
-        "SELECT customer_id, min(ts) FROM events WHERE site = %(site)s AND customer_id != '' "
+        "SELECT customer_id, toUInt32(min(ts)) FROM events WHERE site = %(site)s AND customer_id != '' "
         "AND name != 'engagement' AND ts < %(hi)s AND customer_id IN ("
         " SELECT customer_id FROM events WHERE site = %(site)s AND customer_id != ''"
         " AND ts >= %(lo)s AND ts < %(hi)s) GROUP BY customer_id", params))
     events = defaultdict(list)
     for visitor_id, ts, customer_id in store.query(
-            "SELECT visitor_id, ts, customer_id FROM events WHERE site = %(site)s "
-            "AND name != 'engagement' AND ts >= %(back)s AND ts < %(hi)s ORDER BY visitor_id, ts",
+            "SELECT visitor_id, toUInt32(ts) AS t, customer_id FROM events WHERE site = %(site)s "
+            "AND name != 'engagement' AND ts >= %(back)s AND ts < %(hi)s ORDER BY visitor_id, t",
             params):
         events[visitor_id].append((ts, customer_id))
     counts = {"new_visits": 0, "returning_visits": 0, "new_visitors": 0, "returning_visitors": 0}
     timeout = timeout_of(timeout_minutes)
+    lo_s, hi_s = int(lo.timestamp()), int(hi.timestamp())
     for visitor_events in events.values():
         visits = defaultdict(list)
         for number, ev in zip(visit_numbers([ts for ts, _ in visitor_events], timeout), visitor_events):
             visits[number].append(ev)
         kinds = [_visit_kind(number, visit, first_seen) for number, visit in sorted(visits.items())
-                 if lo <= visit[0][0] < hi]
+                 if lo_s <= visit[0][0] < hi_s]
         if kinds:
             counts["new_visits"] += kinds.count("new")
             counts["returning_visits"] += kinds.count("returning")
