@@ -1,20 +1,17 @@
 """Funnels: ordered steps (page patterns or event names) and how far visitors get.
 
 A funnel is stored per site (table `funnels`, ReplacingMergeTree read with
-FINAL). It is computed from raw events: SQL marks each event with the steps
-it matches (a bit mask), Python walks each visitor's events in time order.
-ClickHouse's windowFunnel is not used: its window runs from the first step,
-whereas a visit ends after 30 minutes of inactivity, however long it lasts.
+FINAL) and computed from raw events by analytics.funnel_depths.
 Definitions: docs/metrics.md, "Funnels".
 """
 import datetime
 import secrets
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 
-from analytics.goals import GoalError, check_step, step_condition
-from analytics.visit_split import timeout_of, visit_numbers
+from analytics.funnel_depths import depth_counts
+from analytics.goals import GoalError, check_step
+from analytics.visit_split import timeout_of
 from warehouse.sites import get_site
 
 MIN_STEPS, MAX_STEPS = 2, 8
@@ -111,77 +108,6 @@ def remove_funnel(store, domain, funnel_id):
     return funnel
 
 
-def _step_events(store, site, funnel, lo, hi):
-    """{person: [(epoch seconds, mask), ...]} in time order; bit i of mask = matches step i+1.
-
-    Only visitors who reached step 1 in the period are read. Within a visit,
-    a person is a visitor id, and all its events count (any event keeps a
-    visit alive). Within N days only step events count, and since visitor
-    ids rotate daily, a person is the customer id that any event of the
-    visitor id carries (so the steps before a login the same day count too),
-    else the visitor id alone.
-    """
-    params = {"site": site.domain, "lo": lo, "hi": hi}
-    terms = []
-    for i, (kind, pattern) in enumerate(funnel.steps):
-        condition, params[f"step{i}"] = step_condition(kind, pattern, f"step{i}")
-        terms.append(f"toUInt32({condition}) * {1 << i}")
-    window = "site = %(site)s AND name != 'engagement' AND ts >= %(lo)s AND ts < %(hi)s"
-    if funnel.window_days == 0:
-        first_step = step_condition(*funnel.steps[0], "step0")[0]
-        only = f"AND visitor_id IN (SELECT visitor_id FROM events WHERE {window} AND {first_step})"
-        people = {}
-    else:
-        only = "AND mask > 0"
-        people = dict(store.query(
-            f"SELECT visitor_id, any(customer_id) FROM events WHERE {window} "
-            "AND customer_id != '' GROUP BY visitor_id", params))
-    rows = store.query(
-        f"SELECT visitor_id, toUInt32(ts) AS t, {' + '.join(terms)} AS mask FROM events "
-        f"WHERE {window} {only} ORDER BY visitor_id, t", params)
-    events = defaultdict(list)
-    for visitor_id, ts, bits in rows:
-        events[people.get(visitor_id, visitor_id)].append((ts, int(bits)))
-    for visitor_events in events.values():
-        # Events of the same second come in funnel order (lowest step first),
-        # so the order ClickHouse returned them in never changes a result.
-        visitor_events.sort(key=lambda e: (e[0], _lowest_bit(e[1])))
-    return events
-
-
-def _lowest_bit(mask):
-    return (mask & -mask).bit_length() if mask else 99
-
-
-def steps_reached(events, step_count):
-    """How many steps, in order, a run of (ts, mask) events completes (greedy: each event one step)."""
-    reached = 0
-    for _, mask in events:
-        if mask >> reached & 1:
-            reached += 1
-            if reached == step_count:
-                break
-    return reached
-
-
-def visitor_depth(events, step_count, window_days, timeout):
-    """The furthest step one visitor reaches: within a visit, or within N days of a step-1 event."""
-    if window_days == 0:
-        visits = defaultdict(list)
-        for number, event in zip(visit_numbers([ts for ts, _ in events], timeout), events):
-            visits[number].append(event)
-        return max((steps_reached(v, step_count) for v in visits.values()), default=0)
-    window = window_days * 86400
-    best = 0
-    for i, (start, mask) in enumerate(events):
-        if mask & 1:
-            run = [e for e in events[i:] if e[0] - start <= window]
-            best = max(best, steps_reached(run, step_count))
-            if best == step_count:
-                break
-    return best
-
-
 def _rate(part, whole):
     return round(100.0 * part / whole, 1) if whole else None
 
@@ -189,11 +115,8 @@ def _rate(part, whole):
 def funnel_report(store, site, funnel, period, timeout_minutes=30):
     """Visitors reaching each step, drop-off and conversion (to previous step and to step 1)."""
     lo, hi = period.utc_bounds(site.timezone)
-    timeout = timeout_of(timeout_minutes)
     count = len(funnel.steps)
-    reached = [0] * (count + 1)
-    for events in _step_events(store, site, funnel, lo, hi).values():
-        reached[visitor_depth(events, count, funnel.window_days, timeout)] += 1
+    reached = depth_counts(store, site, funnel, lo, hi, timeout_of(timeout_minutes))
     # Visitors at step i = visitors whose furthest step is i or beyond.
     at_step = [sum(reached[i:]) for i in range(1, count + 1)]
     steps = []
