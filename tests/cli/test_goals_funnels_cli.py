@@ -17,7 +17,7 @@ def test_goals_add_list_remove(chdb_url):
     assert added.returncode == 0, added.stderr
     goal_id = added.stdout.split("goal added: ")[1].split("\t")[0]
     assert run_vigie(chdb_url, "goals", "add", "shop.example.com", "--page", "/blog/*").returncode == 0
-    listed = run_vigie(chdb_url, "goals", "list", "shop.example.com").stdout.splitlines()
+    listed = run_vigie(chdb_url, "goals", "list", "Shop.Example.com").stdout.splitlines()
     assert listed[0] == f"{goal_id}\tPurchase\tevent purchase (revenue)"
     assert listed[1].endswith("\tVisit /blog/*\tpage /blog/*")
     assert run_vigie(chdb_url, "goals", "remove", "shop.example.com", goal_id).returncode == 0

@@ -47,11 +47,12 @@ def cmd_funnels_add(args):
 
 def cmd_funnels_list(args):
     def show(store):
-        if get_site(store, args.domain) is None:
+        site = get_site(store, args.domain)
+        if site is None:
             raise FunnelError(f"no site {args.domain!r} is registered")
-        funnels = list_funnels(store, args.domain)
+        funnels = list_funnels(store, site.domain)
         if not funnels:
-            print(f"no funnels yet: vigie funnels add {args.domain} --name Signup "
+            print(f"no funnels yet: vigie funnels add {site.domain} --name Signup "
                   "--step page:/pricing --step event:signup")
         for funnel in funnels:
             print(_describe(funnel))

@@ -1,6 +1,7 @@
 """`vigie goals add|list|remove`: a site's conversion goals."""
 from analytics.goals import GoalError, add_goal, list_goals, remove_goal
 from vigie.cli_common import CommandError, _command, _migrated_store, _settings
+from warehouse.sites import get_site
 
 
 def _with_store(args, action):
@@ -27,12 +28,12 @@ def cmd_goals_add(args):
 
 def cmd_goals_list(args):
     def show(store):
-        from warehouse.sites import get_site
-        if get_site(store, args.domain) is None:
+        site = get_site(store, args.domain)
+        if site is None:
             raise GoalError(f"no site {args.domain!r} is registered")
-        goals = list_goals(store, args.domain)
+        goals = list_goals(store, site.domain)
         if not goals:
-            print(f"no goals yet: vigie goals add {args.domain} --page /thank-you")
+            print(f"no goals yet: vigie goals add {site.domain} --page /thank-you")
         for goal in goals:
             print(_describe(goal))
     _with_store(args, show)
