@@ -179,3 +179,12 @@ def test_funnel_parameters(client, shop, token):
     assert unknown.status_code == 404 and "no funnel 'nope'" in unknown.get_json()["error"]
     interval = get(client, f"/api/v1/stats/cohorts?site={S}&interval=day", token)
     assert interval.status_code == 400 and interval.get_json()["error"].startswith("interval:")
+
+
+def test_relative_periods_end_today_in_the_site_time_zone(client, store, token):
+    add_site(store, S, "Pacific/Kiritimati")  # UTC+14: often a day ahead of UTC
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=14))).date()
+    for key, days in [("today", 1), ("7d", 7), ("30d", 30)]:
+        body = get(client, f"/api/v1/stats/goals?site={S}&period={key}", token).get_json()
+        assert body["period"] == {"key": key, "from": (today - datetime.timedelta(days=days - 1)).isoformat(),
+                                  "to": today.isoformat()}
