@@ -87,6 +87,10 @@ def create_app(settings=None, store=None, start_background=True):
     # Analytics batch jobs (sessions, rollups) on the shared scheduler.
     from vigie.background_jobs import schedule_jobs
     schedule_jobs(scheduler, store, settings)
+    # Stats API: API keys, or the dashboard's signed-in account.
+    from analytics.stats_api import create_stats_blueprint
+    from dashboard.auth import signed_in_user
+    app.register_blueprint(create_stats_blueprint(store, settings, lambda: signed_in_user(store)))
 
     if start_background:
         collector.start()

@@ -322,6 +322,25 @@ MIGRATIONS = [
         ORDER BY (site, day)
         """,
     ]),
+    (30, "funnels", [
+        # Ordered conversion paths per site. Step i is (step_kinds[i],
+        # step_patterns[i]) with the kinds and patterns of goals; window_days
+        # 0 means every step within one visit, N within N days of step 1.
+        """
+        CREATE TABLE IF NOT EXISTS funnels (
+            site String,
+            funnel_id String,
+            name String,
+            step_kinds Array(String),
+            step_patterns Array(String),
+            window_days UInt16,
+            created_at DateTime('UTC'),
+            version UInt64,
+            deleted UInt8
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY (site, funnel_id)
+        """,
+    ]),
     (40, "customers", [
         # The CRM side: one row per client of a site. Re-importing a client
         # writes a higher version (ReplacingMergeTree: read with FINAL).

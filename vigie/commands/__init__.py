@@ -9,6 +9,8 @@ COMMAND_MODULES = (
     "vigie.commands.keys",
     "vigie.commands.access_log",
     "vigie.commands.jobs",
+    "vigie.commands.goals",
+    "vigie.commands.funnels",
 )
 
 

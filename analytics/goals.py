@@ -1,0 +1,181 @@
+"""Conversion goals of a site (table `goals`) and what they converted.
+
+A goal is a pageview goal (a path pattern, see analytics.goal_patterns) or a
+custom-event goal (an event name); an event goal may be a revenue goal, whose
+events carry an amount and a currency. Goals are rows of a
+ReplacingMergeTree: a removal writes the same goal with deleted = 1.
+Definitions of every number: docs/metrics.md, "Goals and conversions".
+"""
+import datetime
+import re
+import secrets
+import statistics
+import time
+from dataclasses import dataclass
+
+from analytics.goal_patterns import pattern_to_regex
+from analytics.visit_split import timeout_of
+from warehouse.sites import get_site
+
+KINDS = ("pageview", "event")
+MAX_PATTERN = 500
+MAX_NAME = 200
+_EVENT_NAME_RE = re.compile(r"^[^\x00-\x1f]+$")
+_COLUMNS = ["site", "goal_id", "name", "kind", "pattern", "revenue_goal", "created_at",
+            "version", "deleted"]
+# Visitor ids rotate daily (the previous day's salt is kept for visits over
+# midnight), so no visit of one id can have started more than a day earlier.
+_VISIT_LOOKBACK = datetime.timedelta(days=1)
+
+
+class GoalError(ValueError):
+    """A goal cannot be added or removed as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Goal:
+    site: str
+    goal_id: str
+    name: str
+    kind: str
+    pattern: str
+    revenue_goal: bool
+    created_at: datetime.datetime
+
+
+def _site_or_error(store, domain):
+    site = get_site(store, domain)
+    if site is None:
+        raise GoalError(f"no site {domain!r} is registered")
+    return site
+
+
+def check_step(kind, pattern):
+    """A cleaned goal or funnel-step pattern, or GoalError naming what is wrong."""
+    if kind not in KINDS:
+        raise GoalError(f"unknown goal kind {kind!r}: use one of {', '.join(KINDS)}")
+    pattern = (pattern or "").strip()
+    if not pattern:
+        raise GoalError("the pattern is empty: give a page path like /signup/** or an event name")
+    if len(pattern) > MAX_PATTERN:
+        raise GoalError(f"the pattern is longer than {MAX_PATTERN} characters")
+    if kind == "pageview" and not pattern.startswith("/"):
+        raise GoalError(f"page pattern {pattern!r} must start with / (e.g. /thank-you or /blog/*)")
+    if kind == "event" and not _EVENT_NAME_RE.match(pattern):
+        raise GoalError(f"event name {pattern!r} contains control characters")
+    if kind == "event" and pattern == "engagement":
+        # Sent by the tracker when a tab is hidden: not something a visitor does.
+        raise GoalError("'engagement' is the tracker's own event; pick a custom event name")
+    return pattern
+
+
+def add_goal(store, domain, kind, pattern, name=None, revenue=False):
+    """Register a goal; refuses unknown sites, bad kinds, empty patterns and duplicates."""
+    site = _site_or_error(store, domain)
+    pattern = check_step(kind, pattern)
+    if revenue and kind != "event":
+        raise GoalError("only custom-event goals carry revenue (the event's revenue and currency)")
+    name = (name or "").strip()[:MAX_NAME] or (f"Visit {pattern}" if kind == "pageview" else pattern)
+    for goal in list_goals(store, site.domain):
+        if goal.kind == kind and goal.pattern == pattern:
+            raise GoalError(f"site {site.domain} already has this goal: {goal.goal_id} ({goal.name})")
+    goal = Goal(site.domain, secrets.token_hex(4), name, kind, pattern, bool(revenue),
+                datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0))
+    _write(store, goal, deleted=0)
+    return goal
+
+
+def _write(store, goal, deleted):
+    store.insert("goals", _COLUMNS, [(goal.site, goal.goal_id, goal.name, goal.kind, goal.pattern,
+                                      int(goal.revenue_goal), goal.created_at,
+                                      time.time_ns() // 1000, deleted)])
+
+
+def list_goals(store, domain):
+    """In the order they were added: a live row's version is its creation time."""
+    rows = store.query(
+        "SELECT site, goal_id, name, kind, pattern, revenue_goal, created_at FROM goals FINAL "
+        "WHERE site = %(site)s AND deleted = 0 ORDER BY version", {"site": domain})
+    return [Goal(s, g, n, k, p, bool(r), c) for s, g, n, k, p, r, c in rows]
+
+
+def get_goal(store, domain, goal_id):
+    return next((g for g in list_goals(store, domain) if g.goal_id == goal_id), None)
+
+
+def remove_goal(store, domain, goal_id):
+    site = _site_or_error(store, domain)
+    goal = get_goal(store, site.domain, (goal_id or "").strip())
+    if goal is None:
+        raise GoalError(f"site {site.domain} has no goal {goal_id!r} (see: vigie goals list {site.domain})")
+    _write(store, goal, deleted=1)
+    return goal
+
+
+def step_condition(kind, pattern, param):
+    """SQL matching the events of a goal or funnel step; binds its value under `param`."""
+    if kind == "pageview":
+        return f"(name = 'pageview' AND match(pathname, %({param})s))", pattern_to_regex(pattern)
+    return f"(name = %({param})s)", pattern
+
+
+def period_visitors(store, site, lo, hi):
+    """Distinct visitors with a pageview or custom event in [lo, hi)."""
+    return int(store.query_value(
+        "SELECT uniqExact(visitor_id) FROM events WHERE site = %(site)s AND name != 'engagement' "
+        "AND ts >= %(lo)s AND ts < %(hi)s", {"site": site.domain, "lo": lo, "hi": hi}) or 0)
+
+
+def conversions(store, site, period, timeout_minutes=30):
+    """One row per goal of `site` for `period` (see docs/metrics.md for each number)."""
+    lo, hi = period.utc_bounds(site.timezone)
+    visitors = period_visitors(store, site, lo, hi)
+    return [_goal_conversions(store, site, goal, lo, hi, visitors, timeout_of(timeout_minutes))
+            for goal in list_goals(store, site.domain)]
+
+
+def _goal_conversions(store, site, goal, lo, hi, visitors, timeout):
+    condition, value = step_condition(goal.kind, goal.pattern, "goal")
+    params = {"site": site.domain, "lo": lo, "hi": hi, "goal": value}
+    where = f"site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {condition}"
+    converting, completions = store.query(
+        f"SELECT uniqExact(visitor_id), count() FROM events WHERE {where}", params)[0]
+    converting, completions = int(converting), int(completions)
+    by_currency = {}
+    if goal.revenue_goal:
+        by_currency = {currency: round(float(amount), 2) for currency, amount in store.query(
+            f"SELECT currency, sum(revenue) FROM events WHERE {where} AND revenue != 0 "
+            "GROUP BY currency ORDER BY currency", params)}
+    return {
+        "goal_id": goal.goal_id, "name": goal.name, "kind": goal.kind, "pattern": goal.pattern,
+        "visitors": converting,
+        "conversion_rate": round(100.0 * converting / visitors, 1) if visitors else None,
+        "completions": completions,
+        "revenue": round(sum(by_currency.values()), 2) if goal.revenue_goal else None,
+        "revenue_by_currency": by_currency,
+        "median_seconds_to_convert": _median_time_to_convert(store, params, where, condition, lo, timeout),
+    }
+
+
+def _median_time_to_convert(store, params, where, condition, lo, timeout):
+    """Median over converting visitors of (first conversion - start of its visit), whole seconds.
+
+    Per converting visitor, in ClickHouse (arrays, no window functions): its
+    events in time order, a visit number that grows at each gap over the
+    timeout, the first conversion inside the period, and the time since the
+    first event carrying that conversion's visit number. Only one number per
+    visitor leaves the database.
+    """
+    waits = [wait for (wait,) in store.query(
+        "SELECT t[c] - t[arrayFirstIndex(n -> n = v[c], v)] FROM ("
+        " SELECT arraySort(groupArray((toUInt32(ts), hit))) AS s,"
+        "  arrayMap(x -> x.1, s) AS t, arrayMap(x -> x.2, s) AS h,"
+        "  arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR t[i] - t[i - 1] > %(timeout)s),"
+        "   arrayEnumerate(t))) AS v,"
+        "  arrayFirstIndex(x -> x = 1, h) AS c"
+        f" FROM (SELECT visitor_id, ts, toUInt8(ts >= %(lo)s AND {condition}) AS hit FROM events"
+        "  WHERE site = %(site)s AND name != 'engagement' AND ts >= %(back)s AND ts < %(hi)s"
+        f"  AND visitor_id IN (SELECT visitor_id FROM events WHERE {where}))"
+        " GROUP BY visitor_id)",
+        dict(params, back=lo - _VISIT_LOOKBACK, timeout=timeout))]
+    return int(round(statistics.median(waits))) if waits else None

@@ -1,0 +1,120 @@
+"""The Stats API: /api/v1/stats/... as JSON or CSV, for API keys and signed-in accounts.
+
+Each endpoint is a builder `(StatsRequest, args) -> (body, table)`: `body` is
+what the JSON answer adds to the common site/period/page fields, `table` the
+rows a CSV export holds. Authentication, parameters, errors and CSV are
+shared (analytics.stats_request, analytics.stats_csv), so another report
+plugs in with a builder and one `@endpoint` line. Reference: docs/stats-api.md.
+"""
+import datetime
+import logging
+
+from flask import Blueprint, jsonify, request
+
+from analytics.funnels import funnel_report, get_funnel
+from analytics.goals import conversions
+from analytics.realtime import realtime_report
+from analytics.retention import INTERVALS, cohorts, new_vs_returning
+from analytics.stats_csv import csv_response
+from analytics.stats_request import (ApiError, authenticate, choice_param, parse_stats_request,
+                                     required_param)
+from warehouse import StoreError
+
+log = logging.getLogger(__name__)
+
+GOAL_COLUMNS = ["goal_id", "name", "kind", "pattern", "visitors", "conversion_rate", "completions",
+                "revenue", "revenue_by_currency", "median_seconds_to_convert"]
+FUNNEL_COLUMNS = ["step", "kind", "pattern", "label", "visitors", "dropoff",
+                  "conversion_from_previous", "conversion_from_first"]
+EVENT_COLUMNS = ["time", "name", "page", "source", "country", "device"]
+COHORT_COLUMNS = ["cohort", "customers", "returning", "retention"]
+RETURNING_COLUMNS = ["visitors", "new_visitors", "returning_visitors", "visits", "new_visits",
+                     "returning_visits", "returning_visit_share"]
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
+
+
+def create_stats_blueprint(store, settings, session_user):
+    """The API blueprint; `session_user()` returns the signed-in dashboard account or None."""
+    bp = Blueprint("stats_api", __name__, url_prefix="/api/v1/stats")
+    timeout = settings.visit_timeout_minutes
+
+    def endpoint(path, columns):
+        def register(build):
+            def view():
+                principal = authenticate(store, request.headers.get("Authorization"), session_user)
+                try:
+                    req = parse_stats_request(store, request.args, principal)
+                except ApiError as exc:
+                    if exc.status == 403:
+                        log.warning("stats api: %s refused for %s", principal.label, request.args.get("site"))
+                    raise
+                body, table = build(req, request.args)
+                if req.format == "csv":
+                    name = f"{path.strip('/')}-{req.site.domain}-{req.period.start}-{req.period.end}.csv"
+                    return csv_response(table, columns, name)
+                return jsonify(_jsonable(dict(site=req.site.domain, period=req.period_json(),
+                                              page=req.page, limit=req.limit, **body)))
+            bp.add_url_rule(path, endpoint=build.__name__, view_func=view, methods=["GET"])
+            return build
+        return register
+
+    def page_of(rows, req):
+        return rows[req.offset:req.offset + req.limit]
+
+    @endpoint("/goals", GOAL_COLUMNS)
+    def goals(req, args):
+        rows = page_of(conversions(store, req.site, req.period, timeout), req)
+        return {"results": rows}, rows
+
+    @endpoint("/funnel", FUNNEL_COLUMNS)
+    def funnel(req, args):
+        funnel_id = required_param(args, "funnel_id", "see GET with `vigie funnels list DOMAIN`")
+        found = get_funnel(store, req.site.domain, funnel_id)
+        if found is None:
+            raise ApiError(404, f"funnel_id: site {req.site.domain} has no funnel {funnel_id!r}")
+        report = funnel_report(store, req.site, found, req.period, timeout)
+        return {"funnel": report, "results": report["steps"]}, report["steps"]
+
+    @endpoint("/realtime", EVENT_COLUMNS)
+    def realtime(req, args):
+        report = realtime_report(store, req.site, limit=req.limit, offset=req.offset)
+        return report, report["events"]
+
+    @endpoint("/cohorts", COHORT_COLUMNS)
+    def cohort_table(req, args):
+        interval = choice_param(args, "interval", INTERVALS, "week")
+        rows = page_of(cohorts(store, req.site, req.period, interval), req)
+        return {"interval": interval, "results": rows}, rows
+
+    @endpoint("/returning", RETURNING_COLUMNS)
+    def returning(req, args):
+        row = new_vs_returning(store, req.site, req.period, timeout)
+        return {"results": row}, [row]
+
+    @bp.errorhandler(ApiError)
+    def refused(exc):
+        response = jsonify(error=exc.message)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="vigie"'
+        return response, exc.status
+
+    @bp.errorhandler(StoreError)
+    def store_down(exc):
+        log.error("stats api: store error on %s: %s", request.path, exc)
+        return jsonify(error="the database is unavailable; try again shortly"), 503
+
+    @bp.after_request
+    def no_cache(response):
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return bp
