@@ -65,6 +65,9 @@ def create_app(settings=None, store=None, start_background=True):
     scheduler = Scheduler()
     collector = Collector(store, settings, scheduler=scheduler)
     app.register_blueprint(create_collector_blueprint(collector, settings))
+    # Client data API (churn): POST /api/v1/customers and /api/v1/transactions.
+    from alerts.client_data.api import create_client_data_blueprint
+    app.register_blueprint(create_client_data_blueprint(store))
     context = VigieContext(settings, store, collector, scheduler, owns_store)
     app.extensions["vigie"] = context
 
