@@ -11,7 +11,6 @@ the rows in memory lets files of millions of rows through in bounded memory.
 import codecs
 import csv
 import datetime
-import io
 import logging
 import os
 from dataclasses import dataclass, field
@@ -79,13 +78,20 @@ def _check_reading_options(options):
         raise ImportFailed(f"delimiter {options.delimiter!r} must be one character "
                            "(e.g. ',' ';' or a tab), not a quote or a line break")
     try:
-        codecs.lookup(options.encoding)
+        codec = codecs.lookup(options.encoding)
     except LookupError:
         raise ImportFailed(f"{options.encoding!r} is not a known encoding (e.g. utf-8, latin-1, cp1252)") from None
+    if codec.name.startswith(("utf-16", "utf-32")):
+        # Lines are split on the byte \n, which these encodings do not use alone.
+        raise ImportFailed(f"{options.encoding} files are not supported: save the file as UTF-8")
 
 
 class _Reader:
-    """Numbered CSV rows of a file, with fatal errors that name the line."""
+    """Numbered CSV rows of a file, with fatal errors that name the line.
+
+    Lines are decoded one at a time (not in the large chunks a text file
+    wrapper reads) so an undecodable byte is reported on its own line.
+    """
 
     def __init__(self, path, options):
         self.path, self.options = path, options
@@ -94,8 +100,20 @@ class _Reader:
         except OSError as exc:
             raise ImportFailed(f"cannot read {path}: {exc.strerror or exc}") from None
         self.size = os.fstat(self.raw.fileno()).st_size
-        text = io.TextIOWrapper(self.raw, encoding=options.encoding, newline="")
-        self.reader = csv.reader(text, delimiter=options.delimiter)
+        self.physical_line = 0
+        self.reader = csv.reader(self._lines(), delimiter=options.delimiter)
+
+    def _lines(self):
+        decoder = codecs.getincrementaldecoder(self.options.encoding)()
+        for raw_line in self.raw:
+            self.physical_line += 1
+            try:
+                yield decoder.decode(raw_line)
+            except UnicodeDecodeError as exc:
+                reason = f"not valid {self.options.encoding} ({exc.reason})"
+                raise ImportFailed(f"{self.path}: line {self.physical_line} is {reason}; give the "
+                                   "file's encoding with --encoding",
+                                   [Rejection(self.physical_line, "", reason, "")]) from None
 
     def position(self):
         return self.raw.tell()
@@ -108,10 +126,6 @@ class _Reader:
                 cells = next(self.reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError as exc:
-                raise ImportFailed(f"{self.path}: line {line} is not valid {self.options.encoding} "
-                                   f"({exc.reason}); give the file's encoding with --encoding",
-                                   [Rejection(line, "", "not valid " + self.options.encoding, "")]) from None
             except csv.Error as exc:
                 raise ImportFailed(f"{self.path}: line {line} is not valid CSV ({exc})",
                                    [Rejection(line, "", f"not valid CSV: {exc}", "")]) from None
