@@ -159,9 +159,12 @@ def _rows(path, options, kind, parsing, on_header, progress=None):
             values = {name: cells[index] for name, index in layout.field_columns.items()}
             attributes = [(name, cells[index]) for index, name in layout.attribute_columns]
             record, problems = session.validate(values, attributes, f"line {line}")
+            if not problems:
+                yield line, record, []
+                continue
             cell_of = dict(values, **dict(attributes))
-            yield line, record, [Rejection(line, p.field, p.reason, cell_of.get(p.field, ""))
-                                 for p in problems]
+            yield line, None, [Rejection(line, p.field, p.reason, cell_of.get(p.field, ""))
+                               for p in problems]
         if progress:
             progress(reader.size, reader.size)
     finally:

@@ -8,7 +8,7 @@ rejects report shows everything wrong with a row at once.
 """
 import hashlib
 from collections import namedtuple
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from alerts.client_data.fields import (
     MAX_ATTRIBUTES, FieldError, parse_amount, parse_attribute, parse_contract_status,
@@ -142,7 +142,9 @@ class TransactionIds:
         ordinal = self._seen.get(content, 0) + 1
         self._seen[content] = ordinal
         digest = hashlib.sha256(f"{content}\x1f{ordinal}".encode("utf-8")).hexdigest()
-        return replace(transaction, transaction_id="auto_" + digest[:24])
+        t = transaction
+        return Transaction(t.customer_id, "auto_" + digest[:24], t.ts, t.amount, t.currency, t.type,
+                           t.origin)
 
 
 class DuplicateKeys:
