@@ -23,6 +23,8 @@ from alerts.client_data.writes import ORIGIN_CSV, new_version
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 5000
+# Rejections kept in the report (for printing); a rejects file gets them all.
+KEPT_REJECTIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,9 @@ class ImportReport:
     kind: str
     rows: int = 0              # data rows read (the header excluded)
     imported: int = 0          # rows written
-    rejected: list = field(default_factory=list)  # Rejection(line, field, reason, value)
+    rejected: list = field(default_factory=list)  # the first Rejection(line, field, reason, value)s
     rejected_rows: int = 0
+    rejections: int = 0        # all rejections (a row may have several)
     ignored_columns: tuple = ()
 
 
@@ -171,29 +174,24 @@ def _rows(path, options, kind, parsing, on_header, progress=None):
         reader.close()
 
 
-def import_csv(store, site, path, kind, options=CsvOptions(), progress=None):
+def import_csv(store, site, path, kind, options=CsvOptions(), progress=None, rejects_path=None):
     """Check then import one file for `site` (a warehouse.sites.Site); returns an ImportReport.
 
     Raises ImportFailed (nothing written) for a file-level problem.
     progress(stage, done, total): stage 'checking' counts bytes, 'importing' rows.
+    rejects_path: a CSV file receiving every rejection (line, field, reason,
+    value) as it is found; the report itself keeps the first KEPT_REJECTIONS.
     """
     _check_reading_options(options)
     parsing = _parsing(options, site)
     report = ImportReport(kind.name)
-
-    def remember_header(layout):
-        if not kind.keeps_attributes:
-            used = set(layout.field_columns.values())
-            report.ignored_columns = tuple(n for i, n in enumerate(layout.header) if i not in used)
-
     before = _stamp(path)
-    check_progress = progress and (lambda done, total: progress("checking", done, total))
-    for line, record, rejections in _rows(path, options, kind, parsing, remember_header,
-                                          check_progress):
-        report.rows += 1
-        if rejections:
-            report.rejected_rows += 1
-            report.rejected.extend(rejections)
+    with _RejectsFile(rejects_path) as rejects:
+        try:
+            _check(path, options, kind, parsing, report, rejects, progress)
+        except ImportFailed as exc:
+            rejects.write(exc.problems)
+            raise
     valid = report.rows - report.rejected_rows
     if (options.strict and report.rejected_rows) or not valid:
         return report
@@ -212,6 +210,50 @@ def import_csv(store, site, path, kind, options=CsvOptions(), progress=None):
     return report
 
 
+def _check(path, options, kind, parsing, report, rejects, progress):
+    """The first pass: count rows and report rejections; writes nothing to the store."""
+    def remember_header(layout):
+        if not kind.keeps_attributes:
+            used = set(layout.field_columns.values())
+            report.ignored_columns = tuple(n for i, n in enumerate(layout.header) if i not in used)
+
+    check_progress = progress and (lambda done, total: progress("checking", done, total))
+    for line, record, rejections in _rows(path, options, kind, parsing, remember_header,
+                                          check_progress):
+        report.rows += 1
+        if rejections:
+            report.rejected_rows += 1
+            report.rejections += len(rejections)
+            rejects.write(rejections)
+            report.rejected.extend(rejections[:max(KEPT_REJECTIONS - len(report.rejected), 0)])
+
+
+class _RejectsFile:
+    """Rejections streamed to a CSV file (or nowhere), so memory stays flat."""
+
+    def __init__(self, path):
+        self.path, self.file, self.out = path, None, None
+
+    def __enter__(self):
+        if self.path:
+            try:
+                self.file = open(self.path, "w", newline="", encoding="utf-8")
+            except OSError as exc:
+                raise ImportFailed(f"cannot write the rejects file {self.path}: "
+                                   f"{exc.strerror or exc}") from None
+            self.out = csv.writer(self.file)
+            self.out.writerow(["line", "field", "reason", "value"])
+        return self
+
+    def write(self, rejections):
+        if self.out:
+            self.out.writerows(rejections)
+
+    def __exit__(self, *exc):
+        if self.file:
+            self.file.close()
+
+
 def _stamp(path):
     try:
         stat = os.stat(path)
@@ -228,11 +270,3 @@ def _flush(store, site, kind, batch, version, report, progress, total):
     if progress:
         progress("importing", report.imported + written, total)
     return written
-
-
-def write_rejects(path, report):
-    """The rejects of a report as CSV: line, field, reason, value."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(["line", "field", "reason", "value"])
-        out.writerows(report.rejected)

@@ -139,8 +139,10 @@ class TransactionIds:
             return transaction
         content = "\x1f".join((transaction.customer_id, transaction.ts.isoformat(),
                                repr(transaction.amount), transaction.currency, transaction.type))
-        ordinal = self._seen.get(content, 0) + 1
-        self._seen[content] = ordinal
+        # A short digest as the key keeps the memory per distinct row small.
+        seen_key = hashlib.blake2b(content.encode("utf-8"), digest_size=16).digest()
+        ordinal = self._seen.get(seen_key, 0) + 1
+        self._seen[seen_key] = ordinal
         digest = hashlib.sha256(f"{content}\x1f{ordinal}".encode("utf-8")).hexdigest()
         t = transaction
         return Transaction(t.customer_id, "auto_" + digest[:24], t.ts, t.amount, t.currency, t.type,

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from alerts.client_data.csv_import import CsvOptions, ImportFailed, import_csv, write_rejects
+from alerts.client_data.csv_import import CsvOptions, ImportFailed, import_csv
 from alerts.client_data.kinds import CUSTOMERS
 from alerts.client_data.queries import get_customer
 from tests.client_data.conftest import SITE, count
@@ -75,7 +75,7 @@ def test_every_bad_row_is_reported_with_its_line_and_field(store, site, csv_file
         two-bad,someday,paused,,
         ok-2,2024-01-03,ended,2024-04-01,basic
     """)
-    report = import_csv(store, site, path, CUSTOMERS)
+    report = import_csv(store, site, path, CUSTOMERS, rejects_path=tmp_path / "rejects.csv")
     found = [(r.line, r.field) for r in report.rejected]
     assert found == [
         (3, "customer_id"), (4, "created_at"), (5, "contract_status"), (6, "contract_ended_at"),
@@ -93,7 +93,6 @@ def test_every_bad_row_is_reported_with_its_line_and_field(store, site, csv_file
     assert (report.rows, report.rejected_rows, report.imported) == (10, 8, 2)
     assert count(store, "customers") == 2
 
-    write_rejects(tmp_path / "rejects.csv", report)
     lines = (tmp_path / "rejects.csv").read_text().splitlines()
     assert lines[0] == "line,field,reason,value"
     assert lines[2] == "4,created_at,\"'2024-31-01' is not an ISO 8601 date (e.g. 2024-03-10, " \
@@ -103,6 +102,20 @@ def test_every_bad_row_is_reported_with_its_line_and_field(store, site, csv_file
     assert len(records) == 1 + 10
     assert records[5] == ["7", "customer_id", "customer_id 'multi\\nline' contains control characters",
                           "multi\nline"]
+
+
+def test_the_report_keeps_the_first_rejections_and_the_rejects_file_all(store, site, csv_file,
+                                                                       tmp_path):
+    path = csv_file("customer_id,created_at\n" + "".join(f"C{i},\n" for i in range(1005)))
+    rejects = tmp_path / "rejects.csv"
+    report = import_csv(store, site, path, CUSTOMERS, rejects_path=rejects)
+    assert (report.rows, report.rejected_rows, report.rejections) == (1005, 1005, 1005)
+    assert len(report.rejected) == 1000
+    assert report.rejected[-1] == (1001, "created_at", "date is empty", "")
+    with open(rejects, newline="") as f:
+        records = list(csv.reader(f))
+    assert len(records) == 1 + 1005
+    assert records[-1] == ["1006", "created_at", "date is empty", ""]
 
 
 def test_strict_mode_imports_nothing_when_a_row_is_rejected(store, site, csv_file):

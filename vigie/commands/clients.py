@@ -10,7 +10,7 @@ import sys
 import time
 from zoneinfo import ZoneInfo
 
-from alerts.client_data.csv_import import CsvOptions, import_csv, write_rejects
+from alerts.client_data.csv_import import CsvOptions, import_csv
 from alerts.client_data.csv_layout import ImportFailed
 from alerts.client_data.kinds import CUSTOMERS, TRANSACTIONS
 from alerts.client_data.web_revenue import copy_web_revenue
@@ -59,7 +59,7 @@ def _print_rejections(report, rejects_path):
     for r in report.rejected[:SHOWN_REJECTIONS]:
         where = f"line {r.line}" + (f", {r.field}" if r.field else "")
         print(f"rejected {where}: {r.reason}", file=sys.stderr)
-    hidden = len(report.rejected) - SHOWN_REJECTIONS
+    hidden = report.rejections - min(len(report.rejected), SHOWN_REJECTIONS)
     if hidden > 0:
         print(f"... and {hidden:,} more" + ("" if rejects_path else " (write them all with --rejects FILE)"),
               file=sys.stderr)
@@ -80,7 +80,7 @@ def cmd_import_file(args, kind):
         except OSError:
             pass  # import_csv names the unreadable file
         try:
-            report = import_csv(store, site, args.file, kind, options, progress)
+            report = import_csv(store, site, args.file, kind, options, progress, args.rejects)
         except ImportFailed as exc:
             for problem in exc.problems:
                 print(f"line {problem.line}, {problem.field or 'file'}: {problem.reason}",
@@ -90,7 +90,6 @@ def cmd_import_file(args, kind):
         store.close()
     _print_rejections(report, args.rejects)
     if args.rejects and report.rejected:
-        write_rejects(args.rejects, report)
         print(f"rejected rows written to {args.rejects}", file=sys.stderr)
     if report.ignored_columns:
         print(f"columns ignored: {', '.join(report.ignored_columns)}", file=sys.stderr)
