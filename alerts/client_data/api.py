@@ -52,7 +52,7 @@ def _site_of_request(store):
     site = get_site(store, key.site)
     if site is None:
         raise ApiError(403, f"the key's site {key.site} is no longer registered", "forbidden")
-    return site
+    return site, key
 
 
 def _read_body():
@@ -125,7 +125,7 @@ def _item_values(item, kind):
 
 def receive(store, kind):
     """Validate and store one request's items; returns (body, status)."""
-    site = _site_of_request(store)
+    site, key = _site_of_request(store)
     items = _items(_read_body(), kind)
     session = kind.session(Parsing(timezone=ZoneInfo(site.timezone)))
     records, rejected = [], []
@@ -139,6 +139,8 @@ def receive(store, kind):
         rejected.extend({"index": index, "field": f, "reason": r} for f, r in problems)
     if records:
         kind.session.write(store, site.domain, records, ORIGIN_API, new_version())
+    log.info("API key %s stored %d %s for %s; %d items rejected", key.key_id, len(records),
+             kind.name, site.domain, len({r["index"] for r in rejected}))
     body = {"accepted": len(records), "rejected": rejected}
     if records:
         return body, 200
