@@ -68,6 +68,9 @@ def create_app(settings=None, store=None, start_background=True):
     # Server-side API (API keys): POST /api/v1/events.
     from collector.server_api import create_server_api_blueprint
     app.register_blueprint(create_server_api_blueprint(collector, store, settings))
+    # Client data API (churn): POST /api/v1/customers and /api/v1/transactions.
+    from alerts.client_data.api import create_client_data_blueprint
+    app.register_blueprint(create_client_data_blueprint(store))
     context = VigieContext(settings, store, collector, scheduler, owns_store)
     app.extensions["vigie"] = context
 

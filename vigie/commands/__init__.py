@@ -11,6 +11,7 @@ COMMAND_MODULES = (
     "vigie.commands.jobs",
     "vigie.commands.goals",
     "vigie.commands.funnels",
+    "vigie.commands.clients",
 )
 
 

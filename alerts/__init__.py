@@ -1,0 +1,1 @@
+"""Churn: client data, features, the model, scores and alerts."""
