@@ -1,0 +1,1 @@
+"""Churn: features, labels, the XGBoost model and its registry, scores and reasons."""
