@@ -38,7 +38,8 @@ WEB_FEATURES = [
 ]
 # Not fed to the model, but kept beside the features so reasons can quote the
 # client's own baseline ("4 purchases in the previous 90 days").
-CONTEXT = [*[f"purchases_prev_{w}d" for w in WINDOWS], *[f"spend_prev_{w}d" for w in WINDOWS],
+CONTEXT = ["purchase_days", "first_purchase_age_days",
+           *[f"purchases_prev_{w}d" for w in WINDOWS], *[f"spend_prev_{w}d" for w in WINDOWS],
            *[f"visits_prev_{w}d" for w in WEB_WINDOWS]]
 
 
@@ -89,6 +90,7 @@ def transaction_frame(store, site, as_of):
         frame[f"purchases_ratio_{w}d"] = _ratio(frame[f"purchases_{w}d"], frame[f"purchases_prev_{w}d"])
         frame[f"spend_ratio_{w}d"] = _ratio(frame[f"spend_{w}d"], frame[f"spend_prev_{w}d"])
     frame["first_day"] = frame["first_day"].where(bought)
+    frame["first_purchase_age_days"] = day - frame["first_day"]
     return frame.drop(columns=["days", "gaps"])
 
 
@@ -168,7 +170,7 @@ def build_features(store, site, as_of, key_pages, today=None):
 
 def _fill_absent(frame, key_pages):
     """Counts of a source a client has no rows in are zeros, not unknowns."""
-    counts = ["frequency", "monetary_total", "refunds_count", "refunds_amount", "cancellations",
+    counts = ["frequency", "purchase_days", "monetary_total", "refunds_count", "refunds_amount", "cancellations",
               *[f"{k}_{w}d" for w in WINDOWS for k in ("purchases", "purchases_prev", "spend", "spend_prev")],
               *[f"{k}_{w}d" for w in WEB_WINDOWS
                 for k in ("visits", "visits_prev", "pageviews", "engaged_minutes")],

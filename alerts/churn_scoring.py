@@ -1,0 +1,120 @@
+"""Scoring every active client of a site with its promoted churn model.
+
+One run writes one row per client into `churn_scores` (probability, risk
+band, top three reasons), all with the same `scored_at`, and optionally a
+CSV. Re-scoring the same `as_of` writes a new run with a later `scored_at`
+and then deletes the older runs of that date; until ClickHouse has applied
+the deletion, readers must keep to the rule documented in docs/churn.md and
+implemented in alerts/churn_queries.py: for a (site, as_of), only the rows
+with the greatest scored_at count.
+
+Features are built in ClickHouse in one pass; the model runs in batches so a
+million clients never hold more than a batch of contributions in memory.
+"""
+import csv
+import datetime
+import logging
+import os
+from dataclasses import dataclass, field
+
+from alerts.churn_features import build_features
+from alerts.churn_reasons import top_reasons
+from alerts.churn_registry import load_promoted
+
+log = logging.getLogger(__name__)
+
+SCORE_COLUMNS = ["site", "customer_id", "as_of", "scored_at", "model_version", "probability",
+                 "risk_band", "reasons", "reason_features"]
+BATCH_SIZE = 50_000
+REASON_SEPARATOR = "; "
+
+
+def risk_band(probability, medium, high):
+    """low below `medium`, medium from `medium`, high from `high` (settings churn_risk_*)."""
+    if probability >= high:
+        return "high"
+    if probability >= medium:
+        return "medium"
+    return "low"
+
+
+@dataclass
+class ScoringRun:
+    site: str
+    as_of: datetime.date
+    model_version: str
+    scored_at: datetime.datetime
+    clients: int = 0
+    bands: dict = field(default_factory=lambda: {"low": 0, "medium": 0, "high": 0})
+
+
+def _run_time(store, site, as_of):
+    """Now, or one second after the last run of this date: runs never share a scored_at."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    last = store.query_value("SELECT max(scored_at) FROM churn_scores "
+                             "WHERE site = %(site)s AND as_of = %(as_of)s", {"site": site, "as_of": as_of})
+    if last is not None and last.year > 1970:
+        last = last.replace(tzinfo=datetime.timezone.utc)
+        now = max(now, last + datetime.timedelta(seconds=1))
+    return now
+
+
+def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_size=BATCH_SIZE,
+                  today=None, progress=print):
+    """Score the site's active clients as of `as_of` (default today); returns a ScoringRun."""
+    today = today or datetime.datetime.now(datetime.timezone.utc).date()
+    as_of = as_of or today
+    record, model = load_promoted(store, site)
+    key_pages = tuple(tuple(p) for p in record.parameters.get("key_pages", ()))
+    progress(f"features of {site} as of {as_of} ...")
+    frame = build_features(store, site, as_of, key_pages, today=today)
+    run = ScoringRun(site, as_of, record.version, _run_time(store, site, as_of))
+    progress(f"scoring {len(frame)} clients with model {record.version} ...")
+    writer, handle, partial = None, None, None
+    if out_csv:
+        partial = out_csv + ".partial"
+        handle = open(partial, "w", newline="", encoding="utf-8")
+        writer = csv.writer(handle)
+        writer.writerow(["customer_id", "probability", "risk_band", "reasons"])
+    try:
+        for start in range(0, len(frame), batch_size):
+            batch = frame.iloc[start:start + batch_size]
+            rows = _score_batch(model, batch, run, medium, high)
+            store.insert("churn_scores", SCORE_COLUMNS, rows)
+            if writer:
+                writer.writerows((r[1], f"{r[5]:.4f}", r[6], REASON_SEPARATOR.join(r[7])) for r in rows)
+            run.clients += len(rows)
+            progress(f"  {run.clients}/{len(frame)} clients scored")
+    except BaseException:
+        if handle:
+            handle.close()
+            os.unlink(partial)
+        raise
+    if handle:
+        handle.close()
+        os.replace(partial, out_csv)
+    _drop_older_runs(store, run)
+    log.info("scored %d clients of %s as of %s with %s: %s", run.clients, site, as_of,
+             record.version, run.bands)
+    return run
+
+
+def _score_batch(model, batch, run, medium, high):
+    probabilities = model.probabilities(batch)
+    contributions = model.contributions(batch)
+    records = batch.to_dict("records")
+    rows = []
+    for customer_id, probability, contrib, values in zip(batch.index, probabilities, contributions, records):
+        band = risk_band(float(probability), medium, high)
+        run.bands[band] += 1
+        reasons = top_reasons(dict(zip(model.features, contrib.tolist())), values)
+        rows.append((run.site, customer_id, run.as_of, run.scored_at, run.model_version,
+                     float(probability), band, [t for _, t in reasons], [f for f, _ in reasons]))
+    return rows
+
+
+def _drop_older_runs(store, run):
+    """Delete the superseded runs of this date (a mutation: applied in the background)."""
+    store.execute("ALTER TABLE churn_scores DELETE WHERE site = %(site)s AND as_of = %(as_of)s "
+                  "AND scored_at < %(scored_at)s",
+                  {"site": run.site, "as_of": run.as_of, "scored_at": run.scored_at})
