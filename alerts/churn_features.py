@@ -57,9 +57,9 @@ def reference_time(as_of):
                                  tzinfo=datetime.timezone.utc).timestamp())
 
 
-def _params(site, as_of):
+def _params(site, as_of, part=(0, 1)):
     t = reference_time(as_of)
-    return {"site": site, "t": t, "day": t // 86400}
+    return {"site": site, "t": t, "day": t // 86400, "part": part[0], "parts": part[1]}
 
 
 def _frame(store, query, params):
@@ -74,8 +74,8 @@ def _ratio(numerator, denominator):
     return (numerator / denominator.where(denominator > 0)).astype(float)
 
 
-def transaction_frame(store, site, as_of):
-    frame = _frame(store, sql.TRANSACTIONS, _params(site, as_of))
+def transaction_frame(store, site, as_of, part=(0, 1)):
+    frame = _frame(store, sql.TRANSACTIONS, _params(site, as_of, part))
     day = reference_time(as_of) // 86400
     bought = frame["frequency"] > 0
     frame["has_transactions"] = bought.astype(int)
@@ -94,8 +94,8 @@ def transaction_frame(store, site, as_of):
     return frame.drop(columns=["days", "gaps"])
 
 
-def web_frame(store, site, as_of, key_pages, goals):
-    params = _params(site, as_of)
+def web_frame(store, site, as_of, key_pages, goals, part=(0, 1)):
+    params = _params(site, as_of, part)
     key_columns, goal_condition = [], "0"
     for i, (name, pattern) in enumerate(key_pages):
         params[f"kp{i}"] = pattern_to_regex(pattern)
@@ -134,8 +134,10 @@ def site_goals(store, site):
     return [tuple(r) for r in store.query(sql.GOALS, {"site": site})]
 
 
-def build_features(store, site, as_of, key_pages, today=None):
+def build_features(store, site, as_of, key_pages, today=None, part=(0, 1)):
     """One row per client active on `as_of`: the model's features plus CONTEXT.
+
+    `part` = (i, n) restricts the rows to the i-th of n hash shards of clients.
 
     Active: seen before `as_of` (a customers row created before it, a
     transaction or a web event) and whose contract had not ended by then.
@@ -146,10 +148,10 @@ def build_features(store, site, as_of, key_pages, today=None):
     """
     today = today or datetime.datetime.now(datetime.timezone.utc).date()
     live = as_of >= today
-    params = _params(site, as_of)
+    params = _params(site, as_of, part)
     customers = _frame(store, sql.CUSTOMERS, params)
-    tx = transaction_frame(store, site, as_of)
-    web = web_frame(store, site, as_of, key_pages, site_goals(store, site))
+    tx = transaction_frame(store, site, as_of, part)
+    web = web_frame(store, site, as_of, key_pages, site_goals(store, site), part)
     ids = (set(customers.index[customers["created_before"] == 1]) | set(tx.index) | set(web.index))
     ended = customers["ended_before"] == 1
     if live:

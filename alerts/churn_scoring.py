@@ -8,8 +8,8 @@ the deletion, readers must keep to the rule documented in docs/churn.md and
 implemented in alerts/churn_queries.py: for a (site, as_of), only the rows
 with the greatest scored_at count.
 
-Features are built in ClickHouse in one pass; the model runs in batches so a
-million clients never hold more than a batch of contributions in memory.
+Features are built in ClickHouse one hash shard of clients at a time and the
+model runs on each shard, so a million clients never sit in memory at once.
 """
 import csv
 import datetime
@@ -59,17 +59,32 @@ def _run_time(store, site, as_of):
     return now
 
 
+def client_estimate(store, site):
+    """How many distinct clients the site's tables name (sizes the shards)."""
+    return int(store.query_value("""
+        SELECT uniq(customer_id) FROM (
+            SELECT customer_id FROM customers WHERE site = %(site)s
+            UNION ALL SELECT customer_id FROM transactions WHERE site = %(site)s
+            UNION ALL SELECT customer_id FROM events WHERE site = %(site)s AND customer_id != '')
+    """, {"site": site}) or 0)
+
+
 def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_size=BATCH_SIZE,
                   today=None, progress=print):
-    """Score the site's active clients as of `as_of` (default today); returns a ScoringRun."""
+    """Score the site's active clients as of `as_of` (default today); returns a ScoringRun.
+
+    Clients are split into hash shards of about `batch_size`: each shard's
+    features are built in ClickHouse, scored and written before the next, so
+    memory holds one shard whatever the number of clients.
+    """
     today = today or datetime.datetime.now(datetime.timezone.utc).date()
     as_of = as_of or today
     record, model = load_promoted(store, site)
     key_pages = tuple(tuple(p) for p in record.parameters.get("key_pages", ()))
-    progress(f"features of {site} as of {as_of} ...")
-    frame = build_features(store, site, as_of, key_pages, today=today)
+    parts = max(1, -(-client_estimate(store, site) // batch_size))
     run = ScoringRun(site, as_of, record.version, _run_time(store, site, as_of))
-    progress(f"scoring {len(frame)} clients with model {record.version} ...")
+    progress(f"scoring the clients of {site} as of {as_of} with model {record.version} "
+             f"in {parts} slice(s) ...")
     writer, handle, partial = None, None, None
     if out_csv:
         partial = out_csv + ".partial"
@@ -77,14 +92,15 @@ def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_siz
         writer = csv.writer(handle)
         writer.writerow(["customer_id", "probability", "risk_band", "reasons"])
     try:
-        for start in range(0, len(frame), batch_size):
-            batch = frame.iloc[start:start + batch_size]
-            rows = _score_batch(model, batch, run, medium, high)
-            store.insert("churn_scores", SCORE_COLUMNS, rows)
-            if writer:
-                writer.writerows((r[1], f"{r[5]:.4f}", r[6], REASON_SEPARATOR.join(r[7])) for r in rows)
-            run.clients += len(rows)
-            progress(f"  {run.clients}/{len(frame)} clients scored")
+        for part in range(parts):
+            frame = build_features(store, site, as_of, key_pages, today=today, part=(part, parts))
+            if len(frame):
+                rows = _score_batch(model, frame, run, medium, high)
+                store.insert("churn_scores", SCORE_COLUMNS, rows)
+                if writer:
+                    writer.writerows((r[1], f"{r[5]:.4f}", r[6], REASON_SEPARATOR.join(r[7])) for r in rows)
+                run.clients += len(rows)
+            progress(f"  slice {part + 1}/{parts}: {run.clients} clients scored")
     except BaseException:
         if handle:
             handle.close()

@@ -1,12 +1,15 @@
 """The SQL behind churn features and labels, in the dialect both backends accept.
 
 Parameters: %(site)s, %(t)s the reference time in Unix seconds (midnight UTC)
-and %(day)s the same instant as a day number (toRelativeDayNum). Windows are
+and %(day)s the same instant as a day number (toRelativeDayNum); %(part)s of
+%(parts)s picks a hash shard of the clients, so a million clients can be
+scored a slice at a time (parts = 1 takes everyone). Windows are
 counted in whole days before the reference day: "last 30 days" is day numbers
 [day - 30, day), "previous 30 days" is [day - 60, day - 30).
 """
 
 PURCHASE_TYPES = ("purchase", "renewal")
+SHARD = "modulo(cityHash64(customer_id), %(parts)s) = %(part)s"
 
 
 def _window_columns(windows, template):
@@ -35,7 +38,7 @@ FROM (
     SELECT customer_id, toRelativeDayNum(ts) AS day, amount, type,
            type IN {PURCHASE_TYPES!r} AS is_purchase
     FROM transactions FINAL
-    WHERE site = %(site)s AND ts < toDateTime(%(t)s)
+    WHERE site = %(site)s AND ts < toDateTime(%(t)s) AND {SHARD}
 )
 GROUP BY customer_id
 """
@@ -59,7 +62,7 @@ SELECT
 FROM (
     SELECT customer_id, toRelativeDayNum(ts) AS day, name, pathname, engaged_ms
     FROM events
-    WHERE site = %(site)s AND customer_id != '' AND ts < toDateTime(%(t)s)
+    WHERE site = %(site)s AND customer_id != '' AND ts < toDateTime(%(t)s) AND {SHARD}
 )
 GROUP BY customer_id
 """
@@ -75,12 +78,12 @@ SELECT
 FROM (
     SELECT customer_id, toRelativeDayNum(start) AS day
     FROM sessions FINAL
-    WHERE site = %(site)s AND customer_id != '' AND `end` < toDateTime(%(t)s)
+    WHERE site = %(site)s AND customer_id != '' AND `end` < toDateTime(%(t)s) AND {SHARD}
 )
 GROUP BY customer_id
 """
 
-CUSTOMERS = """
+CUSTOMERS = f"""
 SELECT
     customer_id,
     toUInt8(created_at < toDateTime(%(t)s)) AS created_before,
@@ -88,7 +91,7 @@ SELECT
     toUInt8(ifNull(contract_ended_at < toDateTime(%(t)s), 0)) AS ended_before,
     contract_status
 FROM customers FINAL
-WHERE site = %(site)s AND deleted = 0
+WHERE site = %(site)s AND deleted = 0 AND {SHARD}
 """
 
 GOALS = "SELECT kind, pattern FROM goals FINAL WHERE site = %(site)s AND deleted = 0 ORDER BY goal_id"

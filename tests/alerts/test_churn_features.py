@@ -128,3 +128,11 @@ def test_live_scoring_uses_the_current_contract_status(store):
     frame = build_features(store, SITE, TODAY, KEY_PAGES, today=TODAY)
     assert "z" not in frame.index and "c" not in frame.index
     assert frame.loc["e", "contract_cancelled"] == 1
+
+
+def test_shards_together_are_the_whole(store):
+    _history(store)
+    whole = build_features(store, SITE, AS_OF, KEY_PAGES, today=TODAY)
+    parts = [build_features(store, SITE, AS_OF, KEY_PAGES, today=TODAY, part=(i, 3)) for i in range(3)]
+    assert sum(len(p) for p in parts) == len(whole)
+    pandas.testing.assert_frame_equal(pandas.concat(parts).sort_index(), whole, check_dtype=False)
