@@ -54,9 +54,15 @@ class ChurnModel:
     def probabilities(self, frame):
         return apply_calibration(self.calibration, self.margins(frame))
 
-    def contributions(self, frame):
-        """Per-client, per-feature contributions to the margin (SHAP values), bias dropped."""
-        values = self.booster.predict(self._matrix(frame), pred_contribs=True)
+    def contributions(self, frame, exact=True):
+        """Per-client, per-feature contributions to the margin, bias dropped.
+
+        exact: TreeSHAP values (consistent, about 1 ms per client for a few
+        hundred trees). Otherwise Saabas attributions (approx_contribs): the
+        change of the expected value along each client's path, some twenty
+        times faster, and usually naming the same top features.
+        """
+        values = self.booster.predict(self._matrix(frame), pred_contribs=True, approx_contribs=not exact)
         return values[:, :len(self.features)]
 
     def save(self, directory):

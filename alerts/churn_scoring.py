@@ -70,12 +70,14 @@ def client_estimate(store, site):
 
 
 def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_size=BATCH_SIZE,
-                  today=None, progress=print):
+                  exact_reasons=True, today=None, progress=print):
     """Score the site's active clients as of `as_of` (default today); returns a ScoringRun.
 
     Clients are split into hash shards of about `batch_size`: each shard's
     features are built in ClickHouse, scored and written before the next, so
-    memory holds one shard whatever the number of clients.
+    memory holds one shard whatever the number of clients. `exact_reasons`
+    False ranks reasons by Saabas attributions instead of SHAP values
+    (ChurnModel.contributions): the probabilities are the same.
     """
     today = today or datetime.datetime.now(datetime.timezone.utc).date()
     as_of = as_of or today
@@ -95,7 +97,7 @@ def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_siz
         for part in range(parts):
             frame = build_features(store, site, as_of, key_pages, today=today, part=(part, parts))
             if len(frame):
-                rows = _score_batch(model, frame, run, medium, high)
+                rows = _score_batch(model, frame, run, medium, high, exact_reasons)
                 store.insert("churn_scores", SCORE_COLUMNS, rows)
                 if writer:
                     writer.writerows((r[1], f"{r[5]:.4f}", r[6], REASON_SEPARATOR.join(r[7])) for r in rows)
@@ -115,9 +117,9 @@ def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_siz
     return run
 
 
-def _score_batch(model, batch, run, medium, high):
+def _score_batch(model, batch, run, medium, high, exact_reasons):
     probabilities = model.probabilities(batch)
-    contributions = model.contributions(batch)
+    contributions = model.contributions(batch, exact=exact_reasons)
     records = batch.to_dict("records")
     rows = []
     for customer_id, probability, contrib, values in zip(batch.index, probabilities, contributions, records):

@@ -68,8 +68,18 @@ def test_scoring_writes_one_row_per_active_client_and_the_csv(store, tmp_path):
     assert again.scored_at > run.scored_at
     latest = latest_scores(store, SITE)
     assert len(latest) == 300 and {s.scored_at for s in latest} == {again.scored_at}
-    score_clients(store, SITE, 0.3, 0.6, as_of=END - datetime.timedelta(days=30), **QUIET)
+    earlier = END - datetime.timedelta(days=30)
+    score_clients(store, SITE, 0.3, 0.6, as_of=earlier, exact_reasons=False, **QUIET)
     history = score_history(store, SITE, "c00000")
     assert [h.as_of for h in history] == [END - datetime.timedelta(days=30), END]
     assert history[-1].scored_at == again.scored_at
     assert len(latest_scores(store, SITE)) == 300
+
+    # That run ranked its reasons by Saabas attributions: same probabilities, own reasons.
+    frame = build_features(store, SITE, earlier, KEY_PAGES, today=TODAY)
+    approx = model.contributions(frame, exact=False)
+    first = frame.index[0]
+    [fast] = [h for h in score_history(store, SITE, first) if h.as_of == earlier]
+    assert np.isclose(fast.probability, model.probabilities(frame.iloc[:1])[0])
+    assert list(fast.reasons) == [t for _, t in top_reasons(dict(zip(model.features, approx[0])),
+                                                            frame.iloc[0].to_dict())]
