@@ -1,1 +1,1 @@
-"""Churn: client data, features, the model, scores and alerts."""
+"""Churn: client data, features, labels, the XGBoost model and its registry, scores, reasons and alerts."""

@@ -7,6 +7,7 @@ and validated here so that a bad value stops the program at start with a
 message naming the setting, not deep inside a request.
 """
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass
@@ -79,6 +80,31 @@ def _log_level(text):
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
     return value
+
+
+def _probability(text):
+    value = float(text)
+    if not 0 < value < 1:
+        raise ValueError("must be a number between 0 and 1 (exclusive)")
+    return value
+
+
+def _key_pages(text):
+    """'pricing=/pricing**, cancel=/account/cancel**' -> (('pricing', '/pricing**'), ...)."""
+    pages = []
+    for item in str(text).split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, sep, pattern = item.partition("=")
+        name, pattern = name.strip(), pattern.strip()
+        if not sep or not re.match(r"^[a-z][a-z0-9_]{0,30}$", name) or not pattern.startswith("/"):
+            raise ValueError(f"{item!r} is not NAME=/path-pattern (NAME in lowercase letters, "
+                             "digits and _)")
+        if name in dict(pages):
+            raise ValueError(f"key page {name!r} is named twice")
+        pages.append((name, pattern))
+    return tuple(pages)
 
 
 def _port(text):
@@ -177,6 +203,27 @@ SETTINGS = (
             "over HTTPS (directly or behind a TLS proxy).",
             _bool),
     Setting("log_level", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.", _log_level),
+    Setting("churn_model_dir", "./vigie-models",
+            "Directory of the churn model registry's artifacts (one sub-directory per site and "
+            "model version); the churn_models table lists them.",
+            str),
+    Setting("churn_horizon_days", 90,
+            "Churn horizon: a client is churned when nothing happens in this many days after the "
+            "reference date (see docs/churn.md). `vigie churn train --horizon` overrides it.",
+            _positive_int),
+    Setting("churn_label_requires_no_visit", False,
+            "Count a client without purchases in the horizon as churned only if they did not "
+            "visit the website either.",
+            _bool),
+    Setting("churn_key_pages",
+            "pricing=/pricing**, cancel=/cancel**, support=/support**, billing=/billing**",
+            "Pages whose visits are churn features: comma-separated NAME=PATTERN pairs; "
+            "patterns use * (one path segment) and ** (anything), as goal patterns do.",
+            _key_pages),
+    Setting("churn_risk_medium", 0.3,
+            "Churn probability from which a client's risk band is medium.", _probability),
+    Setting("churn_risk_high", 0.6,
+            "Churn probability from which a client's risk band is high.", _probability),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -253,6 +300,9 @@ def load_settings(environ=None, overrides=None):
             values[setting.name] = setting.parse(value)
         except (TypeError, ValueError) as exc:
             raise SettingsError(f"{origin}={value!r} is invalid: {exc}") from None
+    if values["churn_risk_medium"] >= values["churn_risk_high"]:
+        raise SettingsError(f"churn_risk_medium={values['churn_risk_medium']} must be below "
+                            f"churn_risk_high={values['churn_risk_high']}")
     if not values["secret_key"]:
         values["secret_key"] = secrets.token_hex(32)
         values["_secret_key_generated"] = True

@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "vigie.commands.goals",
     "vigie.commands.funnels",
     "vigie.commands.clients",
+    "vigie.commands.churn",
 )
 
 

@@ -1,0 +1,109 @@
+"""Simple baselines a churn model must beat, measured like the model.
+
+- Recency: the longer since the last purchase, the likelier the churn. Clients
+  who never bought rank first.
+- BG/NBD (Fader, Hardie & Lee, 2005, "Counting Your Customers the Easy Way"):
+  purchases follow a Poisson process whose rate varies across clients
+  (gamma(r, alpha)); after each purchase a client may drop out with a
+  probability that varies across clients (beta(a, b)). The four parameters are
+  fitted by maximum likelihood on the training clients' purchase histories;
+  the baseline score is minus the expected purchases over the horizon.
+
+A baseline's raw score is not a probability, so for the Brier score it is
+mapped to one by a logistic fit on the training window's labels (the same
+held-in data the model learns from), then measured on the evaluation window.
+"""
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import betaln, gammaln, hyp2f1
+
+from alerts.churn_metrics import evaluate
+
+DAYS_PER_UNIT = 7.0  # BG/NBD is fitted in weeks: better scaled than days
+
+
+def _probabilities(train_scores, train_labels, eval_scores):
+    from sklearn.linear_model import LogisticRegression
+    mean, std = train_scores.mean(), train_scores.std() or 1.0
+    fit = LogisticRegression().fit(((train_scores - mean) / std).reshape(-1, 1), train_labels)
+    return fit.predict_proba(((eval_scores - mean) / std).reshape(-1, 1))[:, 1]
+
+
+def _measure(train_scores, train_labels, eval_scores, eval_labels):
+    probabilities = _probabilities(train_scores, train_labels, eval_scores)
+    return evaluate(eval_labels, eval_scores, probabilities)
+
+
+def recency_scores(frame, never=None):
+    recency = frame["recency_days"].to_numpy(dtype=float)
+    never = never if never is not None else np.nanmax(np.append(recency, 0.0)) + 1.0
+    return np.where(np.isnan(recency), never, recency)
+
+
+def recency_baseline(train_x, train_y, eval_x, eval_y):
+    never = np.nanmax(np.concatenate([train_x["recency_days"].to_numpy(dtype=float),
+                                      eval_x["recency_days"].to_numpy(dtype=float), [0.0]])) + 1.0
+    return _measure(recency_scores(train_x, never), np.asarray(train_y),
+                    recency_scores(eval_x, never), np.asarray(eval_y))
+
+
+def _histories(frame):
+    """(x repeat purchases, t_x, T) in weeks, and which clients ever bought."""
+    bought = frame["purchase_days"].to_numpy(dtype=float) > 0
+    age = frame["first_purchase_age_days"].to_numpy(dtype=float)
+    recency = frame["recency_days"].to_numpy(dtype=float)
+    x = np.where(bought, frame["purchase_days"].to_numpy(dtype=float) - 1, 0.0)
+    big_t = np.where(bought, age, 0.0) / DAYS_PER_UNIT
+    t_x = np.where(bought, age - recency, 0.0) / DAYS_PER_UNIT
+    return x, t_x, big_t, bought
+
+
+def bgnbd_log_likelihood(params, x, t_x, big_t):
+    r, alpha, a, b = params
+    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
+    stays = -(r + x) * np.log(alpha + big_t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drops = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-12))
+                         - (r + x) * np.log(alpha + t_x), -np.inf)
+    return common + np.logaddexp(stays, drops)
+
+
+def fit_bgnbd(x, t_x, big_t):
+    """Maximum-likelihood (r, alpha, a, b), optimised on their logarithms."""
+    def loss(log_params):
+        return -bgnbd_log_likelihood(np.exp(log_params), x, t_x, big_t).sum()
+    result = minimize(loss, np.log([1.0, 1.0, 1.0, 1.0]), method="Nelder-Mead",
+                      options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-6})
+    return np.exp(result.x)
+
+
+def bgnbd_expected_purchases(params, x, t_x, big_t, t):
+    """Expected purchases in the next t weeks given each client's history."""
+    r, alpha, a, b = params
+    if a <= 1:
+        raise ValueError(f"BG/NBD fit gave a = {a:.3f} <= 1: expected purchases are undefined")
+    z = t / (alpha + big_t + t)
+    head = (a + b + x - 1) / (a - 1)
+    tail = 1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alive = np.where(x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
+    return head * tail / (1 + alive)
+
+
+def bgnbd_baseline(train_x, train_y, eval_x, eval_y, horizon_days):
+    x, t_x, big_t, bought = _histories(train_x)
+    if bought.sum() < 10:
+        raise ValueError("fewer than 10 training clients with purchases")
+    params = fit_bgnbd(x[bought], t_x[bought], big_t[bought])
+
+    def scores(frame):
+        fx, ftx, fbig, fbought = _histories(frame)
+        expected = np.zeros(len(fx))
+        expected[fbought] = bgnbd_expected_purchases(params, fx[fbought], ftx[fbought], fbig[fbought],
+                                                     horizon_days / DAYS_PER_UNIT)
+        if not np.all(np.isfinite(expected)):
+            raise ValueError("BG/NBD expected purchases are not finite for some clients")
+        return -expected
+    metrics = _measure(scores(train_x), np.asarray(train_y), scores(eval_x), np.asarray(eval_y))
+    metrics["parameters"] = dict(zip(("r", "alpha", "a", "b"), (float(p) for p in params)))
+    return metrics

@@ -1,0 +1,84 @@
+"""A trained churn model: the XGBoost booster, its calibration and its features.
+
+XGBoost's raw output ranks clients well but its probabilities are skewed by
+scale_pos_weight; the calibration maps the raw margin to a probability that
+means what it says ("30 % of such clients churn"). Platt scaling (a logistic
+curve, two numbers) is used on small held-out sets, isotonic regression (a
+monotone step function) once there are enough clients to fit one without
+overfitting. Both are stored as plain JSON beside the booster's own JSON.
+"""
+import json
+import os
+
+import numpy as np
+
+ISOTONIC_MIN_CLIENTS = 1000
+MODEL_FILE, CALIBRATION_FILE, CARD_FILE = "model.json", "calibration.json", "card.json"
+
+
+def fit_calibration(margins, labels):
+    """A JSON-able calibration from held-out raw margins and their labels."""
+    margins = np.asarray(margins, dtype=float)
+    labels = np.asarray(labels, dtype=int)
+    if len(labels) >= ISOTONIC_MIN_CLIENTS:
+        from sklearn.isotonic import IsotonicRegression
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(margins, labels)
+        return {"method": "isotonic", "x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()}
+    from sklearn.linear_model import LogisticRegression
+    platt = LogisticRegression(C=1e6).fit(margins.reshape(-1, 1), labels)
+    return {"method": "platt", "a": float(platt.coef_[0][0]), "b": float(platt.intercept_[0])}
+
+
+def apply_calibration(calibration, margins):
+    margins = np.asarray(margins, dtype=float)
+    if calibration["method"] == "isotonic":
+        return np.interp(margins, calibration["x"], calibration["y"])
+    return 1.0 / (1.0 + np.exp(-(calibration["a"] * margins + calibration["b"])))
+
+
+class ChurnModel:
+    def __init__(self, booster, calibration, features, card=None):
+        self.booster = booster
+        self.calibration = calibration
+        self.features = list(features)
+        self.card = card or {}
+
+    def _matrix(self, frame):
+        import xgboost
+        return xgboost.DMatrix(frame[self.features].to_numpy(dtype=float),
+                               feature_names=self.features, missing=np.nan)
+
+    def margins(self, frame):
+        return self.booster.predict(self._matrix(frame), output_margin=True)
+
+    def probabilities(self, frame):
+        return apply_calibration(self.calibration, self.margins(frame))
+
+    def contributions(self, frame, exact=True):
+        """Per-client, per-feature contributions to the margin, bias dropped.
+
+        exact: TreeSHAP values (consistent, about 1 ms per client for a few
+        hundred trees). Otherwise Saabas attributions (approx_contribs): the
+        change of the expected value along each client's path, some twenty
+        times faster, and usually naming the same top features.
+        """
+        values = self.booster.predict(self._matrix(frame), pred_contribs=True, approx_contribs=not exact)
+        return values[:, :len(self.features)]
+
+    def save(self, directory):
+        os.makedirs(directory, exist_ok=True)
+        self.booster.save_model(os.path.join(directory, MODEL_FILE))
+        for name, document in ((CALIBRATION_FILE, self.calibration), (CARD_FILE, self.card)):
+            with open(os.path.join(directory, name), "w", encoding="utf-8") as f:
+                json.dump(document, f, indent=2, sort_keys=True)
+
+    @classmethod
+    def load(cls, directory):
+        import xgboost
+        booster = xgboost.Booster()
+        booster.load_model(os.path.join(directory, MODEL_FILE))
+        with open(os.path.join(directory, CALIBRATION_FILE), encoding="utf-8") as f:
+            calibration = json.load(f)
+        with open(os.path.join(directory, CARD_FILE), encoding="utf-8") as f:
+            card = json.load(f)
+        return cls(booster, calibration, card["features"], card)

@@ -1,0 +1,70 @@
+"""What the dashboard and the alert rules read about churn.
+
+`churn_scores` may briefly hold several runs of one (site, as_of) (see
+alerts/churn_scoring.py); every reader here keeps only the run with the
+greatest scored_at of each date, so a re-scored date is never counted twice.
+"""
+from dataclasses import dataclass
+
+from alerts.churn_registry import promoted_record
+
+
+@dataclass(frozen=True)
+class ChurnScore:
+    customer_id: str
+    as_of: object
+    scored_at: object
+    model_version: str
+    probability: float
+    risk_band: str
+    reasons: tuple
+    reason_features: tuple
+
+
+_FIELDS = "customer_id, as_of, scored_at, model_version, probability, risk_band, reasons, reason_features"
+
+
+def _score(row):
+    customer_id, as_of, scored_at, version, probability, band, reasons, features = row
+    return ChurnScore(customer_id, as_of, scored_at, version, float(probability), band,
+                      tuple(reasons), tuple(features))
+
+
+def latest_scores(store, site, risk_band=None):
+    """Every client's score from the site's latest run, highest probability first."""
+    params = {"site": site, "band": risk_band or ""}
+    rows = store.query(f"""
+        SELECT {_FIELDS} FROM churn_scores
+        WHERE site = %(site)s
+          AND (as_of, scored_at) IN (
+              SELECT as_of, max(scored_at) FROM churn_scores
+              WHERE site = %(site)s AND as_of = (SELECT max(as_of) FROM churn_scores WHERE site = %(site)s)
+              GROUP BY as_of)
+          AND (%(band)s = '' OR risk_band = %(band)s)
+        ORDER BY probability DESC, customer_id
+    """, params)
+    return [_score(r) for r in rows]
+
+
+def score_history(store, site, customer_id):
+    """One client's scores over time, oldest date first, one per scored date."""
+    rows = store.query(f"""
+        SELECT {_FIELDS} FROM churn_scores
+        WHERE site = %(site)s AND customer_id = %(customer)s
+          AND (as_of, scored_at) IN (
+              SELECT as_of, max(scored_at) FROM churn_scores
+              WHERE site = %(site)s GROUP BY as_of)
+        ORDER BY as_of
+    """, {"site": site, "customer": customer_id})
+    return [_score(r) for r in rows]
+
+
+def promoted_model_card(store, site):
+    """The promoted model's card as a dict (version, data window, metrics...), or None."""
+    record = promoted_record(store, site)
+    if record is None:
+        return None
+    return {"site": record.site, "version": record.version, "created_at": record.created_at,
+            "features": list(record.features), "parameters": record.parameters,
+            "data_window": record.data_window, "metrics": record.metrics,
+            "promotion_note": record.promotion_note}

@@ -1,0 +1,138 @@
+"""Scoring every active client of a site with its promoted churn model.
+
+One run writes one row per client into `churn_scores` (probability, risk
+band, top three reasons), all with the same `scored_at`, and optionally a
+CSV. Re-scoring the same `as_of` writes a new run with a later `scored_at`
+and then deletes the older runs of that date; until ClickHouse has applied
+the deletion, readers must keep to the rule documented in docs/churn.md and
+implemented in alerts/churn_queries.py: for a (site, as_of), only the rows
+with the greatest scored_at count.
+
+Features are built in ClickHouse one hash shard of clients at a time and the
+model runs on each shard, so a million clients never sit in memory at once.
+"""
+import csv
+import datetime
+import logging
+import os
+from dataclasses import dataclass, field
+
+from alerts.churn_features import build_features
+from alerts.churn_reasons import top_reasons
+from alerts.churn_registry import load_promoted
+
+log = logging.getLogger(__name__)
+
+SCORE_COLUMNS = ["site", "customer_id", "as_of", "scored_at", "model_version", "probability",
+                 "risk_band", "reasons", "reason_features"]
+BATCH_SIZE = 50_000
+REASON_SEPARATOR = "; "
+
+
+def risk_band(probability, medium, high):
+    """low below `medium`, medium from `medium`, high from `high` (settings churn_risk_*)."""
+    if probability >= high:
+        return "high"
+    if probability >= medium:
+        return "medium"
+    return "low"
+
+
+@dataclass
+class ScoringRun:
+    site: str
+    as_of: datetime.date
+    model_version: str
+    scored_at: datetime.datetime
+    clients: int = 0
+    bands: dict = field(default_factory=lambda: {"low": 0, "medium": 0, "high": 0})
+
+
+def _run_time(store, site, as_of):
+    """Now, or one second after the last run of this date: runs never share a scored_at."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    last = store.query_value("SELECT max(scored_at) FROM churn_scores "
+                             "WHERE site = %(site)s AND as_of = %(as_of)s", {"site": site, "as_of": as_of})
+    if last is not None and last.year > 1970:
+        last = last.replace(tzinfo=datetime.timezone.utc)
+        now = max(now, last + datetime.timedelta(seconds=1))
+    return now
+
+
+def client_estimate(store, site):
+    """How many distinct clients the site's tables name (sizes the shards)."""
+    return int(store.query_value("""
+        SELECT uniq(customer_id) FROM (
+            SELECT customer_id FROM customers WHERE site = %(site)s
+            UNION ALL SELECT customer_id FROM transactions WHERE site = %(site)s
+            UNION ALL SELECT customer_id FROM events WHERE site = %(site)s AND customer_id != '')
+    """, {"site": site}) or 0)
+
+
+def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_size=BATCH_SIZE,
+                  exact_reasons=True, today=None, progress=print):
+    """Score the site's active clients as of `as_of` (default today); returns a ScoringRun.
+
+    Clients are split into hash shards of about `batch_size`: each shard's
+    features are built in ClickHouse, scored and written before the next, so
+    memory holds one shard whatever the number of clients. `exact_reasons`
+    False ranks reasons by Saabas attributions instead of SHAP values
+    (ChurnModel.contributions): the probabilities are the same.
+    """
+    today = today or datetime.datetime.now(datetime.timezone.utc).date()
+    as_of = as_of or today
+    record, model = load_promoted(store, site)
+    key_pages = tuple(tuple(p) for p in record.parameters.get("key_pages", ()))
+    parts = max(1, -(-client_estimate(store, site) // batch_size))
+    run = ScoringRun(site, as_of, record.version, _run_time(store, site, as_of))
+    progress(f"scoring the clients of {site} as of {as_of} with model {record.version} "
+             f"in {parts} slice(s) ...")
+    writer, handle, partial = None, None, None
+    if out_csv:
+        partial = out_csv + ".partial"
+        handle = open(partial, "w", newline="", encoding="utf-8")
+        writer = csv.writer(handle)
+        writer.writerow(["customer_id", "probability", "risk_band", "reasons"])
+    try:
+        for part in range(parts):
+            frame = build_features(store, site, as_of, key_pages, today=today, part=(part, parts))
+            if len(frame):
+                rows = _score_batch(model, frame, run, medium, high, exact_reasons)
+                store.insert("churn_scores", SCORE_COLUMNS, rows)
+                if writer:
+                    writer.writerows((r[1], f"{r[5]:.4f}", r[6], REASON_SEPARATOR.join(r[7])) for r in rows)
+                run.clients += len(rows)
+            progress(f"  slice {part + 1}/{parts}: {run.clients} clients scored")
+    except BaseException:
+        if handle:
+            handle.close()
+            os.unlink(partial)
+        raise
+    if handle:
+        handle.close()
+        os.replace(partial, out_csv)
+    _drop_older_runs(store, run)
+    log.info("scored %d clients of %s as of %s with %s: %s", run.clients, site, as_of,
+             record.version, run.bands)
+    return run
+
+
+def _score_batch(model, batch, run, medium, high, exact_reasons):
+    probabilities = model.probabilities(batch)
+    contributions = model.contributions(batch, exact=exact_reasons)
+    records = batch.to_dict("records")
+    rows = []
+    for customer_id, probability, contrib, values in zip(batch.index, probabilities, contributions, records):
+        band = risk_band(float(probability), medium, high)
+        run.bands[band] += 1
+        reasons = top_reasons(dict(zip(model.features, contrib.tolist())), values)
+        rows.append((run.site, customer_id, run.as_of, run.scored_at, run.model_version,
+                     float(probability), band, [t for _, t in reasons], [f for f, _ in reasons]))
+    return rows
+
+
+def _drop_older_runs(store, run):
+    """Delete the superseded runs of this date (a mutation: applied in the background)."""
+    store.execute("ALTER TABLE churn_scores DELETE WHERE site = %(site)s AND as_of = %(as_of)s "
+                  "AND scored_at < %(scored_at)s",
+                  {"site": run.site, "as_of": run.as_of, "scored_at": run.scored_at})

@@ -1,0 +1,131 @@
+"""The SQL behind churn features and labels, in the dialect both backends accept.
+
+Parameters: %(site)s, %(t)s the reference time in Unix seconds (midnight UTC)
+and %(day)s the same instant as a day number (toRelativeDayNum); %(part)s of
+%(parts)s picks a hash shard of the clients, so a million clients can be
+scored a slice at a time (parts = 1 takes everyone). Windows are
+counted in whole days before the reference day: "last 30 days" is day numbers
+[day - 30, day), "previous 30 days" is [day - 60, day - 30).
+"""
+
+PURCHASE_TYPES = ("purchase", "renewal")
+SHARD = "modulo(cityHash64(customer_id), %(parts)s) = %(part)s"
+
+
+def _window_columns(windows, template):
+    return ",\n".join(template.format(w=w, w2=2 * w) for w in windows)
+
+
+TRANSACTIONS = f"""
+SELECT
+    customer_id,
+    countIf(is_purchase) AS frequency,
+    sumIf(amount, is_purchase) AS monetary_total,
+    minIf(day, is_purchase) AS first_day,
+    maxIf(day, is_purchase) AS last_day,
+    arraySort(groupUniqArrayIf(day, is_purchase)) AS days,
+    length(days) AS purchase_days,
+    arrayPopFront(arrayDifference(days)) AS gaps,
+    if(length(gaps) > 0, arrayReduce('median', gaps), nan) AS gap_median_days,
+{_window_columns((30, 90, 180), '''    countIf(is_purchase AND day >= %(day)s - {w}) AS purchases_{w}d,
+    countIf(is_purchase AND day >= %(day)s - {w2} AND day < %(day)s - {w}) AS purchases_prev_{w}d,
+    sumIf(amount, is_purchase AND day >= %(day)s - {w}) AS spend_{w}d,
+    sumIf(amount, is_purchase AND day >= %(day)s - {w2} AND day < %(day)s - {w}) AS spend_prev_{w}d''')},
+    countIf(type = 'refund') AS refunds_count,
+    sumIf(abs(amount), type = 'refund') AS refunds_amount,
+    countIf(type = 'cancellation') AS cancellations
+FROM (
+    SELECT customer_id, toRelativeDayNum(ts) AS day, amount, type,
+           type IN {PURCHASE_TYPES!r} AS is_purchase
+    FROM transactions FINAL
+    WHERE site = %(site)s AND ts < toDateTime(%(t)s) AND {SHARD}
+)
+GROUP BY customer_id
+"""
+
+
+def web_query(key_columns, goal_condition):
+    """Per-client web activity from events; key page and goal columns are built
+    by the caller from placeholders only (patterns are bound, never formatted)."""
+    extra = "".join(",\n    " + c for c in key_columns)
+    return f"""
+SELECT
+    customer_id,
+    min(day) AS first_web_day,
+    max(day) AS last_web_day,
+{_window_columns((7, 30, 90), '''    countIf(name = 'pageview' AND day >= %(day)s - {w}) AS pageviews_{w}d,
+    sumIf(engaged_ms, day >= %(day)s - {w}) / 60000 AS engaged_minutes_{w}d,
+    uniqExactIf(day, day >= %(day)s - {w}) AS active_days_{w}d,
+    uniqExactIf(day, day >= %(day)s - {w2} AND day < %(day)s - {w}) AS active_days_prev_{w}d''')},
+    countIf(day >= %(day)s - 30 AND ({goal_condition})) AS goal_completions_30d,
+    countIf(day >= %(day)s - 90 AND ({goal_condition})) AS goal_completions_90d{extra}
+FROM (
+    SELECT customer_id, toRelativeDayNum(ts) AS day, name, pathname, engaged_ms
+    FROM events
+    WHERE site = %(site)s AND customer_id != '' AND ts < toDateTime(%(t)s) AND {SHARD}
+)
+GROUP BY customer_id
+"""
+
+
+# Visits from the sessions job; only visits that ended before the reference
+# time, so a visit running across it cannot leak later pageviews.
+SESSIONS = f"""
+SELECT
+    customer_id,
+{_window_columns((7, 30, 90), '''    countIf(day >= %(day)s - {w}) AS visits_{w}d,
+    countIf(day >= %(day)s - {w2} AND day < %(day)s - {w}) AS visits_prev_{w}d''')}
+FROM (
+    SELECT customer_id, toRelativeDayNum(start) AS day
+    FROM sessions FINAL
+    WHERE site = %(site)s AND customer_id != '' AND `end` < toDateTime(%(t)s) AND {SHARD}
+)
+GROUP BY customer_id
+"""
+
+CUSTOMERS = f"""
+SELECT
+    customer_id,
+    toUInt8(created_at < toDateTime(%(t)s)) AS created_before,
+    if(created_at < toDateTime(%(t)s), toRelativeDayNum(created_at), 0) AS created_day,
+    toUInt8(ifNull(contract_ended_at < toDateTime(%(t)s), 0)) AS ended_before,
+    contract_status
+FROM customers FINAL
+WHERE site = %(site)s AND deleted = 0 AND {SHARD}
+"""
+
+GOALS = "SELECT kind, pattern FROM goals FINAL WHERE site = %(site)s AND deleted = 0 ORDER BY goal_id"
+
+
+def has_customer_sessions(store, site, t):
+    """True when the sessions job has written visits of identified clients that
+    ended before the reference time (later ones must not switch the source)."""
+    return bool(store.query_value(
+        "SELECT count() FROM sessions WHERE site = %(site)s AND customer_id != '' "
+        "AND `end` < toDateTime(%(t)s)", {"site": site, "t": t}))
+
+
+# Labels: what happened in [t, t + horizon).
+OUTCOMES = f"""
+SELECT customer_id, sum(purchases) AS purchases, sum(visits) AS visits, max(ended) AS ended
+FROM (
+    SELECT customer_id, count() AS purchases, toUInt64(0) AS visits, toUInt8(0) AS ended
+    FROM transactions FINAL
+    WHERE site = %(site)s AND type IN {PURCHASE_TYPES!r}
+      AND ts >= toDateTime(%(t)s) AND ts < toDateTime(%(end)s)
+    GROUP BY customer_id
+    UNION ALL
+    SELECT customer_id, toUInt64(0) AS purchases, count() AS visits, toUInt8(0) AS ended
+    FROM events
+    WHERE site = %(site)s AND customer_id != ''
+      AND ts >= toDateTime(%(t)s) AND ts < toDateTime(%(end)s)
+    GROUP BY customer_id
+    UNION ALL
+    SELECT customer_id, toUInt64(0) AS purchases, toUInt64(0) AS visits,
+           toUInt8(ifNull(contract_ended_at >= toDateTime(%(t)s)
+                          AND contract_ended_at < toDateTime(%(end)s), 0)) AS ended
+    FROM customers FINAL
+    WHERE site = %(site)s AND deleted = 0
+)
+GROUP BY customer_id
+"""

@@ -1,0 +1,77 @@
+"""`vigie churn` as a real subprocess on a real ClickHouse server."""
+import csv
+import datetime
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from tests.churn_synthetic import generate
+from warehouse import open_store
+from warehouse.migrations import migrate
+
+SITE = "shop.example.com"
+
+
+def run_vigie(store_url, model_dir, *args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")}
+    env.update(VIGIE_STORE_URL=store_url, VIGIE_CHURN_MODEL_DIR=str(model_dir))
+    return subprocess.run([sys.executable, "-m", "vigie", *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def server_url(clickhouse_server):
+    return f"clickhouse://default@127.0.0.1:{clickhouse_server.tcp_port}/churn_{uuid.uuid4().hex[:10]}"
+
+
+def test_train_list_and_score_from_the_command_line(server_url, tmp_path):
+    assert run_vigie(server_url, tmp_path, "sites", "add", SITE).returncode == 0
+    store = open_store(server_url)
+    migrate(store)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    generate(store, SITE, today, clients=300)
+
+    trained = run_vigie(server_url, tmp_path, "churn", "train", "--site", SITE, "--horizon", "60")
+    assert trained.returncode == 0, trained.stderr
+    assert f"features as of {today - datetime.timedelta(days=120)} (training)" in trained.stdout
+    assert "model v1 saved" in trained.stdout and "; promoted" in trained.stdout
+
+    listed = run_vigie(server_url, tmp_path, "churn", "models", "--site", SITE)
+    assert listed.returncode == 0
+    header, v1 = listed.stdout.splitlines()
+    assert header.startswith("version\tcreated\tpromoted\tROC AUC")
+    assert v1.startswith("v1\t") and "\tyes\t" in v1
+    assert v1.endswith(f"{today - datetime.timedelta(days=60)}..{today}")
+
+    out = tmp_path / "scores.csv"
+    scored = run_vigie(server_url, tmp_path, "churn", "score", "--site", SITE, "--out", str(out))
+    assert scored.returncode == 0, scored.stderr
+    assert f"scored 300 clients of {SITE} as of {today} with model v1" in scored.stdout
+    with open(out, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 300
+    assert store.query_value("SELECT count() FROM churn_scores WHERE site = %(s)s", {"s": SITE}) == 300
+    store.execute(f"DROP DATABASE IF EXISTS `{store.database}`")
+    store.close()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["churn", "train", "--site", "nowhere.example.com"], "no site 'nowhere.example.com' is registered"),
+    (["churn", "train", "--site", SITE, "--horizon", "0"], "'0' must be positive"),
+    (["churn", "score", "--site", SITE, "--as-of", "2024-02-30"], "'2024-02-30' is not a date"),
+    (["churn", "score", "--site", SITE, "--out", "/nonexistent-dir/x.csv"], "does not exist"),
+    (["churn", "score", "--site", SITE], "has no promoted churn model yet"),
+    (["churn", "train", "--site", SITE], "0 clients, 0 churned"),
+    (["churn", "models", "--site", "not a domain"], "not a domain name"),
+])
+def test_bad_requests_get_one_clear_line(server_url, tmp_path, args, message):
+    assert run_vigie(server_url, tmp_path, "sites", "add", SITE).returncode == 0
+    result = run_vigie(server_url, tmp_path, *args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    cleanup = open_store(server_url)
+    cleanup.execute(f"DROP DATABASE IF EXISTS `{cleanup.database}`")
+    cleanup.close()

@@ -1,0 +1,96 @@
+"""Training out of time on synthetic clients, the promotion rule and the registry."""
+import datetime
+import os
+
+import pytest
+
+from alerts.churn_model import ChurnModel
+from alerts.churn_queries import promoted_model_card
+from alerts.churn_registry import list_models, promoted_record, register_model
+from alerts.churn_scoring import score_clients
+from alerts.churn_training import TrainingError, train_churn_model
+from alerts.churn_registry import RegistryError
+from tests.churn_factories import customer, insert_customers, insert_transactions, transaction
+from tests.churn_synthetic import generate
+
+SITE = "shop.example.com"
+KEY_PAGES = (("pricing", "/pricing**"), ("cancel", "/cancel**"), ("billing", "/billing**"))
+END = datetime.date(2024, 7, 1)
+TODAY = datetime.date(2025, 1, 1)
+
+
+def test_model_beats_recency_out_of_time_and_is_promoted(store, tmp_path):
+    generate(store, SITE, END, clients=300)
+    lines = []
+    model = train_churn_model(store, SITE, KEY_PAGES, str(tmp_path), as_of=END, horizon_days=60,
+                              today=TODAY, progress=lines.append)
+    card = model.card
+    assert card["version"] == "v1" and card["promoted"] is True
+    assert card["data_window"]["training_features_before"] == "2024-03-03"
+    assert card["data_window"]["training_labels"] == ["2024-03-03", "2024-05-02"]
+    assert card["data_window"]["evaluation_labels"] == ["2024-05-02", "2024-07-01"]
+    metrics = card["metrics"]
+    assert metrics["model"]["roc_auc"] > metrics["recency_baseline"]["roc_auc"]
+    assert metrics["model"]["roc_auc"] > 0.9
+    assert metrics["model"]["brier"] < metrics["recency_baseline"]["brier"]
+    assert metrics["model"]["lift_top_decile"] > 1.5
+    assert 0 < metrics["bgnbd_baseline"]["roc_auc"] < 1
+    assert metrics["model"]["clients"] == 300
+    assert any("round 50" in line for line in lines) and "promoted" in lines[-1]
+    assert card["parameters"]["scale_pos_weight"] > 1  # fewer churners than retained clients
+
+    path = os.path.join(tmp_path, SITE, "v1")
+    assert sorted(os.listdir(path)) == ["calibration.json", "card.json", "model.json"]
+    reloaded = ChurnModel.load(path)
+    assert reloaded.card["version"] == "v1"
+    [record] = list_models(store, SITE)
+    assert record.promoted and record.metrics == metrics and record.features == tuple(model.features)
+    assert promoted_model_card(store, SITE)["version"] == "v1"
+
+    # A later model that failed its baseline is listed but leaves v1 in charge.
+    reloaded.card = dict(reloaded.card, version="v2",
+                         created_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc).isoformat())
+    register_model(store, str(tmp_path), SITE, reloaded, promoted=False, note="worse")
+    assert [r.version for r in list_models(store, SITE)] == ["v1", "v2"]
+    assert promoted_record(store, SITE).version == "v1"
+
+
+def _recency_tells_all(store):
+    """Churners stopped long ago, the others buy every week: recency is perfect."""
+    rows, customers = [], []
+    for n in range(40):
+        cid = f"r{n:02d}"
+        customers.append(customer(SITE, cid, created_at="2023-01-01"))
+        last = datetime.date(2024, 7, 1) if n % 2 else datetime.date(2023, 6, 1) + datetime.timedelta(days=n)
+        day = datetime.date(2023, 1, 2) + datetime.timedelta(days=n % 5)
+        while day < last:
+            rows.append(transaction(SITE, cid, day.isoformat() + " 12:00:00", 50 + n))
+            day += datetime.timedelta(days=7)
+    insert_customers(store, customers)
+    insert_transactions(store, rows)
+
+
+def test_a_model_that_does_not_beat_recency_is_recorded_not_promoted(store, tmp_path):
+    _recency_tells_all(store)
+    model = train_churn_model(store, SITE, KEY_PAGES, str(tmp_path), as_of=END, horizon_days=30,
+                              today=TODAY, progress=lambda line: None)
+    assert model.card["metrics"]["recency_baseline"]["roc_auc"] == 1.0
+    assert model.card["promoted"] is False
+    assert "does not beat the recency baseline's 1.000" in model.card["promotion_note"]
+    [record] = list_models(store, SITE)
+    assert not record.promoted
+    assert promoted_record(store, SITE) is None
+    with pytest.raises(RegistryError, match="no promoted churn model"):
+        score_clients(store, SITE, 0.3, 0.6, as_of=END, today=TODAY, progress=lambda line: None)
+
+
+def test_too_little_data_is_refused_with_the_counts(store, tmp_path):
+    insert_customers(store, [customer(SITE, "a", created_at="2023-01-01")])
+    insert_transactions(store, [transaction(SITE, "a", "2024-01-05 10:00:00")])
+    with pytest.raises(TrainingError, match="1 clients, 1 churned"):
+        train_churn_model(store, SITE, KEY_PAGES, str(tmp_path), as_of=END, horizon_days=60,
+                          today=TODAY, progress=lambda line: None)
+    with pytest.raises(TrainingError, match="in the future"):
+        train_churn_model(store, SITE, KEY_PAGES, str(tmp_path), as_of=TODAY + datetime.timedelta(days=1),
+                          horizon_days=60, today=TODAY, progress=lambda line: None)
+    assert list_models(store, SITE) == []

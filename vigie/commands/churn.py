@@ -1,0 +1,144 @@
+"""`vigie churn train | score | models`: the churn model from the command line.
+
+The work is in alerts/; this module turns flags and settings into calls and
+expected failures (unknown site, too little data, no promoted model, the
+churn extra not installed) into one-line CommandErrors.
+"""
+import argparse
+import datetime
+import os
+
+from vigie.cli_common import CommandError, _command, _migrated_store, _settings
+from warehouse.sites import get_site, normalise_domain
+
+
+def _date(text):
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return value
+
+
+def _churn_modules():
+    """The alerts modules need the churn extra (xgboost, scikit-learn)."""
+    try:
+        import sklearn  # noqa: F401
+        import xgboost  # noqa: F401
+    except ImportError as exc:
+        raise CommandError(f"the churn model needs the churn extra ({exc.name} is missing): "
+                           "pip install 'vigie[churn]'") from None
+    from alerts import churn_registry, churn_scoring, churn_training
+    return churn_training, churn_scoring, churn_registry
+
+
+def _site(store, domain):
+    try:
+        domain = normalise_domain(domain)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if get_site(store, domain) is None:
+        raise CommandError(f"no site {domain!r} is registered (vigie sites list)")
+    return domain
+
+
+def cmd_train(args):
+    training, _, registry = _churn_modules()
+    from alerts.churn_labels import LabelWindowError
+    from alerts.churn_metrics import MetricsError
+    settings = _settings(args)
+    store = _migrated_store(settings)
+    try:
+        site = _site(store, args.site)
+        training.train_churn_model(
+            store, site, settings.churn_key_pages, settings.churn_model_dir, as_of=args.as_of,
+            horizon_days=args.horizon or settings.churn_horizon_days,
+            require_no_visit=settings.churn_label_requires_no_visit, seed=args.seed,
+            threads=args.threads, progress=lambda line: print(line, flush=True))
+    except (training.TrainingError, LabelWindowError, MetricsError, registry.RegistryError) as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        store.close()
+
+
+def cmd_score(args):
+    _, scoring, registry = _churn_modules()
+    if args.out and not os.path.isdir(os.path.dirname(os.path.abspath(args.out))):
+        raise CommandError(f"--out {args.out}: directory {os.path.dirname(os.path.abspath(args.out))} does not exist")
+    settings = _settings(args)
+    store = _migrated_store(settings)
+    try:
+        site = _site(store, args.site)
+        run = scoring.score_clients(store, site, settings.churn_risk_medium, settings.churn_risk_high,
+                                    as_of=args.as_of, out_csv=args.out, batch_size=args.batch_size,
+                                    exact_reasons=not args.fast_reasons,
+                                    progress=lambda line: print(line, flush=True))
+    except registry.RegistryError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        store.close()
+    bands = ", ".join(f"{n} {band}" for band, n in run.bands.items())
+    print(f"scored {run.clients} clients of {run.site} as of {run.as_of} with model "
+          f"{run.model_version}: {bands}" + (f"; CSV in {args.out}" if args.out else ""))
+
+
+def cmd_models(args):
+    _, _, registry = _churn_modules()
+    store = _migrated_store(_settings(args))
+    try:
+        site = _site(store, args.site)
+        models = registry.list_models(store, site)
+    finally:
+        store.close()
+    if not models:
+        print(f"no churn model for {site} yet: vigie churn train --site {site}")
+        return
+    print("version\tcreated\tpromoted\tROC AUC\tPR AUC\tBrier\tlift@10%\trecency ROC AUC\tevaluated on")
+    for m in models:
+        model, base = m.metrics["model"], m.metrics["recency_baseline"]
+        window = m.data_window["evaluation_labels"]
+        print(f"{m.version}\t{m.created_at:%Y-%m-%d %H:%M}\t{'yes' if m.promoted else 'no'}\t"
+              f"{model['roc_auc']:.3f}\t{model['pr_auc']:.3f}\t{model['brier']:.3f}\t"
+              f"{model['lift_top_decile']:.2f}\t{base['roc_auc']:.3f}\t{window[0]}..{window[1]}")
+
+
+def register(commands):
+    churn = _command(commands, "churn", "churn model: train, score, list models").add_subparsers(
+        dest="churn_command", metavar="COMMAND", required=True)
+
+    train = _command(churn, "train", "train a churn model out of time and register it")
+    train.add_argument("--site", required=True, help="the site's domain")
+    train.add_argument("--as-of", type=_date, metavar="DATE",
+                       help="end of the data used, YYYY-MM-DD (default today): training features at "
+                            "DATE - 2 x horizon, evaluation on the last horizon before DATE")
+    train.add_argument("--horizon", type=_positive, metavar="DAYS",
+                       help="churn horizon in days (default: setting churn_horizon_days)")
+    train.add_argument("--seed", type=int, default=0, help="random seed of the split and XGBoost (default 0)")
+    train.add_argument("--threads", type=_positive, default=1, help="XGBoost threads (default 1)")
+    train.set_defaults(func=cmd_train)
+
+    score = _command(churn, "score", "score every active client with the promoted model")
+    score.add_argument("--site", required=True, help="the site's domain")
+    score.add_argument("--as-of", type=_date, metavar="DATE",
+                       help="reference date, YYYY-MM-DD (default today): features use data before it")
+    score.add_argument("--out", metavar="FILE.csv",
+                       help="also write customer_id,probability,risk_band,reasons to this CSV")
+    score.add_argument("--batch-size", type=_positive, default=50_000,
+                       help="clients per model batch (default 50000)")
+    score.add_argument("--fast-reasons", action="store_true",
+                       help="rank reasons by Saabas attributions instead of SHAP values: about 20x "
+                            "faster for very large client bases (same probabilities)")
+    score.set_defaults(func=cmd_score)
+
+    models = _command(churn, "models", "list a site's churn models with their metrics")
+    models.add_argument("--site", required=True, help="the site's domain")
+    models.set_defaults(func=cmd_models)
