@@ -1,0 +1,1 @@
+"""Churn scoring and the alerts that reach the retention team."""
