@@ -239,6 +239,6 @@ def cooling_and_cap(store, site, now, cooldown_days, cap_days):
             active[key] = alert
         elif key not in resolved_at or alert.resolved_at > resolved_at[key]:
             resolved_at[key] = alert.resolved_at
-        if alert.opened_at >= now - datetime.timedelta(days=cap_days) and alert.opened_at <= now:
+        if now - datetime.timedelta(days=cap_days) < alert.opened_at <= now:
             opened_recently[alert.customer_id] = opened_recently.get(alert.customer_id, 0) + 1
     return active, resolved_at, opened_recently
