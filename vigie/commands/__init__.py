@@ -6,6 +6,7 @@ and then lets every module listed here add its own to the same sub-parser.
 import importlib
 
 COMMAND_MODULES = (
+    "vigie.commands.alerts",
 )
 
 
