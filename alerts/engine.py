@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from alerts.conditions import client_facts, customers, evaluate
 from alerts.delivery import deliver_alerts, send_digest, yesterday
 from alerts.rules import SEVERITIES, list_rules
-from alerts.state import cooling_and_cap, list_alerts, open_alert, refresh_alert, wake_snoozed
+from alerts.state import (cooling_and_cap, list_alerts, new_alert, refreshed, save_run,
+                          wake_snoozed)
 from alerts.clock import utcnow
 from warehouse.sites import list_sites
 
@@ -29,7 +30,7 @@ class RunSummary:
     site: str
     rules: int = 0
     opened: list = field(default_factory=list)
-    updated: int = 0
+    updated: int = 0  # hits on an alert already in progress; rewritten only when values changed
     cooling_down: int = 0
     capped: int = 0
     woken: int = 0
@@ -39,8 +40,9 @@ class RunSummary:
 
     def __str__(self):
         return (f"{self.site}: {self.rules} rule(s), {len(self.opened)} new alert(s), "
-                f"{self.updated} updated, {self.cooling_down} in cool-down, {self.capped} over "
-                f"the per-client cap, {self.woken} back from snooze; {self.sent} message(s) sent, "
+                f"{self.updated} already alerted (values refreshed), "
+                f"{self.cooling_down} in cool-down, {self.capped} over the per-client cap, "
+                f"{self.woken} back from snooze; {self.sent} message(s) sent, "
                 f"{self.failed} failed, {self.digests_sent} digest(s) sent")
 
 
@@ -60,19 +62,23 @@ def evaluate_site(store, settings, site, now=None):
     active, resolved_at, opened_recently = cooling_and_cap(
         store, site, now, settings.alert_cooldown_days, settings.alert_cap_days)
     cooldown = datetime.timedelta(days=settings.alert_cooldown_days)
+    changed = []
     for rule, found in hits:
         for cid in sorted(found):
             key = (cid, rule.rule_id)
             if key in active:
-                refresh_alert(store, active[key], found[cid], facts[cid], now)
                 summary.updated += 1
+                fresh = refreshed(active[key], found[cid], facts[cid], now)
+                if fresh is not None:
+                    changed.append(fresh)
             elif key in resolved_at and now - resolved_at[key] < cooldown:
                 summary.cooling_down += 1
             elif opened_recently.get(cid, 0) >= settings.alert_cap_per_client:
                 summary.capped += 1
             else:
-                summary.opened.append(open_alert(store, rule, found[cid], facts[cid], now))
+                summary.opened.append(new_alert(rule, found[cid], facts[cid], now))
                 opened_recently[cid] = opened_recently.get(cid, 0) + 1
+    save_run(store, summary.opened, changed, now)
     return summary
 
 

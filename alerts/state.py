@@ -67,11 +67,17 @@ def _alert(row):
     return Alert(**values)
 
 
-def _write(store, alert):
+def _row(alert):
     row = [getattr(alert, c) for c in _COLUMNS]
     row[_COLUMNS.index("reasons")] = list(alert.reasons)
     row[_COLUMNS.index("last_purchase")] = alert.last_purchase or NEVER
-    store.insert("alerts", _COLUMNS + ["version"], [row + [next_version()]])
+    return row + [next_version()]
+
+
+def _write(store, *alerts):
+    """One batched insert: a run rewrites many alerts, and ClickHouse wants few, large inserts."""
+    if alerts:
+        store.insert("alerts", _COLUMNS + ["version"], [_row(a) for a in alerts])
 
 
 def _record(store, alert, at, actor, action, from_state, outcome="", note=""):
@@ -82,27 +88,38 @@ def _record(store, alert, at, actor, action, from_state, outcome="", note=""):
                    alert.state, outcome, note)])
 
 
-def open_alert(store, rule, hit, facts, now):
-    """A new open alert for a client meeting `rule`; the owner is the client's, else the rule's."""
-    alert = Alert(
+def new_alert(rule, hit, facts, now):
+    """An open alert for a client meeting `rule`; the owner is the client's, else the rule's."""
+    return Alert(
         site=rule.site, alert_id="a" + secrets.token_hex(6), customer_id=hit.customer_id,
         rule_id=rule.rule_id, rule_kind=rule.kind, rule_name=rule.name, severity=rule.severity,
         owner=facts.owner or rule.owner, state="open", detail=hit.detail, value=float(hit.value),
         probability=facts.probability, reasons=tuple(facts.reasons),
         last_purchase=facts.last_purchase or NEVER, opened_at=now, updated_at=now,
         snoozed_until=NEVER, resolved_at=NEVER, outcome="", note="")
-    _write(store, alert)
-    _record(store, alert, now, SYSTEM_ACTOR, "opened", "")
-    return alert
 
 
-def refresh_alert(store, alert, hit, facts, now):
-    """The latest values on an alert still in progress; its state and owner stay as they are."""
-    updated = dataclasses.replace(
-        alert, detail=hit.detail, value=float(hit.value), probability=facts.probability,
-        reasons=tuple(facts.reasons), last_purchase=facts.last_purchase or NEVER, updated_at=now)
-    _write(store, updated)
-    return updated
+def refreshed(alert, hit, facts, now):
+    """The alert with the latest values, or None when nothing changed (no rewrite needed).
+
+    Its state and owner stay as they are: the team may be working on it.
+    """
+    latest = dict(detail=hit.detail, value=float(hit.value), probability=facts.probability,
+                  reasons=tuple(facts.reasons), last_purchase=facts.last_purchase or NEVER)
+    if all(getattr(alert, k) == v for k, v in latest.items()):
+        return None
+    return dataclasses.replace(alert, updated_at=now, **latest)
+
+
+def save_run(store, opened, updated, now):
+    """Write a run's new and refreshed alerts, and the 'opened' transitions, in three inserts."""
+    _write(store, *opened, *updated)
+    if opened:
+        store.insert("alert_transitions",
+                     ["site", "alert_id", "ts", "actor", "action", "from_state", "to_state",
+                      "outcome", "note"],
+                     [(a.site, a.alert_id, now, SYSTEM_ACTOR, "opened", "", a.state, "", "")
+                      for a in opened])
 
 
 def get_alert(store, alert_id):

@@ -158,3 +158,14 @@ def test_bad_transitions_are_refused(store, site, alert_settings):
         acknowledge(store, "a000", "ana")
     with pytest.raises(AlertError, match="state 'closed'"):
         list_alerts(store, state="closed")
+
+
+def test_an_unchanged_alert_is_not_rewritten(store, site, alert_settings):
+    add_customers(store, ("c1", "2023-01-01", "cancelled"))
+    add_rule(store, site, "contract_cancelled")
+    alert = evaluate_site(store, alert_settings, site, NOW).opened[0]
+    for n in (1, 2, 3):
+        assert evaluate_site(store, alert_settings, site, days(n)).updated == 1
+    # One physical row: runs that change nothing write nothing (no FINAL here on purpose).
+    assert store.query_value("SELECT count() FROM alerts") == 1
+    assert get_alert(store, alert.alert_id).updated_at == NOW

@@ -58,7 +58,7 @@ def test_rules_run_and_follow_up_from_the_command_line(server_url, webhook):
     assert "Fewer logins since March" in webhook.bodies[0]["message"]
     alert_id = re.search(r"^(a[0-9a-f]{12})\t", ran, re.M).group(1)
     again = vigie_ok(server_url, "alerts", "run", "--site", SITE)
-    assert "0 new alert(s), 1 updated" in again and len(webhook.bodies) == 1
+    assert "0 new alert(s), 1 already alerted" in again and len(webhook.bodies) == 1
 
     listed = vigie_ok(server_url, "alerts", "list", "--state", "open", "--site", SITE)
     assert listed.split("\t")[:5] == [alert_id, SITE, "c-77", "high", "open"]
