@@ -14,12 +14,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from alerts.claims import claim, slot_of
+from alerts.clock import utcnow
 from alerts.conditions import client_facts, customers, evaluate
 from alerts.delivery import deliver_alerts, send_digest, yesterday
 from alerts.rules import SEVERITIES, list_rules
 from alerts.state import (cooling_and_cap, list_alerts, new_alert, refreshed, save_run,
                           wake_snoozed)
-from alerts.clock import utcnow
 from warehouse.sites import list_sites
 
 log = logging.getLogger(__name__)
@@ -100,11 +101,20 @@ def run_site(store, settings, site, now=None, deliver=True, sleep=time.sleep):
     return summary
 
 
-def run_all_sites(store, settings, now=None):
-    """The scheduled job: every registered site; one site failing does not stop the others."""
+def run_all_sites(store, settings, now=None, settle_seconds=1.0):
+    """The scheduled job: every registered site whose run in this time slot is ours.
+
+    One site failing does not stop the others. Returns the RunSummary of each
+    site this process ran (alerts.claims decides which).
+    """
+    now = now or utcnow()
+    slot = slot_of(now, settings.alert_interval_minutes * 60)
     summaries = []
     for site in list_sites(store):
         try:
+            if not claim(store, site.domain, slot, settle_seconds):
+                log.info("alerts for %s in this slot are run by another worker", site.domain)
+                continue
             summaries.append(run_site(store, settings, site.domain, now))
         except Exception:
             log.exception("alerts run failed for site %s", site.domain)

@@ -383,6 +383,20 @@ MIGRATIONS = [
         ORDER BY (site, ts, alert_id)
         """,
     ]),
+    (63, "alert run claims", [
+        # Every `vigie serve` worker (and every host) has a scheduler; a claim
+        # row per (site, time slot) lets exactly one of them run that site's
+        # alerts in the slot (alerts.claims). Old slots are never read again.
+        """
+        CREATE TABLE IF NOT EXISTS alert_run_claims (
+            site String,
+            slot UInt64,
+            claimant String,
+            claimed_at DateTime('UTC')
+        ) ENGINE = MergeTree
+        ORDER BY (site, slot, claimant)
+        """,
+    ]),
 ]
 
 
