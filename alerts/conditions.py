@@ -9,6 +9,7 @@ on JOIN defaults, and a site's client list fits in memory.
 Clients whose contract has ended, or who were deleted from the CRM import, are
 gone already: no rule alerts about them.
 """
+import functools
 from dataclasses import dataclass
 
 from alerts.clock import add_months, aware
@@ -33,17 +34,42 @@ class ClientFacts:
     last_purchase: object = None
 
 
+class SiteData:
+    """The tables of one site as of `now`, each read at most once per run.
+
+    Several rules (and the alert facts) need the same latest scores and last
+    purchases; reading them once keeps a run to one pass over each table.
+    """
+
+    def __init__(self, store, site, now):
+        self.store, self.site, self.now = store, site, now
+
+    @functools.cached_property
+    def clients(self):
+        return customers(self.store, self.site)
+
+    @functools.cached_property
+    def gone(self):
+        """Clients whose contract ended or who were deleted from the CRM: never alerted."""
+        return {row[0] for row in self.store.query(
+            "SELECT customer_id FROM customers FINAL WHERE site = %(site)s "
+            "AND (deleted = 1 OR contract_status = 'ended')", {"site": self.site})}
+
+    @functools.cached_property
+    def scores(self):
+        return latest_scores(self.store, self.site, self.now)
+
+    @functools.cached_property
+    def last_purchases(self):
+        return last_purchases(self.store, self.site, self.now)
+
+
 def customers(store, site):
     """{customer_id: (owner, contract_status, created_at)} of the site's current clients."""
     rows = store.query(
         "SELECT customer_id, owner, contract_status, created_at FROM customers FINAL "
         "WHERE site = %(site)s AND deleted = 0", {"site": site})
     return {cid: (owner, status, aware(created)) for cid, owner, status, created in rows}
-
-
-def _gone(clients, customer_id):
-    known = clients.get(customer_id)
-    return known is not None and known[1] == "ended"
 
 
 def latest_scores(store, site, now):
@@ -71,19 +97,19 @@ def last_purchases(store, site, now):
     return {cid: aware(ts) for cid, ts in rows}
 
 
-def risk_above(store, site, rule, now, clients):
+def risk_above(data, rule):
     hits = {}
-    for cid, (latest, _, _) in latest_scores(store, site, now).items():
-        if latest >= rule.threshold and not _gone(clients, cid):
+    for cid, (latest, _, _) in data.scores.items():
+        if latest >= rule.threshold and cid not in data.gone:
             hits[cid] = Hit(cid, latest, f"churn probability {latest:.0%} "
                                          f"(threshold {rule.threshold:.0%})")
     return hits
 
 
-def risk_rising(store, site, rule, now, clients):
+def risk_rising(data, rule):
     hits = {}
-    for cid, (latest, previous, _) in latest_scores(store, site, now).items():
-        if previous is None or _gone(clients, cid):
+    for cid, (latest, previous, _) in data.scores.items():
+        if previous is None or cid in data.gone:
             continue
         points = round((latest - previous) * 100, 6)
         if points > rule.threshold:
@@ -92,15 +118,15 @@ def risk_rising(store, site, rule, now, clients):
     return hits
 
 
-def no_purchase(store, site, rule, now, clients):
+def no_purchase(data, rule):
     """Clients whose last purchase (or, never having bought, their arrival) is too old."""
+    now = data.now
     cutoff = add_months(now, -rule.months)
-    last = last_purchases(store, site, now)
     hits = {}
-    for cid, (_, status, created_at) in clients.items():
+    for cid, (_, status, created_at) in data.clients.items():
         if status == "ended":
             continue
-        latest = last.get(cid)
+        latest = data.last_purchases.get(cid)
         if latest is not None and latest < cutoff:
             days = (now - latest).days
             hits[cid] = Hit(cid, days, f"no purchase since {latest:%Y-%m-%d} ({days} days)")
@@ -111,28 +137,28 @@ def no_purchase(store, site, rule, now, clients):
     return hits
 
 
-def contract_cancelled(store, site, rule, now, clients):
+def contract_cancelled(data, rule):
     return {cid: Hit(cid, 1.0, "contract cancelled")
-            for cid, (_, status, _) in clients.items() if status == "cancelled"}
+            for cid, (_, status, _) in data.clients.items() if status == "cancelled"}
 
 
-def purchase_drop(store, site, rule, now, clients):
+def purchase_drop(data, rule):
     """Purchases per month over the last `months` against the `baseline_months` before.
 
     A client with no purchase at all in the baseline has no usual rate to fall
     from (the no_purchase rule covers them).
     """
-    recent_start = add_months(now, -rule.months)
+    recent_start = add_months(data.now, -rule.months)
     base_start = add_months(recent_start, -rule.baseline_months)
-    rows = store.query(
+    rows = data.store.query(
         "SELECT customer_id, countIf(ts >= %(recent)s), countIf(ts < %(recent)s) "
         "FROM transactions FINAL WHERE site = %(site)s AND type IN %(types)s "
         "AND ts >= %(base)s AND ts < %(now)s GROUP BY customer_id",
-        {"site": site, "types": PURCHASE_TYPES, "recent": recent_start, "base": base_start,
-         "now": now})
+        {"site": data.site, "types": PURCHASE_TYPES, "recent": recent_start, "base": base_start,
+         "now": data.now})
     hits = {}
     for cid, recent, base in rows:
-        if base == 0 or _gone(clients, cid):
+        if base == 0 or cid in data.gone:
             continue
         recent_rate, usual_rate = recent / rule.months, base / rule.baseline_months
         percent = round(100 * recent_rate / usual_rate, 1)
@@ -152,20 +178,16 @@ CONDITIONS = {
 }
 
 
-def evaluate(store, rule, now, clients):
-    """{customer_id: Hit} for the clients that meet `rule` at `now`."""
-    return CONDITIONS[rule.kind](store, rule.site, rule, now, clients)
+def evaluate(data, rule):
+    """{customer_id: Hit} for the clients that meet `rule` at data.now."""
+    return CONDITIONS[rule.kind](data, rule)
 
 
-def client_facts(store, site, customer_ids, now, clients):
+def client_facts(data, customer_ids):
     """{customer_id: ClientFacts} for the clients about to get or update an alert."""
-    if not customer_ids:
-        return {}
-    scores = latest_scores(store, site, now)
-    last = last_purchases(store, site, now)
     facts = {}
     for cid in customer_ids:
-        latest, _, reasons = scores.get(cid, (-1.0, None, ()))
-        facts[cid] = ClientFacts(owner=clients.get(cid, ("",))[0], probability=latest,
-                                 reasons=reasons, last_purchase=last.get(cid))
+        latest, _, reasons = data.scores.get(cid, (-1.0, None, ()))
+        facts[cid] = ClientFacts(owner=data.clients.get(cid, ("",))[0], probability=latest,
+                                 reasons=reasons, last_purchase=data.last_purchases.get(cid))
     return facts

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from alerts.claims import claim, slot_of
 from alerts.clock import utcnow
-from alerts.conditions import client_facts, customers, evaluate
+from alerts.conditions import SiteData, client_facts, evaluate
 from alerts.delivery import deliver_alerts, send_digest, yesterday
 from alerts.rules import SEVERITIES, list_rules
 from alerts.state import (cooling_and_cap, list_alerts, new_alert, refreshed, save_run,
@@ -57,9 +57,9 @@ def evaluate_site(store, settings, site, now=None):
     summary.rules = len(rules)
     if not rules:
         return summary
-    clients = customers(store, site)
-    hits = [(rule, evaluate(store, rule, now, clients)) for rule in rules]
-    facts = client_facts(store, site, {cid for _, found in hits for cid in found}, now, clients)
+    data = SiteData(store, site, now)
+    hits = [(rule, evaluate(data, rule)) for rule in rules]
+    facts = client_facts(data, {cid for _, found in hits for cid in found})
     active, resolved_at, opened_recently = cooling_and_cap(
         store, site, now, settings.alert_cooldown_days, settings.alert_cap_days)
     cooldown = datetime.timedelta(days=settings.alert_cooldown_days)

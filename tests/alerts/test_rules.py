@@ -1,7 +1,7 @@
 """Each rule kind from hand-built rows, on both backends, and the rules API."""
 import pytest
 
-from alerts.conditions import customers, evaluate
+from alerts.conditions import SiteData, evaluate
 from alerts.rules import RuleError, add_rule, get_rule, list_rules, remove_rule
 from tests.alert_factories import SITE, add_customers, add_purchases, add_score
 from tests.factories import at
@@ -10,7 +10,7 @@ NOW = at("2024-06-01 00:00:00")
 
 
 def hits(store, rule):
-    found = evaluate(store, rule, NOW, customers(store, rule.site))
+    found = evaluate(SiteData(store, rule.site, NOW), rule)
     return {cid: hit.value for cid, hit in found.items()}
 
 
@@ -25,7 +25,7 @@ def test_risk_above_reads_each_clients_latest_score(store, site):
     add_score(store, "c5", "2024-05-25", 0.99)    # contract ended: already gone
     rule = add_rule(store, site, "risk_above", threshold=0.7, severity="high")
     assert hits(store, rule) == {"c1": 0.8, "c3": 0.7}
-    found = evaluate(store, rule, NOW, customers(store, site))
+    found = evaluate(SiteData(store, site, NOW), rule)
     assert found["c1"].detail == "churn probability 80% (threshold 70%)"
 
 
@@ -38,7 +38,7 @@ def test_risk_rising_compares_the_two_latest_scores(store, site):
     add_score(store, "c3", "2024-05-08", 0.90)    # one score: nothing to compare with
     rule = add_rule(store, site, "risk_rising", threshold=15)
     assert hits(store, rule) == {"c1": 20.0, "c4": 16.0}
-    detail = evaluate(store, rule, NOW, customers(store, site))["c4"].detail
+    detail = evaluate(SiteData(store, site, NOW), rule)["c4"].detail
     assert detail == "churn probability rose from 30% to 46% (+16 points)"
 
 
@@ -55,7 +55,7 @@ def test_no_purchase_for_months(store, site):
     rule = add_rule(store, site, "no_purchase", months=3)
     # cutoff 2024-03-01; days counted from the last purchase (noon) to June 1st.
     assert hits(store, rule) == {"c1": 106, "c3": 183, "c6": 142}
-    found = evaluate(store, rule, NOW, customers(store, site))
+    found = evaluate(SiteData(store, site, NOW), rule)
     assert found["c1"].detail == "no purchase since 2024-02-15 (106 days)"
     assert found["c3"].detail == "no purchase since becoming a client on 2023-12-01 (183 days)"
 
@@ -83,7 +83,7 @@ def test_purchase_drop_against_the_clients_usual_rate(store, site):
     # c1: (1/3) / (12/12) = 33.3 %; c2: (2/3) / 1 = 66.7 % (not below 50);
     # c4: 0 / 0.5 = 0 %; c5: (1/3) / (3/12) = 133.3 %.
     assert hits(store, rule) == {"c1": 33.3, "c4": 0.0}
-    detail = evaluate(store, rule, NOW, customers(store, site))["c1"].detail
+    detail = evaluate(SiteData(store, site, NOW), rule)["c1"].detail
     assert detail == ("1 purchase(s) in the last 3 month(s): 33.3% of the usual rate "
                       "(12 in the 12 months before)")
 
@@ -121,3 +121,14 @@ def test_bad_rules_are_refused_with_the_reason(store, site, kwargs, message):
 def test_a_rule_needs_a_registered_site(store):
     with pytest.raises(RuleError, match="no site 'nowhere.example.net'"):
         add_rule(store, "nowhere.example.net", "contract_cancelled")
+
+
+def test_clients_deleted_from_the_crm_are_never_alerted(store, site):
+    add_customers(store, ("c1", "2023-01-01", "cancelled"), ("c2", "2023-01-01", "active"))
+    add_score(store, "c1", "2024-05-25", 0.9)
+    add_score(store, "c2", "2024-05-25", 0.9)
+    store.insert("customers", ["site", "customer_id", "created_at", "contract_status", "version",
+                               "deleted"], [(SITE, "c1", at("2023-01-01 00:00:00"), "cancelled",
+                                             10**12, 1)])
+    assert hits(store, add_rule(store, site, "risk_above", threshold=0.5)) == {"c2": 0.9}
+    assert hits(store, add_rule(store, site, "contract_cancelled")) == {}
