@@ -1,9 +1,12 @@
 """`vigie serve` evaluates alert rules on a schedule."""
+import threading
 import time
 
+from alerts.engine import run_all_sites
 from alerts.rules import add_rule
 from alerts.state import list_alerts
 from tests.alert_factories import add_customers
+from tests.factories import at
 
 
 def test_the_server_runs_alerts_on_its_schedule(settings, store, site):
@@ -24,10 +27,6 @@ def test_the_server_runs_alerts_on_its_schedule(settings, store, site):
 
 
 def test_concurrent_workers_run_a_site_once_per_slot(store, site, alert_settings):
-    import threading
-
-    from alerts.engine import run_all_sites
-    from tests.factories import at
     add_customers(store, ("c1", "2023-01-01", "cancelled"))
     add_rule(store, site, "contract_cancelled")
     now = at("2024-06-01 08:10:00")

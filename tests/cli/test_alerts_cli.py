@@ -91,6 +91,7 @@ BAD_COMMANDS = [
     (["alerts", "rules", "add", "--site", SITE, "--kind", "no_purchase", "--months", "six"],
      "'six' is not a whole number"),
     (["alerts", "ack", "a000000000000"], "no alert 'a000000000000'"),
+    (["alerts", "list", "--limit", "-5"], "'-5' must be positive"),
     (["alerts", "run", "--site", "nowhere.example.net"], "no site 'nowhere.example.net'"),
     (["alerts", "channels", "add", "--site", SITE, "x", "gopher://u:Hunter22@h/"],
      "not a notification URL"),

@@ -64,6 +64,13 @@ def _whole(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
+def _positive(text):
+    value = _whole(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return value
+
+
 def _actor():
     try:
         return getpass.getuser()
@@ -238,7 +245,7 @@ def register(commands):
     listing.add_argument("--site", help="only this site")
     listing.add_argument("--state", choices=STATES, help="only alerts in this state")
     listing.add_argument("--client", help="only this client id")
-    listing.add_argument("--limit", type=_whole, default=200, help="at most this many (default 200)")
+    listing.add_argument("--limit", type=_positive, default=200, help="at most this many (default 200)")
     listing.set_defaults(func=cmd_list)
 
     show = _command(sub, "show", "one alert with its history and deliveries")
