@@ -57,6 +57,8 @@ class Alert:
 _COLUMNS = [f.name for f in dataclasses.fields(Alert)]
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM alerts FINAL"
 _TIMES = ("last_purchase", "opened_at", "updated_at", "snoozed_until", "resolved_at")
+_TRANSITION_COLUMNS = ["site", "alert_id", "ts", "actor", "action", "from_state", "to_state",
+                       "outcome", "note"]
 
 
 def _alert(row):
@@ -81,9 +83,7 @@ def _write(store, *alerts):
 
 
 def _record(store, alert, at, actor, action, from_state, outcome="", note=""):
-    store.insert("alert_transitions",
-                 ["site", "alert_id", "ts", "actor", "action", "from_state", "to_state",
-                  "outcome", "note"],
+    store.insert("alert_transitions", _TRANSITION_COLUMNS,
                  [(alert.site, alert.alert_id, at, actor or SYSTEM_ACTOR, action, from_state,
                    alert.state, outcome, note)])
 
@@ -112,12 +112,10 @@ def refreshed(alert, hit, facts, now):
 
 
 def save_run(store, opened, updated, now):
-    """Write a run's new and refreshed alerts, and the 'opened' transitions, in three inserts."""
+    """Write a run's new and refreshed alerts, then the 'opened' transitions: two inserts."""
     _write(store, *opened, *updated)
     if opened:
-        store.insert("alert_transitions",
-                     ["site", "alert_id", "ts", "actor", "action", "from_state", "to_state",
-                      "outcome", "note"],
+        store.insert("alert_transitions", _TRANSITION_COLUMNS,
                      [(a.site, a.alert_id, now, SYSTEM_ACTOR, "opened", "", a.state, "", "")
                       for a in opened])
 
