@@ -94,6 +94,11 @@ def create_app(settings=None, store=None, start_background=True):
     from analytics.stats_api import create_stats_blueprint
     from dashboard.auth import signed_in_user
     app.register_blueprint(create_stats_blueprint(store, settings, lambda: signed_in_user(store)))
+    # Churn alerts: every site's rules on a schedule. Registered last so that,
+    # when a scoring job is due in the same tick, the alerts see its scores.
+    from alerts.engine import run_all_sites
+    scheduler.every(settings.alert_interval_minutes * 60, "churn alerts",
+                    lambda: run_all_sites(store, settings))
 
     if start_background:
         collector.start()

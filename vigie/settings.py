@@ -224,6 +224,24 @@ SETTINGS = (
             "Churn probability from which a client's risk band is medium.", _probability),
     Setting("churn_risk_high", 0.6,
             "Churn probability from which a client's risk band is high.", _probability),
+    Setting("alert_interval_minutes", 60,
+            "How often `vigie serve` evaluates every site's churn alert rules and delivers new "
+            "alerts (it runs after the scoring job when both are due).",
+            _positive_int),
+    Setting("alert_cooldown_days", 30,
+            "After an alert is resolved, no new alert for the same client and rule for this many days.",
+            _non_negative_int),
+    Setting("alert_cap_per_client", 2,
+            "At most this many new alerts per client, across all rules, within alert_cap_days "
+            "(marketing pressure); further hits wait until the window allows them.",
+            _positive_int),
+    Setting("alert_cap_days", 30, "The window, in days, of alert_cap_per_client.", _positive_int),
+    Setting("alert_delivery_attempts", 3,
+            "Attempts per channel to deliver an alert message before it is logged as failed.",
+            _positive_int),
+    Setting("alert_retry_seconds", 2.0,
+            "Wait before the second delivery attempt; it doubles for each further attempt.",
+            _positive_float),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

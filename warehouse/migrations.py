@@ -435,6 +435,127 @@ MIGRATIONS = [
         ORDER BY (site, created_at, version)
         """,
     ]),
+    (60, "alert rules", [
+        # Per-site alert rules (alerts.rules). kind picks the condition;
+        # threshold and months are its parameters (see docs/alerts.md);
+        # channels names the site's delivery channels (empty: all of them).
+        # Edits and removals are new rows with a higher version: read FINAL.
+        """
+        CREATE TABLE IF NOT EXISTS alert_rules (
+            site String,
+            rule_id String,
+            name String,
+            kind String,
+            threshold Float64,
+            months UInt16,
+            baseline_months UInt16,
+            severity String,
+            owner String,
+            channels Array(String),
+            created_at DateTime('UTC'),
+            version UInt64,
+            deleted UInt8
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY (site, rule_id)
+        """,
+    ]),
+    (61, "alerts", [
+        # The current state of each alert: ClickHouse has no row updates, so
+        # every change writes the whole row again with a higher version and
+        # readers use FINAL. The history lives in alert_transitions.
+        # Times with no value (never snoozed, never resolved, no purchase)
+        # hold 1970-01-01 00:00:00 rather than NULL.
+        """
+        CREATE TABLE IF NOT EXISTS alerts (
+            site String,
+            alert_id String,
+            customer_id String,
+            rule_id String,
+            rule_kind String,
+            rule_name String,
+            severity String,
+            owner String,
+            state String,
+            detail String,
+            value Float64,
+            probability Float64,
+            reasons Array(String),
+            last_purchase DateTime('UTC'),
+            opened_at DateTime('UTC'),
+            updated_at DateTime('UTC'),
+            snoozed_until DateTime('UTC'),
+            resolved_at DateTime('UTC'),
+            outcome String,
+            note String,
+            version UInt64
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY (site, alert_id)
+        """,
+        # Append-only: one row per transition (opened, acknowledged, snoozed,
+        # woken, resolved, assigned), who made it and when. This is what the
+        # team measures alerts with; it is never rewritten.
+        """
+        CREATE TABLE IF NOT EXISTS alert_transitions (
+            site String,
+            alert_id String,
+            ts DateTime('UTC'),
+            actor String,
+            action String,
+            from_state String,
+            to_state String,
+            outcome String,
+            note String
+        ) ENGINE = MergeTree
+        ORDER BY (site, alert_id, ts)
+        """,
+    ]),
+    (62, "alert delivery", [
+        # Where a site's alerts go: an apprise URL per named channel; mode
+        # 'each' sends one message per new alert, 'digest' one a day.
+        """
+        CREATE TABLE IF NOT EXISTS alert_channels (
+            site String,
+            name String,
+            url String,
+            mode String,
+            created_at DateTime('UTC'),
+            version UInt64,
+            deleted UInt8
+        ) ENGINE = ReplacingMergeTree(version)
+        ORDER BY (site, name)
+        """,
+        # One row per delivery attempt. target is the channel URL with its
+        # secrets masked; the raw URL is never written here or to logs.
+        # alert_id is 'digest:YYYY-MM-DD' for a daily digest and 'test' for
+        # `vigie alerts notify-test`.
+        """
+        CREATE TABLE IF NOT EXISTS alert_deliveries (
+            site String,
+            alert_id String,
+            channel String,
+            target String,
+            attempt UInt8,
+            status String,
+            error String,
+            ts DateTime('UTC')
+        ) ENGINE = MergeTree
+        ORDER BY (site, ts, alert_id)
+        """,
+    ]),
+    (63, "alert run claims", [
+        # Every `vigie serve` worker (and every host) has a scheduler; a claim
+        # row per (site, time slot) lets exactly one of them run that site's
+        # alerts in the slot (alerts.claims). Old slots are never read again.
+        """
+        CREATE TABLE IF NOT EXISTS alert_run_claims (
+            site String,
+            slot UInt64,
+            claimant String,
+            claimed_at DateTime('UTC')
+        ) ENGINE = MergeTree
+        ORDER BY (site, slot, claimant)
+        """,
+    ]),
 ]
 
 

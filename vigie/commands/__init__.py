@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "vigie.commands.funnels",
     "vigie.commands.clients",
     "vigie.commands.churn",
+    "vigie.commands.alerts",
 )
 
 

@@ -1,0 +1,121 @@
+"""One alerts run for a site: evaluate the rules, open or update alerts, deliver.
+
+An alert opens when a client enters a rule's risk state; while that alert is
+in progress (open, acknowledged or snoozed) later runs only refresh its values,
+so two runs never make two alerts. After a resolution the pair (client, rule)
+cools down for alert_cooldown_days; a client still at risk after that is
+alerted again. Across all rules a client gets at most alert_cap_per_client new
+alerts per alert_cap_days: the most severe rules are evaluated first so the
+cap keeps the alerts that matter most, and a capped hit is simply tried again
+at the next run.
+"""
+import datetime
+import logging
+import time
+from dataclasses import dataclass, field
+
+from alerts.claims import claim, slot_of
+from alerts.clock import utcnow
+from alerts.conditions import SiteData, client_facts, evaluate
+from alerts.delivery import deliver_alerts, send_digest, yesterday
+from alerts.rules import SEVERITIES, list_rules
+from alerts.state import (cooling_and_cap, list_alerts, new_alert, refreshed, save_run,
+                          wake_snoozed)
+from warehouse.sites import list_sites
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSummary:
+    site: str
+    rules: int = 0
+    opened: list = field(default_factory=list)
+    updated: int = 0  # hits on an alert already in progress; rewritten only when values changed
+    cooling_down: int = 0
+    capped: int = 0
+    woken: int = 0
+    sent: int = 0
+    failed: int = 0
+    digests_sent: int = 0
+
+    def __str__(self):
+        return (f"{self.site}: {self.rules} rule(s), {len(self.opened)} new alert(s), "
+                f"{self.updated} already alerted (values refreshed), "
+                f"{self.cooling_down} in cool-down, {self.capped} over the per-client cap, "
+                f"{self.woken} back from snooze; {self.sent} message(s) sent, "
+                f"{self.failed} failed, {self.digests_sent} digest(s) sent")
+
+
+def evaluate_site(store, settings, site, now=None):
+    """Open and refresh the alerts of one site; no delivery. Returns a RunSummary."""
+    now = now or utcnow()
+    summary = RunSummary(site)
+    summary.woken = len(wake_snoozed(store, site, now))
+    rank = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+    rules = sorted(list_rules(store, site), key=lambda r: (rank[r.severity], r.created_at))
+    summary.rules = len(rules)
+    if not rules:
+        return summary
+    data = SiteData(store, site, now)
+    hits = [(rule, evaluate(data, rule)) for rule in rules]
+    facts = client_facts(data, {cid for _, found in hits for cid in found})
+    active, resolved_at, opened_recently = cooling_and_cap(
+        store, site, now, settings.alert_cooldown_days, settings.alert_cap_days)
+    cooldown = datetime.timedelta(days=settings.alert_cooldown_days)
+    changed = []
+    for rule, found in hits:
+        for cid in sorted(found):
+            key = (cid, rule.rule_id)
+            if key in active:
+                summary.updated += 1
+                fresh = refreshed(active[key], found[cid], facts[cid], now)
+                if fresh is not None:
+                    changed.append(fresh)
+            elif key in resolved_at and now - resolved_at[key] < cooldown:
+                summary.cooling_down += 1
+            elif opened_recently.get(cid, 0) >= settings.alert_cap_per_client:
+                summary.capped += 1
+            else:
+                summary.opened.append(new_alert(rule, found[cid], facts[cid], now))
+                opened_recently[cid] = opened_recently.get(cid, 0) + 1
+    save_run(store, summary.opened, changed, now)
+    return summary
+
+
+def run_site(store, settings, site, now=None, deliver=True, sleep=time.sleep):
+    """evaluate_site, then send the new alerts and yesterday's digest."""
+    now = now or utcnow()
+    summary = evaluate_site(store, settings, site, now)
+    if deliver:
+        rules_by_id = {r.rule_id: r for r in list_rules(store, site)}
+        summary.sent, summary.failed = deliver_alerts(store, settings, site, summary.opened,
+                                                      rules_by_id, sleep)
+        day = yesterday(now)
+        start = datetime.datetime.combine(day, datetime.time(), now.tzinfo)
+        recent = list_alerts(store, site=site, opened_from=start,
+                             opened_before=start + datetime.timedelta(days=1), limit=100000)
+        summary.digests_sent, digest_failed = send_digest(store, settings, site, day, recent, sleep)
+        summary.failed += digest_failed
+    log.info("alerts run %s", summary)
+    return summary
+
+
+def run_all_sites(store, settings, now=None, settle_seconds=1.0):
+    """The scheduled job: every registered site whose run in this time slot is ours.
+
+    One site failing does not stop the others. Returns the RunSummary of each
+    site this process ran (alerts.claims decides which).
+    """
+    now = now or utcnow()
+    slot = slot_of(now, settings.alert_interval_minutes * 60)
+    summaries = []
+    for site in list_sites(store):
+        try:
+            if not claim(store, site.domain, slot, settle_seconds):
+                log.info("alerts for %s in this slot are run by another worker", site.domain)
+                continue
+            summaries.append(run_site(store, settings, site.domain, now))
+        except Exception:
+            log.exception("alerts run failed for site %s", site.domain)
+    return summaries

@@ -1,0 +1,152 @@
+"""Delivery through apprise to a real SMTP server and a real HTTP webhook on loopback."""
+import logging
+
+import pytest
+
+from alerts.channels import ChannelError, add_channel, list_channels, mask_url
+from alerts.delivery import deliveries, notify_test
+from alerts.engine import run_site
+from alerts.rules import add_rule
+from tests.alert_factories import add_customers, add_purchases, add_score
+from tests.alerts.receivers import SmtpInbox, WebhookReceiver, closed_port
+from tests.factories import at
+
+NOW = at("2024-06-01 08:00:00")
+REASONS = ["No visit for 45 days", "Basket size down 60%"]
+
+
+@pytest.fixture
+def inbox():
+    with SmtpInbox() as server:
+        yield server
+
+
+@pytest.fixture
+def webhook():
+    with WebhookReceiver() as server:
+        yield server
+
+
+def risky_client(store, site):
+    add_customers(store, ("c-1042", "2023-01-01", "active", "ana@shop.example.com"))
+    add_purchases(store, "c-1042", "2024-02-14")
+    add_score(store, "c-1042", "2024-05-31", 0.82, REASONS)
+    return add_rule(store, site, "risk_above", threshold=0.7, severity="high", name="High risk")
+
+
+def body_of(message):
+    return message.get_body(("plain",)).get_content()
+
+
+def test_each_new_alert_reaches_email_and_webhook(store, site, alert_settings, inbox, webhook):
+    risky_client(store, site)
+    add_channel(store, site, "mail", inbox.url())
+    add_channel(store, site, "hook", webhook.url())
+    summary = run_site(store, alert_settings, site, NOW, sleep=lambda s: None)
+    assert (len(summary.opened), summary.sent, summary.failed) == (1, 2, 0)
+    alert_id = summary.opened[0].alert_id
+
+    [message] = inbox.messages
+    assert message["Subject"] == "Churn alert (high): client c-1042 - High risk"
+    assert message["To"] == "retention@shop.example.com"
+    text = body_of(message)
+    for expected in ("Client: c-1042", "Severity: high", "Churn probability: 82%",
+                     "- No visit for 45 days", "- Basket size down 60%",
+                     "Last purchase: 2024-02-14", "Owner: ana@shop.example.com", alert_id):
+        assert expected in text
+
+    [payload] = webhook.bodies
+    assert payload["title"] == "Churn alert (high): client c-1042 - High risk"
+    assert "Client: c-1042" in payload["message"] and "- No visit for 45 days" in payload["message"]
+
+    log = deliveries(store, site, alert_id)
+    assert sorted((r["channel"], r["attempt"], r["status"]) for r in log) == [
+        ("hook", 1, "sent"), ("mail", 1, "sent")]
+
+    # The next run updates the alert and sends nothing new.
+    again = run_site(store, alert_settings, site, NOW, sleep=lambda s: None)
+    assert (again.opened, again.updated, again.sent) == ([], 1, 0)
+    assert len(inbox.messages) == 1 and len(webhook.bodies) == 1
+
+
+def test_a_dead_channel_is_retried_then_logged_failed_without_blocking_others(
+        store, site, alert_settings, webhook, caplog):
+    risky_client(store, site)
+    secret_url = f"json://robot:S3cretPassw0rd@127.0.0.1:{closed_port()}/hook?token=T0kenValue99"
+    add_channel(store, site, "broken", secret_url)
+    add_channel(store, site, "hook", webhook.url())
+    waits = []
+    with caplog.at_level(logging.DEBUG):
+        summary = run_site(store, alert_settings, site, NOW, sleep=waits.append)
+    assert (summary.sent, summary.failed) == (1, 1)
+    assert len(webhook.bodies) == 1
+    assert waits == [0.01, 0.02]       # alert_retry_seconds, doubled; none after the last try
+
+    rows = [r for r in deliveries(store, site) if r["channel"] == "broken"]
+    assert [(r["attempt"], r["status"]) for r in rows] == [(1, "failed"), (2, "failed"),
+                                                           (3, "failed")]
+    assert all(r["error"] for r in rows)
+    assert rows[0]["target"].startswith("json://robot:")
+    everything = repr(deliveries(store, site)) + caplog.text + repr(list_channels(store, site)[0].target)
+    assert "S3cretPassw0rd" not in everything and "T0kenValue99" not in everything
+
+
+def test_daily_digest_lists_the_days_new_alerts_once(store, site, alert_settings, inbox):
+    add_customers(store, ("c1", "2023-01-01", "cancelled"), ("c2", "2023-01-01", "active"))
+    add_score(store, "c2", "2024-05-31", 0.91, ["Stopped using the mobile app"])
+    add_rule(store, site, "contract_cancelled", severity="medium", name="Contract cancelled")
+    add_rule(store, site, "risk_above", threshold=0.7, severity="high", name="High risk")
+    add_channel(store, site, "daily", inbox.url(), mode="digest")
+
+    first = run_site(store, alert_settings, site, NOW, sleep=lambda s: None)
+    assert len(first.opened) == 2 and first.sent == 0 and inbox.messages == []
+    next_day = at("2024-06-02 06:00:00")
+    second = run_site(store, alert_settings, site, next_day, sleep=lambda s: None)
+    assert second.digests_sent == 1
+    [digest] = inbox.messages
+    assert digest["Subject"] == "Churn alerts for shop.example.com on 2024-06-01: 2 new"
+    lines = body_of(digest).strip().splitlines()
+    assert lines[0].startswith("- [high] client c2: High risk (probability 91%; "
+                               "Stopped using the mobile app;")
+    assert lines[1].startswith("- [medium] client c1: Contract cancelled (probability not scored "
+                               "yet; contract cancelled;")
+    third = run_site(store, alert_settings, site, at("2024-06-02 18:00:00"), sleep=lambda s: None)
+    assert third.digests_sent == 0 and len(inbox.messages) == 1
+
+
+def test_rules_send_only_to_the_channels_they_name(store, site, alert_settings, inbox, webhook):
+    add_customers(store, ("c1", "2023-01-01", "cancelled"))
+    add_rule(store, site, "contract_cancelled", channels=["hook"])
+    add_channel(store, site, "mail", inbox.url())
+    add_channel(store, site, "hook", webhook.url())
+    summary = run_site(store, alert_settings, site, NOW, sleep=lambda s: None)
+    assert summary.sent == 1 and len(webhook.bodies) == 1 and inbox.messages == []
+
+
+def test_notify_test_reaches_every_channel(store, site, alert_settings, inbox, webhook):
+    add_channel(store, site, "mail", inbox.url())
+    add_channel(store, site, "hook", webhook.url())
+    results = notify_test(store, alert_settings, site, sleep=lambda s: None)
+    assert sorted((c.name, ok) for c, ok in results) == [("hook", True), ("mail", True)]
+    assert inbox.messages[0]["Subject"] == "Vigie test notification for shop.example.com"
+    assert webhook.bodies[0]["title"] == "Vigie test notification for shop.example.com"
+
+
+def test_bad_channels_are_refused_without_echoing_secrets(store, site):
+    with pytest.raises(ChannelError, match="not a notification URL") as error:
+        add_channel(store, site, "x", "gopher://user:Hunter22@example.com/")
+    assert "Hunter22" not in str(error.value)
+    with pytest.raises(ChannelError, match="mode 'hourly'"):
+        add_channel(store, site, "x", "json://127.0.0.1/hook", mode="hourly")
+    with pytest.raises(ChannelError, match="channel name"):
+        add_channel(store, site, "no spaces", "json://127.0.0.1/hook")
+    with pytest.raises(ChannelError, match="no site"):
+        add_channel(store, "nowhere.example.net", "x", "json://127.0.0.1/hook")
+    assert list_channels(store, site) == []
+
+
+def test_masking_hides_passwords_and_tokens():
+    assert mask_url("json://robot:S3cret@hooks.example.com/in?token=abc") == \
+        "json://robot:****@hooks.example.com/in"
+    masked = mask_url("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#retention")
+    assert "TIiajkdnlazkcOXrIdevi7FQ" not in masked and masked.startswith("slack://")
