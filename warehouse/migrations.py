@@ -368,6 +368,8 @@ MIGRATIONS = [
         # type: purchase, renewal, refund or cancellation; amount is positive
         # for money in and negative for refunds. transaction_id makes a
         # re-import replace instead of adding (derived when a file has none).
+        # No monthly partitions: FINAL only merges rows within a partition, and
+        # a corrected transaction may move to another month.
         """
         CREATE TABLE IF NOT EXISTS transactions (
             site String,
@@ -380,7 +382,6 @@ MIGRATIONS = [
             origin String,
             version UInt64
         ) ENGINE = ReplacingMergeTree(version)
-        PARTITION BY toYYYYMM(ts)
         ORDER BY (site, customer_id, transaction_id)
         """,
     ]),
