@@ -46,18 +46,15 @@ class Principal:
 def account_principal(user):
     """What a dashboard account may read: admins every site, others the sites granted to them.
 
-    Accounts from before per-site grants existed carry no `sites` and read
-    every site, as the dashboard shows them; an account whose role may not
-    open analytics (User.can) is refused outright.
+    An account whose role does not include analytics (warehouse.users.User.can)
+    is refused outright.
     """
     label = f"user {user.email}"
     if user.is_admin:
         return Principal(label)
-    can = getattr(user, "can", None)
-    if can is not None and not can("analytics"):
+    if not user.can("analytics"):
         raise ApiError(403, "this account's role does not include analytics")
-    sites = getattr(user, "sites", None)
-    return Principal(label, None if sites is None else frozenset(sites))
+    return Principal(label, frozenset(user.sites))
 
 
 def authenticate(store, authorization_header, session_user):

@@ -143,13 +143,29 @@ def test_a_key_reads_its_own_site_only(client, store, shop):
     assert get(client, "/api/v1/stats/goals?site=unknown.test", other_token).status_code == 403
 
 
-def test_a_signed_in_account_reads_any_site(client, store, shop):
-    add_user(store, "ana@shop.example", "correct horse battery")
+def test_a_signed_in_admin_reads_any_site(client, store, shop):
+    add_user(store, "ana@shop.example", "correct horse battery", is_admin=True)
     assert login(client, "ana@shop.example", "correct horse battery").status_code == 302
     assert client.get(f"/api/v1/stats/goals?site={S}&{DAY}").get_json()["results"][0]["visitors"] == 1
     assert client.get("/api/v1/stats/goals?site=other.test").get_json()["results"] == []
     missing = client.get("/api/v1/stats/goals?site=unknown.test")
     assert missing.status_code == 404 and "no site 'unknown.test'" in missing.get_json()["error"]
+
+
+def test_a_marketer_reads_only_the_sites_granted(client, store, shop):
+    add_user(store, "mia@shop.example", "correct horse battery", role="marketer", sites=[S])
+    assert login(client, "mia@shop.example", "correct horse battery").status_code == 302
+    assert client.get(f"/api/v1/stats/goals?site={S}&{DAY}").get_json()["results"][0]["visitors"] == 1
+    assert client.get("/api/v1/stats/goals?site=other.test").status_code == 403
+    assert client.get("/api/v1/stats/goals?site=unknown.test").status_code == 403
+
+
+def test_a_retention_account_gets_no_web_analytics(client, store, shop):
+    add_user(store, "rex@shop.example", "correct horse battery", role="retention", sites=[S])
+    assert login(client, "rex@shop.example", "correct horse battery").status_code == 302
+    refused = client.get(f"/api/v1/stats/goals?site={S}&{DAY}")
+    assert refused.status_code == 403
+    assert refused.get_json()["error"] == "this account's role does not include analytics"
 
 
 @pytest.mark.parametrize("query, message", [
