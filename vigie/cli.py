@@ -38,6 +38,25 @@ def _site_settings(site):
             f"DNT/GPC: {'respected' if site.respect_privacy_signals else 'ignored'}")
 
 
+def _site_setting_flags(parser):
+    """Flags for the settings of warehouse.sites.Site; unset flags keep the current value."""
+    hosts = parser.add_mutually_exclusive_group()
+    hosts.add_argument("--hostname", action="append", dest="hostnames", metavar="HOST",
+                       help="a host beyond the domain and its subdomains whose pages belong to "
+                            "the site (repeat for several; replaces the current list)")
+    hosts.add_argument("--clear-hostnames", action="store_true",
+                       help="remove every extra hostname")
+    parser.add_argument("--identify-customers", action=argparse.BooleanOptionalAction,
+                        help="store the customer_id events carry (default: removed before storage)")
+    privacy = parser.add_mutually_exclusive_group()
+    privacy.add_argument("--respect-privacy-signals", dest="respect_privacy_signals",
+                         action="store_const", const=True,
+                         help="drop events from browsers sending DNT: 1 or Sec-GPC: 1 (the default)")
+    privacy.add_argument("--ignore-privacy-signals", dest="respect_privacy_signals",
+                         action="store_const", const=False,
+                         help="keep events from browsers sending DNT or Sec-GPC")
+
+
 def cmd_sites_add(args):
     store = _migrated_store(_settings(args))
     try:
@@ -218,25 +237,6 @@ def _access_arguments(parser):
                              "customers, churn and alerts of its sites (new accounts: marketer)")
     parser.add_argument("--site", action="append", metavar="DOMAIN",
                         help="a site the account may see (repeat for several; replaces the list)")
-
-
-def _site_setting_flags(parser):
-    """Flags for the settings of warehouse.sites.Site; unset flags keep the current value."""
-    hosts = parser.add_mutually_exclusive_group()
-    hosts.add_argument("--hostname", action="append", dest="hostnames", metavar="HOST",
-                       help="a host beyond the domain and its subdomains whose pages belong to "
-                            "the site (repeat for several; replaces the current list)")
-    hosts.add_argument("--clear-hostnames", action="store_true",
-                       help="remove every extra hostname")
-    parser.add_argument("--identify-customers", action=argparse.BooleanOptionalAction,
-                        help="store the customer_id events carry (default: removed before storage)")
-    privacy = parser.add_mutually_exclusive_group()
-    privacy.add_argument("--respect-privacy-signals", dest="respect_privacy_signals",
-                         action="store_const", const=True,
-                         help="drop events from browsers sending DNT: 1 or Sec-GPC: 1 (the default)")
-    privacy.add_argument("--ignore-privacy-signals", dest="respect_privacy_signals",
-                         action="store_const", const=False,
-                         help="keep events from browsers sending DNT or Sec-GPC")
 
 
 def build_parser():
