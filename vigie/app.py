@@ -65,6 +65,9 @@ def create_app(settings=None, store=None, start_background=True):
     scheduler = Scheduler()
     collector = Collector(store, settings, scheduler=scheduler)
     app.register_blueprint(create_collector_blueprint(collector, settings))
+    # Server-side API (API keys): POST /api/v1/events.
+    from collector.server_api import create_server_api_blueprint
+    app.register_blueprint(create_server_api_blueprint(collector, store, settings))
     context = VigieContext(settings, store, collector, scheduler, owns_store)
     app.extensions["vigie"] = context
 

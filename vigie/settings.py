@@ -104,6 +104,12 @@ SETTINGS = (
     Setting("threads", 8, "Threads per worker process for `vigie serve`.", _positive_int),
     Setting("max_payload_bytes", 8192,
             "Largest event body the collector accepts; bigger bodies get 413.", _positive_int),
+    Setting("api_max_payload_bytes", 2_097_152,
+            "Largest body POST /api/v1/events accepts (a batch of up to 1,000 events); "
+            "bigger bodies get 413.", _positive_int),
+    Setting("backfill_max_days", 365,
+            "How far in the past (days) an event sent to POST /api/v1/events may be dated.",
+            _positive_int),
     Setting("buffer_max_rows", 1000,
             "The write buffer flushes to ClickHouse when it holds this many events.", _positive_int),
     Setting("buffer_max_seconds", 2.0,
