@@ -7,6 +7,7 @@ import importlib
 
 COMMAND_MODULES = (
     "vigie.commands.keys",
+    "vigie.commands.access_log",
 )
 
 

@@ -1,0 +1,123 @@
+"""`vigie import access-log`: backfill a site from nginx/Apache access logs.
+
+Lines go through the collector's pipeline exactly as live events do (the same
+checks, enrichment, bot filter and visitor ids), dated by the log, and reach
+ClickHouse in large batches through the collector's write buffer.
+"""
+import gzip
+import io
+import os
+import sys
+import time
+
+from collector import Collector
+from collector.access_log import FORMATS, import_lines
+from vigie.cli_common import CommandError, _command, _migrated_store, _settings, import_subparsers
+from warehouse.sites import SiteError, get_site, normalise_domain
+
+IMPORT_BATCH_ROWS = 20_000  # rows per INSERT: large batches are what ClickHouse likes
+
+
+class Progress:
+    """A one-line progress report on stderr, redrawn at most twice a second."""
+
+    def __init__(self, stream, total_bytes=None, position=None):
+        self.stream, self.total_bytes, self.position = stream, total_bytes, position
+        self.started = self._last = time.monotonic()
+        self.interactive = stream.isatty()
+
+    def __call__(self, summary, final=False):
+        now = time.monotonic()
+        if not final and now - self._last < (0.5 if self.interactive else 10.0):
+            return
+        self._last = now
+        rate = summary.lines / max(now - self.started, 1e-6)
+        done = ""
+        if self.total_bytes and self.position is not None:
+            done = f"{min(100.0, 100.0 * self.position() / self.total_bytes):5.1f}% "
+        line = (f"{done}{summary.lines:,} lines, {summary.accepted:,} pageviews, "
+                f"{rate:,.0f} lines/s")
+        if self.interactive:
+            self.stream.write("\r" + line + ("\n" if final else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _open_log(path):
+    """(text lines, raw binary file or None, size or None); '-' is stdin; .gz is decompressed."""
+    if path == "-":
+        raw = sys.stdin.buffer
+        size = None
+    else:
+        if not os.path.isfile(path):
+            raise CommandError(f"{path}: no such file")
+        try:
+            raw = open(path, "rb")
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot be read: {exc.strerror}") from None
+        size = os.fstat(raw.fileno()).st_size
+    head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+    binary = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
+    # Logs are ASCII in practice; undecodable bytes must not stop an import.
+    text = io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline="")
+    return text, (raw if path != "-" else None), size
+
+
+def cmd_import_access_log(args):
+    if args.format not in FORMATS:
+        raise CommandError(f"unknown log format {args.format!r}; use one of {', '.join(FORMATS)}")
+    settings = _settings(args)
+    lines, raw, size = _open_log(args.file)
+    store = _migrated_store(settings)
+    collector = None
+    try:
+        try:
+            domain = normalise_domain(args.site)
+        except SiteError as exc:
+            raise CommandError(str(exc)) from None
+        if get_site(store, domain) is None:
+            raise CommandError(f"no site {domain!r} is registered (add it with: vigie sites add {domain})")
+        collector = Collector(store, settings.replace(buffer_max_rows=IMPORT_BATCH_ROWS))
+        progress = Progress(sys.stderr, size, raw.tell if raw is not None else None)
+        try:
+            summary = import_lines(collector, domain, lines, args.format, progress=progress)
+        except (EOFError, OSError, gzip.BadGzipFile) as exc:
+            raise CommandError(f"{args.file}: reading stopped: {exc}; the lines read before "
+                               "were imported") from None
+        finally:
+            unwritten = collector.close()
+        progress(summary, final=True)
+    finally:
+        if raw is not None:
+            raw.close()
+        store.close()
+    _print_summary(summary, domain)
+    if unwritten:
+        raise CommandError(f"{unwritten} pageviews could not be written to the store; "
+                           "see the log above")
+    failed = sum(summary.skipped.get(r, 0) for r in ("store_unavailable", "internal_error"))
+    if failed:
+        raise CommandError(f"{failed} lines could not be processed (store unavailable or "
+                           "internal error); see the log above")
+
+
+def _print_summary(summary, domain):
+    skipped = sum(summary.skipped.values())
+    print(f"{summary.lines:,} lines read: {summary.accepted:,} pageviews imported into "
+          f"{domain}, {skipped:,} lines skipped")
+    for reason, count in sorted(summary.skipped.items(), key=lambda item: (-item[1], item[0])):
+        print(f"  {reason}: {count:,}")
+
+
+def register(commands):
+    imports = import_subparsers(commands)
+    access = _command(imports, "access-log",
+                      "backfill pageviews from an nginx/Apache access log")
+    access.add_argument("file", metavar="FILE", help="the log file ('-' for standard input; "
+                                                     ".gz files are decompressed)")
+    access.add_argument("--site", required=True, metavar="DOMAIN",
+                        help="the registered site the log belongs to")
+    access.add_argument("--format", default="combined", metavar="FORMAT",
+                        help=f"log format: {', '.join(FORMATS)} (default combined)")
+    access.set_defaults(func=cmd_import_access_log)
