@@ -14,6 +14,9 @@ from warehouse import StoreError
 from warehouse.salts import delete_old_salts, salt_for_day
 
 log = logging.getLogger(__name__)
+# Events older than this are no longer arriving from other collectors (write
+# buffers flush within seconds), so the store's view of their minute is final.
+SETTLED_AFTER = datetime.timedelta(minutes=10)
 
 
 def visitor_id(salt, site, ip, user_agent):
@@ -89,6 +92,7 @@ class RecentVisitors:
         self.store, self.timeout, self.max_entries = store, timeout, max_entries
         self._last_seen = {}
         self._store_answers = {}
+        self._settled_minutes = {}
         self._lock = threading.Lock()
 
     def note(self, site, vid, when):
@@ -108,6 +112,8 @@ class RecentVisitors:
             return True
         if not check_store:
             return False
+        if when < datetime.datetime.now(datetime.timezone.utc) - SETTLED_AFTER:
+            return self._seen_in_settled_minute(site, vid, when)
         key = (site, vid, when.replace(second=0, microsecond=0))
         if key not in self._store_answers:
             try:
@@ -124,3 +130,31 @@ class RecentVisitors:
                     self._store_answers.clear()
                 self._store_answers[key] = found
         return self._store_answers[key]
+
+    def _seen_in_settled_minute(self, site, vid, when):
+        """The store's answer for a minute long past (backfills): one query per site and minute.
+
+        Nothing is still arriving for such a minute, so the last time of every
+        visitor active in [minute - timeout, minute + 1 min) answers for all the
+        events of that minute at once, instead of one query per visitor. A
+        visitor whose last event falls later in the same minute counts as seen:
+        that event itself continued the visit.
+        """
+        minute = when.replace(second=0, microsecond=0)
+        last_seen = self._settled_minutes.get((site, minute))
+        if last_seen is None:
+            try:
+                last_seen = dict(self.store.query(
+                    "SELECT visitor_id, max(ts) FROM events WHERE site = %(site)s "
+                    "AND ts >= %(since)s AND ts < %(until)s GROUP BY visitor_id",
+                    {"site": site, "since": minute - self.timeout,
+                     "until": minute + datetime.timedelta(minutes=1)}))
+            except StoreError as exc:
+                log.warning("could not check visit continuity at midnight: %s", exc)
+                return False
+            with self._lock:
+                if len(self._settled_minutes) >= 64:
+                    self._settled_minutes.clear()
+                self._settled_minutes[(site, minute)] = last_seen
+        last = last_seen.get(vid)
+        return last is not None and last >= when - self.timeout
