@@ -160,3 +160,32 @@ def test_bad_arguments_get_one_clear_line(run_cli, shop, log_file, tmp_path, arg
     assert code == 2
     assert message in err and "Traceback" not in err
     assert shop.query_value("SELECT count() FROM events") == 0
+
+
+def test_the_same_file_is_not_imported_twice_without_force(run_cli, shop, log_file, tmp_path):
+    assert run_cli("import", "access-log", str(log_file), "--site", "shop.test")[0] == 0
+    copy = tmp_path / "renamed.log"
+    copy.write_bytes(log_file.read_bytes())
+    code, out, err = run_cli("import", "access-log", str(copy), "--site", "shop.test")
+    assert code == 2 and out == ""
+    assert f"{copy} was already imported into shop.test on " in err
+    assert f"(5 pageviews, as {log_file}); importing it again would count them twice" in err
+    assert shop.query_value("SELECT count() FROM events") == 5
+    code, out, err = run_cli("import", "access-log", str(copy), "--site", "shop.test", "--force")
+    assert code == 0, err
+    assert shop.query_value("SELECT count() FROM events") == 10
+    # Another site may import the same file.
+    add_site(shop, "blog.test")
+    code, out, _ = run_cli("import", "access-log", str(log_file), "--site", "blog.test")
+    # The combined format has no host: every page is taken to be on --site.
+    assert code == 0 and "5 pageviews imported into blog.test" in out
+
+
+def test_a_truncated_gzip_file_stops_with_one_clear_line(run_cli, shop, tmp_path):
+    gz = tmp_path / "cut.log.gz"
+    gz.write_bytes(gzip.compress((COMBINED * 200).encode())[:-40])
+    code, out, err = run_cli("import", "access-log", str(gz), "--site", "shop.test")
+    assert code == 2
+    [message] = err.strip().splitlines()[-1:]
+    assert message.startswith(f"vigie: {gz}: reading stopped: ") and "Traceback" not in err
+    assert shop.query_value("SELECT count() FROM access_log_imports") == 0

@@ -13,6 +13,7 @@ import time
 from collector import Collector
 from collector.access_log import FORMATS, import_lines
 from vigie.cli_common import CommandError, _command, _migrated_store, _settings, import_subparsers
+from warehouse.log_imports import file_digest, find_import, record_import
 from warehouse.sites import SiteError, get_site, normalise_domain
 
 IMPORT_BATCH_ROWS = 20_000  # rows per INSERT: large batches are what ClickHouse likes
@@ -68,30 +69,36 @@ def cmd_import_access_log(args):
     if args.format not in FORMATS:
         raise CommandError(f"unknown log format {args.format!r}; use one of {', '.join(FORMATS)}")
     settings = _settings(args)
-    lines, raw, size = _open_log(args.file)
-    store = _migrated_store(settings)
-    collector = None
     try:
+        domain = normalise_domain(args.site)
+    except SiteError as exc:
+        raise CommandError(str(exc)) from None
+    lines, raw, size = _open_log(args.file)
+    try:
+        store = _migrated_store(settings)
         try:
-            domain = normalise_domain(args.site)
-        except SiteError as exc:
-            raise CommandError(str(exc)) from None
-        if get_site(store, domain) is None:
-            raise CommandError(f"no site {domain!r} is registered (add it with: vigie sites add {domain})")
-        collector = Collector(store, settings.replace(buffer_max_rows=IMPORT_BATCH_ROWS))
-        progress = Progress(sys.stderr, size, raw.tell if raw is not None else None)
-        try:
-            summary = import_lines(collector, domain, lines, args.format, progress=progress)
-        except (EOFError, OSError, gzip.BadGzipFile) as exc:
-            raise CommandError(f"{args.file}: reading stopped: {exc}; the lines read before "
-                               "were imported") from None
+            _import(args, settings, store, domain, lines, raw, size)
         finally:
-            unwritten = collector.close()
-        progress(summary, final=True)
+            store.close()
     finally:
         if raw is not None:
             raw.close()
-        store.close()
+
+
+def _import(args, settings, store, domain, lines, raw, size):
+    if get_site(store, domain) is None:
+        raise CommandError(f"no site {domain!r} is registered (add it with: vigie sites add {domain})")
+    digest = _refuse_a_second_import(store, domain, args) if raw is not None else None
+    collector = Collector(store, settings.replace(buffer_max_rows=IMPORT_BATCH_ROWS))
+    progress = Progress(sys.stderr, size, raw.tell if raw is not None else None)
+    try:
+        summary = import_lines(collector, domain, lines, args.format, progress=progress)
+    except (EOFError, OSError, gzip.BadGzipFile) as exc:
+        left = collector.close()
+        raise CommandError(f"{args.file}: reading stopped: {exc}; the pageviews of the lines "
+                           f"read before were imported ({left} could not be written)") from None
+    unwritten = collector.close()
+    progress(summary, final=True)
     _print_summary(summary, domain)
     if unwritten:
         raise CommandError(f"{unwritten} pageviews could not be written to the store; "
@@ -100,6 +107,22 @@ def cmd_import_access_log(args):
     if failed:
         raise CommandError(f"{failed} lines could not be processed (store unavailable or "
                            "internal error); see the log above")
+    if digest is not None:
+        # Only a complete import is recorded: a failed one may be run again.
+        record_import(store, domain, digest, os.path.abspath(args.file), summary.lines,
+                      summary.accepted)
+
+
+def _refuse_a_second_import(store, domain, args):
+    """The file's digest; CommandError if it was imported into this site before (no --force)."""
+    digest = file_digest(args.file)
+    previous = find_import(store, domain, digest)
+    if previous is not None and not args.force:
+        raise CommandError(
+            f"{args.file} was already imported into {domain} on {previous.imported_at:%Y-%m-%d %H:%M} "
+            f"UTC ({previous.accepted:,} pageviews, as {previous.file_name}); importing it again "
+            "would count them twice. Use --force to import it anyway")
+    return digest
 
 
 def _print_summary(summary, domain):
@@ -120,4 +143,6 @@ def register(commands):
                         help="the registered site the log belongs to")
     access.add_argument("--format", default="combined", metavar="FORMAT",
                         help=f"log format: {', '.join(FORMATS)} (default combined)")
+    access.add_argument("--force", action="store_true",
+                        help="import a file even if it was imported into the site before")
     access.set_defaults(func=cmd_import_access_log)
