@@ -1,6 +1,8 @@
 """`vigie keys add|list|revoke` on both backends; the token works exactly until revoked."""
 import re
 
+import pytest
+
 from warehouse.api_keys import verify_api_key
 from warehouse.sites import add_site
 
@@ -60,3 +62,17 @@ def test_unknown_sites_and_bad_arguments_get_one_clear_line(run_cli, store):
     code, _, err = run_cli("keys", "frobnicate")
     assert code == 2 and "invalid choice: 'frobnicate'" in err
     assert list(store.query("SELECT count() FROM api_keys")) == [(0,)]
+
+
+@pytest.mark.parametrize("command", [
+    ["keys"], ["keys", "add"], ["keys", "list"], ["keys", "revoke"], ["import"],
+    ["import", "access-log"],
+])
+def test_every_command_has_help(command, capsys):
+    from vigie.cli import main
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: vigie {' '.join(command)}")
+    assert len(out.splitlines()) > 3
