@@ -87,7 +87,10 @@ def parse_timestamp(value, now, max_age_days):
     if when.tzinfo is None or when.utcoffset() is None:
         raise BadItem("bad_request", f"'timestamp' {value[:40]!r} has no UTC offset: add Z or "
                                      "+HH:MM so the time is not ambiguous")
-    when = when.astimezone(UTC)
+    try:
+        when = when.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by the offset
+        raise BadItem("bad_request", f"'timestamp' {value[:40]!r} is out of range") from None
     if when > now + MAX_FUTURE:
         raise BadItem("timestamp_in_future",
                       f"'timestamp' {value[:40]!r} is more than {int(MAX_FUTURE.total_seconds() // 60)} "
@@ -124,6 +127,14 @@ def visitor_client(item, caller):
     return ClientInfo(ip=ip or "", user_agent=user_agent or "")
 
 
+def _domain(value):
+    """A domain as sites are registered: lower-case, no trailing dot, no leading www."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip().lower().rstrip(".")
+    return value[4:] if value.startswith("www.") else value
+
+
 def ingest_batch(collector, site, events, caller, max_age_days, now=None):
     """Run each event through the collector; returns a BatchResult.
 
@@ -136,7 +147,7 @@ def ingest_batch(collector, site, events, caller, max_age_days, now=None):
         try:
             if not isinstance(item, dict):
                 raise BadItem("bad_request", f"event must be a JSON object, got {type(item).__name__}")
-            if item.get("domain") not in (None, site):
+            if item.get("domain") is not None and _domain(item["domain"]) != site:
                 raise BadItem("foreign_site", f"'domain' {str(item['domain'])[:60]!r} is not the "
                                               f"API key's site {site!r}; leave it out")
             when = parse_timestamp(item.get("timestamp"), now, max_age_days)

@@ -109,7 +109,9 @@ def test_valid_events_are_kept_when_others_fail(api, store):
         dict(good, ip="999.1.1.1"),
         dict(good, user_agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"),
         dict(good, domain="other.test"),
-        dict(good, url="https://shop.test/c", domain="shop.test"),
+        dict(good, url="https://shop.test/c", domain="WWW.Shop.Test"),
+        dict(good, timestamp="0001-01-01T00:00:00+01:00"),
+        dict(good, timestamp=1710000000),
     ]}
     response = post(client, body, token)
     assert response.status_code == 207
@@ -118,7 +120,8 @@ def test_valid_events_are_kept_when_others_fail(api, store):
     assert [(r["index"], r["reason"]) for r in answer["rejected"]] == [
         (1, "bad_request"), (2, "foreign_hostname"), (3, "timestamp_too_old"),
         (4, "timestamp_in_future"), (5, "bad_request"), (6, "bad_request"), (7, "bad_request"),
-        (8, "bad_request"), (9, "bad_request"), (10, "bot"), (11, "foreign_site")]
+        (8, "bad_request"), (9, "bad_request"), (10, "bot"), (11, "foreign_site"),
+        (13, "bad_request"), (14, "bad_request")]
     errors = {r["index"]: r["error"] for r in answer["rejected"]}
     assert errors[1] == "event must be a JSON object, got str"
     assert errors[2] == "page host 'evil.example' does not belong to site 'shop.test'"
@@ -130,6 +133,8 @@ def test_valid_events_are_kept_when_others_fail(api, store):
     assert errors[8] == "'screen_width' must be an integer, got str"
     assert errors[9] == "'ip' '999.1.1.1' is not an IPv4 or IPv6 address"
     assert "not the API key's site 'shop.test'" in errors[11]
+    assert errors[13] == "'timestamp' '0001-01-01T00:00:00+01:00' is out of range"
+    assert errors[14] == "'timestamp' must be an ISO 8601 string, got int"
     assert sorted(r["pathname"] for r in rows(store, app)) == ["/a", "/c"]
 
 
