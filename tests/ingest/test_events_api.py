@@ -218,3 +218,25 @@ def test_other_methods_get_a_json_405(api):
     assert response.status_code == 405
     assert response.get_json()["reason"] == "method_not_allowed"
     assert response.headers["Allow"] == "POST"
+
+
+def test_an_unreachable_store_gets_a_json_503_not_a_500(store, settings):
+    """The key cannot be checked: the caller is told to retry, nothing is half-done."""
+    from flask import Flask
+
+    from collector import Collector
+    from collector.server_api import create_server_api_blueprint
+    from tests.clickhouse_server import free_port
+    from warehouse import open_store
+    add_site(store, "shop.test")
+    _, token = create_api_key(store, "shop.test")
+    unreachable = open_store(f"clickhouse://default@127.0.0.1:{free_port()}/gone")
+    collector = Collector(store, settings)
+    app = Flask("server-api-test")
+    app.register_blueprint(create_server_api_blueprint(collector, unreachable, settings))
+    event = {"name": "pageview", "url": "https://shop.test/", "timestamp": ago(hours=1).isoformat()}
+    response = post(app.test_client(), {"events": [event]}, token)
+    assert response.status_code == 503
+    assert response.get_json()["reason"] == "store_unavailable"
+    assert collector.close() == 0
+    assert store.query_value("SELECT count() FROM events") == 0
