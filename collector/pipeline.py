@@ -5,6 +5,7 @@ event, enriched, or a Drop saying why it stops there. The HTTP route, the
 demo and later the server-side APIs all go through `run_pipeline`.
 """
 import datetime
+import operator
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,8 @@ from collector.identity import visitor_id
 from collector.sources import classify_source, click_id_of
 from collector.validate import BadEvent, parse_body, validate_payload
 from warehouse.events import EVENT_COLUMNS
+
+_ROW = operator.itemgetter(*EVENT_COLUMNS)  # fields dict -> row tuple, in one C call
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def buffer(event, ctx):
     """The row, in warehouse.events.EVENT_COLUMNS order, joins the write buffer."""
     values = dict(event.fields, event_id=uuid.uuid4(), site=event.site.domain,
                   ts=event.received_at.replace(microsecond=0))
-    ctx.buffer.add(tuple(values[column] for column in EVENT_COLUMNS))
+    ctx.buffer.add(_ROW(values))
     return event
 
 

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from collector import Collector
-from collector.access_log import import_lines, is_page, parse_log_time
+from collector.access_log import SkippedLine, import_lines, is_page, parse_log_time
 from collector.identity import visitor_id
 from warehouse.salts import salt_for_day
 from warehouse.sites import add_site
@@ -114,6 +114,14 @@ def test_pages_and_log_times():
         [True, True, True, True, True, False, False, False, False]
     assert parse_log_time("01/Jan/2024:00:30:00 +0130") == datetime.datetime(2023, 12, 31, 23, 0,
                                                                               tzinfo=UTC)
+    assert parse_log_time("01/Jan/2024:23:59:59 -0530") == datetime.datetime(2024, 1, 2, 5, 29, 59,
+                                                                              tzinfo=UTC)
+    for bad in ("32/Jan/2024:00:00:00 +0000", "01/Foo/2024:00:00:00 +0000",
+                "01/Jan/2024:24:00:00 +0000", "01/Jan/2024:10:00:60 +0000",
+                "01/Jan/0001:00:00:00 +0100", "2024-01-01T00:00:00Z"):
+        with pytest.raises(SkippedLine) as skipped:
+            parse_log_time(bad)
+        assert skipped.value.reason == "malformed"
 
 
 @pytest.fixture
