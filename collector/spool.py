@@ -213,11 +213,14 @@ class Spool:
         return claimed
 
     def _segments_by_owner(self):
+        """Owner -> its segment names; owners known only by a lock file map to [] (cleaned up)."""
         owners = {}
         for name in os.listdir(self.directory):
             match = SEGMENT_RE.match(name)
             if match:
                 owners.setdefault(match.group(2), []).append(name)
+            elif name.endswith(".lock"):
+                owners.setdefault(name[:-len(".lock")], [])
         return owners
 
     def _owner_is_dead(self, owner):
