@@ -4,9 +4,9 @@ It flushes when it holds `max_rows` events, every `max_seconds` while it holds
 any, and at close. A failed insert keeps the batch, in order, for the next
 flush: nothing accepted is dropped while the process lives.
 
-All writing goes through the one `write(rows)` callable, and a failed batch
-comes back through `_keep`; a durable on-disk spool slots in at those two
-places (write-ahead before `write`, spill from `_keep`) without touching callers.
+This is the memory-only buffer, for rows whose loss on a crash is
+acceptable. The collector's events go through collector.spooled_buffer, which
+has the same face and writes every event ahead to an on-disk spool.
 """
 import logging
 import threading

@@ -6,6 +6,7 @@ import threading
 from flask import Flask, jsonify
 
 from vigie.scheduler import Scheduler
+from vigie.sessions import CachedSignerSessionInterface
 from vigie.settings import load_settings
 from warehouse import open_store
 from warehouse.migrations import migrate
@@ -61,6 +62,7 @@ def create_app(settings=None, store=None, start_background=True):
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = settings.cookie_secure
+    app.session_interface = CachedSignerSessionInterface()  # hot path: no signer per request
 
     scheduler = Scheduler()
     collector = Collector(store, settings, scheduler=scheduler)

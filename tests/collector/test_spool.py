@@ -160,3 +160,14 @@ def test_stored_event_ids_finds_exactly_the_stored_ones(store, rows_written_firs
     insert_events(store, rows[:rows_written_first])
     keys = [(e["event_id"], e["site"], e["ts"]) for e in events]
     assert stored_event_ids(store, keys) == {str(e["event_id"]) for e in events[:rows_written_first]}
+
+
+def test_a_dead_process_without_segments_leaves_no_files(store, settings):
+    first = Collector(store, settings)
+    first.write_metrics_snapshot()
+    crash(first)  # nothing accepted: no segment, only its lock and metrics files
+    directory = first.buffer.spool.directory
+    assert len(os.listdir(directory)) == 2
+    second = Collector(store, settings)
+    assert sorted(os.listdir(directory)) == [f"{second.buffer.spool.owner}.lock"]
+    assert second.close() == 0 and os.listdir(directory) == []

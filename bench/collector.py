@@ -1,0 +1,225 @@
+"""Collector throughput and latency under the production server, against bare Flask.
+
+Setup (once, as root on Debian): apt-get install wrk
+Run:    .venv/bin/python bench/collector.py --store clickhouse   (a throwaway clickhouse-server)
+        .venv/bin/python bench/collector.py --store chdb         (the embedded store)
+
+Both servers run exactly as `vigie serve` runs them (vigie/server.py: gunicorn,
+gthread workers, the worker count and threads the settings give): first a bare
+Flask app whose POST /api/event only answers 202, then the real Vigie server
+(parse, validate, enrich, identify, spool write-ahead, buffer, batched inserts).
+wrk drives each one on loopback for --seconds at full speed; then the real
+server again at half the rate it reached, for latency. Afterwards the events
+stored are counted against the 202s wrk received (requests still in flight
+when wrk stops may be stored without being counted, never the reverse).
+
+Targets: full pipeline >= 75 % of bare Flask's requests/s; p99 < 50 ms at half
+rate; every accepted event stored. Figures are printed, never asserted.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+SITE = "bench.vigie.test"
+UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+      "Chrome/124.0.0.0 Safari/537.36")
+
+# Counts 202s per wrk thread, optionally paces each connection, and prints
+# machine-readable totals. Each request names its own page so none is cached.
+WRK_SCRIPT = """
+local threads = {}
+local pause_ms = tonumber(os.getenv("BENCH_PAUSE_MS") or "0")
+function setup(thread) table.insert(threads, thread) end
+function init(args) accepted = 0; counter = 0 end
+function delay() return pause_ms end
+function request()
+  counter = counter + 1
+  local body = '{"name":"pageview","domain":"%(site)s","url":"https://%(site)s/p/' .. counter ..
+               '","referrer":"https://www.google.com/","screen_width":1440}'
+  return wrk.format("POST", "/api/event", {["Content-Type"]="text/plain",
+                    ["User-Agent"]="%(ua)s"}, body)
+end
+function response(status, headers, body) if status == 202 then accepted = accepted + 1 end end
+function done(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do total = total + t:get("accepted") end
+  io.write(string.format("BENCH requests=%%d accepted=%%d seconds=%%f p50_us=%%d p99_us=%%d errors=%%d\\n",
+    summary.requests, total, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+""" % {"site": SITE, "ua": UA}
+
+
+def bare_app(settings):
+    """Flask doing nothing but answering 202 JSON: the ceiling for the same server config."""
+    from flask import Flask, jsonify
+    app = Flask("bare")
+
+    @app.post("/api/event")
+    def event():
+        return jsonify({"accepted": 1}), 202
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok"})
+    return app
+
+
+def serve_bare():
+    from vigie.server import serve
+    from vigie.settings import load_settings
+    serve(load_settings(), app_factory=bare_app)
+
+
+def env_for(store_url, port, spool_dir):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")}
+    env.update(VIGIE_STORE_URL=store_url, VIGIE_PORT=str(port), VIGIE_SPOOL_DIR=spool_dir,
+               VIGIE_SECRET_KEY="bench-secret-key-shared-by-workers", VIGIE_LOG_LEVEL="WARNING",
+               # Limits stay on (their cost is part of the hot path) but far above the load.
+               VIGIE_RATE_LIMIT_PER_IP="1000000", VIGIE_RATE_LIMIT_PER_SITE="1000000")
+    return env
+
+
+def start(command, env, port, timeout=90):
+    import requests
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited early: {process.stderr.read()[-2000:]}")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGKILL)
+    raise SystemExit(f"server did not answer /healthz within {timeout}s")
+
+
+def stop(process, timeout=60):
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def wrk(port, seconds, connections, threads, script, pause_ms=0):
+    env = dict(os.environ, BENCH_PAUSE_MS=str(pause_ms))
+    result = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+         "-s", script, f"http://127.0.0.1:{port}/api/event"],
+        env=env, capture_output=True, text=True, timeout=seconds + 60)
+    match = re.search(r"BENCH (.*)", result.stdout)
+    if not match:
+        raise SystemExit(f"wrk failed: {result.stdout[-1000:]} {result.stderr[-1000:]}")
+    figures = dict(pair.split("=") for pair in match.group(1).split())
+    figures = {k: float(v) for k, v in figures.items()}
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+def show(label, f):
+    print(f"{label:<28} {f['rps']:9.0f} req/s   p50 {f['p50_us'] / 1000:6.1f} ms   "
+          f"p99 {f['p99_us'] / 1000:6.1f} ms   202s {int(f['accepted']):7d}   "
+          f"socket errors {int(f['errors'])}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog="Setup: apt-get install wrk (Debian).")
+    parser.add_argument("--store", choices=("clickhouse", "chdb"), default="clickhouse",
+                        help="a throwaway clickhouse-server (default) or the embedded store")
+    parser.add_argument("--seconds", type=int, default=20, help="duration of each phase (default 20)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_bare:
+        return serve_bare()
+    if not 1 <= args.seconds <= 300:
+        parser.error("--seconds must be between 1 and 300")
+    if shutil.which("wrk") is None:
+        parser.error("wrk is missing: apt-get install wrk")
+
+    from tests.clickhouse_server import ClickHouseServer, free_port
+    from warehouse import open_store
+    from warehouse.migrations import migrate
+    from warehouse.sites import add_site
+
+    work = tempfile.mkdtemp(prefix="vigie-bench-")
+    script = os.path.join(work, "bench.lua")
+    with open(script, "w") as f:
+        f.write(WRK_SCRIPT)
+    server = ClickHouseServer().start() if args.store == "clickhouse" else None
+    try:
+        store_url = (f"clickhouse://default@127.0.0.1:{server.tcp_port}/bench" if server
+                     else f"chdb://{work}/data")
+        store = open_store(store_url)
+        migrate(store)
+        add_site(store, SITE)
+        store.close()  # the embedded store has one owner: the server
+        spool = os.path.join(work, "spool")
+        wrk_args = (args.seconds, args.connections, args.wrk_threads, script)
+
+        port = free_port()
+        bare = start([sys.executable, os.path.abspath(__file__), "--serve-bare"],
+                     env_for(store_url, port, spool), port)
+        from vigie.server import worker_count
+        from vigie.settings import load_settings
+        settings = load_settings(environ=env_for(store_url, port, spool))
+        print(f"store {args.store}; gunicorn gthread, {worker_count(settings)} worker(s) x "
+              f"{settings.threads} threads; wrk {args.wrk_threads} threads, {args.connections} "
+              f"connections, {args.seconds} s per phase; {os.cpu_count()} CPU(s)", flush=True)
+        try:
+            wrk(port, 2, *wrk_args[1:])  # warm-up
+            bare_figures = wrk(port, *wrk_args)
+        finally:
+            stop(bare)
+        show("bare Flask", bare_figures)
+
+        port = free_port()
+        full = start([sys.executable, "-m", "vigie", "serve"], env_for(store_url, port, spool), port)
+        try:
+            warm = wrk(port, 2, *wrk_args[1:])
+            full_figures = wrk(port, *wrk_args)
+            show("Vigie collector", full_figures)
+            half = full_figures["rps"] / 2
+            pause_ms = max(int(args.connections * 1000 / half), 1)
+            paced = wrk(port, *wrk_args, pause_ms=pause_ms)
+            show(f"Vigie at ~{half:.0f} req/s target", paced)
+        finally:
+            stop(full)
+        accepted = int(warm["accepted"] + full_figures["accepted"] + paced["accepted"])
+        store = open_store(store_url)
+        try:
+            stored = store.query_value("SELECT count() FROM events WHERE site = %(s)s", {"s": SITE})
+            unique = store.query_value("SELECT uniqExact(event_id) FROM events")
+        finally:
+            store.close()
+        ratio = full_figures["rps"] / bare_figures["rps"]
+        print(f"ratio full/bare: {ratio:.1%} (target >= 75%)")
+        print(f"p99 at half rate: {paced['p99_us'] / 1000:.1f} ms (target < 50 ms); "
+              f"achieved {paced['rps']:.0f} req/s")
+        print(f"events: {accepted} accepted (202), {stored} stored, {unique} distinct ids, "
+              f"{max(accepted - stored, 0)} missing")
+    finally:
+        if server:
+            server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
