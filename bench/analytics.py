@@ -120,8 +120,7 @@ def bench(url, events, report):
     figures["raw"] = min(timed(overview_set, store, site, period) for _ in range(3))
     figures["rollups_job"] = timed(run_window, store, JOBS["rollups"], site, start, end, context)
     figures["rolled"] = min(timed(overview_set, store, site, period) for _ in range(3))
-    store.execute(f"DROP DATABASE IF EXISTS `{store.database}`")
-    store.close()
+    store.close()  # the store lives in a temporary directory or server, removed by main()
     return figures, visits
 
 
@@ -152,12 +151,20 @@ def main(argv=None):
                 server = ClickHouseServer().start()
                 url = f"clickhouse://default@127.0.0.1:{server.tcp_port}/bench"
             result = {}
-            worker = threading.Thread(target=lambda: result.update(out=bench(url, args.events, report)),
-                                      daemon=True)
+
+            def work():
+                try:
+                    result["out"] = bench(url, args.events, report)
+                except Exception as exc:  # reported below with the backend it failed on
+                    result["error"] = f"{type(exc).__name__}: {exc}"
+            worker = threading.Thread(target=work, daemon=True)
             worker.start()
             worker.join(args.timeout)
             if worker.is_alive():
                 report(f"{backend}: gave up after {args.timeout:.0f} s")
+                sys.exit(1)
+            if "error" in result:
+                report(f"{backend}: failed: {result['error']}")
                 sys.exit(1)
             figures, visits = result["out"]
             report(f"{backend}: sessions job {figures['sessions']:.2f} s for {args.events:,} events "
