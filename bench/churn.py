@@ -119,6 +119,12 @@ def generate(store, first, count, end_day, clock):
                  rows=", ".join(f"{t} {n:,}" for t, n in rows.items()))
 
 
+def _slice(line, clock, started):
+    """Scoring progress with elapsed time and memory; stops a run over its time limit."""
+    print(f"{line}  [{time.monotonic() - started:.0f} s, peak memory {peak_mb():,.0f} MB]", flush=True)
+    clock.check("the next scoring slice")
+
+
 def run(args, store, model_dir):
     from alerts.churn_scoring import score_clients
     from alerts.churn_training import train_churn_model
@@ -146,8 +152,7 @@ def run(args, store, model_dir):
     clock.check("scoring")
     started = time.monotonic()
     run = score_clients(store, SITE, 0.3, 0.6, as_of=end, batch_size=args.batch_size, today=end,
-                        exact_reasons=not args.fast_reasons,
-                        progress=lambda line: print(line, flush=True))
+                        exact_reasons=not args.fast_reasons, progress=lambda line: _slice(line, clock, started))
     seconds = time.monotonic() - started
     clock.record(f"score {run.clients:,} clients ({'Saabas' if args.fast_reasons else 'SHAP'} reasons)", seconds,
                  rate=f"{run.clients / seconds:,.0f} clients/s", bands=run.bands)

@@ -89,11 +89,18 @@ def _probability(text):
     return value
 
 
-def _key_pages(text):
-    """'pricing=/pricing**, cancel=/account/cancel**' -> (('pricing', '/pricing**'), ...)."""
+def _key_pages(value):
+    """'pricing=/pricing**, cancel=/account/cancel**' -> (('pricing', '/pricing**'), ...).
+
+    Also takes a list of 'NAME=PATTERN' strings (TOML) or the parsed pairs
+    themselves (Settings.replace parses every value again).
+    """
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
     pages = []
-    for item in str(text).split(","):
-        item = item.strip()
+    for item in items:
+        if isinstance(item, (list, tuple)) and len(item) == 2:
+            item = f"{item[0]}={item[1]}"
+        item = str(item).strip()
         if not item:
             continue
         name, sep, pattern = item.partition("=")

@@ -8,6 +8,10 @@ def test_key_pages_parse_into_names_and_patterns():
     settings = load_settings(environ={"VIGIE_CHURN_KEY_PAGES": "pricing=/pricing**, cancel=/account/*/cancel"})
     assert settings.churn_key_pages == (("pricing", "/pricing**"), ("cancel", "/account/*/cancel"))
     assert load_settings(environ={}).churn_key_pages[0] == ("pricing", "/pricing**")
+    # Settings.replace parses every value again, and a TOML file may give a list.
+    assert settings.replace(port=9000).churn_key_pages == settings.churn_key_pages
+    assert load_settings(environ={}, overrides={"churn_key_pages": ["a=/a", "b=/b/*"]}).churn_key_pages == \
+        (("a", "/a"), ("b", "/b/*"))
 
 
 @pytest.mark.parametrize("environ, message", [
