@@ -60,8 +60,17 @@ def _read_body():
     if declared is not None and declared > MAX_BODY_BYTES:
         raise ApiError(413, f"body of {declared} bytes exceeds the {MAX_BODY_BYTES}-byte limit",
                        "too_large")
-    body = request.stream.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
+    # The bytes actually received are counted (a chunked upload declares no
+    # length); each read returns at least one byte or ends the body.
+    chunks, size = [], 0
+    while size <= MAX_BODY_BYTES:
+        chunk = request.stream.read(MAX_BODY_BYTES + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    body = b"".join(chunks)
+    if size > MAX_BODY_BYTES:
         raise ApiError(413, f"body exceeds the {MAX_BODY_BYTES}-byte limit", "too_large")
     try:
         return json.loads(body.decode("utf-8"))
