@@ -11,21 +11,26 @@ so it loses too. This assumes host clocks agree to within settle_seconds.
 import secrets
 import time
 
-from alerts.clock import utcnow
-
 
 def slot_of(moment, interval_seconds):
     """The number of the time slot `moment` falls in (slots are interval_seconds long)."""
     return int(moment.timestamp() // interval_seconds)
 
 
-def claim(store, site, slot, settle_seconds=1.0, sleep=time.sleep):
-    """True when this process is the one to run `site`'s alerts in `slot`."""
+def claim(store, sites, slot, settle_seconds=1.0, sleep=time.sleep):
+    """The sites among `sites` whose alerts this process is the one to run in `slot`.
+
+    One insert, one wait and one read for all the sites, however many.
+    """
+    if not sites:
+        return set()
     claimant = secrets.token_hex(8)
-    store.insert("alert_run_claims", ["site", "slot", "claimant", "claimed_at"],
-                 [(site, slot, claimant, utcnow())])
+    claimed_us = time.time_ns() // 1000
+    store.insert("alert_run_claims", ["site", "slot", "claimant", "claimed_us"],
+                 [(site, slot, claimant, claimed_us) for site in sites])
     sleep(settle_seconds)
-    winner = store.query_value(
-        "SELECT claimant FROM alert_run_claims WHERE site = %(site)s AND slot = %(slot)s "
-        "ORDER BY claimed_at, claimant LIMIT 1", {"site": site, "slot": slot})
-    return winner == claimant
+    rows = store.query(
+        "SELECT site, argMin(claimant, (claimed_us, claimant)) FROM alert_run_claims "
+        "WHERE slot = %(slot)s AND site IN %(sites)s GROUP BY site",
+        {"slot": slot, "sites": tuple(sites)})
+    return {site for site, winner in rows if winner == claimant}

@@ -109,13 +109,15 @@ def run_all_sites(store, settings, now=None, settle_seconds=1.0):
     """
     now = now or utcnow()
     slot = slot_of(now, settings.alert_interval_minutes * 60)
+    sites = [site.domain for site in list_sites(store)]
+    ours = claim(store, sites, slot, settle_seconds)
     summaries = []
-    for site in list_sites(store):
+    for site in sites:
+        if site not in ours:
+            log.info("alerts for %s in this slot are run by another worker", site)
+            continue
         try:
-            if not claim(store, site.domain, slot, settle_seconds):
-                log.info("alerts for %s in this slot are run by another worker", site.domain)
-                continue
-            summaries.append(run_site(store, settings, site.domain, now))
+            summaries.append(run_site(store, settings, site, now))
         except Exception:
-            log.exception("alerts run failed for site %s", site.domain)
+            log.exception("alerts run failed for site %s", site)
     return summaries
