@@ -67,3 +67,36 @@ def churn_world(store):
     model(store, OTHER)
     add_customers(store, ("b1", "2024-01-01", "active", "boris"), site=OTHER)
     scores(store, OTHER, "2026-11-20", [("b1", 0.99, "high", ["secret reason"])])
+
+
+def alert(alert_id, customer_id, rule_name, severity="high", owner="", probability=0.91,
+          site=SITE, opened="2026-11-20 06:00:00"):
+    """An open alert as the alert run would write it."""
+    from alerts.clock import NEVER
+    from alerts.state import Alert
+    return Alert(site=site, alert_id=alert_id, customer_id=customer_id, rule_id=f"r-{rule_name}",
+                 rule_kind="risk_above", rule_name=rule_name, severity=severity, owner=owner,
+                 state="open", detail=f"churn probability {probability:.0%} (threshold 70%)",
+                 value=probability, probability=probability, reasons=("no purchase for 142 days",),
+                 last_purchase=at("2026-07-01 12:00:00"), opened_at=at(opened), updated_at=at(opened),
+                 snoozed_until=NEVER, resolved_at=NEVER, outcome="", note="")
+
+
+def alerts_world(store):
+    from alerts.state import resolve, save_run
+    churn_world(store)
+    opened = [alert("a00000000001", "c1", "Risk above 70%", owner="zoe"),
+              alert("a00000000002", "c2", "Risk above 70%", severity="medium", probability=0.75,
+                    opened="2026-11-21 06:00:00"),
+              alert("a00000000003", "c3", "Spend dropped", probability=0.42),
+              alert("a00000000004", "c4", "Spend dropped", probability=0.08),
+              alert("b00000000001", "b1", "Risk above 70%", site=OTHER, probability=0.99)]
+    save_run(store, opened, [], at("2026-11-21 06:00:00"))
+    resolve(store, "a00000000003", "churned", "vigie", now=at("2026-11-22 09:00:00"))
+    resolve(store, "a00000000004", "retained", "vigie", now=at("2026-11-22 09:00:00"))
+    store.insert("alert_deliveries", ["site", "alert_id", "channel", "target", "attempt", "status",
+                                      "error", "ts"],
+                 [(SITE, "a00000000001", "team-mail", "mailto://team@shop.example", 1, "sent", "",
+                   at("2026-11-20 06:01:00")),
+                  (OTHER, "b00000000001", "other-hook", "https://other.example/hook", 1, "sent", "",
+                   at("2026-11-20 06:01:00"))])
