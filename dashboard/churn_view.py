@@ -42,7 +42,12 @@ def probability_figure(scores):
     figure.update_layout(template="plotly_white", height=260, bargap=0.05,
                          margin={"l": 48, "r": 16, "t": 16, "b": 40})
     figure.update_xaxes(title="Churn probability", tickformat=".0%", range=[0, 1])
-    figure.update_yaxes(title="Clients", tickformat=",d")
+    # Whole clients only: with few clients Plotly would tick at 0.2 steps.
+    bins = {}
+    for s in scores:
+        bins[min(int(s.probability * 20), 19)] = bins.get(min(int(s.probability * 20), 19), 0) + 1
+    figure.update_yaxes(title="Clients", tickformat=",d", rangemode="tozero",
+                        dtick=1 if max(bins.values(), default=0) <= 5 else None)
     return figure
 
 
@@ -113,8 +118,8 @@ def model_card(card):
                                         for column, _ in _METRIC_COLUMNS])
             for key, title in _METRIC_ROWS if key in metrics]
     return html.Div(id="model-card", children=[
-        html.Dl([part for label, value in facts for part in (html.Dt(label), html.Dd(str(value)))],
-                className="facts"),
+        html.Table(html.Tbody([html.Tr([html.Th(label), html.Td(str(value))]) for label, value in facts]),
+                   className="ranked", id="model-facts"),
         html.Table([html.Thead(html.Tr([html.Th("")] + [html.Th(t, className="num")
                                                         for _, t in _METRIC_COLUMNS])),
                     html.Tbody(rows)], className="ranked", id="model-metrics"),
