@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 
 from alerts.churn_queries import latest_scores, promoted_model_card
+from alerts.churn_registry import list_models
 from alerts.client_data.queries import MAX_PAGE, list_customers
 from alerts.conditions import last_purchases
 from dashboard.churn_view import (BANDS, SORTS, at_risk_csv, at_risk_rows, at_risk_table,
@@ -115,11 +116,17 @@ def _rows(store, site, band, order, scores):
     return at_risk_rows(scores, last_purchases(store, site, now), _owners(store, site), band, order)
 
 
-def _no_model(site):
+def _no_model(site, models):
+    """Nothing promoted: either nothing was trained, or no model beat its baseline."""
+    if models:
+        latest = models[-1]
+        title = "No model promoted yet"
+        why = (f"Model {latest.version} was trained but not promoted: {latest.promotion_note}. "
+               "Train again once more history is imported:")
+    else:
+        title, why = "No model trained yet", "Train one from the command line; the page fills in once it is promoted:"
     return html.Div(className="empty-state", id="no-model", children=[
-        html.H2("No model trained yet"),
-        html.P("Train one from the command line; the page fills in once it is promoted:"),
-        html.Pre(html.Code(f"vigie churn train --site {site}"))])
+        html.H2(title), html.P(why), html.Pre(html.Code(f"vigie churn train --site {site}"))])
 
 
 def _no_scores(site):
@@ -140,7 +147,7 @@ def show_churn(query):
         _, band, order = _state(query)
         card = promoted_model_card(store, site.domain)
         if card is None:
-            return _no_model(site.domain), None, None, None, None, _HIDDEN
+            return _no_model(site.domain, list_models(store, site.domain)), None, None, None, None, _HIDDEN
         scores = latest_scores(store, site.domain)
         if not scores:
             return _no_scores(site.domain), None, None, None, model_card(card), {}

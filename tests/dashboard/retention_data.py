@@ -35,11 +35,11 @@ def scores(store, site, day, rows, scored_at="03:00:00"):
          list(reasons), ["f"] * len(reasons)) for cid, p, band, reasons in rows])
 
 
-def model(store, site, promoted=True):
+def model(store, site, promoted=True, version="v1",
+          note="ROC AUC 0.812 beats the recency baseline's 0.700"):
     store.insert("churn_models", _MODEL_COLUMNS, [(
-        site, "v1", at("2026-11-20 02:00:00"), ["days_since_last_purchase"], "{}",
-        json.dumps(WINDOW), json.dumps(METRICS), int(promoted),
-        "ROC AUC 0.812 beats the recency baseline's 0.700", "/nowhere/v1")])
+        site, version, at("2026-11-20 02:00:00"), ["days_since_last_purchase"], "{}",
+        json.dumps(WINDOW), json.dumps(METRICS), int(promoted), note, f"/nowhere/{version}")])
 
 
 def accounts(store):

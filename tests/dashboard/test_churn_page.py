@@ -95,10 +95,15 @@ def test_empty_states_say_what_to_run(client, store):
     shown = show(client, site=SITE)
     assert "vigie churn train --site shop.example" in texts(shown["churn-message"])
     assert shown["churn-report"] == {"display": "none"}
-    model(store, SITE)
+    model(store, SITE, promoted=False, note="ROC AUC 0.650 does not beat the recency baseline's 0.700")
+    refused = texts(show(client, site=SITE)["churn-message"])
+    assert refused[:2] == ["No model promoted yet", "Model v1 was trained but not promoted: ROC AUC 0.650 "
+                           "does not beat the recency baseline's 0.700. Train again once more history "
+                           "is imported:"]
+    model(store, SITE, version="v2")
     shown = show(client, site=SITE)
     assert "No scores yet" in texts(shown["churn-message"])
-    assert "v1" in texts(shown["churn-model"])
+    assert "v2" in texts(shown["churn-model"])
 
 
 def test_a_marketer_cannot_open_churn(client, store):
