@@ -1,0 +1,49 @@
+"""What the alerts page draws: the inbox, the delivery log and precision by rule.
+
+Built from alerts.state / alerts.delivery results only; Dash escapes every cell.
+"""
+from dash import dcc, html
+
+from alerts.clock import is_never
+
+
+def _when(moment):
+    return "—" if is_never(moment) else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _latest(alert):
+    probability = f"{alert.probability:.0%}" if alert.has_score else "not scored"
+    return f"{alert.detail} · churn {probability}"
+
+
+def _table(table_id, headers, rows, empty):
+    if not rows:
+        return html.P(empty, className="empty", id=f"{table_id}-empty")
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in headers])),
+                       html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])],
+                      className="ranked", id=table_id)
+
+
+def inbox_table(alerts, site, state):
+    rows = [[a.alert_id, dcc.Link(a.customer_id, href=f"/customers?site={site}&client={a.customer_id}"),
+             a.rule_name, a.severity, a.owner or "—", _when(a.opened_at), _latest(a),
+             _when(a.snoozed_until) if a.state == "snoozed" else (a.outcome or "—")]
+            for a in alerts]
+    return _table("alerts-table", ["Alert", "Client", "Rule", "Severity", "Owner", "Opened (UTC)",
+                                   "Latest values", "Snoozed until" if state == "snoozed" else "Outcome"],
+                  rows, f"No {state} alert.")
+
+
+def deliveries_table(rows):
+    return _table("deliveries-table", ["When (UTC)", "Alert", "Channel", "Target", "Attempt", "Status",
+                                       "Error"],
+                  [[f"{r['ts']:%Y-%m-%d %H:%M}", r["alert_id"] or "digest", r["channel"], r["target"],
+                    str(r["attempt"]), r["status"], r["error"] or "—"] for r in reversed(rows)],
+                  "Nothing has been sent for this site yet.")
+
+
+def precision_table(rules):
+    return _table("precision-table", ["Rule", "Resolved", "Churned", "Retained", "Other", "Precision"],
+                  [[r.rule_name, str(r.resolved), str(r.churned), str(r.retained), str(r.other),
+                    "—" if r.precision is None else f"{r.precision:.0%}"] for r in rules],
+                  "No alert has been resolved yet, so no rule can be measured.")

@@ -1,0 +1,126 @@
+"""What the churn page draws: band counts, the probability histogram, the at-risk table, the model card.
+
+Everything here is built from alerts.churn_queries results; nothing reads
+the store. Reasons and ids are shown as text (Dash escapes them).
+"""
+import csv
+import io
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+BANDS = ("high", "medium", "low")
+SORTS = ("desc", "asc")
+TABLE_LIMIT = 200    # rows drawn on the page; the CSV export holds them all
+_METRIC_ROWS = (("model", "Model"), ("recency_baseline", "Recency baseline"),
+                ("bgnbd_baseline", "BG/NBD baseline"))
+_METRIC_COLUMNS = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brier"),
+                   ("lift_top_decile", "Top-decile lift"))
+
+
+def band_counts(scores):
+    """{band: clients} for high, medium and low (zero when a band is empty)."""
+    counts = dict.fromkeys(BANDS, 0)
+    for score in scores:
+        counts[score.risk_band] = counts.get(score.risk_band, 0) + 1
+    return counts
+
+
+def band_cards(counts):
+    return html.Div(className="kpis", id="churn-bands", children=[
+        html.Div(className="kpi", id=f"band-{band}", children=[
+            html.Div(f"{band.capitalize()} risk", className="kpi-title"),
+            html.Div(f"{counts.get(band, 0):,}", className="kpi-value")])
+        for band in BANDS])
+
+
+def probability_figure(scores):
+    """A histogram of churn probabilities in 20 bins of 5 points each."""
+    figure = go.Figure(go.Histogram(
+        x=[s.probability for s in scores], xbins={"start": 0, "end": 1.0, "size": 0.05},
+        marker={"color": "#4f46e5"}, hovertemplate="%{x}: %{y} clients<extra></extra>"))
+    figure.update_layout(template="plotly_white", height=260, bargap=0.05,
+                         margin={"l": 48, "r": 16, "t": 16, "b": 40})
+    figure.update_xaxes(title="Churn probability", tickformat=".0%", range=[0, 1])
+    # Whole clients only: with few clients Plotly would tick at 0.2 steps.
+    bins = {}
+    for s in scores:
+        bins[min(int(s.probability * 20), 19)] = bins.get(min(int(s.probability * 20), 19), 0) + 1
+    figure.update_yaxes(title="Clients", tickformat=",d", rangemode="tozero",
+                        dtick=1 if max(bins.values(), default=0) <= 5 else None)
+    return figure
+
+
+def at_risk_rows(scores, last_purchases, owners, band="", order="desc"):
+    """Table rows as dicts: the scores of one band (or all), by probability."""
+    chosen = [s for s in scores if not band or s.risk_band == band]
+    chosen.sort(key=lambda s: (s.probability if order == "asc" else -s.probability, s.customer_id))
+    rows = []
+    for s in chosen:
+        reasons = list(s.reasons[:3]) + [""] * (3 - min(len(s.reasons), 3))
+        last = last_purchases.get(s.customer_id)
+        rows.append({"customer_id": s.customer_id, "probability": round(s.probability, 4),
+                     "risk_band": s.risk_band, "reason_1": reasons[0], "reason_2": reasons[1],
+                     "reason_3": reasons[2], "last_purchase": last.strftime("%Y-%m-%d") if last else "",
+                     "owner": owners.get(s.customer_id, "")})
+    return rows
+
+
+_HEADERS = (("customer_id", "Client"), ("probability", "Probability"), ("risk_band", "Band"),
+            ("reason_1", "Reason 1"), ("reason_2", "Reason 2"), ("reason_3", "Reason 3"),
+            ("last_purchase", "Last purchase"), ("owner", "Owner"))
+
+
+def at_risk_table(rows, site):
+    if not rows:
+        return html.P("No client in this band.", className="empty", id="at-risk-empty")
+    shown = rows[:TABLE_LIMIT]
+    body = [html.Tr([
+        html.Td(dcc.Link(r["customer_id"], href=f"/customers?site={site}&client={r['customer_id']}")),
+        html.Td(f"{r['probability']:.1%}", className="num"), html.Td(r["risk_band"]),
+        html.Td(r["reason_1"]), html.Td(r["reason_2"]), html.Td(r["reason_3"]),
+        html.Td(r["last_purchase"] or "—"), html.Td(r["owner"] or "—")]) for r in shown]
+    note = [] if len(rows) <= TABLE_LIMIT else [html.P(
+        f"Showing the first {TABLE_LIMIT:,} of {len(rows):,} clients; the CSV export has them all.",
+        className="empty")]
+    return html.Div(note + [html.Table(
+        [html.Thead(html.Tr([html.Th(title) for _, title in _HEADERS])), html.Tbody(body)],
+        className="ranked", id="at-risk-table")])
+
+
+def at_risk_csv(rows):
+    """The table as CSV text, every row, probabilities as plain decimals."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([key for key, _ in _HEADERS])
+    for r in rows:
+        writer.writerow([r[key] for key, _ in _HEADERS])
+    return out.getvalue()
+
+
+def _metric(value, key):
+    if value is None:
+        return "—"
+    return f"{value:.2f}×" if key == "lift_top_decile" else f"{value:.3f}"
+
+
+def model_card(card):
+    """The promoted model: version, data window and metrics against its baselines."""
+    window, metrics = card["data_window"], card["metrics"]
+    facts = [("Version", card["version"]), ("Trained", f"{card['created_at']:%Y-%m-%d %H:%M} UTC"),
+             ("Scores as of", window.get("as_of", "—")),
+             ("Horizon", f"{window['horizon_days']} days" if "horizon_days" in window else "—"),
+             ("Training clients", f"{window.get('training_clients', 0):,} "
+                                   f"({window.get('training_churned', 0):,} churned)"),
+             ("Evaluated on", " to ".join(window.get("evaluation_labels", [])) or "—"),
+             ("Promotion", card["promotion_note"])]
+    rows = [html.Tr([html.Td(title)] + [html.Td(_metric(metrics[key].get(column), column), className="num")
+                                        for column, _ in _METRIC_COLUMNS])
+            for key, title in _METRIC_ROWS if key in metrics]
+    return html.Div(id="model-card", children=[
+        html.Table(html.Tbody([html.Tr([html.Th(label), html.Td(str(value))]) for label, value in facts]),
+                   className="ranked", id="model-facts"),
+        html.Table([html.Thead(html.Tr([html.Th("")] + [html.Th(t, className="num")
+                                                        for _, t in _METRIC_COLUMNS])),
+                    html.Tbody(rows)], className="ranked", id="model-metrics"),
+    ])

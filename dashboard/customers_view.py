@@ -1,0 +1,78 @@
+"""What the customers page draws: a page of clients and one client's timeline.
+
+Built from alerts.client_data.queries, alerts.churn_queries and alerts.state
+results only. The CRM attributes are shown as text (Dash escapes them).
+"""
+from urllib.parse import urlencode
+
+from dash import dcc, html
+
+from alerts.clock import is_never
+
+
+def customers_search(site, prefix="", page=1, client=""):
+    """The '?…' part of a customers URL; empty values are left out."""
+    query = {"site": site, "q": prefix, "page": page if page > 1 else "", "client": client}
+    return "?" + urlencode({k: v for k, v in query.items() if v})
+
+
+def customers_href(site, prefix="", page=1, client=""):
+    return "/customers" + customers_search(site, prefix, page, client)
+
+
+def _day(moment):
+    return "—" if moment is None or is_never(moment) else f"{moment:%Y-%m-%d}"
+
+
+def _table(table_id, headers, rows, empty):
+    if not rows:
+        return html.P(empty, className="empty", id=f"{table_id}-empty")
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in headers])),
+                       html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])],
+                      className="ranked", id=table_id)
+
+
+def customer_list(page, site, prefix, number):
+    """The clients of a CustomerPage with 'previous' / 'next' links."""
+    rows = [[dcc.Link(c.customer_id, href=customers_href(site, prefix, number, c.customer_id)),
+             c.plan or "—", c.contract_status or "—", c.owner or "—", _day(c.created_at)]
+            for c in page.customers]
+    table = _table("customers-table", ["Client", "Plan", "Contract", "Owner", "Client since"], rows,
+                   f"No client id starts with “{prefix}”." if prefix else "No client imported yet.")
+    pages = max(1, -(-page.total // page.limit))
+    links = []
+    if number > 1:
+        links.append(dcc.Link("← Previous", href=customers_href(site, prefix, number - 1),
+                              id="customers-previous"))
+    if number < pages:
+        links.append(dcc.Link("Next →", href=customers_href(site, prefix, number + 1),
+                              id="customers-next"))
+    first = page.offset + 1 if page.customers else 0
+    summary = html.P(f"{first:,}–{page.offset + len(page.customers):,} of {page.total:,} clients",
+                     id="customers-count", className="empty")
+    return html.Div([summary, table, html.Div(links, className="pager")])
+
+
+def timeline(customer, transactions, history, alerts):
+    """One client: attributes, transactions, churn scores over time, alerts."""
+    facts = [("Client", customer.customer_id), ("Client since", _day(customer.created_at)),
+             ("Plan", customer.plan or "—"), ("Contract", customer.contract_status or "—"),
+             ("Contract ended", _day(customer.contract_ended_at)), ("Segment", customer.segment or "—"),
+             ("Owner", customer.owner or "—")] + list(customer.attributes)
+    return html.Div(id="customer-timeline", children=[
+        html.H2(f"Client {customer.customer_id}"),
+        html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(str(v))]) for k, v in facts]),
+                   className="ranked", id="customer-facts"),
+        html.H3("Transactions"),
+        _table("customer-transactions", ["Date (UTC)", "Type", "Amount", "Origin"],
+               [[f"{t.ts:%Y-%m-%d %H:%M}", t.type, f"{t.amount:,.2f} {t.currency}", t.origin]
+                for t in transactions], "No transaction imported for this client."),
+        html.H3("Churn score history"),
+        _table("customer-scores", ["As of", "Probability", "Band", "Reasons"],
+               [[f"{s.as_of:%Y-%m-%d}", f"{s.probability:.1%}", s.risk_band, "; ".join(s.reasons) or "—"]
+                for s in history], "This client has not been scored yet."),
+        html.H3("Alerts"),
+        _table("customer-alerts", ["Opened (UTC)", "Rule", "Severity", "State", "Owner", "Outcome"],
+               [[f"{a.opened_at:%Y-%m-%d %H:%M}", a.rule_name, a.severity, a.state, a.owner or "—",
+                 a.outcome or "—"] for a in alerts], "No alert about this client."),
+    ])

@@ -1,0 +1,129 @@
+"""The churn page over HTTP: numbers from hand-built scores, CSV export, and who may see what."""
+import json
+
+from tests.dashboard.conftest import find_component, login
+from tests.dashboard.retention_data import (MARKETER, OTHER, PASSWORD, RETENTION, SITE, accounts,
+                                            churn_world, model)
+from tests.dashboard.test_overview_callbacks import call
+from tests.dashboard.test_settings_page import page
+from warehouse.sites import add_site
+
+OUTPUTS = [("churn-message", "children"), ("churn-bands-panel", "children"),
+           ("churn-histogram", "children"), ("churn-table", "children"),
+           ("churn-model", "children"), ("churn-report", "style")]
+
+
+def show(client, **query):
+    answer = call(client, OUTPUTS, [("churn-query", "data", query)])
+    return {name: answer[name][prop] for name, prop in OUTPUTS}
+
+
+def export(client, **query):
+    return call(client, [("churn-download", "data"), ("churn-export-message", "children")],
+                [("churn-export", "n_clicks", 1)], [("churn-query", "data", query)])
+
+
+def texts(component):
+    """Every string inside a component, in document order."""
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, list):
+        return [t for c in component for t in texts(c)]
+    if isinstance(component, dict):
+        return texts(component.get("props", {}).get("children"))
+    return []
+
+
+def table_rows(table):
+    body = find_component(table, "at-risk-table")["props"]["children"][1]["props"]["children"]
+    return [texts(row) for row in body]
+
+
+def signed_in_as(client, email):
+    assert login(client, email, PASSWORD).status_code == 302
+    return client
+
+
+def test_bands_table_and_model_card_come_from_the_latest_run(client, store):
+    churn_world(store)
+    shown = show(signed_in_as(client, RETENTION), site=SITE)
+    assert shown["churn-message"] is None and shown["churn-report"] == {}
+    assert [texts(find_component(shown["churn-bands-panel"], f"band-{b}")) for b in ("high", "medium", "low")] \
+        == [["High risk", "2"], ["Medium risk", "1"], ["Low risk", "1"]]
+    histogram = find_component(shown["churn-histogram"], "churn-probabilities")
+    assert sorted(histogram["props"]["figure"]["data"][0]["x"]) == [0.08, 0.42, 0.75, 0.91]
+    assert table_rows(shown["churn-table"]) == [
+        ["c1", "91.0%", "high", "no purchase for 142 days", "visits down 80%", "plan downgraded",
+         "2026-07-01", "zoe"],
+        ["c2", "75.0%", "high", "orders down 50%", "no visit for 30 days", "", "2026-10-02", "—"],
+        ["c3", "42.0%", "medium", "new client", "", "", "—", "yann"],
+        ["c4", "8.0%", "low", "", "", "", "2026-11-10", "—"]]
+    card = texts(shown["churn-model"])
+    assert card[:4] == ["Version", "v1", "Trained", "2026-11-20 02:00 UTC"]
+    assert "2026-08-22 to 2026-11-20" in card and "1,200 (300 churned)" in card
+    metrics = texts(find_component(shown["churn-model"], "model-metrics"))
+    assert metrics[5:] == ["Model", "0.812", "0.605", "0.142", "2.50×",
+                           "Recency baseline", "0.700", "0.500", "0.200", "1.75×"]
+
+
+def test_band_filter_and_sort_order(client, store):
+    churn_world(store)
+    signed_in_as(client, RETENTION)
+    assert [r[0] for r in table_rows(show(client, site=SITE, band="high")["churn-table"])] == ["c1", "c2"]
+    assert [r[0] for r in table_rows(show(client, site=SITE, sort="asc")["churn-table"])] == \
+        ["c4", "c3", "c2", "c1"]
+    assert find_component(show(client, site=SITE, band="medium", sort="asc")["churn-table"],
+                          "at-risk-table") is not None
+    assert texts(show(client, site=OTHER + "x")["churn-message"]) == \
+        ["No site named “other.examplex” is registered. Pick one from the list."]
+
+
+def test_csv_export_holds_the_filtered_rows(client, store):
+    churn_world(store)
+    download = export(signed_in_as(client, RETENTION), site=SITE, band="high")["churn-download"]["data"]
+    assert download["filename"] == "churn-shop.example-high.csv"
+    assert download["content"] == (
+        "customer_id,probability,risk_band,reason_1,reason_2,reason_3,last_purchase,owner\n"
+        "c1,0.91,high,no purchase for 142 days,visits down 80%,plan downgraded,2026-07-01,zoe\n"
+        "c2,0.75,high,orders down 50%,no visit for 30 days,,2026-10-02,\n")
+
+
+def test_empty_states_say_what_to_run(client, store):
+    add_site(store, SITE)
+    accounts(store)
+    signed_in_as(client, RETENTION)
+    shown = show(client, site=SITE)
+    assert "vigie churn train --site shop.example" in texts(shown["churn-message"])
+    assert shown["churn-report"] == {"display": "none"}
+    model(store, SITE, promoted=False, note="ROC AUC 0.650 does not beat the recency baseline's 0.700")
+    refused = texts(show(client, site=SITE)["churn-message"])
+    assert refused[:2] == ["No model promoted yet", "Model v1 was trained but not promoted: ROC AUC 0.650 "
+                           "does not beat the recency baseline's 0.700. Train again once more history "
+                           "is imported:"]
+    model(store, SITE, version="v2")
+    shown = show(client, site=SITE)
+    assert "No scores yet" in texts(shown["churn-message"])
+    assert "v2" in texts(shown["churn-model"])
+
+
+def test_a_marketer_cannot_open_churn(client, store):
+    churn_world(store)
+    signed_in_as(client, MARKETER)
+    assert page(client, "/churn")["props"]["id"] == "churn-refused"
+    assert "for the retention team" in texts(show(client, site=SITE)["churn-message"])[0]
+    answer = export(client, site=SITE)
+    assert "churn-download" not in answer
+    assert "for the retention team" in texts(answer["churn-export-message"]["children"])[0]
+
+
+def test_a_team_limited_to_one_site_cannot_read_another(client, store):
+    churn_world(store)
+    signed_in_as(client, RETENTION)
+    layout = page(client, "/churn")
+    assert find_component(layout, "churn-site")["props"]["options"] == [SITE]
+    refused = show(client, site=OTHER)
+    assert texts(refused["churn-message"]) == \
+        ["No site named “other.example” is registered. Pick one from the list."]
+    assert refused["churn-table"] is None and "b1" not in json.dumps(refused)
+    answer = export(client, site=OTHER)
+    assert "churn-download" not in answer and "b1" not in json.dumps(answer)

@@ -1,0 +1,39 @@
+"""Chromium, signed in as a retention account, reads /churn and acknowledges an alert on
+/alerts; screenshots of both pages are kept as test artifacts (VIGIE_SCREENSHOT_DIR)."""
+import os
+
+from alerts.state import get_alert, transitions
+from tests.dashboard.retention_data import PASSWORD, RETENTION, SITE, alerts_world
+from tests.dashboard.test_overview_browser import TIMEOUT_MS, browser  # noqa: F401 (fixture)
+
+
+def test_a_retention_account_reads_churn_and_acknowledges_an_alert(app, store, live_url, browser,  # noqa: F811
+                                                                   tmp_path):
+    alerts_world(store)
+    out = os.environ.get("VIGIE_SCREENSHOT_DIR") or str(tmp_path)
+    os.makedirs(out, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(f"{live_url}/churn?site={SITE}")
+    page.wait_for_url("**/login?**", timeout=TIMEOUT_MS)
+    page.fill("#email", RETENTION)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#at-risk-table", timeout=TIMEOUT_MS)
+    assert page.inner_text("#band-high .kpi-value") == "2"
+    assert page.inner_text("#at-risk-table tbody tr:first-child td:first-child") == "c1"
+    page.wait_for_selector("#model-metrics", timeout=TIMEOUT_MS)
+    page.screenshot(path=os.path.join(out, "churn.png"), full_page=True)
+
+    page.goto(f"{live_url}/alerts?site={SITE}&state=open")
+    page.wait_for_selector("#alerts-table", timeout=TIMEOUT_MS)
+    assert "a00000000001" in page.inner_text("#alerts-table")
+    page.fill("#alert-id", "a00000000001")
+    page.click("#alert-ack")
+    page.wait_for_selector("#alert-action-done", timeout=TIMEOUT_MS)
+    assert page.inner_text("#alert-action-done") == "Alert a00000000001 acknowledged."
+    # The inbox redraws without the acknowledged alert.
+    page.wait_for_function("!document.querySelector('#alerts-table').innerText.includes('a00000000001')",
+                           timeout=TIMEOUT_MS)
+    assert get_alert(store, "a00000000001").state == "acknowledged"
+    assert (RETENTION, "acknowledged") in [(t[1], t[2]) for t in transitions(store, "a00000000001")]
+    page.screenshot(path=os.path.join(out, "alerts.png"), full_page=True)
