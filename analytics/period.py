@@ -88,7 +88,7 @@ def _as_date(value, label):
 
 
 def period_from_key(key, timezone, today=None, start=None, end=None):
-    """The Period a dashboard key names: today, 7d, 30d or custom (start..end)."""
+    """The Period a key of PERIOD_KEYS names (custom: start..end, inclusive)."""
     if today is None:
         today = datetime.datetime.now(ZoneInfo(timezone)).date()
     if key == "today":

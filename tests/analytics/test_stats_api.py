@@ -170,7 +170,8 @@ def test_a_retention_account_gets_no_web_analytics(client, store, shop):
 
 @pytest.mark.parametrize("query, message", [
     ("", "site: missing"),
-    (f"site={S}&period=yesterday", "period: 'yesterday' is not one of today, 7d, 30d, custom"),
+    (f"site={S}&period=fortnight",
+     "period: 'fortnight' is not one of today, yesterday, 7d, 30d, month, last_month, 12mo, custom"),
     (f"site={S}&period=custom", "date: period=custom needs date=YYYY-MM-DD,YYYY-MM-DD"),
     (f"site={S}&period=custom&date=2026-03-10", "date: '2026-03-10' is not two dates"),
     (f"site={S}&period=custom&date=2026-03-10,tomorrow", "date: 'to' date 'tomorrow' is not a date"),
