@@ -34,7 +34,7 @@ def count_events(store):
 
 
 def test_an_accepted_event_is_on_disk_before_any_flush(store, settings):
-    add_site(store, "shop.test")
+    add_site(store, "shop.test", identify_customers=True)  # the row keeps its customer id
     collector = Collector(store, settings.replace(buffer_max_seconds=3600))
     assert collector.ingest(dict(PAGE, customer_id="c-1", props={"plan": "pro", "seats": 3}),
                             VISITOR).accepted
@@ -52,7 +52,7 @@ def test_an_accepted_event_is_on_disk_before_any_flush(store, settings):
 
 
 def test_a_crashed_process_is_replayed_by_the_next_one_exactly_once(store, settings):
-    add_site(store, "shop.test")
+    add_site(store, "shop.test", identify_customers=True)  # customer ids tell the events apart
     first = Collector(store, settings.replace(buffer_max_seconds=3600))
     for n in range(3):
         assert first.ingest(dict(PAGE, customer_id=f"c-{n}"), VISITOR).accepted
