@@ -43,7 +43,7 @@ COMBINED = "\n".join([
     line("203.0.113.4", "11/Mar/2024:07:00:00 +0000", "GET /docs/ HTTP/1.1", 200,
          ua='Mozilla/5.0 \\"quoted\\" Firefox/118.0'),
 ]) + "\n"
-EXPECTED_SKIPPED = {"asset": 3, "not_get": 2, "error_status": 2, "bot": 1, "malformed": 2}
+EXPECTED_SKIPPED = {"asset": 3, "not_get": 2, "error_status": 2, "bot_pattern": 1, "malformed": 2}
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_the_cli_prints_progress_and_a_summary(run_cli, shop, log_file):
     assert code == 0, err
     assert out.splitlines() == [
         "15 lines read: 5 pageviews imported into shop.test, 10 lines skipped",
-        "  asset: 3", "  error_status: 2", "  malformed: 2", "  not_get: 2", "  bot: 1"]
+        "  asset: 3", "  error_status: 2", "  malformed: 2", "  not_get: 2", "  bot_pattern: 1"]
     assert "15 lines, 5 pageviews" in err and "lines/s" in err
     assert shop.query_value("SELECT count() FROM events") == 5
 

@@ -20,7 +20,7 @@ FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:118.0) Gecko/20100101 Firefox/118.
 def api(store, settings):
     """A Vigie app with the site shop.test and an API key for it: (client, token, app)."""
     from vigie.app import create_app
-    add_site(store, "shop.test")
+    add_site(store, "shop.test", identify_customers=True)  # the events carry customer ids
     add_site(store, "other.test")
     app = create_app(settings.replace(api_max_payload_bytes=20_000, backfill_max_days=30),
                      store=store, start_background=False)
@@ -120,7 +120,7 @@ def test_valid_events_are_kept_when_others_fail(api, store):
     assert [(r["index"], r["reason"]) for r in answer["rejected"]] == [
         (1, "bad_request"), (2, "foreign_hostname"), (3, "timestamp_too_old"),
         (4, "timestamp_in_future"), (5, "bad_request"), (6, "bad_request"), (7, "bad_request"),
-        (8, "bad_request"), (9, "bad_request"), (10, "bot"), (11, "foreign_site"),
+        (8, "bad_request"), (9, "bad_request"), (10, "bot_pattern"), (11, "foreign_site"),
         (13, "bad_request"), (14, "bad_request")]
     errors = {r["index"]: r["error"] for r in answer["rejected"]}
     assert errors[1] == "event must be a JSON object, got str"
