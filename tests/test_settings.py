@@ -64,6 +64,8 @@ def test_cookie_secure_reaches_the_session_cookie(store, store_url):
         app = create_app(settings, store=store, start_background=False)
         client = app.test_client()
         response = client.get("/login")
-        cookie = response.headers.get("Set-Cookie", "")
-        assert ("Secure" in cookie) is secure and "HttpOnly" in cookie
+        cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+        assert ("Secure" in cookies["session"]) is secure and "HttpOnly" in cookies["session"]
+        # The CSRF copy the page's scripts read follows the same setting.
+        assert ("Secure" in cookies["_csrf_token"]) is secure
         app.extensions["vigie"].close()

@@ -405,14 +405,6 @@ MIGRATIONS = [
         ORDER BY (site, as_of, customer_id)
         """,
     ]),
-    (80, "user roles and site access", [
-        # role: admin (everything), marketer (analytics of their sites) or
-        # retention (customers, churn and alerts of their sites). sites lists
-        # the domains a non-admin may see. Rows written before this migration
-        # have role '' and are read as admin or marketer from is_admin.
-        "ALTER TABLE users ADD COLUMN role String",
-        "ALTER TABLE users ADD COLUMN sites Array(String)",
-    ]),
     (43, "churn models", [
         # The model registry: one row per trained churn model. The artifacts
         # (XGBoost JSON, calibration, model card) live in the model directory;
@@ -557,6 +549,14 @@ MIGRATIONS = [
         ) ENGINE = MergeTree
         ORDER BY (site, slot, claimant)
         """,
+    ]),
+    (80, "user roles and site access", [
+        # role: admin (everything), marketer (analytics of their sites) or
+        # retention (customers, churn and alerts of their sites). sites lists
+        # the domains a non-admin may see. Rows written before this migration
+        # have role '' and are read as admin or marketer from is_admin.
+        "ALTER TABLE users ADD COLUMN role String",
+        "ALTER TABLE users ADD COLUMN sites Array(String)",
     ]),
 ]
 
