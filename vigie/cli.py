@@ -11,7 +11,8 @@ import sys
 import tomllib
 from urllib.parse import urlsplit
 
-from vigie.cli_common import CommandError, _command, _environ, _migrated_store, _settings
+from vigie.cli_common import (CommandError, _command, _environ, _migrated_store, _positive,
+                              _settings)
 from vigie.commands import register_all
 from vigie.demo import DemoError, run_demo
 from vigie.settings import SETTINGS, SettingsError, load_settings
@@ -207,16 +208,6 @@ def cmd_demo(args):
     settings = _settings(args, **overrides)
     run_demo(settings, days=args.days, visitors=args.visitors, seed=args.seed,
              serve=not args.no_serve)
-
-
-def _positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return value
 
 
 def _port(text):

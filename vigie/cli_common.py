@@ -3,6 +3,7 @@
 Lives apart from vigie.cli so that the command modules in vigie/commands/ can
 use it without importing the parser that imports them.
 """
+import argparse
 import os
 
 from vigie.settings import load_settings
@@ -59,3 +60,13 @@ def import_subparsers(commands):
         if action.__class__.__name__ == "_SubParsersAction":
             return action
     raise RuntimeError("the import command has no sub-parsers")
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return value

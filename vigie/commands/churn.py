@@ -8,7 +8,7 @@ import argparse
 import datetime
 import os
 
-from vigie.cli_common import CommandError, _command, _migrated_store, _settings
+from vigie.cli_common import CommandError, _command, _migrated_store, _positive, _settings
 from warehouse.sites import get_site, normalise_domain
 
 
@@ -17,16 +17,6 @@ def _date(text):
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return value
 
 
 def _churn_modules():
