@@ -164,7 +164,7 @@ def run_on_terminal(store_url, args, answers, timeout=60):
     its prompt (on stderr: the child has no controlling terminal).
     """
     import pty
-    import select
+    import selectors
     controller, terminal = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")}
     env["VIGIE_STORE_URL"] = store_url
@@ -174,16 +174,20 @@ def run_on_terminal(store_url, args, answers, timeout=60):
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    env=env, start_new_session=True)
         err = b""
+        # selectors rather than select.select: the suite's process may hold
+        # descriptors numbered above FD_SETSIZE (1024) by the time this runs.
+        waiting = selectors.DefaultSelector()
+        waiting.register(process.stderr, selectors.EVENT_READ)
         for prompt, answer in answers:
             while prompt.encode() not in err:
                 assert time.monotonic() < deadline, f"no prompt {prompt!r}; stderr so far {err!r}"
-                ready, _, _ = select.select([process.stderr], [], [], 0.5)
-                if ready:
+                if waiting.select(timeout=0.5):
                     chunk = os.read(process.stderr.fileno(), 4096)
                     assert chunk, f"vigie exited before asking {prompt!r}: {err!r}"
                     err += chunk
             err = err.replace(prompt.encode(), b"", 1)
             os.write(controller, (answer + "\n").encode())
+        waiting.close()
         out, rest = process.communicate(timeout=max(deadline - time.monotonic(), 1))
     finally:
         os.close(controller)
