@@ -1,19 +1,26 @@
-"""What the reader asked to see — a site and a period — read from and written to the URL.
+"""What the reader asked to see — site, period, comparison, filters — read from and written to the URL.
 
-The query string is the whole state of the overview, so any view can be
+The query string is the whole state of a report page, so any view can be
 bookmarked or pasted to a colleague: ?site=shop.example&period=7d, or
-?site=shop.example&period=custom&from=2024-01-01&to=2024-01-31.
+?site=shop.example&period=custom&from=2024-01-01&to=2024-01-31, plus
+&compare=previous_period|previous_year and one f_NAME=VALUE per filter
+(NAME from analytics.filters.FILTER_NAMES, e.g. f_country=FR, f_prop:plan=pro).
 """
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from analytics.period import period_from_key
+from analytics.filters import check_filters
+from analytics.period import COMPARISONS, comparison_period, period_from_key
 from warehouse.sites import get_site
 
-PERIOD_CHOICES = (("today", "Today"), ("7d", "Last 7 days"), ("30d", "Last 30 days"),
-                  ("custom", "Custom"))
+PERIOD_CHOICES = (("today", "Today"), ("yesterday", "Yesterday"), ("7d", "Last 7 days"),
+                  ("30d", "Last 30 days"), ("month", "This month"), ("last_month", "Last month"),
+                  ("12mo", "Last 12 months"), ("custom", "Custom"))
+COMPARE_CHOICES = (("", "No comparison"), ("previous_period", "Previous period"),
+                   ("previous_year", "Previous year"))
 DEFAULT_PERIOD = "7d"
+FILTER_PREFIX = "f_"
 
 
 class SelectionError(ValueError):
@@ -26,12 +33,28 @@ class Selection:
     period: str = DEFAULT_PERIOD
     start: str = ""   # custom periods only, YYYY-MM-DD as typed
     end: str = ""
+    compare: str = ""  # "" or one of analytics.period.COMPARISONS
+    filters: tuple = ()  # sorted ((name, value), ...): hashable, so Selection stays frozen
 
     def as_query(self):
         query = {"site": self.site, "period": self.period}
         if self.period == "custom":
             query.update({"from": self.start, "to": self.end})
+        query["compare"] = self.compare
+        query.update({FILTER_PREFIX + name: value for name, value in self.filters})
         return {k: v for k, v in query.items() if v}
+
+    def filter_dict(self):
+        """The filters as analytics.query expects them."""
+        return dict(self.filters)
+
+    def with_filter(self, name, value):
+        """This selection narrowed by one more filter (replacing one of the same name)."""
+        kept = {**self.filter_dict(), name: str(value)}
+        return replace(self, filters=tuple(sorted(kept.items())))
+
+    def without_filter(self, name):
+        return replace(self, filters=tuple(kv for kv in self.filters if kv[0] != name))
 
     def search(self):
         """The '?…' part of the URL for this selection."""
@@ -48,18 +71,26 @@ def _one(value):
 def selection_from_query(query, default_site=""):
     """A Selection from query-string values, with the first site and 7 days as defaults."""
     query = query or {}
+    filters = {str(k)[len(FILTER_PREFIX):]: _one(v) for k, v in query.items()
+               if str(k).startswith(FILTER_PREFIX) and len(str(k)) > len(FILTER_PREFIX) and _one(v)}
     return Selection(site=_one(query.get("site")) or default_site,
                      period=_one(query.get("period")) or DEFAULT_PERIOD,
-                     start=_one(query.get("from"))[:10], end=_one(query.get("to"))[:10])
+                     start=_one(query.get("from"))[:10], end=_one(query.get("to"))[:10],
+                     compare=_one(query.get("compare")),
+                     filters=tuple(sorted(filters.items())))
 
 
-def selection_from_controls(site, period, start_date, end_date):
-    """A Selection from the page's controls; the date picker only counts for Custom."""
+def selection_from_controls(site, period, start_date, end_date, compare="", filters=()):
+    """A Selection from the page's controls; the date picker only counts for Custom.
+
+    `filters` are the current ones, carried over: controls never change them
+    (rows add them, chips remove them, both as links)."""
     period = period or DEFAULT_PERIOD
     custom = period == "custom"
     return Selection(site=site or "", period=period,
                      start=(start_date or "")[:10] if custom else "",
-                     end=(end_date or "")[:10] if custom else "")
+                     end=(end_date or "")[:10] if custom else "",
+                     compare=compare or "", filters=tuple(sorted(filters)))
 
 
 def parse_date(text):
@@ -88,4 +119,16 @@ def resolve(store, selection, user, today=None):
                                  start=selection.start or None, end=selection.end or None)
     except ValueError as exc:
         raise SelectionError(f"Cannot show this period: {exc}.") from None
+    if selection.compare and selection.compare not in COMPARISONS:
+        raise SelectionError(f"Cannot compare with {selection.compare!r}: use one of "
+                             f"{', '.join(COMPARISONS)}.")
+    try:
+        check_filters(selection.filter_dict())
+    except ValueError as exc:
+        raise SelectionError(f"Cannot apply this filter: {exc}.") from None
     return site, period
+
+
+def comparison(selection, period):
+    """The Period to compare with, or None when the selection asks for no comparison."""
+    return comparison_period(period, selection.compare) if selection.compare else None

@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from dashboard.selection import (Selection, SelectionError, resolve, selection_from_controls,
+from dashboard.selection import (Selection, SelectionError, comparison, resolve, selection_from_controls,
                                  selection_from_query)
 from warehouse.sites import add_site
 from warehouse.users import User
@@ -70,3 +70,47 @@ def test_a_site_outside_the_account_reads_as_unknown(store):
     assert "No site named “other.example” is registered" in str(caught.value)
     with pytest.raises(SelectionError, match="sign in again"):
         resolve(store, Selection("shop.example", "7d"), None, today=TODAY)
+
+
+def test_comparison_and_filters_round_trip_through_the_url():
+    chosen = Selection("shop.example", "30d", compare="previous_year",
+                       filters=(("country", "FR"), ("prop:plan", "pro")))
+    assert chosen.search() == ("?site=shop.example&period=30d&compare=previous_year"
+                               "&f_country=FR&f_prop%3Aplan=pro")
+    assert selection_from_query(chosen.as_query()) == chosen
+    narrower = chosen.with_filter("page", "/pricing").with_filter("country", "DE")
+    assert narrower.filter_dict() == {"country": "DE", "page": "/pricing", "prop:plan": "pro"}
+    assert narrower.without_filter("country").filter_dict() == {"page": "/pricing", "prop:plan": "pro"}
+
+
+def test_controls_keep_the_filters_they_are_given():
+    got = selection_from_controls("s.example", "7d", None, None, "previous_period", [("device", "mobile")])
+    assert got == Selection("s.example", "7d", compare="previous_period", filters=(("device", "mobile"),))
+
+
+@pytest.mark.parametrize("selection, message", [
+    (Selection("shop.example", "7d", compare="last_decade"), "Cannot compare with 'last_decade'"),
+    (Selection("shop.example", "7d", filters=(("colour", "red"),)), "unknown filter 'colour'"),
+])
+def test_resolve_explains_bad_comparisons_and_filters(store, selection, message):
+    add_site(store, "shop.example", "UTC")
+    with pytest.raises(SelectionError) as caught:
+        resolve(store, selection, ADMIN, today=TODAY)
+    assert message in str(caught.value)
+
+
+def test_comparison_period_follows_the_selection(store):
+    add_site(store, "shop.example", "UTC")
+    chosen = Selection("shop.example", "7d", compare="previous_period")
+    _, period = resolve(store, chosen, ADMIN, today=TODAY)
+    before = comparison(chosen, period)
+    assert (before.start, before.end) == (datetime.date(2024, 2, 26), datetime.date(2024, 3, 3))
+    assert comparison(Selection("shop.example", "7d"), period) is None
+
+
+def test_the_url_callback_keeps_filters_and_writes_the_comparison():
+    from dashboard.controls import register_url_sync
+    sync = register_url_sync("selection-test")
+    search = sync("shop.example", "30d", None, None, "previous_period",
+                  "?site=shop.example&period=7d&f_country=FR")
+    assert search == "?site=shop.example&period=30d&compare=previous_period&f_country=FR"

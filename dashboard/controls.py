@@ -1,0 +1,116 @@
+"""The report bar every analytics page shares: site, period, comparison, filter chips.
+
+A page calls `report_controls(PAGE, ...)` in its layout and
+`register_url_sync(PAGE)` once at import. Component ids are prefixed with the
+page name because Dash registers every page's callbacks in one app, and two
+pages may not own the same output.
+
+Changing a control rewrites only the query string of `{page}-url` (a
+dcc.Location with refresh="callback-nav"); the page router then rebuilds the
+layout from the new query, so back/forward and shared links behave exactly as
+a fresh load. Filters never change through controls: a table row adds one as
+a link (`filter_link`) and a chip removes it as a link, so they too live in
+the URL only.
+"""
+from urllib.parse import parse_qs
+
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard.selection import (COMPARE_CHOICES, PERIOD_CHOICES, parse_date,
+                                 selection_from_controls, selection_from_query)
+
+_HIDDEN = {"display": "none"}
+_SHOWN = {}
+
+# How a filter reads on its chip; unknown names (custom props) show as they are.
+FILTER_LABELS = {
+    "page": "Page", "entry_page": "Entry page", "exit_page": "Exit page", "source": "Source",
+    "referrer": "Referrer", "channel": "Channel", "utm_medium": "UTM medium",
+    "utm_source": "UTM source", "utm_campaign": "UTM campaign", "utm_term": "UTM term",
+    "utm_content": "UTM content", "country": "Country", "region": "Region", "device": "Device",
+    "browser": "Browser", "os": "OS", "language": "Language", "goal": "Goal", "event": "Event",
+    "screen": "Screen", "hostname": "Hostname", "customer_id": "Customer",
+}
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def page_path(page_path_prefix, selection):
+    """The href of a page for a selection, e.g. page_path('/sources', s) -> '/sources?site=…'."""
+    return page_path_prefix + selection.search()
+
+
+def filter_chips(page, path, selection):
+    """One removable chip per active filter; each is a link to the URL without it."""
+    chips = []
+    for name, value in selection.filters:
+        label = FILTER_LABELS.get(name, name.replace("prop:", "Property "))
+        chips.append(dcc.Link(
+            [html.Span(f"{label}: "), html.Strong(value), html.Span(" ×", className="chip-x")],
+            href=page_path(path, selection.without_filter(name)), className="chip",
+            id={"type": f"{page}-chip", "name": name}, title=f"Remove the {label.lower()} filter"))
+    return html.Div(chips, id=f"{page}-chips", className="chips")
+
+
+def filter_link(path, selection, name, value, text=None):
+    """A table cell that narrows the whole view to `name = value` when clicked."""
+    return dcc.Link(str(text if text is not None else value),
+                    href=page_path(path, selection.with_filter(name, value)),
+                    className="filter-link", title="Filter the whole view by this value")
+
+
+def report_controls(page, path, sites, selection, period, compare=True):
+    """The bar: site picker, period choices, custom dates, comparison, chips.
+
+    `period` is the resolved Period (or None when the URL is bad) and only
+    prefills the date picker with its days."""
+    known = [s.domain for s in sites]
+    start, end = ((period.start, period.end) if period
+                  else (parse_date(selection.start), parse_date(selection.end)))
+    children = [
+        dcc.Dropdown(id=f"{page}-site", options=[{"label": d, "value": d} for d in known],
+                     value=selection.site if selection.site in known else None,
+                     clearable=False, searchable=True, className="site-select",
+                     placeholder="Choose a site"),
+        dcc.RadioItems(id=f"{page}-period", className="period-select", inline=True,
+                       options=[{"label": label, "value": key} for key, label in PERIOD_CHOICES],
+                       value=selection.period if selection.period in dict(PERIOD_CHOICES) else None),
+        html.Div(id=f"{page}-custom-range", style=_SHOWN if selection.period == "custom" else _HIDDEN,
+                 children=dcc.DatePickerRange(
+                     id=f"{page}-range", start_date=_iso(start), end_date=_iso(end),
+                     display_format="YYYY-MM-DD", first_day_of_week=1, minimum_nights=0,
+                     clearable=False,
+                     # Rebuilding the page after the first click would close the calendar.
+                     updatemode="bothdates")),
+    ]
+    compare_box = dcc.Dropdown(
+        id=f"{page}-compare", options=[{"label": label, "value": key} for key, label in COMPARE_CHOICES],
+        value=selection.compare if selection.compare in dict(COMPARE_CHOICES) else "",
+        clearable=False, searchable=False, className="compare-select")
+    # Always in the layout (the URL callback reads it); hidden where a page has no comparison.
+    children.append(html.Div(compare_box, style=_SHOWN if compare else _HIDDEN))
+    return html.Div([html.Div(className="controls", children=children),
+                     filter_chips(page, path, selection)])
+
+
+def register_url_sync(page):
+    """Register the callback that writes the controls of `page` into its URL."""
+    @callback(
+        Output(f"{page}-url", "search"),
+        Input(f"{page}-site", "value"),
+        Input(f"{page}-period", "value"),
+        Input(f"{page}-range", "start_date"),
+        Input(f"{page}-range", "end_date"),
+        Input(f"{page}-compare", "value"),
+        State(f"{page}-url", "search"),
+        prevent_initial_call=True,
+    )
+    def controls_changed(site, period, start_date, end_date, compare, current_search):
+        current = selection_from_query({k: v for k, v in parse_qs((current_search or "").lstrip("?")).items()})
+        search = selection_from_controls(site, period, start_date, end_date, compare,
+                                         current.filters).search()
+        return search if search != current_search else no_update
+    controls_changed.__name__ = f"{page}_controls_changed"
+    return controls_changed
