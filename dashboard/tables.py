@@ -1,4 +1,6 @@
 """Top pages and top sources as plain HTML tables (Dash escapes every cell)."""
+from urllib.parse import urlencode
+
 from dash import html
 
 from dashboard.formatting import format_count
@@ -39,3 +41,18 @@ def top_sources_table(rows):
     """rows from analytics.reports.top_sources."""
     return ranked_table("top-sources-table", "Source", [("visitors", "Visitors"), ("visits", "Visits")],
                         rows, "source", "visits", "No visits in this period.")
+
+
+def csv_link(endpoint, selection, link_id, **extra):
+    """A download link for the full table behind a panel, as CSV from the Stats API.
+
+    The API accepts the dashboard's own query string (site, period, from/to,
+    compare, f_NAME filters) and the signed-in session, so the file holds
+    every row of exactly what the reader is looking at, not just the top ten.
+    `endpoint` is the Stats API name ('breakdown', 'goals', 'cohorts', ...);
+    `extra` adds its own parameters, e.g. property='source'.
+    """
+    query = {**selection.as_query(), **{k: v for k, v in extra.items() if v is not None},
+             "format": "csv"}
+    return html.A("CSV", href=f"/api/v1/stats/{endpoint}?{urlencode(query)}", id=link_id,
+                  className="csv-link", download="", title="Download every row as CSV")
