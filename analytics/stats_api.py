@@ -4,20 +4,26 @@ Each endpoint is a builder `(StatsRequest, args) -> (body, table)`: `body` is
 what the JSON answer adds to the common site/period/page fields, `table` the
 rows a CSV export holds. Authentication, parameters, errors and CSV are
 shared (analytics.stats_request, analytics.stats_csv), so another report
-plugs in with a builder and one `@endpoint` line. Reference: docs/stats-api.md.
+plugs in with a builder and one `@endpoint` line. An endpoint says whether it
+applies `compare` and the f_NAME filters; when it does not, the JSON answer
+lists them in `ignored` rather than refusing the dashboard's query string.
+Reference: docs/stats-api.md.
 """
 import datetime
 import logging
 
 from flask import Blueprint, jsonify, request
 
+from analytics.breakdowns import BREAKDOWNS, breakdown
 from analytics.funnels import funnel_report, get_funnel
 from analytics.goals import conversions
+from analytics.period import INTERVALS as TIMESERIES_INTERVALS
+from analytics.query import aggregate, timeseries
 from analytics.realtime import realtime_report
 from analytics.retention import INTERVALS, cohorts, new_vs_returning
 from analytics.stats_csv import csv_response
-from analytics.stats_request import (ApiError, authenticate, choice_param, parse_stats_request,
-                                     required_param)
+from analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
+                                     parse_stats_request, required_param, text_param)
 from warehouse import StoreError
 
 log = logging.getLogger(__name__)
@@ -28,6 +34,18 @@ FUNNEL_COLUMNS = ["step", "kind", "pattern", "label", "visitors", "dropoff",
                   "conversion_from_previous", "conversion_from_first"]
 EVENT_COLUMNS = ["time", "name", "page", "source", "country", "device"]
 COHORT_COLUMNS = ["cohort", "customers", "returning", "retention"]
+# The metrics of analytics.query.visit_metrics, in the order answers list them.
+METRICS = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration",
+           "time_on_page", "revenue"]
+AGGREGATE_COLUMNS = ["metric", "value", "previous", "change"]
+# Hourly buckets of a long period would be thousands of rows of mostly zeros.
+MAX_HOURLY_DAYS = 31
+BREAKDOWN_COLUMNS = {
+    "pages": ["value", "visitors", "pageviews", "time_on_page", "entries", "bounce_rate"],
+    "events": ["value", "events", "visitors", "revenue"],
+    "props": ["key", "value", "events", "visitors", "revenue"],
+    "exit_page": ["value"] + METRICS + ["exits", "exit_rate"],
+}
 RETURNING_COLUMNS = ["visitors", "new_visitors", "returning_visitors", "visits", "new_visits",
                      "returning_visits", "returning_visit_share"]
 
@@ -47,7 +65,8 @@ def create_stats_blueprint(store, settings, session_user):
     bp = Blueprint("stats_api", __name__, url_prefix="/api/v1/stats")
     timeout = settings.visit_timeout_minutes
 
-    def endpoint(path, columns):
+    def endpoint(path, columns, uses_compare=False, uses_filters=False):
+        """Register `build` at `path`; `columns` is the CSV header, or a function of args giving it."""
         def register(build):
             def view():
                 principal = authenticate(store, request.headers.get("Authorization"), session_user)
@@ -60,15 +79,78 @@ def create_stats_blueprint(store, settings, session_user):
                 body, table = build(req, request.args)
                 if req.format == "csv":
                     name = f"{path.strip('/')}-{req.site.domain}-{req.period.start}-{req.period.end}.csv"
-                    return csv_response(table, columns, name)
-                return jsonify(_jsonable(dict(site=req.site.domain, period=req.period_json(),
-                                              page=req.page, limit=req.limit, **body)))
+                    return csv_response(table, columns(request.args) if callable(columns) else columns,
+                                        name)
+                common = dict(site=req.site.domain, period=req.period_json(), page=req.page,
+                              limit=req.limit)
+                if uses_filters:
+                    common["filters"] = req.filters
+                ignored = req.unused(uses_compare, uses_filters)
+                if ignored:
+                    common["ignored"] = ignored
+                return jsonify(_jsonable(dict(common, **body)))
             bp.add_url_rule(path, endpoint=build.__name__, view_func=view, methods=["GET"])
             return build
         return register
 
     def page_of(rows, req):
         return rows[req.offset:req.offset + req.limit]
+
+    def metrics_of(args):
+        return list_param(args, "metrics", METRICS, METRICS)
+
+    @endpoint("/aggregate", AGGREGATE_COLUMNS, uses_compare=True, uses_filters=True)
+    def aggregate_metrics(req, args):
+        wanted = metrics_of(args)
+        found = aggregate(store, req.site, req.period, req.filters, req.compare or None)
+        if req.compare:
+            results = {m: found[m] for m in wanted}
+            previous = req.comparison()
+            body = {"compare": req.compare, "comparison": {"from": previous.start.isoformat(),
+                                                           "to": previous.end.isoformat()}}
+        else:
+            results = {m: {"value": found[m]} for m in wanted}
+            body = {}
+        table = [{"metric": m, **numbers} for m, numbers in results.items()]
+        return dict(body, results=results), table
+
+    def timeseries_columns(args):
+        return ["bucket"] + metrics_of(args)
+
+    @endpoint("/timeseries", timeseries_columns, uses_filters=True)
+    def timeseries_metrics(req, args):
+        wanted = metrics_of(args)
+        interval = choice_param(args, "interval", TIMESERIES_INTERVALS, req.period.interval)
+        if interval == "hour" and req.period.days > MAX_HOURLY_DAYS:
+            raise ApiError(400, f"interval: hourly buckets need a period of at most {MAX_HOURLY_DAYS} "
+                                f"days, not {req.period.days}; use interval=day")
+        rows = timeseries(store, req.site, req.period.with_interval(interval), req.filters)
+        rows = [{"bucket": row["bucket"], **{m: row[m] for m in wanted}} for row in rows]
+        return {"interval": interval, "results": rows}, rows
+
+    def breakdown_property(args):
+        required_param(args, "property", f"one of {', '.join(BREAKDOWNS)}")
+        return choice_param(args, "property", BREAKDOWNS, None)
+
+    def breakdown_columns(args):
+        return BREAKDOWN_COLUMNS.get(breakdown_property(args), ["value"] + METRICS)
+
+    @endpoint("/breakdown", breakdown_columns, uses_filters=True)
+    def breakdown_rows(req, args):
+        prop = breakdown_property(args)
+        event_name = text_param(args, "event")
+        if event_name is not None and prop != "props":
+            raise ApiError(400, "event: only with property=props (the properties of one event)")
+        depth = req.offset + req.limit
+        if depth > MAX_LIMIT:
+            raise ApiError(400, f"page: a breakdown goes {MAX_LIMIT} rows deep; page {req.page} of "
+                                f"{req.limit} rows would need {depth}")
+        rows = breakdown(store, req.site, req.period, prop, req.filters, limit=depth,
+                         event_name=event_name)[req.offset:]
+        body = {"property": prop, "results": rows}
+        if event_name is not None:
+            body["event"] = event_name
+        return body, rows
 
     @endpoint("/goals", GOAL_COLUMNS)
     def goals(req, args):

@@ -2,20 +2,33 @@
 
 An endpoint calls `authenticate(...)` then `parse_stats_request(...)` and gets
 a StatsRequest with the site (access checked), the period in the site's time
-zone and the page of rows wanted, or an ApiError carrying the HTTP status
-and a message naming the bad parameter. Aggregate, timeseries or breakdown
-endpoints reuse both unchanged.
+zone, the comparison, the filters and the page of rows wanted, or an
+ApiError carrying the HTTP status and a message naming the bad parameter.
+
+Every endpoint accepts the dashboard's own query string (dashboard/tables.py
+`csv_link` follows it with a browser session): `period=custom&from=..&to=..`
+as well as `date=..,..`, `compare=..` and one `f_NAME=VALUE` per filter.
+Those parameters are checked everywhere, so a malformed one is a 400 on any
+endpoint; an endpoint that cannot use them lists them in `ignored`.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
-from analytics.period import PERIOD_KEYS, Period, period_from_key
+from analytics.filters import check_filters
+from analytics.period import COMPARISONS, PERIOD_KEYS, Period, comparison_period, period_from_key
 from warehouse.api_keys import bearer_token, verify_api_key
 from warehouse.sites import get_site
 
 DEFAULT_PERIOD = "7d"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+# A CSV download is a whole table, not a screenful: without `limit`, it holds
+# up to MAX_LIMIT rows.
+DEFAULT_CSV_LIMIT = MAX_LIMIT
 FORMATS = ("json", "csv")
+# One query parameter per filter, as in the dashboard's URLs
+# (dashboard.selection.FILTER_PREFIX; tests/analytics/test_stats_contract.py
+# checks they agree).
+FILTER_PREFIX = "f_"
 
 
 class ApiError(Exception):
@@ -85,6 +98,8 @@ class StatsRequest:
     limit: int
     page: int
     format: str
+    compare: str = ""   # "" or one of analytics.period.COMPARISONS
+    filters: dict = field(default_factory=dict)  # filter name -> value (analytics.filters)
 
     @property
     def offset(self):
@@ -93,6 +108,17 @@ class StatsRequest:
     def period_json(self):
         return {"key": self.period_key, "from": self.period.start.isoformat(),
                 "to": self.period.end.isoformat()}
+
+    def comparison(self):
+        """The Period compared with, or None without `compare`."""
+        return comparison_period(self.period, self.compare) if self.compare else None
+
+    def unused(self, uses_compare, uses_filters):
+        """The parameters given that an endpoint cannot apply, for its `ignored` field."""
+        names = ["compare"] if self.compare and not uses_compare else []
+        if not uses_filters:
+            names += [FILTER_PREFIX + name for name in sorted(self.filters)]
+        return names
 
 
 def _one(args, name, default=None):
@@ -123,6 +149,28 @@ def choice_param(args, name, choices, default):
     return value
 
 
+def text_param(args, name):
+    """The parameter's text, or None when it is absent; 400 when it is given empty."""
+    value = _one(args, name)
+    if value is None:
+        return None
+    if not value:
+        raise ApiError(400, f"{name}: empty value")
+    return value
+
+
+def list_param(args, name, choices, default):
+    """A comma-separated subset of `choices`, in the order given; `default` when absent."""
+    text = _one(args, name)
+    if not text:
+        return list(default)
+    values = [v.strip() for v in text.split(",") if v.strip()]
+    for value in values:
+        if value not in choices:
+            raise ApiError(400, f"{name}: {value!r} is not one of {', '.join(choices)}")
+    return list(dict.fromkeys(values))
+
+
 def required_param(args, name, hint):
     value = _one(args, name)
     if not value:
@@ -130,26 +178,70 @@ def required_param(args, name, hint):
     return value
 
 
-def _period(args, timezone, today):
-    key = choice_param(args, "period", PERIOD_KEYS, DEFAULT_PERIOD)
-    dates = _one(args, "date")
-    if key != "custom":
-        if dates:
-            raise ApiError(400, "date: only with period=custom")
-        return key, period_from_key(key, timezone, today=today)
+def _custom_dates(args):
+    """(parameter named in errors, first day, last day) of a custom period.
+
+    `date=first,last` is the API's own form; `from=first&to=last` is the
+    dashboard's, accepted so its URLs work here unchanged.
+    """
+    dates, first, last = _one(args, "date"), _one(args, "from"), _one(args, "to")
+    if dates and (first or last):
+        raise ApiError(400, "date: give either date=first,last or from=..&to=.., not both")
+    if first or last:
+        if not (first and last):
+            raise ApiError(400, f"{'to' if first else 'from'}: missing (from=YYYY-MM-DD&to=YYYY-MM-DD)")
+        return "from", first, last
     if not dates:
-        raise ApiError(400, "date: period=custom needs date=YYYY-MM-DD,YYYY-MM-DD")
+        raise ApiError(400, "date: period=custom needs date=YYYY-MM-DD,YYYY-MM-DD "
+                            "(or from=YYYY-MM-DD&to=YYYY-MM-DD)")
     parts = dates.split(",")
     if len(parts) != 2:
         raise ApiError(400, f"date: {dates!r} is not two dates like 2024-01-01,2024-01-31")
+    return "date", parts[0].strip(), parts[1].strip()
+
+
+def _period(args, timezone, today):
+    key = choice_param(args, "period", PERIOD_KEYS, DEFAULT_PERIOD)
+    if key != "custom":
+        for name in ("date", "from", "to"):
+            if _one(args, name):
+                raise ApiError(400, f"{name}: only with period=custom")
+        return key, period_from_key(key, timezone, today=today)
+    named, first, last = _custom_dates(args)
     try:
-        return key, period_from_key(key, timezone, today=today, start=parts[0].strip(), end=parts[1].strip())
+        return key, period_from_key(key, timezone, today=today, start=first, end=last)
     except ValueError as exc:
-        raise ApiError(400, f"date: {exc}") from None
+        raise ApiError(400, f"{named}: {exc}") from None
+
+
+def compare_param(args):
+    """'' or a comparison of analytics.period.COMPARISONS; empty counts as none."""
+    value = _one(args, "compare") or ""
+    if value and value not in COMPARISONS:
+        raise ApiError(400, f"compare: {value!r} is not one of {', '.join(COMPARISONS)}")
+    return value
+
+
+def filters_param(args):
+    """{filter name: value} from the f_NAME=VALUE parameters; 400 naming a malformed one."""
+    filters = {}
+    for param in sorted({k for k in args.keys() if k.startswith(FILTER_PREFIX)}):
+        name = param[len(FILTER_PREFIX):]
+        if not name:
+            raise ApiError(400, f"{param}: a filter needs a name, e.g. {FILTER_PREFIX}country=FR")
+        value = _one(args, param)
+        if not value:
+            raise ApiError(400, f"{param}: empty value (give {param}=VALUE or leave the filter out)")
+        try:
+            filters.update(check_filters({name: value}))
+        except ValueError as exc:
+            raise ApiError(400, f"{param}: {exc}") from None
+    return filters
 
 
 def parse_stats_request(store, args, principal, today=None):
-    """site, period, date, limit, page and format, checked; ApiError names the first bad one.
+    """site, period, dates, compare, filters, limit, page and format, checked;
+    ApiError names the first bad one.
 
     Asking for a site one may not read gets 403 before the site is even
     looked up, so nobody can probe which domains Vigie tracks.
@@ -161,10 +253,12 @@ def parse_stats_request(store, args, principal, today=None):
     if site is None:
         raise ApiError(404, f"site: no site {domain!r} is registered")
     period_key, period = _period(args, site.timezone, today)
+    fmt = choice_param(args, "format", FORMATS, "json")
+    default_limit = DEFAULT_CSV_LIMIT if fmt == "csv" else DEFAULT_LIMIT
     return StatsRequest(
         site=site, period_key=period_key, period=period,
-        limit=int_param(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        limit=int_param(args, "limit", default_limit, 1, MAX_LIMIT),
         page=int_param(args, "page", 1, 1, 1_000_000),
-        format=choice_param(args, "format", FORMATS, "json"),
+        format=fmt, compare=compare_param(args), filters=filters_param(args),
     )
 
