@@ -202,6 +202,12 @@ SETTINGS = (
     Setting("rollups_lookback_days", 2,
             "Each scheduled rollups run rebuilds this many finished days before its last run.",
             _positive_int),
+    Setting("job_claim_lease_seconds", 600,
+            "With several `vigie serve` workers, how long a worker's claim on a scheduled "
+            "analytics job run holds: others leave the job alone meanwhile, and retry the slot "
+            "after it if the run never finished (a crashed worker). Make it longer than the "
+            "longest run.",
+            _positive_int),
     Setting("trust_proxy_headers", False,
             "Take the client address from X-Forwarded-For (only behind a proxy you control).",
             _bool),
