@@ -69,6 +69,31 @@ def test_batched_insert_of_many_rows(store):
     assert store.query("SELECT count(), sum(visitor_id) FROM events") == [(5000, sum(range(5000)))]
 
 
+def test_inserted_values_keep_their_meaning(store):
+    """Inserts reach both backends with the same values: aware datetimes in
+    UTC, dates, NaN and empty arrays."""
+    paris = datetime.timezone(datetime.timedelta(hours=2))
+    store.insert("churn_scores", ["site", "customer_id", "as_of", "scored_at", "model_version",
+                                  "probability", "risk_band", "reasons", "reason_features"],
+                 [("a.test", "c1", datetime.date(2024, 2, 29), datetime.datetime(2024, 3, 1, 2, 0, tzinfo=paris),
+                   "v1", float("nan"), "high", ["it's 95 days", "é"], []),
+                  ("a.test", "c2", datetime.date(2024, 3, 1), datetime.datetime(2024, 3, 1, tzinfo=UTC),
+                   "v2", 0.25, "low", [], ["recency_days"])])
+    rows = store.query_dicts("SELECT customer_id, as_of, scored_at, model_version, probability, reasons, "
+                             "reason_features FROM churn_scores ORDER BY customer_id")
+    assert [r["as_of"] for r in rows] == [datetime.date(2024, 2, 29), datetime.date(2024, 3, 1)]
+    assert [r["scored_at"] for r in rows] == [datetime.datetime(2024, 3, 1, tzinfo=UTC)] * 2
+    assert rows[0]["probability"] != rows[0]["probability"]  # NaN
+    assert rows[1]["model_version"] == "v2" and rows[1]["probability"] == 0.25
+    assert rows[0]["reasons"] == ["it's 95 days", "é"] and rows[1]["reason_features"] == ["recency_days"]
+
+
+def test_rows_of_the_wrong_width_are_refused(store):
+    with pytest.raises(StoreError, match="row 1 has 2 values for 3 columns"):
+        store.insert("events", ["event_id", "site", "ts"], [(uuid.uuid4(), "a.test")])
+    assert store.query_value("SELECT count() FROM events") == 0
+
+
 def test_a_bad_statement_raises_store_error_naming_it(store):
     with pytest.raises(StoreError, match="no_such_table"):
         store.query("SELECT * FROM no_such_table")

@@ -74,3 +74,18 @@ def bind(sql, params):
         return literal(params[name])
 
     return _PLACEHOLDER_RE.sub(substitute, sql)
+
+
+def json_value(value):
+    """A value json cannot encode, as ClickHouse reads it from JSON input (json's `default`)."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    raise TypeError(f"cannot insert a value of type {type(value).__name__}")

@@ -15,8 +15,8 @@ import threading
 import uuid
 from zoneinfo import ZoneInfo
 
-from warehouse.binding import bind, literal
-from warehouse.store import Store, StoreError
+from warehouse.binding import bind, json_value
+from warehouse.store import Store, StoreError, check_row_width
 
 _UTC = datetime.timezone.utc
 
@@ -133,8 +133,13 @@ class EmbeddedStore(Store):
         rows = list(rows)
         if not rows:
             return 0
-        values = ",".join("(" + ",".join(literal(v) for v in row) + ")" for row in rows)
-        self._raw(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}")
+        # Column-wise JSON: json.dumps runs in C, where rendering each value
+        # as an SQL literal in Python cost ~3x more on big batches (scores,
+        # spool replays). Values mean the same as their literals (UTC
+        # datetimes, NaN, None as the column default).
+        check_row_width(table, columns, rows)
+        body = json.dumps([list(column) for column in zip(*rows)], default=json_value)
+        self._raw(f"INSERT INTO {table} ({', '.join(columns)}) FORMAT JSONCompactColumns\n{body}")
         return len(rows)
 
     def close(self):

@@ -9,7 +9,7 @@ import threading
 from clickhouse_driver import Client
 from clickhouse_driver import errors as ch_errors
 
-from warehouse.store import Store, StoreError, StoreUnavailable
+from warehouse.store import Store, StoreError, StoreUnavailable, check_row_width
 
 # clickhouse-driver logs every failed connection attempt with a traceback; the
 # failure reaches callers as StoreUnavailable with the same facts, so its own
@@ -82,6 +82,7 @@ class ServerStore(Store):
         rows = list(rows)
         if not rows:
             return 0
+        check_row_width(table, columns, rows)
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
         self._run(lambda: self._client().execute(sql, rows), sql)
         return len(rows)

@@ -90,3 +90,12 @@ def open_store(url):
         database = parse_qs(parts.query).get("database", ["vigie"])[0]
         return EmbeddedStore(path, database)
     raise StoreError(f"{url}: unknown store scheme {parts.scheme!r}; use chdb:/// or clickhouse://")
+
+
+def check_row_width(table, columns, rows):
+    """StoreError unless every row has one value per column (both backends say the same)."""
+    width = len(columns)
+    for number, row in enumerate(rows, start=1):
+        if len(row) != width:
+            raise StoreError(f"insert into {table}: row {number} has {len(row)} values for "
+                             f"{width} columns")

@@ -40,13 +40,15 @@ def test_scoring_writes_one_row_per_active_client_and_the_csv(store, tmp_path):
     frame = build_features(store, SITE, END, KEY_PAGES, today=TODAY)
     assert "gone" not in frame.index and len(frame) == 300
     expected_p = dict(zip(frame.index, model.probabilities(frame)))
-    contributions = model.contributions(frame)
+    # Exact SHAP reasons for medium and high risk, Saabas for low risk.
+    shap, saabas = model.contributions(frame), model.contributions(frame, exact=False)
     scores = {s.customer_id: s for s in latest_scores(store, SITE)}
     assert len(scores) == 300
     for i, (cid, row) in enumerate(frame.iterrows()):
         score = scores[cid]
         assert np.isclose(score.probability, expected_p[cid])
         assert score.risk_band == risk_band(expected_p[cid], 0.3, 0.6)
+        contributions = saabas if score.risk_band == "low" else shap
         reasons = top_reasons(dict(zip(model.features, contributions[i])), row.to_dict())
         assert list(score.reasons) == [t for _, t in reasons]
         assert list(score.reason_features) == [f for f, _ in reasons]

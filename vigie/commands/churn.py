@@ -125,8 +125,8 @@ def register(commands):
     score.add_argument("--batch-size", type=_positive, default=50_000,
                        help="clients per model batch (default 50000)")
     score.add_argument("--fast-reasons", action="store_true",
-                       help="rank reasons by Saabas attributions instead of SHAP values: about 20x "
-                            "faster for very large client bases (same probabilities)")
+                       help="rank every client's reasons by Saabas attributions; by default "
+                            "medium- and high-risk clients get exact SHAP reasons (same probabilities)")
     score.set_defaults(func=cmd_score)
 
     models = _command(churn, "models", "list a site's churn models with their metrics")
