@@ -14,11 +14,16 @@ def sessionize(store, site, first, last):
                JobContext(timeout_minutes=30, engaged_seconds=10))
 
 
-def call(client, outputs, inputs, state=()):
-    """POST one callback as dash-renderer does; outputs are (id, prop); returns the response dict."""
+def call(client, outputs, inputs, state=(), output_name=None):
+    """POST one callback as dash-renderer does; outputs are (id, prop); returns the response dict.
+
+    `output_name` overrides the callback's name (Dash suffixes duplicate outputs with a hash)."""
+    single = len(outputs) == 1  # Dash names a one-output callback without the dots
     body = {
-        "output": "..{}..".format("...".join(f"{o}.{p}" for o, p in outputs)),
-        "outputs": [{"id": o, "property": p} for o, p in outputs],
+        "output": output_name or (f"{outputs[0][0]}.{outputs[0][1]}" if single
+                   else "..{}..".format("...".join(f"{o}.{p}" for o, p in outputs))),
+        "outputs": ({"id": outputs[0][0], "property": outputs[0][1]} if single
+                    else [{"id": o, "property": p} for o, p in outputs]),
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
@@ -89,3 +94,12 @@ def sign_in_as(client, store, email, role, sites):
     add_user(store, email, "a long enough password", role=role, sites=sites)
     assert login(client, email, "a long enough password").status_code == 302
     return client
+
+
+def callback_output(client, input_id, input_prop):
+    """The output name Dash gave the callback fed by this input ('x.search@hash' for a
+    duplicate output), read from /_dash-dependencies as the renderer reads it."""
+    for dependency in client.get("/_dash-dependencies").get_json():
+        if any(i["id"] == input_id and i["property"] == input_prop for i in dependency["inputs"]):
+            return dependency["output"]
+    raise AssertionError(f"no callback takes {input_id}.{input_prop}")
