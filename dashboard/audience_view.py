@@ -32,7 +32,9 @@ def map_figure(rows):
         text=[country_name(row["value"]) for row in rows],
         hovertemplate="%{text}: %{z:,} visitors<extra></extra>",
         colorscale=MAP_COLOURS, zmin=0, marker={"line": {"color": "#ffffff", "width": 0.5}},
-        colorbar={"title": {"text": "Visitors"}, "thickness": 12, "tickformat": ",d"},
+        # Whole visitors only: Plotly would put 1.5 between 1 and 2 on a small scale.
+        colorbar={"title": {"text": "Visitors"}, "thickness": 12, "tickformat": ",d",
+                  "dtick": 1 if max([row["visitors"] for row in rows] or [0]) <= 5 else None},
     ))
     figure.update_geos(showframe=False, showcoastlines=False, showcountries=True,
                        countrycolor="#d1d5db", showland=True, landcolor="#f3f4f6",

@@ -67,14 +67,14 @@ def _panels(selection):
                   for name, title, _ in TECHNOLOGY]
     return [
         panel("Visitors by country", f"{PAGE}-map"),
-        html.Div(className="columns", children=[
+        html.Div(className="columns pairs", children=[
             panel("Countries", f"{PAGE}-countries", _export(selection, "country")),
             panel("Regions", f"{PAGE}-regions", _export(selection, "region")),
         ]),
         panel("New and returning visitors", f"{PAGE}-returning",
               csv_link("returning", selection, f"{PAGE}-returning-csv"), extra=note),
-        html.Div(className="columns", children=technology),
-    ]
+    ] + [html.Div(className="columns pairs", children=technology[i:i + 2])
+         for i in range(0, len(technology), 2)]
 
 
 def layout(**query):

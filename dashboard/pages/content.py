@@ -44,7 +44,7 @@ def _panels(selection):
         return csv_link("breakdown", selection, f"{PAGE}-{prop.replace('_', '-')}-csv", property=prop)
     return [
         panel("Top pages", f"{PAGE}-top", export("pages")),
-        html.Div(className="columns", children=[
+        html.Div(className="columns pairs", children=[
             panel("Entry pages", f"{PAGE}-entry", export("entry_page")),
             panel("Exit pages", f"{PAGE}-exit", export("exit_page")),
         ]),
