@@ -30,6 +30,7 @@ FILTER_LABELS = {
     "utm_content": "UTM content", "country": "Country", "region": "Region", "device": "Device",
     "browser": "Browser", "os": "OS", "language": "Language", "goal": "Goal", "event": "Event",
     "screen": "Screen", "hostname": "Hostname", "customer_id": "Customer",
+    "screen_class": "Screen size", "browser_version": "Browser version", "os_version": "OS version",
 }
 
 

@@ -1,0 +1,135 @@
+"""Query time of the Pages and Audience dashboard pages, against the overview's in the same process.
+
+Generates N events over 30 days with bench/analytics.py's generator (inside
+ClickHouse, no row through Python), runs the sessions job, then times the
+exact query sets the pages' callbacks run for the last 30 days:
+
+  pages       top pages, entry pages, exit pages (with exit rates)
+  geography   countries (all) and regions
+  technology  devices, screens, browsers and versions, OS and versions, languages
+  returning   new versus returning visitors (analytics.retention)
+
+each against the overview query set of bench/analytics.py measured in the
+same process right before it, so a loaded machine shows in both. Best of
+--repeat runs, raw sessions first, then after the rollups job. Prints the
+figures; asserts nothing.
+
+    .venv/bin/python bench/report_pages.py --events 1000000 --backend chdb
+"""
+import argparse
+import datetime
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from analytics.breakdowns import breakdown  # noqa: E402
+from analytics.job_catalog import JOBS  # noqa: E402
+from analytics.jobs import JobContext, run_window  # noqa: E402
+from analytics.period import Period  # noqa: E402
+from analytics.retention import new_vs_returning  # noqa: E402
+from bench.analytics import DAYS, SITE, generate, overview_set  # noqa: E402
+from warehouse import open_store  # noqa: E402
+from warehouse.migrations import migrate  # noqa: E402
+from warehouse.sites import add_site  # noqa: E402
+
+TECHNOLOGY = ("device", "screen_class", "browser", "browser_version", "os", "os_version", "language")
+
+
+def pages_set(store, site, period):
+    for dimension in ("pages", "entry_page", "exit_page"):
+        breakdown(store, site, period, dimension, limit=20)
+
+
+def geography_set(store, site, period):
+    breakdown(store, site, period, "country", limit=250)
+    breakdown(store, site, period, "region", limit=15)
+
+
+def technology_set(store, site, period):
+    for dimension in TECHNOLOGY:
+        breakdown(store, site, period, dimension, limit=15)
+
+
+def returning_set(store, site, period):
+    new_vs_returning(store, site, period, 30)
+
+
+SETS = (("pages", pages_set), ("geography", geography_set), ("technology", technology_set),
+        ("returning", returning_set))
+
+
+def best_of(repeat, fn, *args):
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def measure(store, site, period, repeat, report, label):
+    overview_set(store, site, period)  # warm caches once, as a dashboard would be
+    for name, fn in SETS:
+        fn(store, site, period)
+        baseline = best_of(repeat, overview_set, store, site, period)
+        took = best_of(repeat, fn, store, site, period)
+        report(f"  {label} {name:<10} {took:7.3f} s   overview set {baseline:7.3f} s   "
+               f"ratio {took / baseline:5.2f}x")
+
+
+def bench(url, events, repeat, report):
+    store = open_store(url)
+    migrate(store)
+    site = add_site(store, SITE, "UTC")
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    first = today - datetime.timedelta(days=DAYS)
+    start = datetime.datetime.combine(first, datetime.time(), datetime.timezone.utc)
+    end = start + datetime.timedelta(days=DAYS)
+    generate(store, events, start, report)
+    run_window(store, JOBS["sessions"], site, start, end, JobContext())
+    period = Period(first, today - datetime.timedelta(days=1), "day")
+    measure(store, site, period, repeat, report, "raw    ")
+    run_window(store, JOBS["rollups"], site, start, end, JobContext())
+    measure(store, site, period, repeat, report, "rollups")
+    store.close()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=1_000_000, help="events to generate (default 1,000,000)")
+    parser.add_argument("--backend", choices=("chdb", "clickhouse"), default="chdb",
+                        help="which store to measure (default chdb)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per set, best kept (default 3)")
+    args = parser.parse_args(argv)
+    if args.events < 1000:
+        parser.error("--events must be at least 1000")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    def report(line):
+        print(line, flush=True)
+
+    report(f"{args.backend}: {args.events:,} events over {DAYS} days, best of {args.repeat}")
+    tmp = tempfile.mkdtemp(prefix="vigie-bench-")
+    server = None
+    try:
+        if args.backend == "chdb":
+            url = f"chdb://{tmp}/data?database=bench"
+        else:
+            from tests.clickhouse_server import ClickHouseServer
+            server = ClickHouseServer().start()
+            url = f"clickhouse://default@127.0.0.1:{server.tcp_port}/bench"
+        bench(url, args.events, args.repeat, report)
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
