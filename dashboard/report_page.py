@@ -1,0 +1,102 @@
+"""What every traffic report page does before it shows numbers: who is asking, for what.
+
+`open_report(query, default_site)` turns the query string of a page load into
+either a readable explanation (signed out, no analytics role, no site yet, no
+site shared with this account, database down) or a `ReportRequest`: the
+account, the sites it may see, the Selection and its resolved Period (None
+when the URL is bad: the page's data callback then says why).
+
+`resolve_report(query)` is the same check for a data callback: every callback
+re-checks the account and its access to the site, because a callback can be
+posted by hand with any query.
+"""
+from dataclasses import dataclass
+
+from dash import html
+from flask import current_app
+
+from dashboard.auth import signed_in_user
+from dashboard.selection import SelectionError, resolve, selection_from_query
+from warehouse import StoreError
+from warehouse.sites import list_sites
+
+STORE_DOWN = "Vigie cannot reach its database right now; reload in a moment."
+
+
+def context():
+    return current_app.extensions["vigie"]
+
+
+def message(text, kind="error"):
+    return html.P(text, className=f"message message-{kind}")
+
+
+def _no_analytics(user):
+    return html.Div(className="empty-state", id="no-analytics", children=[
+        html.H2("Web analytics are not part of this account"),
+        html.P(f"Your role is {user.role}; ask an admin for the marketer role to see traffic."),
+    ])
+
+
+def _no_visible_sites():
+    return html.Div(className="empty-state", id="no-visible-sites", children=[
+        html.H2("No site shared with you yet"),
+        html.P("Ask an admin to give your account access to a site "
+               "(vigie users access EMAIL --site DOMAIN)."),
+    ])
+
+
+def _no_sites():
+    return html.Div(className="empty-state", id="no-sites", children=[
+        html.H2("No site yet"),
+        html.P("Register the site you want to measure, then paste the tracking snippet in its pages:"),
+        html.Pre(html.Code("vigie sites add DOMAIN --timezone Europe/Paris")),
+        html.P("Reload this page once it is added."),
+    ])
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    user: object
+    sites: list
+    selection: object
+    period: object  # analytics.period.Period, or None when the URL cannot be shown
+
+
+def open_report(query):
+    """A ReportRequest for a page load, or a component explaining why there is none."""
+    store = context().store
+    try:
+        user = signed_in_user(store)
+        if user is None:
+            return message("Your session has ended; sign in again.")
+        if not user.can("analytics"):
+            return _no_analytics(user)
+        all_sites = list_sites(store)
+        if not all_sites:
+            return _no_sites()
+        sites = user.visible_sites(all_sites)
+        if not sites:
+            return _no_visible_sites()
+        selection = selection_from_query(query, default_site=sites[0].domain)
+        try:
+            # Only to prefill the date picker with the chosen period's days.
+            _, period = resolve(store, selection, user)
+        except SelectionError:
+            period = None
+    except StoreError:
+        return message(STORE_DOWN)
+    return ReportRequest(user, sites, selection, period)
+
+
+def resolve_report(query):
+    """(store, site, period, selection) for a data callback, checked for this account.
+
+    Raises SelectionError with a sentence for the reader; StoreError passes through."""
+    store = context().store
+    user = signed_in_user(store)
+    if user is not None and not user.can("analytics"):
+        raise SelectionError("Web analytics are not part of this account.")
+    selection = selection_from_query(query)
+    site, period = resolve(store, selection, user)
+    return store, site, period, selection
