@@ -10,7 +10,7 @@ from tests.dashboard.conftest import EMAIL, PASSWORD
 from tests.dashboard.traffic_day import DAY, EXPECTED, SITE, load_traffic_day
 
 DAY_QUERY = f"/?site={SITE}&period=custom&from={DAY}&to={DAY}"
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = 60_000  # the machine running the suite may be busy
 
 EXPECTED_TEXT = {"visitors": "5", "visits": "6", "pageviews": "9", "views-per-visit": "1.50",
                  "bounce-rate": "50.0%", "visit-duration": "3m 54s", "conversion-rate": "33.3%",
@@ -77,7 +77,7 @@ def test_overview_shows_the_hand_worked_numbers(app, store, settings, shop, live
         ["news.ycombinator.com", "1", "1"]]
     page.wait_for_selector("#traffic-chart .main-svg")
     # The chart keeps Plotly's "download as PNG" button.
-    assert page.locator("#traffic-chart .modebar-btn[data-title='Download plot as a png']").count() == 1
+    assert page.locator("#traffic-chart .modebar-btn[data-title^='Download plot']").count() == 1
 
     # A row filters the whole page; its chip removes the filter again.
     page.click("#overview-devices-table >> text=mobile")

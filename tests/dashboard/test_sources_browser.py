@@ -8,7 +8,7 @@ from tests.dashboard.conftest import EMAIL, PASSWORD
 from tests.dashboard.traffic_day import DAY, SITE, load_traffic_day
 
 QUERY = f"/sources?site={SITE}&period=custom&from={DAY}&to={DAY}"
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = 60_000  # the machine running the suite may be busy
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_sources_page_filters_by_a_row_and_a_chip_clears_it(app, store, account,
     page.wait_for_function("document.querySelectorAll('#sources-channels-table tbody tr').length === 1")
     assert _table_rows(page, "sources-referrers-table") == [
         ["google.com", "2", "2", "0.0%", "1", "50.0%", "49.50"]]
-    assert "Channel: Organic Search" in page.inner_text("#sources-chips")
+    assert " ".join(page.inner_text("#sources-chips").split()) == "Channel: Organic Search ×"
     csv = page.get_attribute("#sources-referrers-csv", "href")
     assert "property=referrer" in csv and "f_channel=Organic+Search" in csv
 
