@@ -13,18 +13,19 @@ import datetime
 
 from analytics.filters import check_filters, filter_sql
 from analytics.period import comparison_period
-from analytics.rollups import local_day_bounds, rolled_up_days
+from analytics.rollups import ROLLUP_LAYOUT, local_day_bounds, rolled_up_days
 
 _CURRENT_ROLLUP = (
     "(day, version) IN (SELECT day, max(version) FROM rollup_days WHERE site = %(site)s "
     "AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) GROUP BY day "
-    "HAVING argMax(timezone, version) = %(tz)s)")
+    "HAVING argMax(timezone, version) = %(tz)s AND argMax(layout, version) = %(layout)s)")
 _VISIT_SUMS = ("count() AS visits, sum(pageviews) AS pageviews, sum(bounce) AS bounces, "
-               "sum(duration) AS duration, sum(engaged_ms) AS engaged_ms, sum(revenue) AS revenue")
-_ROLLUP_SUMS = "visits, pageviews, bounces, duration, engaged_ms, revenue"
+               "sum(duration) AS duration, sum(engaged_ms) AS engaged_ms, sum(revenue) AS revenue, "
+               "sum(notEmpty(goals)) AS conversions")
+_ROLLUP_SUMS = "visits, pageviews, bounces, duration, engaged_ms, revenue, conversions"
 _MERGED = ("uniqMerge(v) AS visitors, sum(visits) AS visits, sum(pageviews) AS pageviews, "
            "sum(bounces) AS bounces, sum(duration) AS duration, sum(engaged_ms) AS engaged_ms, "
-           "sum(revenue) AS revenue")
+           "sum(revenue) AS revenue, sum(conversions) AS conversions")
 
 
 class Plan:
@@ -46,7 +47,7 @@ class Plan:
                     self.ranges.append((lo, hi))
             day += datetime.timedelta(days=1)
         self.params = {"site": site.domain, "tz": site.timezone, "first": period.start,
-                       "last": period.end}
+                       "last": period.end, "layout": ROLLUP_LAYOUT}
         conditions = []
         for i, (lo, hi) in enumerate(self.ranges):
             self.params[f"lo{i}"], self.params[f"hi{i}"] = int(lo.timestamp()), int(hi.timestamp())
@@ -66,7 +67,8 @@ class Plan:
                 f"AND deleted = 0 AND {self.raw_condition('start')}{self.filter_sql})")
 
     def visits_sql(self, raw_key, rollup_dimension="", rollup_key="value"):
-        """Per key: visitors, visits, pageviews, bounces, duration, engaged_ms, revenue."""
+        """Per key: visitors, visits, pageviews, bounces, duration, engaged_ms, revenue,
+        conversions."""
         parts = []
         if self.rolled:
             # PREWHERE: the uniq states of other dimensions are never read.
@@ -113,11 +115,17 @@ def visit_metrics(row):
         "visit_duration": int(round(row["duration"] / visits)) if visits else None,
         "time_on_page": int(round(row["engaged_ms"] / 1000 / pageviews)) if pageviews else None,
         "revenue": round(float(row["revenue"] or 0), 2),
+        # Visits that reached at least one goal (sessions.goals not empty).
+        "conversions": int(row["conversions"] or 0),
+        "conversion_rate": _rate(int(row["conversions"] or 0), visits),
     }
 
 
 _EMPTY = {"visitors": 0, "visits": 0, "pageviews": 0, "bounces": 0, "duration": 0,
-          "engaged_ms": 0, "revenue": 0.0}
+          "engaged_ms": 0, "revenue": 0.0, "conversions": 0}
+
+# Rates change in percentage points (40 % -> 45 % is +5.0), other metrics in percent.
+POINT_CHANGES = ("bounce_rate", "conversion_rate")
 
 
 def _totals(store, site, period, filters):
@@ -127,10 +135,10 @@ def _totals(store, site, period, filters):
 
 
 def _change(metric, current, previous):
-    """Percent change; for the bounce rate, the difference in points."""
+    """Percent change; for the bounce and conversion rates, the difference in points."""
     if current is None or previous is None:
         return None
-    if metric == "bounce_rate":
+    if metric in POINT_CHANGES:
         return round(current - previous, 1)
     return round(100.0 * (current - previous) / previous, 1) if previous else None
 

@@ -4,7 +4,8 @@ What a rollup can answer: for whole local days of the site's time zone, with
 no filter other than the one dimension a row is about, visits, unique
 visitors (uniq states, merged over any set of days with uniqMerge: the same
 approximate distinct count as uniq() on raw rows), pageviews, bounces,
-duration and revenue of the visits that started that day, per value of one
+duration, revenue and conversions (visits that reached a goal) of the
+visits that started that day, per value of one
 dimension (source, channel, country, ...); and per page, pageviews, unique
 visitors and engaged time of pageview/engagement events that day. What it
 cannot answer: any combination of two dimensions, filters on pages, goals or
@@ -36,6 +37,10 @@ DIMENSIONS = {
     "entry_page": "entry_page", "exit_page": "exit_page",
 }
 TOTAL = ""  # the dimension of the one row per day that holds the site's totals
+# What a day's rollup rows hold, recorded in rollup_days.layout: 1 before
+# migration 28, 2 with conversions. Readers use only days of this layout; an
+# older day is read from raw sessions until the rollups job rebuilds it.
+ROLLUP_LAYOUT = 2
 
 
 def local_day_bounds(day, timezone):
@@ -59,9 +64,10 @@ def rebuild_day(store, site, day, version):
     values = ", ".join(["''"] + list(DIMENSIONS.values()))
     store.execute(
         "INSERT INTO rollup_visits (site, day, version, dimension, value, visitors, visits, "
-        "pageviews, bounces, duration, engaged_ms, revenue) "
+        "pageviews, bounces, duration, engaged_ms, revenue, conversions) "
         "SELECT %(site)s, toDate(%(day)s), %(version)s, dim, val, uniqState(visitor_id), count(), "
-        "sum(pageviews), sum(bounce), sum(duration), sum(engaged_ms), sum(revenue) "
+        "sum(pageviews), sum(bounce), sum(duration), sum(engaged_ms), sum(revenue), "
+        "sum(notEmpty(goals)) "
         f"FROM (SELECT * FROM sessions FINAL WHERE site = %(site)s "
         "AND start >= toDateTime(%(lo)s) AND start < toDateTime(%(hi)s) AND deleted = 0) "
         f"ARRAY JOIN [{names}] AS dim, [{values}] AS val "
@@ -75,9 +81,9 @@ def rebuild_day(store, site, day, version):
         "AND name IN ('pageview', 'engagement') GROUP BY pathname", params)
     rebuilt = store.query_value(
         "SELECT count() FROM rollup_days WHERE site = %(site)s AND day = toDate(%(day)s)", params)
-    store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at"],
+    store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at", "layout"],
                  [(site.domain, day, int(version), site.timezone,
-                   datetime.datetime.now(datetime.timezone.utc))])
+                   datetime.datetime.now(datetime.timezone.utc), ROLLUP_LAYOUT)])
     # A mutation rewrites parts: only worth it when an older generation exists.
     for table in ("rollup_visits", "rollup_pages") if rebuilt else ():
         store.execute(f"ALTER TABLE {table} DELETE WHERE site = %(site)s AND day = toDate(%(day)s) "
@@ -88,9 +94,12 @@ def rebuild_day(store, site, day, version):
 
 
 def rolled_up_days(store, site, first, last):
-    """{local day: version} of the current rollups of days first..last in the site's time zone."""
+    """{local day: version} of the current rollups of days first..last in the site's time zone
+    and of the current layout (days rolled up before it are left to raw reads)."""
     rows = store.query(
-        "SELECT day, argMax(version, version), argMax(timezone, version) FROM rollup_days "
-        "WHERE site = %(site)s AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) GROUP BY day",
+        "SELECT day, argMax(version, version), argMax(timezone, version), argMax(layout, version) "
+        "FROM rollup_days WHERE site = %(site)s AND day >= toDate(%(first)s) "
+        "AND day <= toDate(%(last)s) GROUP BY day",
         {"site": site.domain, "first": first, "last": last})
-    return {day: version for day, version, timezone in rows if timezone == site.timezone}
+    return {day: version for day, version, timezone, layout in rows
+            if timezone == site.timezone and layout == ROLLUP_LAYOUT}

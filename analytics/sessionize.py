@@ -1,6 +1,6 @@
 """Sessionization in ClickHouse SQL: events of a window -> rows of `sessions`.
 
-The rules are those of analytics/visits.py (docs/metrics.md): a gap over the
+The rules are those of docs/metrics.md: a gap over the
 timeout between a visitor's non-engagement events starts a visit; engagement
 events never start or prolong one and belong to the visit in progress.
 

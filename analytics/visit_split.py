@@ -2,7 +2,7 @@
 
 Funnels and new-vs-returning need only the boundaries of a visitor's
 visits, not their metrics, so they split sorted timestamps with the same rule
-as analytics.visits.sessionize: a gap longer than the timeout starts a new
+as the sessions job (analytics.sessionize): a gap longer than the timeout starts a new
 visit. Callers pass non-engagement events only (engagement never starts or
 prolongs a visit, see docs/metrics.md). Times are whole seconds since the
 epoch (`toUInt32(ts)` in SQL): cheaper to move and compare than datetimes.

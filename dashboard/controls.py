@@ -29,7 +29,7 @@ FILTER_LABELS = {
     "utm_source": "UTM source", "utm_campaign": "UTM campaign", "utm_term": "UTM term",
     "utm_content": "UTM content", "country": "Country", "region": "Region", "device": "Device",
     "browser": "Browser", "os": "OS", "language": "Language", "goal": "Goal", "event": "Event",
-    "screen": "Screen", "hostname": "Hostname", "customer_id": "Customer",
+    "screen": "Screen", "hostname": "Hostname", "customer_id": "Customer", "search_term": "Search term",
     "screen_class": "Screen size", "browser_version": "Browser version", "os_version": "OS version",
 }
 
@@ -111,7 +111,7 @@ def register_url_sync(page):
     def controls_changed(site, period, start_date, end_date, compare, current_search):
         current = selection_from_query({k: v for k, v in parse_qs((current_search or "").lstrip("?")).items()})
         search = selection_from_controls(site, period, start_date, end_date, compare,
-                                         current.filters).search()
+                                         current.filters, current.metric).search()
         return search if search != current_search else no_update
     controls_changed.__name__ = f"{page}_controls_changed"
     return controls_changed

@@ -1,17 +1,27 @@
-"""The row of headline numbers (KPI cards) at the top of the overview."""
+"""The row of headline numbers (KPI cards) at the top of the overview.
+
+With a comparison period each card also shows the change: an arrow and the
+percent change, or for rates (bounce rate, conversion rate) the difference in
+percentage points, as analytics.query.aggregate computes it. Green means
+better: up for most numbers, down for the bounce rate.
+"""
 from dash import html
 
 from dashboard.formatting import format_count, format_duration, format_percent, format_ratio
 
-# (key in analytics.reports.overview, card title, formatter, one-line meaning)
+# (key in analytics.query.aggregate, card title, formatter, one-line meaning)
 KPIS = (
     ("visitors", "Unique visitors", format_count, "Distinct visitors whose visits started in the period"),
     ("visits", "Visits", format_count, "Sessions: no gap over the visit timeout"),
-    ("pageviews", "Pageviews", format_count, "Pages viewed in the period"),
+    ("pageviews", "Pageviews", format_count, "Pages viewed in the visits of the period"),
     ("views_per_visit", "Views per visit", format_ratio, "Pageviews divided by visits"),
     ("bounce_rate", "Bounce rate", format_percent, "Share of visits that were not engaged"),
     ("visit_duration", "Visit duration", format_duration, "Mean time from first to last activity"),
+    ("conversion_rate", "Conversion rate", format_percent, "Share of visits that reached a goal"),
+    ("revenue", "Revenue", format_ratio, "Revenue of the visits of the period"),
 )
+LOWER_IS_BETTER = ("bounce_rate",)
+IN_POINTS = ("bounce_rate", "conversion_rate")
 
 
 def kpi_id(key):
@@ -19,18 +29,48 @@ def kpi_id(key):
     return "kpi-" + key.replace("_", "-")
 
 
-def kpi_cards(overview):
-    """One card per KPI; `data-value` holds the raw number (empty when undefined)
-    so tests and scripts read exactly what analytics returned."""
+def change_text(key, change):
+    """'▲ 12.5%', '▼ 3.0 pts', '= 0%'; None when there is nothing to compare with."""
+    if change is None:
+        return None
+    unit = " pts" if key in IN_POINTS else "%"
+    if change == 0:
+        return f"= 0{unit}"
+    arrow = "▲" if change > 0 else "▼"
+    return f"{arrow} {abs(change):,.1f}{unit}"
+
+
+def _change(key, numbers):
+    change = numbers["change"]
+    text = change_text(key, change)
+    if text is None:
+        text, tone = "—", "none"  # nothing to compare with, or a percent of zero
+    elif change == 0:
+        tone = "flat"
+    else:
+        tone = "good" if (change > 0) != (key in LOWER_IS_BETTER) else "bad"
+    previous = KPI_FORMATS[key](numbers["previous"])
+    return html.Div(text, className=f"kpi-change kpi-change-{tone}", title=f"Comparison period: {previous}",
+                    **{"data-change": "" if change is None else str(change)})
+
+
+KPI_FORMATS = {key: fmt for key, _, fmt, _ in KPIS}
+
+
+def kpi_cards(aggregate):
+    """One card per KPI from analytics.query.aggregate (plain, or with compare=...).
+
+    `data-value` holds the raw number (empty when undefined) and, with a
+    comparison, `data-change` the raw change, so tests and scripts read
+    exactly what analytics returned."""
     cards = []
     for key, title, fmt, meaning in KPIS:
-        value = overview.get(key)
-        cards.append(html.Div(
-            className="kpi",
-            id=kpi_id(key),
-            title=meaning,
-            children=[html.Div(title, className="kpi-title"),
-                      html.Div(fmt(value), className="kpi-value")],
-            **{"data-value": "" if value is None else str(value)},
-        ))
+        numbers = aggregate.get(key)
+        compared = isinstance(numbers, dict)
+        value = numbers["value"] if compared else numbers
+        children = [html.Div(title, className="kpi-title"), html.Div(fmt(value), className="kpi-value")]
+        if compared:
+            children.append(_change(key, numbers))
+        cards.append(html.Div(className="kpi", id=kpi_id(key), title=meaning, children=children,
+                              **{"data-value": "" if value is None else str(value)}))
     return cards

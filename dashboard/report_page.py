@@ -1,12 +1,21 @@
-"""The frame of a report page (Pages, Audience): access checks, report bar, message, report.
+"""What every traffic report page does before it shows numbers: who is asking, for what.
 
-Every report page has the same life: the layout is a function of the query
-string; it checks the account, picks the site, and draws the report bar
-(dashboard/controls.py) above an empty report whose panels a callback fills
-from a Store holding the query. That callback checks the account and the
-site again (`resolve_query`): a callback can be posted by anyone holding a
-session cookie, so the layout's checks are not enough.
+`open_report(query, default_site)` turns the query string of a page load into
+either a readable explanation (signed out, no analytics role, no site yet, no
+site shared with this account, database down) or a `ReportRequest`: the
+account, the sites it may see, the Selection and its resolved Period (None
+when the URL is bad: the page's data callback then says why).
+
+`resolve_report(query)` is the same check for a data callback: every callback
+re-checks the account and its access to the site, because a callback can be
+posted by hand with any query.
+
+`report_layout(page, path, query, report_children)` is the whole frame of a
+page whose panels callbacks fill (Pages, Audience): report bar
+(dashboard/controls.py) above the panels, and a Store holding the query.
 """
+from dataclasses import dataclass
+
 from dash import dcc, html
 from flask import current_app
 
@@ -25,13 +34,23 @@ def context():
     return current_app.extensions["vigie"]
 
 
-def message(text):
-    return html.P(text, className="message message-error")
+def message(text, kind="error"):
+    return html.P(text, className=f"message message-{kind}")
 
 
-def _empty_state(component_id, title, *lines):
-    return html.Div(className="empty-state", id=component_id,
-                    children=[html.H2(title)] + [html.P(line) for line in lines])
+def _no_analytics(user):
+    return html.Div(className="empty-state", id="no-analytics", children=[
+        html.H2("Web analytics are not part of this account"),
+        html.P(f"Your role is {user.role}; ask an admin for the marketer role to see traffic."),
+    ])
+
+
+def _no_visible_sites():
+    return html.Div(className="empty-state", id="no-visible-sites", children=[
+        html.H2("No site shared with you yet"),
+        html.P("Ask an admin to give your account access to a site "
+               "(vigie users access EMAIL --site DOMAIN)."),
+    ])
 
 
 def _no_sites():
@@ -43,29 +62,29 @@ def _no_sites():
     ])
 
 
-def report_layout(page, path, query, report_children):
-    """The page for a query string, or the empty state that explains why there is none.
+@dataclass(frozen=True)
+class ReportRequest:
+    user: object
+    sites: list
+    selection: object
+    period: object  # analytics.period.Period, or None when the URL cannot be shown
 
-    `report_children(selection)` returns the panels; they may use the
-    selection for links (CSV exports) but get their numbers from callbacks.
-    """
+
+def open_report(query):
+    """A ReportRequest for a page load, or a component explaining why there is none."""
     store = context().store
     try:
         user = signed_in_user(store)
         if user is None:
             return message("Your session has ended; sign in again.")
         if not user.can("analytics"):
-            return _empty_state("no-analytics", "Web analytics are not part of this account",
-                                f"Your role is {user.role}; ask an admin for the marketer role "
-                                "to see traffic.")
+            return _no_analytics(user)
         all_sites = list_sites(store)
         if not all_sites:
             return _no_sites()
         sites = user.visible_sites(all_sites)
         if not sites:
-            return _empty_state("no-visible-sites", "No site shared with you yet",
-                                "Ask an admin to give your account access to a site "
-                                "(vigie users access EMAIL --site DOMAIN).")
+            return _no_visible_sites()
         selection = selection_from_query(query, default_site=sites[0].domain)
         try:
             # Only to prefill the date picker with the chosen period's days.
@@ -74,25 +93,46 @@ def report_layout(page, path, query, report_children):
             period = None
     except StoreError:
         return message(STORE_DOWN)
-    return html.Div(className=page, children=[
-        dcc.Location(id=f"{page}-url", refresh="callback-nav"),
-        dcc.Store(id=f"{page}-selection", data=selection.as_query()),
-        report_controls(page, path, sites, selection, period, compare=False),
-        html.Div(id=f"{page}-message", role="status"),
-        # Hidden while the URL cannot be shown, so the message stands alone.
-        html.Div(id=f"{page}-report", children=report_children(selection)),
-    ])
+    return ReportRequest(user, sites, selection, period)
 
 
-def resolve_query(query):
-    """(site, period, selection) for a callback's query; SelectionError says what is wrong."""
+def resolve_report(query):
+    """(store, site, period, selection) for a data callback, checked for this account.
+
+    Raises SelectionError with a sentence for the reader; StoreError passes through."""
     store = context().store
     user = signed_in_user(store)
     if user is not None and not user.can("analytics"):
         raise SelectionError("Web analytics are not part of this account.")
     selection = selection_from_query(query)
     site, period = resolve(store, selection, user)
+    return store, site, period, selection
+
+
+def resolve_query(query):
+    """(site, period, selection) for a callback's query; SelectionError says what is wrong."""
+    _, site, period, selection = resolve_report(query)
     return site, period, selection
+
+
+def report_layout(page, path, query, report_children, compare=False):
+    """The page for a query string, or the empty state that explains why there is none.
+
+    `report_children(selection)` returns the panels; they may use the
+    selection for links (CSV exports) but get their numbers from callbacks.
+    """
+    request = open_report(query)
+    if not isinstance(request, ReportRequest):
+        return request
+    return html.Div(className=page, children=[
+        dcc.Location(id=f"{page}-url", refresh="callback-nav"),
+        dcc.Store(id=f"{page}-selection", data=request.selection.as_query()),
+        report_controls(page, path, request.sites, request.selection, request.period,
+                        compare=compare),
+        html.Div(id=f"{page}-message", role="status"),
+        # Hidden while the URL cannot be shown, so the message stands alone.
+        html.Div(id=f"{page}-report", children=report_children(request.selection)),
+    ])
 
 
 def panel(title, body_id, csv=None, extra=None):

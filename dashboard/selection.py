@@ -4,7 +4,8 @@ The query string is the whole state of a report page, so any view can be
 bookmarked or pasted to a colleague: ?site=shop.example&period=7d, or
 ?site=shop.example&period=custom&from=2024-01-01&to=2024-01-31, plus
 &compare=previous_period|previous_year and one f_NAME=VALUE per filter
-(NAME from analytics.filters.FILTER_NAMES, e.g. f_country=FR, f_prop:plan=pro).
+(NAME from analytics.filters.FILTER_NAMES, e.g. f_country=FR, f_prop:plan=pro),
+and &metric=NAME for the metric a page charts (the overview's switcher).
 """
 import datetime
 from dataclasses import dataclass, replace
@@ -35,6 +36,7 @@ class Selection:
     end: str = ""
     compare: str = ""  # "" or one of analytics.period.COMPARISONS
     filters: tuple = ()  # sorted ((name, value), ...): hashable, so Selection stays frozen
+    metric: str = ""  # the charted metric, "" for the page's default; each page checks it
 
     def as_query(self):
         query = {"site": self.site, "period": self.period}
@@ -42,6 +44,7 @@ class Selection:
             query.update({"from": self.start, "to": self.end})
         query["compare"] = self.compare
         query.update({FILTER_PREFIX + name: value for name, value in self.filters})
+        query["metric"] = self.metric
         return {k: v for k, v in query.items() if v}
 
     def filter_dict(self):
@@ -77,20 +80,21 @@ def selection_from_query(query, default_site=""):
                      period=_one(query.get("period")) or DEFAULT_PERIOD,
                      start=_one(query.get("from"))[:10], end=_one(query.get("to"))[:10],
                      compare=_one(query.get("compare")),
-                     filters=tuple(sorted(filters.items())))
+                     filters=tuple(sorted(filters.items())), metric=_one(query.get("metric")))
 
 
-def selection_from_controls(site, period, start_date, end_date, compare="", filters=()):
+def selection_from_controls(site, period, start_date, end_date, compare="", filters=(), metric=""):
     """A Selection from the page's controls; the date picker only counts for Custom.
 
-    `filters` are the current ones, carried over: controls never change them
-    (rows add them, chips remove them, both as links)."""
+    `filters` (and the charted `metric`) are the current ones, carried over:
+    the bar's controls never change them (rows add filters, chips remove
+    them, both as links)."""
     period = period or DEFAULT_PERIOD
     custom = period == "custom"
     return Selection(site=site or "", period=period,
                      start=(start_date or "")[:10] if custom else "",
                      end=(end_date or "")[:10] if custom else "",
-                     compare=compare or "", filters=tuple(sorted(filters)))
+                     compare=compare or "", filters=tuple(sorted(filters)), metric=metric or "")
 
 
 def parse_date(text):

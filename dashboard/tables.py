@@ -1,4 +1,4 @@
-"""Top pages and top sources as plain HTML tables (Dash escapes every cell)."""
+"""Ranked report tables as plain HTML tables (Dash escapes every cell), and CSV links."""
 from urllib.parse import urlencode
 
 from dash import html
@@ -17,30 +17,20 @@ def _share_bar(value, largest):
 def ranked_table(table_id, label_header, columns, rows, label_key, bar_key, empty_text):
     """A ranked table: a label column and number columns, or a sentence when empty.
 
-    columns: [(row key, header)] for the number columns.
+    columns: [(row key, header)] or [(row key, header, formatter)] for the number
+    columns; without a formatter a column reads as a count.
     """
     if not rows:
         return html.P(empty_text, className="empty", id=f"{table_id}-empty")
     largest = max(row[bar_key] for row in rows)
-    header = html.Tr([html.Th(label_header)] + [html.Th(title, className="num") for _, title in columns])
+    columns = [(c[0], c[1], c[2] if len(c) > 2 else format_count) for c in columns]
+    header = html.Tr([html.Th(label_header)] + [html.Th(title, className="num") for _, title, _ in columns])
     body = [
         html.Tr([html.Td(row[label_key] or "—", className="label", style=_share_bar(row[bar_key], largest))]
-                + [html.Td(format_count(row[key]), className="num") for key, _ in columns])
+                + [html.Td(fmt(row[key]), className="num") for key, _, fmt in columns])
         for row in rows
     ]
     return html.Table([html.Thead(header), html.Tbody(body)], className="ranked", id=table_id)
-
-
-def top_pages_table(rows):
-    """rows from analytics.reports.top_pages."""
-    return ranked_table("top-pages-table", "Page", [("visitors", "Visitors"), ("pageviews", "Pageviews")],
-                        rows, "pathname", "pageviews", "No pageviews in this period.")
-
-
-def top_sources_table(rows):
-    """rows from analytics.reports.top_sources."""
-    return ranked_table("top-sources-table", "Source", [("visitors", "Visitors"), ("visits", "Visits")],
-                        rows, "source", "visits", "No visits in this period.")
 
 
 def csv_link(endpoint, selection, link_id, **extra):
@@ -52,7 +42,8 @@ def csv_link(endpoint, selection, link_id, **extra):
     `endpoint` is the Stats API name ('breakdown', 'goals', 'cohorts', ...);
     `extra` adds its own parameters, e.g. property='source'.
     """
-    query = {**selection.as_query(), **{k: v for k, v in extra.items() if v is not None},
-             "format": "csv"}
+    # The charted metric is a view choice, not part of the data asked for.
+    shown = {k: v for k, v in selection.as_query().items() if k != "metric"}
+    query = {**shown, **{k: v for k, v in extra.items() if v is not None}, "format": "csv"}
     return html.A("CSV", href=f"/api/v1/stats/{endpoint}?{urlencode(query)}", id=link_id,
                   className="csv-link", download="", title="Download every row as CSV")

@@ -1,181 +1,146 @@
-"""The overview: headline numbers, traffic over time, top pages and sources.
+"""The overview: headline numbers with their change, one metric over time, the top lists.
 
-The URL is the page's whole state. Changing a control only rewrites the
-query string (a Location with refresh="callback-nav", so no reload); Dash's
-page router then rebuilds the layout from the new query, and the layout hands
-that query to `show_overview` through a Store. Back/forward and shared links
-therefore behave exactly like a fresh load, and a bad link shows a sentence
-saying what is wrong with it instead of a broken page.
+The URL is the page's whole state (dashboard/selection.py): site, period,
+comparison, filters and the charted metric (`metric=`). Changing a control
+only rewrites the query string (a Location with refresh="callback-nav", so
+no reload); Dash's page router then rebuilds the layout from the new query,
+and the layout hands that query to `show_overview` through a Store.
+Back/forward and shared links therefore behave exactly like a fresh load,
+and a bad link shows a sentence saying what is wrong with it.
+
+Numbers come from analytics.query (aggregate, timeseries) and
+analytics.breakdowns (the panels); each panel row is a link that filters the
+whole page, and the bar's chips remove filters again.
 """
+from dataclasses import replace
+from urllib.parse import parse_qs
+
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
-from flask import current_app
 
-from dashboard.auth import signed_in_user
-from dashboard.figures import has_traffic, traffic_figure
+from analytics.breakdowns import breakdown
+from analytics.query import aggregate, timeseries
+from dashboard.controls import register_url_sync, report_controls
+from dashboard.figures import (CHART_CONFIG, CHART_METRIC_KEYS, CHART_METRICS, DEFAULT_METRIC,
+                               has_traffic, metric_figure)
 from dashboard.kpis import kpi_cards
-from dashboard.overview_data import overview_data
-from dashboard.selection import (PERIOD_CHOICES, SelectionError, parse_date, resolve,
-                                 selection_from_controls, selection_from_query)
-from dashboard.tables import top_pages_table, top_sources_table
+from dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, resolve_report
+from dashboard.selection import SelectionError, comparison, selection_from_query
+from dashboard.traffic_panels import VISITORS, VISITS, breakdown_table, panel
 from warehouse import StoreError
-from warehouse.sites import list_sites
 
-dash.register_page(__name__, path="/", title="Overview · Vigie", name="Overview", area="analytics",
+PAGE, PATH = "overview", "/"
+TOP_ROWS = 10
+
+dash.register_page(__name__, path=PATH, title="Overview · Vigie", name="Overview", area="analytics",
                    order=0)
+register_url_sync(PAGE)
 
-_STORE_DOWN = "Vigie cannot reach its database right now; reload in a moment."
 _HIDDEN = {"display": "none"}
 _SHOWN = {}
+_NO_VISITS = "No visits in this period."
+
+# (panel id, title, breakdown, filter name, label header, columns, bar key, empty text)
+PANELS = (
+    ("overview-pages", "Top pages", "pages", "page", "Page",
+     (VISITORS, ("pageviews", "Pageviews")), "pageviews", "No pageviews in this period."),
+    ("overview-sources", "Sources", "source", "source", "Source", (VISITORS, VISITS), "visits", _NO_VISITS),
+    ("overview-channels", "Channels", "channel", "channel", "Channel", (VISITORS, VISITS), "visits",
+     _NO_VISITS),
+    ("overview-countries", "Countries", "country", "country", "Country", (VISITORS, VISITS), "visits",
+     _NO_VISITS),
+    ("overview-devices", "Devices", "device", "device", "Device", (VISITORS, VISITS), "visits", _NO_VISITS),
+)
 
 
-def _context():
-    return current_app.extensions["vigie"]
+def _loading(component_id):
+    return dcc.Loading(html.Div(id=component_id), type="dot", delay_show=150)
 
 
-def _no_analytics(user):
-    return html.Div(className="empty-state", id="no-analytics", children=[
-        html.H2("Web analytics are not part of this account"),
-        html.P(f"Your role is {user.role}; ask an admin for the marketer role to see traffic."),
-    ])
-
-
-def _no_visible_sites():
-    return html.Div(className="empty-state", id="no-visible-sites", children=[
-        html.H2("No site shared with you yet"),
-        html.P("Ask an admin to give your account access to a site "
-               "(vigie users access EMAIL --site DOMAIN)."),
-    ])
-
-
-def _no_sites():
-    return html.Div(className="empty-state", id="no-sites", children=[
-        html.H2("No site yet"),
-        html.P("Register the site you want to measure, then paste the tracking snippet in its pages:"),
-        html.Pre(html.Code("vigie sites add DOMAIN --timezone Europe/Paris")),
-        html.P("Reload this page once it is added."),
-    ])
-
-
-def _iso(day):
-    return day.isoformat() if day else None
-
-
-def _controls(sites, selection, period):
-    known = [s.domain for s in sites]
-    start, end = (period.start, period.end) if period else (parse_date(selection.start),
-                                                            parse_date(selection.end))
-    return html.Div(className="controls", children=[
-        dcc.Dropdown(id="site-select", options=[{"label": d, "value": d} for d in known],
-                     value=selection.site if selection.site in known else None,
-                     clearable=False, searchable=True, className="site-select",
-                     placeholder="Choose a site"),
-        dcc.RadioItems(id="period-select", className="period-select", inline=True,
-                       options=[{"label": label, "value": key} for key, label in PERIOD_CHOICES],
-                       value=selection.period if selection.period in dict(PERIOD_CHOICES) else None),
-        html.Div(id="custom-range", style=_SHOWN if selection.period == "custom" else _HIDDEN,
-                 children=dcc.DatePickerRange(id="date-range", start_date=_iso(start), end_date=_iso(end),
-                                              display_format="YYYY-MM-DD", first_day_of_week=1,
-                                              minimum_nights=0, clearable=False,
-                                              # Rebuilding the page after the first click
-                                              # would close the calendar half-way.
-                                              updatemode="bothdates")),
-    ])
+def _metric_switcher(selection):
+    return dcc.RadioItems(
+        id="overview-metric", className="metric-select", inline=True,
+        options=[{"label": label.split(" (")[0], "value": key} for key, label, *_ in CHART_METRICS],
+        value=selection.metric or DEFAULT_METRIC)
 
 
 def layout(**query):
     """The page for a query string; numbers arrive through `show_overview`."""
-    store = _context().store
-    try:
-        user = signed_in_user(store)
-        if user is None:
-            return _message("Your session has ended; sign in again.")
-        if not user.can("analytics"):
-            return _no_analytics(user)
-        all_sites = list_sites(store)
-        if not all_sites:
-            return _no_sites()
-        sites = user.visible_sites(all_sites)
-        if not sites:
-            return _no_visible_sites()
-        selection = selection_from_query(query, default_site=sites[0].domain)
-        try:
-            # Only to prefill the date picker with the chosen period's days.
-            _, period = resolve(store, selection, user)
-        except SelectionError:
-            period = None
-    except StoreError:
-        return _message(_STORE_DOWN)
+    request = open_report(query)
+    if not isinstance(request, ReportRequest):
+        return request
+    selection = request.selection
+    panels = [panel(title, panel_id, _loading(f"{panel_id}-body"), selection, prop)
+              for panel_id, title, prop, *_ in PANELS]
     return html.Div(className="overview", children=[
         dcc.Location(id="overview-url", refresh="callback-nav"),
         dcc.Store(id="overview-selection", data=selection.as_query()),
-        _controls(sites, selection, period),
+        report_controls(PAGE, PATH, request.sites, selection, request.period),
         html.Div(id="overview-message", role="status"),
         # Hidden while the URL cannot be shown, so the message stands alone.
         html.Div(id="overview-report", children=[
             dcc.Loading(html.Div(id="overview-kpis", className="kpis"), type="dot", delay_show=150),
             html.Section(className="card", children=[
-                html.H2("Visitors and pageviews"),
-                dcc.Loading(html.Div(id="overview-chart"), type="dot", delay_show=150),
+                html.Div(className="card-head", children=[html.H2("Over time"),
+                                                          _metric_switcher(selection)]),
+                _loading("overview-chart"),
             ]),
-            html.Div(className="columns", children=[
-                html.Section(className="card", children=[
-                    html.H2("Top pages"),
-                    dcc.Loading(html.Div(id="overview-pages"), type="dot", delay_show=150)]),
-                html.Section(className="card", children=[
-                    html.H2("Top sources"),
-                    dcc.Loading(html.Div(id="overview-sources"), type="dot", delay_show=150)]),
-            ]),
+            html.Div(className="columns", children=panels),
         ]),
     ])
 
 
 @callback(
-    Output("overview-url", "search"),
-    Input("site-select", "value"),
-    Input("period-select", "value"),
-    Input("date-range", "start_date"),
-    Input("date-range", "end_date"),
+    Output("overview-url", "search", allow_duplicate=True),
+    Input("overview-metric", "value"),
     State("overview-url", "search"),
     prevent_initial_call=True,
 )
-def controls_changed(site, period, start_date, end_date, current_search):
-    search = selection_from_controls(site, period, start_date, end_date).search()
-    return search if search != current_search else no_update
+def metric_changed(metric, current_search):
+    """The switcher writes `metric=` into the URL; the rest of the query is kept."""
+    current = selection_from_query(parse_qs((current_search or "").lstrip("?")))
+    if metric == (current.metric or DEFAULT_METRIC):
+        return no_update
+    return replace(current, metric="" if metric == DEFAULT_METRIC else metric or "").search()
 
 
-def _message(text, kind="error"):
-    return html.P(text, className=f"message message-{kind}")
+_OUTPUTS = ["overview-message", "overview-kpis", "overview-chart"] + [f"{p[0]}-body" for p in PANELS]
+
+
+def _failure(text):
+    return (message(text), [], None) + (None,) * len(PANELS) + (_HIDDEN,)
 
 
 @callback(
-    Output("overview-message", "children"),
-    Output("overview-kpis", "children"),
-    Output("overview-chart", "children"),
-    Output("overview-pages", "children"),
-    Output("overview-sources", "children"),
-    Output("overview-report", "style"),
+    [Output(name, "children") for name in _OUTPUTS] + [Output("overview-report", "style")],
     Input("overview-selection", "data"),
 )
 def show_overview(query):
-    context = _context()
     try:
-        user = signed_in_user(context.store)
-        if user is not None and not user.can("analytics"):
-            raise SelectionError("Web analytics are not part of this account.")
-        site, period = resolve(context.store, selection_from_query(query), user)
-        report = overview_data(context.store, site, period, context.settings)
+        store, site, period, selection = resolve_report(query)
+        metric = selection.metric or DEFAULT_METRIC
+        if metric not in CHART_METRIC_KEYS:
+            raise SelectionError(f"Cannot chart metric {metric!r}: use one of {', '.join(CHART_METRIC_KEYS)}.")
+        filters = selection.filter_dict()
+        numbers = aggregate(store, site, period, filters, compare=selection.compare or None)
+        rows = timeseries(store, site, period, filters)
+        previous = comparison(selection, period)
+        previous_rows = timeseries(store, site, previous, filters) if previous else None
+        tables = [breakdown_table(f"{panel_id}-table", header, columns,
+                                  breakdown(store, site, period, prop, filters, limit=TOP_ROWS),
+                                  PATH, selection, filter_name, empty, bar_key)
+                  for panel_id, _, prop, filter_name, header, columns, bar_key, empty in PANELS]
     except SelectionError as exc:
-        return _message(str(exc)), [], None, None, None, _HIDDEN
+        return _failure(str(exc))
     except StoreError:
-        return _message(_STORE_DOWN), [], None, None, None, _HIDDEN
-    return (None, kpi_cards(report["overview"]), _chart(report["timeseries"], period.interval),
-            top_pages_table(report["pages"]), top_sources_table(report["sources"]), _SHOWN)
+        return _failure(STORE_DOWN)
+    return (None, kpi_cards(numbers), _chart(rows, metric, period.interval, previous_rows),
+            *tables, _SHOWN)
 
 
-def _chart(rows, interval):
-    if not has_traffic(rows):
+def _chart(rows, metric, interval, previous_rows):
+    if not has_traffic(rows) and not (previous_rows and has_traffic(previous_rows)):
         return html.P("No visits in this period. Try a longer period, or check that the "
                       "tracking snippet is on the site's pages.", className="empty", id="chart-empty")
-    return dcc.Graph(id="traffic-chart", figure=traffic_figure(rows, interval),
-                     config={"displayModeBar": False, "responsive": True})
+    return dcc.Graph(id="traffic-chart", figure=metric_figure(rows, metric, interval, previous_rows),
+                     config=CHART_CONFIG)

@@ -5,6 +5,7 @@ import pytest
 
 from analytics import query
 from analytics.breakdowns import breakdown
+from analytics.goals import add_goal
 from analytics.job_catalog import JOBS
 from analytics.jobs import JobContext, run_window
 from analytics.period import Period
@@ -54,7 +55,7 @@ def test_aggregate_of_the_worked_day(store, shop):
     # durations 180 + 4 + 0 + 25 + 2405 = 2614 s over 5 visits -> 522.8 -> 523
     assert got == {"visitors": 4, "visits": 5, "pageviews": 8, "views_per_visit": 1.6,
                    "bounce_rate": 40.0, "visit_duration": 523, "time_on_page": 4,
-                   "revenue": 120.0}
+                   "revenue": 120.0, "conversions": 0, "conversion_rate": 0.0}
 
 
 def test_filters_combine_with_and_and_keep_whole_visits(store, shop):
@@ -212,3 +213,67 @@ def test_rollups_give_the_numbers_raw_sessions_give(store, shop):
     # rebuilding a day again gives the same numbers (a new generation replaces the old)
     run_window(store, JOBS["rollups"], shop, at("2026-03-10 00:00:00"), at("2026-03-11 00:00:00"), CONTEXT)
     assert query.aggregate(store, shop, period) == raw[0]
+
+
+def test_conversions_in_the_aggregate_and_per_campaign_and_channel(store, shop):
+    add_goal(store, "shop.test", "event", "signup")
+    add_goal(store, "shop.test", "pageview", "/thank-you")
+    insert_events(store, worked_day())
+    sessionize(store, shop)
+    got = query.aggregate(store, shop, ONE_DAY)
+    # visitor 1 signed up, visitor 4 reached /thank-you: 2 of the 5 visits converted
+    assert (got["conversions"], got["conversion_rate"], got["revenue"]) == (2, 40.0, 120.0)
+    campaigns = breakdown(store, shop, ONE_DAY, "utm_campaign")
+    # '' : visitor 1 (converted) and visitor 2's two visits; spring: visitors 3 and 4 (converted)
+    assert [(r["value"], r["visits"], r["conversions"], r["conversion_rate"], r["revenue"])
+            for r in campaigns] == [("", 3, 1, 33.3, 0.0), ("spring", 2, 1, 50.0, 120.0)]
+    channels = breakdown(store, shop, ONE_DAY, "channel")
+    assert [(r["value"], r["conversions"], r["conversion_rate"]) for r in channels] == [
+        ("Direct", 0, 0.0), ("Email", 1, 50.0), ("Organic Search", 1, 100.0)]
+    assert query.aggregate(store, shop, ONE_DAY, {"channel": "Email"})["conversion_rate"] == 50.0
+    series = query.timeseries(store, shop, ONE_DAY)
+    assert [(r["bucket"].hour, r["conversions"]) for r in series if r["conversions"]] == [(9, 1), (13, 1)]
+
+
+def test_without_visits_the_conversion_rate_is_undefined(store, shop):
+    got = query.aggregate(store, shop, ONE_DAY)
+    assert (got["conversions"], got["conversion_rate"]) == (0, None)
+
+
+def test_the_conversion_rate_changes_in_points(store, shop):
+    add_goal(store, "shop.test", "event", "signup")
+    insert_events(store, [
+        # the previous day: 1 of 4 visits converted (25 %)
+        event("shop.test", "2026-03-09 09:00:00", visitor=1),
+        event("shop.test", "2026-03-09 09:01:00", visitor=1, name="signup"),
+        event("shop.test", "2026-03-09 09:00:00", visitor=2),
+        event("shop.test", "2026-03-09 09:00:00", visitor=3),
+        event("shop.test", "2026-03-09 09:00:00", visitor=4),
+        # the day: 1 of 2 visits converted (50 %)
+        event("shop.test", "2026-03-10 09:00:00", visitor=5),
+        event("shop.test", "2026-03-10 09:01:00", visitor=5, name="signup"),
+        event("shop.test", "2026-03-10 09:00:00", visitor=6)])
+    sessionize(store, shop)
+    got = query.aggregate(store, shop, ONE_DAY, compare="previous_period")
+    assert got["conversion_rate"] == {"value": 50.0, "previous": 25.0, "change": 25.0}
+    assert got["conversions"] == {"value": 1, "previous": 1, "change": 0.0}
+
+
+def test_rollups_carry_conversions_and_older_rollups_are_read_raw(store, shop):
+    add_goal(store, "shop.test", "pageview", "/thank-you")
+    insert_events(store, worked_day() + [
+        event("shop.test", "2026-03-11 08:00:00", visitor=7, pathname="/thank-you")])
+    sessionize(store, shop)
+    period = Period(datetime.date(2026, 3, 10), datetime.date(2026, 3, 11), "day")
+    raw = (query.aggregate(store, shop, period), breakdown(store, shop, period, "channel"))
+    assert (raw[0]["conversions"], raw[0]["conversion_rate"]) == (2, 33.3)
+    run_window(store, JOBS["rollups"], shop, at("2026-03-10 00:00:00"), at("2026-03-12 00:00:00"), CONTEXT)
+    assert query.Plan(store, shop, period, None).rolled == [datetime.date(2026, 3, 10), datetime.date(2026, 3, 11)]
+    assert (query.aggregate(store, shop, period), breakdown(store, shop, period, "channel")) == raw
+    # A day rolled up before migration 28 (layout 1) has no conversions in its rows: it must
+    # be read raw, not from rollups. Name such a generation as the 11th's current one.
+    store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at", "layout"],
+                 [("shop.test", datetime.date(2026, 3, 11), 2 ** 62, "UTC",
+                   datetime.datetime(2026, 3, 12, tzinfo=datetime.timezone.utc), 1)])
+    assert query.Plan(store, shop, period, None).rolled == [datetime.date(2026, 3, 10)]
+    assert (query.aggregate(store, shop, period), breakdown(store, shop, period, "channel")) == raw

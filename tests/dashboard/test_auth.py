@@ -39,12 +39,13 @@ def test_dash_callback_refuses_anonymous_requests(client, account):
 
 def test_dash_callbacks_need_the_csrf_header(signed_in, store):
     body = {"output": "overview-url.search", "outputs": {"id": "overview-url", "property": "search"},
-            "inputs": [{"id": "site-select", "property": "value", "value": "shop.example"},
-                       {"id": "period-select", "property": "value", "value": "30d"},
-                       {"id": "date-range", "property": "start_date", "value": None},
-                       {"id": "date-range", "property": "end_date", "value": None}],
+            "inputs": [{"id": "overview-site", "property": "value", "value": "shop.example"},
+                       {"id": "overview-period", "property": "value", "value": "30d"},
+                       {"id": "overview-range", "property": "start_date", "value": None},
+                       {"id": "overview-range", "property": "end_date", "value": None},
+                       {"id": "overview-compare", "property": "value", "value": ""}],
             "state": [{"id": "overview-url", "property": "search", "value": ""}],
-            "changedPropIds": ["period-select.value"]}
+            "changedPropIds": ["overview-period.value"]}
     cookie = signed_in.get_cookie("_csrf_token")
     with signed_in.session_transaction() as session:
         assert cookie is not None and cookie.value == session["csrf_token"]

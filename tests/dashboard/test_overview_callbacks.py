@@ -1,28 +1,20 @@
-"""The overview's Dash callbacks over HTTP, signed in, as the browser calls them."""
+"""The overview's Dash callbacks over HTTP, signed in, as the browser calls them;
+every number checked against hand-built events on both backends."""
 import json
+from urllib.parse import parse_qs, urlsplit
 
-from tests.dashboard.conftest import dash_post, find_component
-from tests.dashboard.worked_day import DAY, EXPECTED, SITE, TIMEZONE, day_events
-from tests.factories import insert_events
+from tests.dashboard.conftest import dash_post, find_component, login
+from tests.dashboard.dash_calls import call, route, row_link, table_rows
+from tests.dashboard.traffic_day import DAY, EXPECTED, PREVIOUS, SITE, load_traffic_day
 from warehouse.sites import add_site
+from warehouse.users import add_user
 
-REPORT_OUTPUTS = [("overview-message", "children"), ("overview-kpis", "children"),
-                  ("overview-chart", "children"), ("overview-pages", "children"),
-                  ("overview-sources", "children"), ("overview-report", "style")]
-
-
-def call(client, outputs, inputs, state=()):
-    """POST /_dash-update-component the way dash-renderer does; outputs are (id, prop)."""
-    body = {
-        "output": "..{}..".format("...".join(f"{o}.{p}" for o, p in outputs)),
-        "outputs": [{"id": o, "property": p} for o, p in outputs],
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
-    }
-    response = dash_post(client, body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_json()["response"]
+PANELS = ["overview-pages", "overview-sources", "overview-channels", "overview-countries",
+          "overview-devices"]
+REPORT_OUTPUTS = ([("overview-message", "children"), ("overview-kpis", "children"),
+                   ("overview-chart", "children")] + [(f"{p}-body", "children") for p in PANELS]
+                  + [("overview-report", "style")])
+ONE_DAY = {"site": SITE, "period": "custom", "from": DAY, "to": DAY}
 
 
 def report(client, query):
@@ -30,37 +22,118 @@ def report(client, query):
     return {name: answer[name][prop] for name, prop in REPORT_OUTPUTS}
 
 
-def route(client, search):
-    """The page router's answer for '/' + search: the page's layout as JSON."""
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "state": [], "changedPropIds": ["_pages_location.search"]}
-    response = dash_post(client, body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_json()["response"]["_pages_content"]["children"]
+def kpis(got, attribute="data-value"):
+    return {card["props"]["id"][len("kpi-"):]: card["props"][attribute] for card in got["overview-kpis"]}
 
 
-def test_report_for_the_worked_day(signed_in, store):
-    add_site(store, SITE, TIMEZONE)
-    insert_events(store, day_events())
-    got = report(signed_in, {"site": SITE, "period": "custom", "from": DAY, "to": DAY})
-    assert got["overview-message"] is None
-    assert got["overview-report"] == {}
-    values = {card["props"]["id"]: card["props"]["data-value"] for card in got["overview-kpis"]}
-    assert values == {"kpi-" + key.replace("_", "-"): str(value) for key, value in EXPECTED.items()}
+def test_cards_and_panels_of_the_worked_day(signed_in, store):
+    load_traffic_day(store)
+    got = report(signed_in, ONE_DAY)
+    assert got["overview-message"] is None and got["overview-report"] == {}
+    assert kpis(got) == {key.replace("_", "-"): str(value) for key, value in EXPECTED.items()}
     assert got["overview-chart"]["props"]["id"] == "traffic-chart"
-    assert find_component(got["overview-pages"], "top-pages-table") is not None
+    assert table_rows(got["overview-pages-body"]) == [
+        ["/", "4", "4"], ["/pricing", "3", "3"], ["/blog/launch", "1", "1"], ["/checkout", "1", "1"]]
+    # Visitors, visits; ties in visits by name.
+    assert table_rows(got["overview-sources-body"]) == [
+        ["Google", "2", "2"], ["newsletter", "1", "2"], ["Direct / None", "1", "1"],
+        ["news.ycombinator.com", "1", "1"]]
+    assert table_rows(got["overview-channels-body"]) == [
+        ["Email", "1", "2"], ["Organic Search", "2", "2"], ["Direct", "1", "1"], ["Referral", "1", "1"]]
+    assert table_rows(got["overview-countries-body"]) == [
+        ["FR", "2", "3"], ["(not set)", "1", "1"], ["DE", "1", "1"], ["US", "1", "1"]]
+    assert table_rows(got["overview-devices-body"]) == [["desktop", "3", "3"], ["mobile", "2", "3"]]
+
+
+def test_the_comparison_shows_the_change_of_each_card(signed_in, store):
+    load_traffic_day(store)
+    got = report(signed_in, {**ONE_DAY, "compare": "previous_period"})
+    assert kpis(got) == {key.replace("_", "-"): str(value) for key, value in EXPECTED.items()}
+    changes = {card["props"]["id"][len("kpi-"):]: card["props"]["children"][2]["props"]
+               for card in got["overview-kpis"]}
+    shown = {key: (c["children"], c["className"].split("-")[-1]) for key, c in changes.items()}
+    assert shown == {
+        "visitors": ("▲ 150.0%", "good"),                  # 5 vs 2
+        "visits": ("▲ 200.0%", "good"),                    # 6 vs 2
+        "pageviews": ("▲ 200.0%", "good"),                 # 9 vs 3
+        "views-per-visit": ("= 0%", "flat"),               # 1.5 vs 1.5
+        "bounce-rate": ("= 0 pts", "flat"),                # 50.0 vs 50.0
+        "visit-duration": ("▲ 680.0%", "good"),            # 234 vs 30
+        "conversion-rate": ("▲ 33.3 pts", "good"),         # 33.3 vs 0.0
+        "revenue": ("—", "none"),                          # 49.5 vs 0: no percent of nothing
+    }
+    assert changes["visits"]["title"] == f"Comparison period: {PREVIOUS['visits']}"
+    figure = got["overview-chart"]["props"]["figure"]
+    current, previous = figure["data"]
+    assert previous["line"]["dash"] == "dash" and len(previous["y"]) == len(current["y"]) == 24
+    # Paris is UTC+1: the day before had visits at 11:00 and 12:00 local, one visitor each.
+    assert [i for i, y in enumerate(previous["y"]) if y] == [11, 12]
+    assert previous["x"] == current["x"]
+
+
+def test_a_lower_bounce_rate_is_good_news(signed_in, store):
+    load_traffic_day(store)
+    got = report(signed_in, {"site": SITE, "period": "custom", "from": "2024-03-09", "to": "2024-03-09",
+                             "compare": "previous_period"})
+    # The 9th: 1 bounce of 2 visits; the 8th: nothing, so no change can be computed.
+    bounce = next(c for c in got["overview-kpis"] if c["props"]["id"] == "kpi-bounce-rate")
+    assert bounce["props"]["children"][2]["props"]["children"] == "—"
+    from dashboard.kpis import kpi_cards
+    card = kpi_cards({"bounce_rate": {"value": 40.0, "previous": 50.0, "change": -10.0}})[4]
+    assert (card.children[2].children, card.children[2].className) == ("▼ 10.0 pts", "kpi-change kpi-change-good")
+
+
+def test_the_metric_switcher_charts_another_metric_and_lives_in_the_url(signed_in, store):
+    load_traffic_day(store)
+    got = report(signed_in, {**ONE_DAY, "metric": "conversion_rate"})
+    trace = got["overview-chart"]["props"]["figure"]["data"][0]
+    # Local hours: visitor 3's first visit (11:00, converted), visitor 4 (13:00, converted)
+    assert {i: y for i, y in enumerate(trace["y"]) if y} == {11: 100.0, 13: 100.0}
+    # The switcher shares the URL output with the bar (allow_duplicate): Dash names it apart.
+    output = next(d["output"] for d in signed_in.get("/_dash-dependencies").get_json()
+                  if [i["id"] for i in d["inputs"]] == ["overview-metric"])
+    body = {"output": output, "outputs": {"id": "overview-url", "property": output.split(".", 1)[1]},
+            "inputs": [{"id": "overview-metric", "property": "value", "value": "revenue"}],
+            "state": [{"id": "overview-url", "property": "search",
+                       "value": f"?site={SITE}&period=7d&f_country=FR"}],
+            "changedPropIds": ["overview-metric.value"]}
+    answer = dash_post(signed_in, body).get_json()["response"]
+    assert answer["overview-url"]["search"] == f"?site={SITE}&period=7d&f_country=FR&metric=revenue"
+    bad = report(signed_in, {**ONE_DAY, "metric": "happiness"})
+    assert "Cannot chart metric 'happiness'" in bad["overview-message"]["props"]["children"]
+
+
+def test_a_row_link_adds_a_filter_and_a_chip_removes_it(signed_in, store):
+    load_traffic_day(store)
+    got = report(signed_in, ONE_DAY)
+    href = row_link(got["overview-channels-body"], "Organic Search")
+    url = urlsplit(href)
+    assert url.path == "/"
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert query == {**ONE_DAY, "f_channel": "Organic Search"}
+    filtered = report(signed_in, query)
+    # Visitors 1 and 4: 2 visits, 5 pageviews, no bounce, 1 conversion, 49.50
+    assert kpis(filtered) == {"visitors": "2", "visits": "2", "pageviews": "5", "views-per-visit": "2.5",
+                              "bounce-rate": "0.0", "visit-duration": "688", "conversion-rate": "50.0",
+                              "revenue": "49.5"}
+    assert table_rows(filtered["overview-channels-body"]) == [["Organic Search", "2", "2"]]
+    page = route(signed_in, "/", "?" + url.query)
+    chip = find_component(page, {"type": "overview-chip", "name": "channel"})
+    assert "Organic Search" in json.dumps(chip)
+    assert urlsplit(chip["props"]["href"]).query == \
+        f"site={SITE}&period=custom&from={DAY}&to={DAY}"
+    csv = find_component(page, "overview-channels-csv")["props"]["href"]
+    assert csv.startswith("/api/v1/stats/breakdown?") and "property=channel" in csv
+    assert "f_channel=Organic+Search" in csv and "format=csv" in csv
 
 
 def test_an_empty_period_says_so(signed_in, store):
     add_site(store, SITE, "UTC")
     got = report(signed_in, {"site": SITE, "period": "custom", "from": "2020-01-01", "to": "2020-01-31"})
     assert "No visits in this period" in got["overview-chart"]["props"]["children"]
-    assert got["overview-pages"]["props"]["children"] == "No pageviews in this period."
-    assert got["overview-sources"]["props"]["children"] == "No visits in this period."
+    assert got["overview-pages-body"]["props"]["children"] == "No pageviews in this period."
+    assert got["overview-sources-body"]["props"]["children"] == "No visits in this period."
+    assert kpis(got)["conversion-rate"] == ""
 
 
 def test_a_bad_query_gets_a_message_not_an_error(signed_in, store):
@@ -69,24 +142,30 @@ def test_a_bad_query_gets_a_message_not_an_error(signed_in, store):
     assert "'from' date 'yesterday' is not a date" in got["overview-message"]["props"]["children"]
     assert got["overview-kpis"] == []
     assert got["overview-report"] == {"display": "none"}
+    got = report(signed_in, {"site": SITE, "period": "7d", "f_colour": "red"})
+    assert "unknown filter 'colour'" in got["overview-message"]["props"]["children"]
 
 
 def test_controls_write_the_selection_into_the_url(signed_in, store):
     add_site(store, SITE, "UTC")
     body = {"output": "overview-url.search", "outputs": {"id": "overview-url", "property": "search"},
-            "inputs": [{"id": "site-select", "property": "value", "value": SITE},
-                       {"id": "period-select", "property": "value", "value": "custom"},
-                       {"id": "date-range", "property": "start_date", "value": "2024-01-01"},
-                       {"id": "date-range", "property": "end_date", "value": "2024-01-31"}],
-            "state": [{"id": "overview-url", "property": "search", "value": "?site=x"}],
-            "changedPropIds": ["period-select.value"]}
+            "inputs": [{"id": "overview-site", "property": "value", "value": SITE},
+                       {"id": "overview-period", "property": "value", "value": "custom"},
+                       {"id": "overview-range", "property": "start_date", "value": "2024-01-01"},
+                       {"id": "overview-range", "property": "end_date", "value": "2024-01-31"},
+                       {"id": "overview-compare", "property": "value", "value": "previous_year"}],
+            "state": [{"id": "overview-url", "property": "search",
+                       "value": "?site=x&f_device=mobile&metric=visits"}],
+            "changedPropIds": ["overview-period.value"]}
     response = dash_post(signed_in, body)
-    assert response.get_json()["response"]["overview-url"]["search"] == \
-        f"?site={SITE}&period=custom&from=2024-01-01&to=2024-01-31"
+    # Filters and the charted metric are kept: the bar's controls never change them.
+    assert response.get_json()["response"]["overview-url"]["search"] == (
+        f"?site={SITE}&period=custom&from=2024-01-01&to=2024-01-31&compare=previous_year"
+        "&f_device=mobile&metric=visits")
 
 
 def test_without_sites_the_page_explains_how_to_add_one(signed_in):
-    page = route(signed_in, "")
+    page = route(signed_in, "/", "")
     assert page["props"]["id"] == "no-sites"
     assert "vigie sites add DOMAIN" in json.dumps(page)
 
@@ -94,29 +173,29 @@ def test_without_sites_the_page_explains_how_to_add_one(signed_in):
 def test_the_layout_follows_the_query_string(signed_in, store):
     add_site(store, "a.example", "UTC")
     add_site(store, SITE, "UTC")
-    page = route(signed_in, f"?site={SITE}&period=custom&from=2024-01-01&to=2024-01-31")
-    assert find_component(page, "site-select")["props"]["value"] == SITE
-    assert find_component(page, "period-select")["props"]["value"] == "custom"
-    picker = find_component(page, "date-range")["props"]
+    page = route(signed_in, "/", f"?site={SITE}&period=custom&from=2024-01-01&to=2024-01-31&metric=revenue")
+    assert find_component(page, "overview-site")["props"]["value"] == SITE
+    assert find_component(page, "overview-period")["props"]["value"] == "custom"
+    assert find_component(page, "overview-metric")["props"]["value"] == "revenue"
+    picker = find_component(page, "overview-range")["props"]
     assert (picker["start_date"], picker["end_date"]) == ("2024-01-01", "2024-01-31")
     assert find_component(page, "overview-selection")["props"]["data"] == {
-        "site": SITE, "period": "custom", "from": "2024-01-01", "to": "2024-01-31"}
+        "site": SITE, "period": "custom", "from": "2024-01-01", "to": "2024-01-31", "metric": "revenue"}
     # No site in the URL: the first registered one, last 7 days, date picker hidden.
-    page = route(signed_in, "")
-    assert find_component(page, "site-select")["props"]["value"] == "a.example"
-    assert find_component(page, "custom-range")["props"]["style"] == {"display": "none"}
+    page = route(signed_in, "/", "")
+    assert find_component(page, "overview-site")["props"]["value"] == "a.example"
+    assert find_component(page, "overview-custom-range")["props"]["style"] == {"display": "none"}
+    assert find_component(page, "overview-metric")["props"]["value"] == "visitors"
 
 
 def test_an_unknown_site_in_the_url_leaves_the_selector_empty(signed_in, store):
     add_site(store, SITE, "UTC")
-    page = route(signed_in, "?site=<b>nowhere</b>&period=7d")
-    assert find_component(page, "site-select")["props"]["value"] is None
+    page = route(signed_in, "/", "?site=<b>nowhere</b>&period=7d")
+    assert find_component(page, "overview-site")["props"]["value"] is None
     assert find_component(page, "overview-selection")["props"]["data"]["site"] == "<b>nowhere</b>"
 
 
 def _sign_in_as(client, store, email, role, sites):
-    from tests.dashboard.conftest import login
-    from warehouse.users import add_user
     add_user(store, email, "a long enough password", role=role, sites=sites)
     assert login(client, email, "a long enough password").status_code == 302
     return client
@@ -124,29 +203,27 @@ def _sign_in_as(client, store, email, role, sites):
 
 def test_a_marketer_sees_only_their_sites(client, store):
     add_site(store, "a.example", "UTC")
-    add_site(store, SITE, "UTC")
-    insert_events(store, day_events())
+    load_traffic_day(store)
     marketer = _sign_in_as(client, store, "mia@shop.example", "marketer", ["a.example"])
-    page = route(marketer, f"?site={SITE}&period=7d")
-    options = find_component(page, "site-select")["props"]["options"]
+    page = route(marketer, "/", f"?site={SITE}&period=7d")
+    options = find_component(page, "overview-site")["props"]["options"]
     assert [o["value"] for o in options] == ["a.example"]
     # Asking for the other site by URL (or by calling the callback directly) shows nothing of it.
-    got = report(marketer, {"site": SITE, "period": "custom", "from": DAY, "to": DAY})
+    got = report(marketer, ONE_DAY)
     assert f"No site named “{SITE}” is registered" in got["overview-message"]["props"]["children"]
-    assert got["overview-kpis"] == [] and got["overview-pages"] is None
+    assert got["overview-kpis"] == [] and got["overview-pages-body"] is None
 
 
 def test_a_marketer_without_sites_is_told_to_ask_an_admin(client, store):
     add_site(store, SITE, "UTC")
-    page = route(_sign_in_as(client, store, "mia@shop.example", "marketer", []), "")
+    page = route(_sign_in_as(client, store, "mia@shop.example", "marketer", []), "/", "")
     assert page["props"]["id"] == "no-visible-sites"
 
 
 def test_the_retention_role_gets_no_web_analytics(client, store):
-    add_site(store, SITE, "UTC")
-    insert_events(store, day_events())
+    load_traffic_day(store)
     retention = _sign_in_as(client, store, "rex@shop.example", "retention", [SITE])
-    assert route(retention, f"?site={SITE}")["props"]["id"] == "no-analytics"
-    got = report(retention, {"site": SITE, "period": "custom", "from": DAY, "to": DAY})
+    assert route(retention, "/", f"?site={SITE}")["props"]["id"] == "no-analytics"
+    got = report(retention, ONE_DAY)
     assert "not part of this account" in got["overview-message"]["props"]["children"]
     assert got["overview-kpis"] == []

@@ -114,3 +114,15 @@ def test_the_url_callback_keeps_filters_and_writes_the_comparison():
     search = sync("shop.example", "30d", None, None, "previous_period",
                   "?site=shop.example&period=7d&f_country=FR")
     assert search == "?site=shop.example&period=30d&compare=previous_period&f_country=FR"
+
+
+def test_the_charted_metric_round_trips_and_stays_out_of_csv_links():
+    from dashboard.tables import csv_link
+    chosen = Selection("shop.example", "7d", filters=(("country", "FR"),), metric="revenue")
+    assert chosen.search() == "?site=shop.example&period=7d&f_country=FR&metric=revenue"
+    assert selection_from_query(chosen.as_query()) == chosen
+    assert selection_from_controls("shop.example", "30d", None, None, "", chosen.filters, "revenue") == \
+        Selection("shop.example", "30d", filters=(("country", "FR"),), metric="revenue")
+    # A chart choice is not part of the data a CSV holds.
+    assert csv_link("breakdown", chosen, "x", property="source").href == (
+        "/api/v1/stats/breakdown?site=shop.example&period=7d&f_country=FR&property=source&format=csv")
