@@ -6,12 +6,11 @@ by admins, so they are only ever passed to Dash as text (which escapes them).
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from dashboard.chart_config import CHART_CONFIG
 from dashboard.controls import page_path
 from dashboard.formatting import format_count, format_duration, format_percent
 
 PATH = "/conversions"
-# Charts keep Plotly's "download as PNG" button; the rest of the modebar is noise here.
-CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]]}
 _STEP_PREFIX = {"pageview": "page", "event": "event"}
 
 
