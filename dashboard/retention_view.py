@@ -86,9 +86,10 @@ def cohort_figure(rows, interval):
     # Later cohorts have fewer periods behind them: their missing cells stay empty, not 0 %.
     z = [row["retention"] + [None] * (width - len(row["retention"])) for row in rows]
     counts = [row["returning"] + [None] * (width - len(row["returning"])) for row in rows]
+    text = [[format_percent(share) if share is not None else "" for share in row] for row in z]
     figure = go.Figure(go.Heatmap(
         z=z, x=columns, y=labels, customdata=counts, zmin=0, zmax=100, colorscale="Purples",
-        texttemplate="%{z:.1f}%", colorbar={"title": "%", "ticksuffix": "%"}, xgap=2, ygap=2,
+        text=text, texttemplate="%{text}", colorbar={"title": "%", "ticksuffix": "%"}, xgap=2, ygap=2,
         hovertemplate="%{y}<br>%{x}: %{z:.1f}% (%{customdata:,} customers)<extra></extra>"))
     figure.update_layout(template="plotly_white", height=max(220, 60 + 34 * len(rows)), font=_FONT,
                          margin={"l": 16, "r": 16, "t": 16, "b": 40})
