@@ -50,8 +50,8 @@ def layout(**query):
             return found
         can_edit = found.user.can("settings")
         site = found.selection.site
-        goals = list_goals(store, site) if can_edit and found.period else []
-        funnels = list_funnels(store, site) if can_edit and found.period else []
+        goals = list_goals(store, site) if can_edit else []
+        funnels = list_funnels(store, site) if can_edit else []
     except StoreError:
         return message(STORE_DOWN)
     selection = found.selection

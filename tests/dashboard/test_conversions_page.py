@@ -232,6 +232,20 @@ def test_a_marketer_reads_goals_but_cannot_change_them(client, store):
     answer = change_funnel(marketer, QUERY, choice=funnels_before[0].funnel_id, remove=True)
     assert said(answer, "funnel-form-message") == "Only admins can change goals and funnels."
     assert list_goals(store, SITE) == goals_before and list_funnels(store, SITE) == funnels_before
+    # Picking a goal or funnel to edit sends nothing back to a marketer (every output unchanged).
+    for choice, goal_or_funnel in (("goal-choice", goals_before[0].goal_id),
+                                   ("funnel-choice", funnels_before[0].funnel_id)):
+        outputs = ([("goal-kind", "value"), ("goal-pattern", "value"), ("goal-name", "value"),
+                    ("goal-revenue", "value"), ("goal-kind", "options"), ("goal-pattern", "disabled")]
+                   if choice == "goal-choice" else
+                   [("funnel-name", "value"), ("funnel-steps", "value"), ("funnel-window", "value")])
+        body = {"output": "..{}..".format("...".join(f"{o}.{p}" for o, p in outputs)),
+                "outputs": [{"id": o, "property": p} for o, p in outputs],
+                "inputs": [{"id": choice, "property": "value", "value": goal_or_funnel}],
+                "state": [{"id": "conversions-query", "property": "data", "value": QUERY}],
+                "changedPropIds": [f"{choice}.value"]}
+        answer = dash_post(marketer, body)
+        assert answer.status_code == 200 and answer.get_json()["response"] == {}
 
 
 def test_per_site_access_and_roles(client, store):
