@@ -130,16 +130,24 @@ def returning_by_interval(store, site, period, interval="week", timeout_minutes=
     included, each with `start` and the counts of new_vs_returning; the first
     and last rows cover only the part of their week or month inside the period.
     """
+    return returning_report(store, site, period, interval, timeout_minutes)["by_interval"]
+
+
+def returning_report(store, site, period, interval="week", timeout_minutes=30):
+    """{"total": new_vs_returning, "by_interval": returning_by_interval} from one pass over the events."""
     if interval not in INTERVALS:
         raise ValueError(f"unknown interval {interval!r}: use week or month")
     zone = ZoneInfo(site.timezone)
+    classified = _classified_visits(store, site, period, timeout_minutes)
     buckets = {start: defaultdict(list) for start in period.with_interval(interval).buckets()}
-    for visitor_id, visits in _classified_visits(store, site, period, timeout_minutes).items():
+    for visitor_id, visits in classified.items():
         for started, kind in visits:
             day = datetime.datetime.fromtimestamp(started, zone).date()
             start = datetime.datetime.combine(bucket_start(day, interval), datetime.time())
             buckets[start][visitor_id].append(kind)
-    return [dict(_split(by_visitor), start=start.date()) for start, by_visitor in buckets.items()]
+    return {"total": _split({v: [kind for _, kind in visits] for v, visits in classified.items()}),
+            "by_interval": [dict(_split(by_visitor), start=start.date())
+                            for start, by_visitor in buckets.items()]}
 
 
 def _visit_kind(number, visit, first_seen):

@@ -9,7 +9,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 from flask import current_app
 
-from analytics.retention import INTERVALS, cohorts, new_vs_returning, returning_by_interval
+from analytics.retention import INTERVALS, cohorts, returning_report
 from dashboard.controls import register_url_sync, report_controls
 from dashboard.report_guard import STORE_DOWN, ReportPage, message, report_page, report_site
 from dashboard.retention_view import (PATH, cohort_panel, interval_switch, returning_cards,
@@ -93,8 +93,8 @@ def show_retention(query):
         if interval not in INTERVALS:
             raise SelectionError(f"Cannot show interval “{interval}”: use week or month.")
         selection = selection_from_query(query)
-        split = new_vs_returning(context.store, site, period, timeout)
-        by_interval = returning_by_interval(context.store, site, period, interval, timeout)
+        returning = returning_report(context.store, site, period, interval, timeout)
+        split, by_interval = returning["total"], returning["by_interval"]
         cohort_rows = cohorts(context.store, site, period, interval)
     except SelectionError as exc:
         return message(str(exc)), _HIDDEN, [], None, None, None, None

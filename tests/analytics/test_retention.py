@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from analytics.period import Period
-from analytics.retention import cohorts, new_vs_returning, returning_by_interval
+from analytics.retention import cohorts, new_vs_returning, returning_by_interval, returning_report
 from tests.factories import event, insert_events
 from warehouse.sites import add_site
 
@@ -105,5 +105,7 @@ def test_returning_by_week_and_month(store, site):
         (D(2026, 2, 1), 0, None), (D(2026, 3, 1), 5, 40.0)]
     total = new_vs_returning(store, site, period)
     assert {k: monthly[1][k] for k in total} == total
+    both = returning_report(store, site, period, "week")
+    assert both["total"] == total and [tuple(row[k] for k in keys) for row in both["by_interval"]] == weekly
     with pytest.raises(ValueError, match="unknown interval 'day'"):
         returning_by_interval(store, site, period, "day")
