@@ -7,7 +7,7 @@ Definitions: docs/metrics.md, "Funnels".
 import datetime
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analytics.funnel_depths import depth_counts
 from analytics.goals import GoalError, check_step
@@ -55,8 +55,9 @@ def parse_step(text):
     return kind, _checked(kind, pattern)
 
 
-def add_funnel(store, domain, name, steps, window_days=0):
-    """Register a funnel: 2 to 8 steps of (kind, pattern), a unique name, a window of 0-90 days."""
+def _checked_funnel(store, domain, name, steps, window_days, funnel_id=None):
+    """(site, name, steps) checked as add and edit both require; `funnel_id` is the funnel
+    being edited, whose own name does not count as taken."""
     site = get_site(store, domain)
     if site is None:
         raise FunnelError(f"no site {domain!r} is registered")
@@ -68,12 +69,36 @@ def add_funnel(store, domain, name, steps, window_days=0):
     steps = tuple((kind, _checked(kind, pattern)) for kind, pattern in steps)
     if not isinstance(window_days, int) or not 0 <= window_days <= MAX_WINDOW_DAYS:
         raise FunnelError(f"the window is 0 (one visit) to {MAX_WINDOW_DAYS} days, not {window_days!r}")
-    if any(f.name.lower() == name.lower() for f in list_funnels(store, site.domain)):
+    if any(f.name.lower() == name.lower() and f.funnel_id != funnel_id
+           for f in list_funnels(store, site.domain)):
         raise FunnelError(f"site {site.domain} already has a funnel named {name!r}")
+    return site, name, steps
+
+
+def add_funnel(store, domain, name, steps, window_days=0):
+    """Register a funnel: 2 to 8 steps of (kind, pattern), a unique name, a window of 0-90 days."""
+    site, name, steps = _checked_funnel(store, domain, name, steps, window_days)
     funnel = Funnel(site.domain, secrets.token_hex(4), name, steps, window_days,
                     datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0))
     _write(store, funnel, deleted=0)
     return funnel
+
+
+def edit_funnel(store, domain, funnel_id, name, steps, window_days=0):
+    """Replace a funnel's name, steps and window, with the checks of add_funnel.
+
+    Funnel reports are computed from raw events each time, so new steps apply
+    to every period at once; the id (and links using it) stay the same."""
+    site = get_site(store, domain)
+    if site is None:
+        raise FunnelError(f"no site {domain!r} is registered")
+    funnel = get_funnel(store, site.domain, (funnel_id or "").strip())
+    if funnel is None:
+        raise FunnelError(f"site {site.domain} has no funnel {funnel_id!r} (see: vigie funnels list {site.domain})")
+    _, name, steps = _checked_funnel(store, domain, name, steps, window_days, funnel.funnel_id)
+    edited = replace(funnel, name=name, steps=steps, window_days=window_days)
+    _write(store, edited, deleted=0)
+    return edited
 
 
 def _write(store, funnel, deleted):
@@ -84,10 +109,11 @@ def _write(store, funnel, deleted):
 
 
 def list_funnels(store, domain):
-    """In the order they were added: a live row's version is its creation time."""
+    """In the order they were added. An edit writes a newer version but keeps
+    created_at, so only funnels added within the same second can trade places."""
     rows = store.query(
         "SELECT site, funnel_id, name, step_kinds, step_patterns, window_days, created_at "
-        "FROM funnels FINAL WHERE site = %(site)s AND deleted = 0 ORDER BY version",
+        "FROM funnels FINAL WHERE site = %(site)s AND deleted = 0 ORDER BY created_at, version",
         {"site": domain})
     return [Funnel(s, f, n, tuple(zip(kinds, patterns)), int(w), c)
             for s, f, n, kinds, patterns, w, c in rows]

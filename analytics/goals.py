@@ -11,7 +11,7 @@ import re
 import secrets
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analytics.goal_patterns import pattern_to_regex
 from analytics.visit_split import timeout_of
@@ -92,15 +92,40 @@ def _write(store, goal, deleted):
 
 
 def list_goals(store, domain):
-    """In the order they were added: a live row's version is its creation time."""
+    """In the order they were added. An edit writes a newer version but keeps
+    created_at, so only goals added within the same second can trade places."""
     rows = store.query(
         "SELECT site, goal_id, name, kind, pattern, revenue_goal, created_at FROM goals FINAL "
-        "WHERE site = %(site)s AND deleted = 0 ORDER BY version", {"site": domain})
+        "WHERE site = %(site)s AND deleted = 0 ORDER BY created_at, version", {"site": domain})
     return [Goal(s, g, n, k, p, bool(r), c) for s, g, n, k, p, r, c in rows]
 
 
 def get_goal(store, domain, goal_id):
     return next((g for g in list_goals(store, domain) if g.goal_id == goal_id), None)
+
+
+def edit_goal(store, domain, goal_id, name=None, revenue=None):
+    """Rename a goal or switch its revenue flag; None leaves a field as it is.
+
+    What a goal matches (kind and pattern) cannot change: visits stored by the
+    sessions job name the goals they reached by id, so a new pattern under an
+    old id would mix two definitions. Remove the goal and add another instead.
+    """
+    site = _site_or_error(store, domain)
+    goal = get_goal(store, site.domain, (goal_id or "").strip())
+    if goal is None:
+        raise GoalError(f"site {site.domain} has no goal {goal_id!r} (see: vigie goals list {site.domain})")
+    changes = {}
+    if name is not None:
+        changes["name"] = (name or "").strip()[:MAX_NAME] or (
+            f"Visit {goal.pattern}" if goal.kind == "pageview" else goal.pattern)
+    if revenue is not None:
+        if revenue and goal.kind != "event":
+            raise GoalError("only custom-event goals carry revenue (the event's revenue and currency)")
+        changes["revenue_goal"] = bool(revenue)
+    edited = replace(goal, **changes)
+    _write(store, edited, deleted=0)
+    return edited
 
 
 def remove_goal(store, domain, goal_id):

@@ -8,6 +8,7 @@ otherwise. Exact definitions: docs/metrics.md, "Retention".
 """
 import datetime
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 from analytics.visit_split import timeout_of, visit_numbers
 
@@ -66,12 +67,11 @@ def cohorts(store, site, period, interval="week"):
     return rows
 
 
-def new_vs_returning(store, site, period, timeout_minutes=30):
-    """Visits of the period split into new and returning, and visitors likewise.
+def _classified_visits(store, site, period, timeout_minutes):
+    """{visitor id: [(visit start, 'new' | 'returning'), ...]} for the visits starting in `period`.
 
     A visit is returning when its visitor id had an earlier visit, or when a
-    customer id it carries was seen before the visit started. A visitor is
-    returning when any of its visits in the period is.
+    customer id it carries was seen before the visit started.
     """
     lo, hi = period.utc_bounds(site.timezone)
     params = {"site": site.domain, "lo": lo, "hi": hi, "back": lo - _ID_LIFETIME}
@@ -86,24 +86,68 @@ def new_vs_returning(store, site, period, timeout_minutes=30):
             "AND name != 'engagement' AND ts >= %(back)s AND ts < %(hi)s ORDER BY visitor_id, t",
             params):
         events[visitor_id].append((ts, customer_id))
-    counts = {"new_visits": 0, "returning_visits": 0, "new_visitors": 0, "returning_visitors": 0}
     timeout = timeout_of(timeout_minutes)
     lo_s, hi_s = int(lo.timestamp()), int(hi.timestamp())
-    for visitor_events in events.values():
+    classified = {}
+    for visitor_id, visitor_events in events.items():
         visits = defaultdict(list)
         for number, ev in zip(visit_numbers([ts for ts, _ in visitor_events], timeout), visitor_events):
             visits[number].append(ev)
-        kinds = [_visit_kind(number, visit, first_seen) for number, visit in sorted(visits.items())
-                 if lo_s <= visit[0][0] < hi_s]
+        kinds = [(visit[0][0], _visit_kind(number, visit, first_seen))
+                 for number, visit in sorted(visits.items()) if lo_s <= visit[0][0] < hi_s]
         if kinds:
-            counts["new_visits"] += kinds.count("new")
-            counts["returning_visits"] += kinds.count("returning")
-            counts["returning_visitors" if "returning" in kinds else "new_visitors"] += 1
+            classified[visitor_id] = kinds
+    return classified
+
+
+def _split(visits_by_visitor):
+    """The counts of new_vs_returning for {visitor: [kind, ...]}."""
+    counts = {"new_visits": 0, "returning_visits": 0, "new_visitors": 0, "returning_visitors": 0}
+    for kinds in visits_by_visitor.values():
+        counts["new_visits"] += kinds.count("new")
+        counts["returning_visits"] += kinds.count("returning")
+        counts["returning_visitors" if "returning" in kinds else "new_visitors"] += 1
     visits_total = counts["new_visits"] + counts["returning_visits"]
     return dict(counts, visitors=counts["new_visitors"] + counts["returning_visitors"],
                 visits=visits_total,
                 returning_visit_share=round(100.0 * counts["returning_visits"] / visits_total, 1)
                 if visits_total else None)
+
+
+def new_vs_returning(store, site, period, timeout_minutes=30):
+    """Visits of the period split into new and returning, and visitors likewise.
+
+    A visitor is returning when any of its visits in the period is.
+    """
+    classified = _classified_visits(store, site, period, timeout_minutes)
+    return _split({v: [kind for _, kind in visits] for v, visits in classified.items()})
+
+
+def returning_by_interval(store, site, period, interval="week", timeout_minutes=30):
+    """new_vs_returning for each week or month of `period` (by the local day a visit started).
+
+    One row per week (from Monday) or month of the period, empty ones
+    included, each with `start` and the counts of new_vs_returning; the first
+    and last rows cover only the part of their week or month inside the period.
+    """
+    return returning_report(store, site, period, interval, timeout_minutes)["by_interval"]
+
+
+def returning_report(store, site, period, interval="week", timeout_minutes=30):
+    """{"total": new_vs_returning, "by_interval": returning_by_interval} from one pass over the events."""
+    if interval not in INTERVALS:
+        raise ValueError(f"unknown interval {interval!r}: use week or month")
+    zone = ZoneInfo(site.timezone)
+    classified = _classified_visits(store, site, period, timeout_minutes)
+    buckets = {start: defaultdict(list) for start in period.with_interval(interval).buckets()}
+    for visitor_id, visits in classified.items():
+        for started, kind in visits:
+            day = datetime.datetime.fromtimestamp(started, zone).date()
+            start = datetime.datetime.combine(bucket_start(day, interval), datetime.time())
+            buckets[start][visitor_id].append(kind)
+    return {"total": _split({v: [kind for _, kind in visits] for v, visits in classified.items()}),
+            "by_interval": [dict(_split(by_visitor), start=start.date())
+                            for start, by_visitor in buckets.items()]}
 
 
 def _visit_kind(number, visit, first_seen):

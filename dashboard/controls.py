@@ -12,7 +12,7 @@ a fresh load. Filters never change through controls: a table row adds one as
 a link (`filter_link`) and a chip removes it as a link, so they too live in
 the URL only.
 """
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from dash import Input, Output, State, callback, dcc, html, no_update
 
@@ -96,8 +96,11 @@ def report_controls(page, path, sites, selection, period, compare=True):
                      filter_chips(page, path, selection)])
 
 
-def register_url_sync(page):
-    """Register the callback that writes the controls of `page` into its URL."""
+def register_url_sync(page, keep=()):
+    """Register the callback that writes the controls of `page` into its URL.
+
+    `keep` names the page's own query parameters (not part of Selection, e.g.
+    the funnel shown) that a change of the controls carries over."""
     @callback(
         Output(f"{page}-url", "search"),
         Input(f"{page}-site", "value"),
@@ -109,9 +112,13 @@ def register_url_sync(page):
         prevent_initial_call=True,
     )
     def controls_changed(site, period, start_date, end_date, compare, current_search):
-        current = selection_from_query({k: v for k, v in parse_qs((current_search or "").lstrip("?")).items()})
+        query = parse_qs((current_search or "").lstrip("?"))
+        current = selection_from_query(query)
         search = selection_from_controls(site, period, start_date, end_date, compare,
                                          current.filters, current.metric).search()
+        kept = {name: query[name][0] for name in keep if query.get(name)}
+        if kept:
+            search += "&" + urlencode(kept)
         return search if search != current_search else no_update
     controls_changed.__name__ = f"{page}_controls_changed"
     return controls_changed

@@ -1,9 +1,11 @@
 """Funnels from hand-built events on both backends: order, visit and N-day windows."""
 import datetime
+import time
 
 import pytest
 
-from analytics.funnels import FunnelError, add_funnel, funnel_report, list_funnels, remove_funnel
+from analytics.funnels import (FunnelError, add_funnel, edit_funnel, funnel_report, get_funnel,
+                               list_funnels, remove_funnel)
 from analytics.period import Period
 from tests.factories import event, insert_events
 from warehouse.sites import add_site
@@ -125,3 +127,27 @@ def test_within_days_counts_steps_before_a_login(store, site):
     ])
     report = funnel_report(store, site, funnel, Period(datetime.date(2026, 3, 1), DAY, "day"))
     assert numbers(report) == [(2, 0, 100.0, 100.0), (1, 1, 50.0, 50.0), (1, 0, 100.0, 50.0)]
+
+
+def test_edit_funnel_replaces_steps_and_window_under_the_same_id(store, site):
+    first = add_funnel(store, S, "Signup", STEPS)
+    time.sleep(1.05)  # created_at has whole seconds: the list order is by it
+    other = add_funnel(store, S, "Checkout", [("pageview", "/cart"), ("event", "purchase")])
+    edited = edit_funnel(store, S, first.funnel_id, " Short signup ", STEPS[:2], window_days=2)
+    assert (edited.funnel_id, edited.name, edited.steps, edited.window_days) == (
+        first.funnel_id, "Short signup", tuple(STEPS[:2]), 2)
+    assert [(f.funnel_id, f.name, len(f.steps)) for f in list_funnels(store, S)] == [
+        (first.funnel_id, "Short signup", 2), (other.funnel_id, "Checkout", 2)]
+    # Keeping its own name is fine; taking another funnel's is not.
+    edit_funnel(store, S, first.funnel_id, "short SIGNUP", STEPS)
+    with pytest.raises(FunnelError, match="already has a funnel named 'Checkout'"):
+        edit_funnel(store, S, first.funnel_id, "Checkout", STEPS)
+    with pytest.raises(FunnelError, match="2 to 8 steps, not 1"):
+        edit_funnel(store, S, first.funnel_id, "Signup", STEPS[:1])
+    with pytest.raises(FunnelError, match="has no funnel 'nope'"):
+        edit_funnel(store, S, "nope", "Signup", STEPS)
+    # The report follows the new steps at once.
+    load_day(store)
+    edit_funnel(store, S, first.funnel_id, "Signup", STEPS[:2])
+    report = funnel_report(store, site, get_funnel(store, S, first.funnel_id), Period(DAY, DAY, "hour"))
+    assert [step["visitors"] for step in report["steps"]] == [5, 3]

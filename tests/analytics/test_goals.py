@@ -1,9 +1,10 @@
 """Goals: validation, and every conversion number from hand-built events, on both backends."""
 import datetime
+import time
 
 import pytest
 
-from analytics.goals import GoalError, add_goal, conversions, list_goals, remove_goal
+from analytics.goals import GoalError, add_goal, conversions, edit_goal, list_goals, remove_goal
 from analytics.period import Period
 from tests.factories import event, insert_events
 from warehouse.sites import add_site
@@ -134,3 +135,23 @@ def test_the_period_follows_the_site_time_zone(store):
     ])
     [row] = conversions(store, paris, ONE_DAY)
     assert (row["visitors"], row["conversion_rate"]) == (1, 50.0)
+
+
+def test_edit_goal_renames_and_switches_revenue_but_keeps_what_it_matches(store, site):
+    thanks = add_goal(store, site.domain, "pageview", "/thanks", name="Thanks")
+    time.sleep(1.05)  # created_at has whole seconds: the list order is by it
+    buy = add_goal(store, site.domain, "event", "purchase")
+    edited = edit_goal(store, site.domain, buy.goal_id, name="  Purchase  ", revenue=True)
+    assert (edited.goal_id, edited.name, edited.pattern, edited.revenue_goal) == (
+        buy.goal_id, "Purchase", "purchase", True)
+    # An empty name falls back to the default one, as when adding.
+    edit_goal(store, site.domain, thanks.goal_id, name="")
+    # Edits keep the order in which the goals were added.
+    assert [(g.goal_id, g.name, g.revenue_goal) for g in list_goals(store, site.domain)] == [
+        (thanks.goal_id, "Visit /thanks", False), (buy.goal_id, "Purchase", True)]
+    with pytest.raises(GoalError, match="only custom-event goals carry revenue"):
+        edit_goal(store, site.domain, thanks.goal_id, revenue=True)
+    with pytest.raises(GoalError, match="has no goal 'nope'"):
+        edit_goal(store, site.domain, "nope", name="x")
+    with pytest.raises(GoalError, match="no site 'nowhere.test'"):
+        edit_goal(store, "nowhere.test", buy.goal_id, name="x")

@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from analytics.period import Period
-from analytics.retention import cohorts, new_vs_returning
+from analytics.retention import cohorts, new_vs_returning, returning_by_interval, returning_report
 from tests.factories import event, insert_events
 from warehouse.sites import add_site
 
@@ -80,3 +80,32 @@ def test_new_vs_returning(store, site):
     got = new_vs_returning(store, site, Period(D(2026, 3, 10), D(2026, 3, 10), "hour"))
     assert got == {"visits": 7, "new_visits": 3, "returning_visits": 4, "visitors": 6,
                    "new_visitors": 2, "returning_visitors": 4, "returning_visit_share": 57.1}
+
+
+def test_returning_by_week_and_month(store, site):
+    insert_events(store, [
+        # Week of 23 Feb (only Sunday 1 March is in the period): v1 new, then back 50 minutes later.
+        event(S, "2026-03-01 10:00:00", visitor=1), event(S, "2026-03-01 10:50:00", visitor=1),
+        # Customer a: new on 3 March (week of 2 March), returning on 9 March under another id.
+        event(S, "2026-03-03 09:00:00", visitor=2, customer_id="a"),
+        event(S, "2026-03-09 09:00:00", visitor=3, customer_id="a"),
+        # v4 new on 10 March; v5 after the period.
+        event(S, "2026-03-10 12:00:00", visitor=4), event(S, "2026-03-11 12:00:00", visitor=5),
+    ])
+    period = Period(D(2026, 3, 1), D(2026, 3, 10), "day")
+    keys = ("start", "visits", "new_visits", "returning_visits", "visitors", "new_visitors",
+            "returning_visitors", "returning_visit_share")
+    weekly = [tuple(row[k] for k in keys) for row in returning_by_interval(store, site, period, "week")]
+    assert weekly == [(D(2026, 2, 23), 2, 1, 1, 1, 0, 1, 50.0),
+                      (D(2026, 3, 2), 1, 1, 0, 1, 1, 0, 0.0),
+                      (D(2026, 3, 9), 2, 1, 1, 2, 1, 1, 50.0)]
+    # The whole period agrees with new_vs_returning; an empty month reads as no share, not 0 %.
+    monthly = returning_by_interval(store, site, Period(D(2026, 2, 20), D(2026, 3, 10), "day"), "month")
+    assert [(row["start"], row["visits"], row["returning_visit_share"]) for row in monthly] == [
+        (D(2026, 2, 1), 0, None), (D(2026, 3, 1), 5, 40.0)]
+    total = new_vs_returning(store, site, period)
+    assert {k: monthly[1][k] for k in total} == total
+    both = returning_report(store, site, period, "week")
+    assert both["total"] == total and [tuple(row[k] for k in keys) for row in both["by_interval"]] == weekly
+    with pytest.raises(ValueError, match="unknown interval 'day'"):
+        returning_by_interval(store, site, period, "day")
