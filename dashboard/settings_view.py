@@ -4,6 +4,8 @@ Kept apart from the page's callbacks so tests can check what an admin reads
 without a browser. Dash escapes every string, so domains and names typed by
 users are shown, never interpreted.
 """
+import re
+
 from dash import html
 
 YES, NO = "yes", "no"
@@ -92,10 +94,15 @@ def channels_table(channels, buttons):
                   rows, "No channel yet: alerts of this site reach nobody. Add an email or webhook below.")
 
 
-def test_outcome(channel_name, ok, error):
+# apprise's captured warnings start with "2026-11-23 15:17:56,565 - WARNING - ".
+_LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ - [A-Z]+ - ")
+
+
+def notification_outcome(channel_name, ok, error):
     if ok:
         return notice(f"Test notification sent through {channel_name}.")
-    return notice(f"Test notification through {channel_name} failed: {error or 'no reason given'}. "
+    reason = _LOG_PREFIX.sub("", error or "").rstrip(".") or "no reason given"
+    return notice(f"Test notification through {channel_name} failed: {reason}. "
                   "Check the URL, then see the delivery log on the Alerts page.", "error")
 
 

@@ -18,7 +18,7 @@ from analytics.jobs import job_status
 from dashboard.auth import signed_in_user
 from dashboard.settings_view import (alert_runs_table, api_keys_table, channels_table,
                                      job_status_table, new_key_notice, new_share_notice, notice,
-                                     share_links_table, sites_table, test_outcome, users_table)
+                                     share_links_table, sites_table, notification_outcome, users_table)
 from warehouse import StoreError
 from warehouse.api_keys import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
 from warehouse.share_links import (ShareLinkError, create_share_link, list_share_links,
@@ -348,7 +348,7 @@ def test_channel(_clicks, site):
         (channel, ok), = results
         failed = [r for r in deliveries(store, site, "test")
                   if r["channel"] == name and r["status"] == "failed"]
-        return test_outcome(name, ok, failed[-1]["error"] if failed and not ok else "")
+        return notification_outcome(name, ok, failed[-1]["error"] if failed and not ok else "")
     except ChannelError as exc:
         return notice(str(exc), "error")
     except StoreError:
