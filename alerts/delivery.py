@@ -153,7 +153,8 @@ def send_digest(store, settings, site, day, alerts, sleep=time.sleep):
     return sent, failed
 
 
-def notify_test(store, settings, site, sleep=time.sleep, channel_name=None, sender="`vigie alerts notify-test`"):
+def notify_test(store, settings, site, sleep=time.sleep, channel_name=None,
+                sender="`vigie alerts notify-test`"):
     """A test message to every channel of the site (or only `channel_name`); returns [(channel, ok)]."""
     title = f"Vigie test notification for {site}"
     body = (f"This channel will receive the churn alerts of {site}. "

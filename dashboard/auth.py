@@ -139,8 +139,8 @@ def create_auth_blueprint(store, stylesheet_url, throttle=None):
         try:
             status, link = check_share_token(store, token)
         except StoreError:
-            return _share_gone(503, "Vigie cannot reach its database right now; try again shortly.",
-                               stylesheet_url)
+            return _share_gone(503, "Vigie cannot reach its database right now; try again "
+                               "shortly.", stylesheet_url)
         if status != VALID:
             return _share_gone(410 if status == REVOKED else 404, None, stylesheet_url, status)
         # The shared view replaces whatever session this browser had, so an
