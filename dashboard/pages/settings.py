@@ -18,7 +18,8 @@ from analytics.jobs import job_status
 from dashboard.auth import signed_in_user
 from dashboard.settings_view import (alert_runs_table, api_keys_table, channels_table,
                                      job_status_table, new_key_notice, new_share_notice, notice,
-                                     share_links_table, sites_table, notification_outcome, users_table)
+                                     notification_outcome, share_links_table, sites_table,
+                                     users_table)
 from warehouse import StoreError
 from warehouse.api_keys import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
 from warehouse.share_links import (ShareLinkError, create_share_link, list_share_links,
@@ -320,12 +321,13 @@ def change_channels(site, _add, _removes, name, url, mode):
             message = notice(f"Channel {trigger['name']} removed from {site}.")
         elif trigger == "channel-add":
             if mode not in MODES:
-                return notice("Choose what the channel sends.", "error"), no_update, ""
+                return notice("Choose what the channel sends.", "error"), no_update, no_update
             channel = add_channel(store, site, name, url, mode)
             message = notice(f"Channel {channel.name} saved for {site}: {channel.target}.")
         return message, channels_table(list_channels(store, site), _channel_buttons), ""
-    except ChannelError as exc:
-        return notice(str(exc), "error"), no_update, ""
+    except (ChannelError, SiteError) as exc:
+        # The typed URL stays in the browser (no_update) to be corrected, never echoed.
+        return notice(str(exc), "error"), no_update, no_update
     except StoreError:
         return notice(_STORE_DOWN, "error"), no_update, ""
 
@@ -335,21 +337,22 @@ def change_channels(site, _add, _removes, name, url, mode):
           prevent_initial_call=True)
 def test_channel(_clicks, site):
     """Send a test message through one channel and say whether it got through, and why not."""
-    if _admin() is None:
+    admin = _admin()
+    if admin is None:
         return notice(_NOT_ADMIN, "error")
     if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
         return no_update
     name, store = ctx.triggered_id["name"], _store()
     try:
         results = notify_test(store, current_app.extensions["vigie"].settings, site,
-                              channel_name=name, sender=f"the Vigie dashboard ({_admin().email})")
+                              channel_name=name, sender=f"the Vigie dashboard ({admin.email})")
         if not results:
             return notice(f"Site {site} has no channel {name!r}.", "error")
-        (channel, ok), = results
+        [(_, ok)] = results
         failed = [r for r in deliveries(store, site, "test")
                   if r["channel"] == name and r["status"] == "failed"]
         return notification_outcome(name, ok, failed[-1]["error"] if failed and not ok else "")
-    except ChannelError as exc:
+    except (ChannelError, SiteError) as exc:
         return notice(str(exc), "error")
     except StoreError:
         return notice(_STORE_DOWN, "error")

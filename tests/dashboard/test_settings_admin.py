@@ -104,6 +104,10 @@ def test_bad_channel_input_is_explained(signed_in, store, shop):
     assert "is not a notification URL apprise understands" in refused and SECRET not in refused
     assert said(add=("x", "json://127.0.0.1/hook", "hourly")) == "Choose what the channel sends."
     assert said(remove="ghost") == f"site {SITE} has no channel 'ghost'"
+    assert said(site="not a domain") == \
+        "'not a domain' is not a domain name (expected something like shop.example.com)"
+    kept = channels(signed_in, add=("x", "json://127.0.0.1/hook", "hourly"))
+    assert kept["channel-url"] is None  # left as typed in the browser, not sent back
     assert list_channels(store, SITE) == []
     empty = channels(signed_in)
     assert find_component(empty["channels-panel"], "channels-table-empty") is not None
