@@ -22,6 +22,7 @@ SESSION_CREDENTIAL = "credential_version"
 # A browser that opened a shared link holds the link's id (never its secret);
 # the link is read again on every request, so revoking it locks the browser out.
 SESSION_SHARE = "share_link"
+EXPIRED = "expired"
 # A stolen cookie should not be good forever; a working day is long enough
 # that marketers are not asked twice a day.
 SESSION_MAX_AGE_SECONDS = 12 * 3600
@@ -168,6 +169,18 @@ def create_auth_blueprint(store, stylesheet_url, throttle=None):
     return bp
 
 
+def _share_ended(store, link_id, page_endpoints, stylesheet_url):
+    """The answer to a shared view that ended: 410 if its link was revoked, else 401 (expired)."""
+    try:
+        link = get_share_link(store, link_id)
+    except StoreError:
+        return jsonify(error="the database is unavailable; try again shortly"), 503
+    reason, status = (REVOKED, 410) if link is None or link.revoked else (EXPIRED, 401)
+    if request.endpoint in page_endpoints and request.method == "GET":
+        return _share_gone(status, None, stylesheet_url, reason)
+    return jsonify(error=f"this shared link {'was revoked' if status == 410 else 'view expired'}"), status
+
+
 def guard_dash_routes(server, dash_app, store):
     """Refuse every route Dash serves to a browser that is not signed in.
 
@@ -194,10 +207,9 @@ def guard_dash_routes(server, dash_app, store):
                                      "reload the page"), 400
             return None
         if session.get(SESSION_SHARE) and not session_email():
-            # The shared link behind this browser was revoked (or has aged out).
-            if request.endpoint in page_endpoints and request.method == "GET":
-                return _share_gone(410, None, dash_app.get_asset_url("vigie.css"), REVOKED)
-            return jsonify(error="this shared link was revoked"), 410
+            # The shared link behind this browser was revoked, or this view aged out.
+            return _share_ended(store, session.get(SESSION_SHARE), page_endpoints,
+                                dash_app.get_asset_url("vigie.css"))
         if request.endpoint in page_endpoints and request.method == "GET":
             asked = request.path + ("?" + request.query_string.decode("latin-1")
                                     if request.query_string else "")

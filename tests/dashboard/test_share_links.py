@@ -9,6 +9,7 @@ import json
 import pytest
 
 from analytics.goals import add_goal
+from dashboard.auth import SESSION_MAX_AGE_SECONDS, SESSION_SIGNED_IN_AT
 from tests.dashboard.conftest import find_component, login
 from tests.dashboard.patterns import click
 from tests.dashboard.test_churn_page import texts
@@ -114,6 +115,17 @@ def test_an_admin_creates_and_revokes_a_link_that_shows_one_site_read_only(signe
     assert visitor.get(f"/api/v1/stats/goals?site={SITE}").status_code == 401
     again = app.test_client().get(f"/share/{token}")
     assert again.status_code == 410 and "This shared link was revoked" in again.get_data(as_text=True)
+
+
+def test_an_old_shared_view_asks_to_open_the_link_again(client, store, two_sites):
+    _, token = create_share_link(store, SITE, "ana@shop.example")
+    assert client.get(f"/share/{token}").status_code == 302
+    with client.session_transaction() as session:
+        session[SESSION_SIGNED_IN_AT] -= SESSION_MAX_AGE_SECONDS + 1
+    expired = client.get(f"/?site={SITE}")
+    assert expired.status_code == 401 and "This shared view has expired" in expired.get_data(as_text=True)
+    assert client.get(f"/share/{token}").status_code == 302  # the link itself still works
+    assert client.get(f"/?site={SITE}").status_code == 200
 
 
 def test_an_unknown_link_is_a_clear_404(client, store, two_sites):
