@@ -8,6 +8,7 @@ back: the earliest claim (ties broken by claimant) wins, and every claimant
 reads the same answer. A claimant writing after that read comes later in time,
 so it loses too. This assumes host clocks agree to within settle_seconds.
 """
+import datetime
 import secrets
 import time
 
@@ -34,3 +35,10 @@ def claim(store, sites, slot, settle_seconds=1.0, sleep=time.sleep):
         "WHERE slot = %(slot)s AND site IN %(sites)s GROUP BY site",
         {"slot": slot, "sites": tuple(sites)})
     return {site for site, winner in rows if winner == claimant}
+
+
+def last_runs(store):
+    """{site: when its latest alerts run was claimed (UTC datetime)}; outcomes are in the log."""
+    rows = store.query("SELECT site, max(claimed_us) FROM alert_run_claims GROUP BY site")
+    return {site: datetime.datetime.fromtimestamp(us / 1e6, datetime.timezone.utc).replace(microsecond=0)
+            for site, us in rows}

@@ -153,13 +153,15 @@ def send_digest(store, settings, site, day, alerts, sleep=time.sleep):
     return sent, failed
 
 
-def notify_test(store, settings, site, sleep=time.sleep):
-    """A test message to every channel of the site; returns [(channel, ok)]."""
+def notify_test(store, settings, site, sleep=time.sleep, channel_name=None,
+                sender="`vigie alerts notify-test`"):
+    """A test message to every channel of the site (or only `channel_name`); returns [(channel, ok)]."""
     title = f"Vigie test notification for {site}"
     body = (f"This channel will receive the churn alerts of {site}. "
-            f"Sent {utcnow():%Y-%m-%d %H:%M} UTC by `vigie alerts notify-test`.")
+            f"Sent {utcnow():%Y-%m-%d %H:%M} UTC by {sender}.")
     return [(channel, send(store, settings, channel, "test", title, body, sleep))
-            for channel in list_channels(store, site)]
+            for channel in list_channels(store, site)
+            if channel_name is None or channel.name == channel_name]
 
 
 def deliveries(store, site, alert_id=None):

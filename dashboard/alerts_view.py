@@ -24,14 +24,24 @@ def _table(table_id, headers, rows, empty):
                       className="ranked", id=table_id)
 
 
-def inbox_table(alerts, site, state):
+def inbox_table(alerts, site, state, actions=None):
+    """actions(alert) -> the row's buttons (acknowledge, snooze, assign, resolve), if any."""
     rows = [[a.alert_id, dcc.Link(a.customer_id, href=f"/customers?site={site}&client={a.customer_id}"),
              a.rule_name, a.severity, a.owner or "—", _when(a.opened_at), _latest(a),
              _when(a.snoozed_until) if a.state == "snoozed" else (a.outcome or "—")]
-            for a in alerts]
+            + ([actions(a)] if actions else []) for a in alerts]
     return _table("alerts-table", ["Alert", "Client", "Rule", "Severity", "Owner", "Opened (UTC)",
-                                   "Latest values", "Snoozed until" if state == "snoozed" else "Outcome"],
-                  rows, f"No {state} alert.")
+                                   "Latest values", "Snoozed until" if state == "snoozed" else "Outcome"]
+                  + (["Actions"] if actions else []), rows, f"No {state} alert.")
+
+
+def rules_table(rules, remove_button):
+    """alerts.rules.list_rules results; remove_button(rule_id) -> the control removing it."""
+    rows = [[r.name, r.describe(), r.severity, r.owner or "—", ", ".join(r.channels) or "every channel",
+             f"{r.created_at:%Y-%m-%d}", remove_button(r.rule_id)] for r in rules]
+    return _table("rules-table", ["Rule", "Condition", "Severity", "Default owner", "Sends to",
+                                  "Created", ""], rows,
+                  "No rule yet: this site raises no alert. Add one below.")
 
 
 def deliveries_table(rows):

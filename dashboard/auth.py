@@ -6,18 +6,23 @@ when it signed in. Nothing else about the account lives in the cookie, so a
 password reset or a deleted account takes effect on the next request.
 """
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 
 from dashboard.throttle import LoginThrottle
 from dashboard.csrf import check_csrf, csrf_token, header_matches, share_with_renderer
 from warehouse import StoreError
-from warehouse.users import authenticate, get_user
+from warehouse.share_links import REVOKED, VALID, check_share_token, get_share_link
+from warehouse.users import authenticate, get_user, share_viewer
 
 SESSION_EMAIL = "user_email"
 SESSION_SIGNED_IN_AT = "signed_in_at"
 SESSION_CREDENTIAL = "credential_version"
+# A browser that opened a shared link holds the link's id (never its secret);
+# the link is read again on every request, so revoking it locks the browser out.
+SESSION_SHARE = "share_link"
+EXPIRED = "expired"
 # A stolen cookie should not be good forever; a working day is long enough
 # that marketers are not asked twice a day.
 SESSION_MAX_AGE_SECONDS = 12 * 3600
@@ -50,9 +55,26 @@ def session_email():
     return email
 
 
+def _share_viewer(store):
+    """The read-only viewer of the shared link this browser opened, while the link lives."""
+    link_id = session.get(SESSION_SHARE)
+    signed_in_at = session.get(SESSION_SIGNED_IN_AT) or 0
+    if not link_id or time.time() - signed_in_at > SESSION_MAX_AGE_SECONDS:
+        return None
+    link = get_share_link(store, link_id)
+    return share_viewer(link) if link is not None and not link.revoked else None
+
+
 def signed_in_user(store):
-    """The account behind this request, checked against the store (None if signed out)."""
+    """The account behind this request, checked against the store (None if signed out).
+
+    A browser that opened a shared link gets a "viewer" restricted to that
+    link's site (warehouse.users.share_viewer), so every page and API that
+    checks `can` and `can_see_site` treats it as read-only without knowing.
+    """
     email = session_email()
+    if not email and session.get(SESSION_SHARE):
+        return _share_viewer(store)
     user = get_user(store, email) if email else None
     if user is None or user.credential_version != session.get(SESSION_CREDENTIAL):
         return None  # signed out, deleted, or the password changed since sign-in
@@ -62,6 +84,12 @@ def signed_in_user(store):
 def _login_page(next_url, error=None, email="", status=200, stylesheet_url=""):
     html = render_template("auth/login.html", csrf_token=csrf_token(), next_url=next_url,
                            error=error, email=email, stylesheet_url=stylesheet_url)
+    return html, status
+
+
+def _share_gone(status, message=None, stylesheet_url="", reason="unknown"):
+    html = render_template("auth/share_gone.html", status=status, reason=reason, message=message,
+                           stylesheet_url=stylesheet_url)
     return html, status
 
 
@@ -107,6 +135,24 @@ def create_auth_blueprint(store, stylesheet_url, throttle=None):
         csrf_token()
         return redirect(next_url)
 
+    @bp.get("/share/<token>")
+    def open_share_link(token):
+        try:
+            status, link = check_share_token(store, token)
+        except StoreError:
+            return _share_gone(503, "Vigie cannot reach its database right now; try again "
+                               "shortly.", stylesheet_url)
+        if status != VALID:
+            return _share_gone(410 if status == REVOKED else 404, None, stylesheet_url, status)
+        # The shared view replaces whatever session this browser had, so an
+        # account's rights never mix with the link's (and a planted cookie
+        # never survives).
+        session.clear()
+        session[SESSION_SHARE] = link.link_id
+        session[SESSION_SIGNED_IN_AT] = int(time.time())
+        csrf_token()
+        return redirect("/?" + urlencode({"site": link.site}))
+
     @bp.post("/logout")
     def logout():
         check_csrf()
@@ -121,6 +167,18 @@ def create_auth_blueprint(store, stylesheet_url, throttle=None):
         return response
 
     return bp
+
+
+def _share_ended(store, link_id, page_endpoints, stylesheet_url):
+    """The answer to a shared view that ended: 410 if its link was revoked, else 401 (expired)."""
+    try:
+        link = get_share_link(store, link_id)
+    except StoreError:
+        return jsonify(error="the database is unavailable; try again shortly"), 503
+    reason, status = (REVOKED, 410) if link is None or link.revoked else (EXPIRED, 401)
+    if request.endpoint in page_endpoints and request.method == "GET":
+        return _share_gone(status, None, stylesheet_url, reason)
+    return jsonify(error=f"this shared link {'was revoked' if status == 410 else 'view expired'}"), status
 
 
 def guard_dash_routes(server, dash_app, store):
@@ -148,6 +206,10 @@ def guard_dash_routes(server, dash_app, store):
                 return jsonify(error="the page expired or the request did not come from it; "
                                      "reload the page"), 400
             return None
+        if session.get(SESSION_SHARE) and not session_email():
+            # The shared link behind this browser was revoked, or this view aged out.
+            return _share_ended(store, session.get(SESSION_SHARE), page_endpoints,
+                                dash_app.get_asset_url("vigie.css"))
         if request.endpoint in page_endpoints and request.method == "GET":
             asked = request.path + ("?" + request.query_string.decode("latin-1")
                                     if request.query_string else "")

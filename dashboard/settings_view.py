@@ -4,6 +4,8 @@ Kept apart from the page's callbacks so tests can check what an admin reads
 without a browser. Dash escapes every string, so domains and names typed by
 users are shown, never interpreted.
 """
+import re
+
 from dash import html
 
 YES, NO = "yes", "no"
@@ -24,13 +26,15 @@ def snippet(domain, origin):
             f'src="{origin.rstrip("/")}/js/vigie.js"></script>')
 
 
-def sites_table(sites, origin):
+def sites_table(sites, origin, edit_button=None):
+    """edit_button(domain) -> the control that loads the site into the form, if any."""
     rows = [[s.domain, s.timezone, ", ".join(s.extra_hostnames) or "—",
              YES if s.identify_customers else NO,
              "respected" if s.respect_privacy_signals else "ignored",
-             html.Code(snippet(s.domain, origin), className="snippet")] for s in sites]
+             html.Code(snippet(s.domain, origin), className="snippet")]
+            + ([edit_button(s.domain)] if edit_button else []) for s in sites]
     return _table("sites-table", ["Domain", "Time zone", "Extra hostnames", "Customer ids",
-                                  "Do-Not-Track / GPC", "Snippet"], rows,
+                                  "Do-Not-Track / GPC", "Snippet"] + ([""] if edit_button else []), rows,
                   "No site yet: add the first one below.")
 
 
@@ -57,3 +61,64 @@ def new_key_notice(token):
 
 def notice(text, kind="ok"):
     return html.P(text, className=f"message message-{kind}")
+
+
+def _utc(moment):
+    return "—" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def share_links_table(links, revoke_button):
+    """revoke_button(link_id) -> the component that revokes that link."""
+    rows = [[link.site, link.link_id, link.created_by or "—", _utc(link.created_at),
+             revoke_button(link.link_id)] for link in links]
+    return _table("share-links-table", ["Site", "Link id", "Created by", "Created (UTC)", ""], rows,
+                  "No shared link. Create one to show a site's statistics to people without an account.")
+
+
+def new_share_notice(url):
+    return html.Div(className="message message-ok", id="new-share-notice", children=[
+        html.P("Copy this link now: anyone holding it sees this site's web analytics, read-only. "
+               "Vigie keeps only a hash of it and cannot show it again."),
+        html.Pre(html.Code(url, id="new-share-url")),
+    ])
+
+
+def channels_table(channels, buttons):
+    """buttons(channel_name) -> the test and remove controls of that channel.
+
+    Only the masked target is shown: channel URLs carry passwords and tokens.
+    """
+    rows = [[c.name, "one message per alert" if c.mode == "each" else "daily digest", c.target,
+             _utc(c.created_at), buttons(c.name)] for c in channels]
+    return _table("channels-table", ["Name", "Sends", "Target (secrets hidden)", "Added (UTC)", ""],
+                  rows, "No channel yet: alerts of this site reach nobody. Add an email or webhook below.")
+
+
+# apprise's captured warnings start with "2026-11-23 15:17:56,565 - WARNING - ".
+_LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ - [A-Z]+ - ")
+
+
+def notification_outcome(channel_name, ok, error):
+    if ok:
+        return notice(f"Test notification sent through {channel_name}.")
+    reason = _LOG_PREFIX.sub("", error or "").rstrip(".") or "no reason given"
+    return notice(f"Test notification through {channel_name} failed: {reason}. "
+                  "Check the URL, then see the delivery log on the Alerts page.", "error")
+
+
+def job_status_table(jobs):
+    """analytics.jobs.job_status rows: the latest run of each job per site and its watermark."""
+    rows = [[j["job"], j["site"], j["status"], f"{_utc(j['since'])} → {_utc(j['until'])}",
+             _utc(j["finished"]), str(j["rows"]), _utc(j["watermark"]), str(j["failures"]),
+             j["error"] or "—"] for j in jobs]
+    return _table("job-status-table", ["Job", "Site", "Last run", "Window (UTC)", "Finished (UTC)",
+                                       "Rows", "Done up to (UTC)", "Failed runs", "Last error"], rows,
+                  "No analytics job has run yet. `vigie serve` runs them on a schedule; "
+                  "`vigie jobs run` runs one by hand.")
+
+
+def alert_runs_table(last_runs):
+    """{site: when its latest alerts run started}, from alerts.claims.last_runs."""
+    rows = [[site, _utc(started)] for site, started in sorted(last_runs.items())]
+    return _table("alert-runs-table", ["Site", "Latest alerts run started (UTC)"], rows,
+                  "No alerts run yet. `vigie serve` runs them every alert_interval_minutes.")

@@ -3,7 +3,7 @@ import dash
 from dash import dcc, html
 from flask import current_app, session
 
-from dashboard.auth import session_email, signed_in_user
+from dashboard.auth import SESSION_SHARE, session_email, signed_in_user
 from dashboard.csrf import FIELD_NAME, SESSION_KEY
 from warehouse import StoreError
 
@@ -29,7 +29,7 @@ def shell_layout():
     """
     email = session_email()
     user = None
-    if email:
+    if email or session.get(SESSION_SHARE):
         try:
             user = signed_in_user(current_app.extensions["vigie"].store)
         except StoreError:
@@ -44,6 +44,9 @@ def shell_layout():
                 html.Button("Sign out", type="submit", id="logout-button", className="button-quiet"),
             ]),
         ]
+    elif user is not None and user.read_only:
+        account = [html.Span(f"Shared read-only view of {user.sites[0]}", id="shared-view",
+                             className="account-email")]
     return html.Div(className="shell", children=[
         html.Header(className="topbar", children=[
             html.A("Vigie", href="/", className="brand"),

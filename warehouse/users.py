@@ -21,6 +21,9 @@ AREAS = {
     "admin": frozenset({"analytics", "churn", "settings"}),
     "marketer": frozenset({"analytics"}),
     "retention": frozenset({"churn"}),
+    # Not an account role: a visitor holding a shared link (warehouse.share_links)
+    # reads the analytics of the link's one site; see share_viewer.
+    "viewer": frozenset({"analytics"}),
 }
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 _COLUMNS = ["email", "password_hash", "is_admin", "role", "sites", "created_at", "version", "deleted"]
@@ -49,9 +52,19 @@ class User:
         """May this account open `area` (analytics, churn, settings) at all?"""
         return area in AREAS.get(self.role, ())
 
+    @property
+    def read_only(self):
+        """A shared-link visitor: may look, never change anything (goals, settings...)."""
+        return self.role == "viewer"
+
     def visible_sites(self, sites):
         """The Site objects of `sites` this account may see, in their order."""
         return [s for s in sites if self.can_see_site(s.domain)]
+
+
+def share_viewer(link):
+    """The read-only stand-in for a visitor of a shared link: analytics of its one site."""
+    return User(f"shared link {link.link_id}", False, 0, "viewer", (link.site,))
 
 
 def _role_of(is_admin, role):

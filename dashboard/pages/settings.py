@@ -1,4 +1,4 @@
-"""Settings (admins): sites and their snippet, accounts and roles, API keys.
+"""Settings (admins): sites, accounts, API keys, shared links, alert channels, job status.
 
 Every callback re-checks on the server that the signed-in account is an
 admin; the page hiding itself from others is a courtesy, not the guard.
@@ -11,11 +11,19 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app, request
 
+from alerts.channels import MODES, ChannelError, add_channel, list_channels, remove_channel
+from alerts.claims import last_runs
+from alerts.delivery import deliveries, notify_test
+from analytics.jobs import job_status
 from dashboard.auth import signed_in_user
-from dashboard.settings_view import (api_keys_table, new_key_notice, notice, sites_table,
+from dashboard.settings_view import (alert_runs_table, api_keys_table, channels_table,
+                                     job_status_table, new_key_notice, new_share_notice, notice,
+                                     notification_outcome, share_links_table, sites_table,
                                      users_table)
 from warehouse import StoreError
 from warehouse.api_keys import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
+from warehouse.share_links import (ShareLinkError, create_share_link, list_share_links,
+                                   revoke_share_link)
 from warehouse.sites import SiteError, add_site, get_site, list_sites, normalise_domain
 from warehouse.users import ROLES, UserError, add_user, get_user, list_users, set_access
 
@@ -38,6 +46,24 @@ def _admin():
 
 def _revoke_button(key_id):
     return html.Button("Revoke", id={"type": "revoke-key", "key": key_id}, className="button-quiet",
+                       n_clicks=0)
+
+
+def _share_revoke_button(link_id):
+    return html.Button("Revoke", id={"type": "revoke-share", "link": link_id},
+                       className="button-quiet", n_clicks=0)
+
+
+def _channel_buttons(name):
+    return html.Span(className="row-actions", children=[
+        html.Button("Send test notification", id={"type": "channel-test", "name": name},
+                    className="button-quiet", n_clicks=0),
+        html.Button("Remove", id={"type": "channel-remove", "name": name},
+                    className="button-quiet", n_clicks=0)])
+
+
+def _edit_site_button(domain):
+    return html.Button("Edit", id={"type": "site-edit", "domain": domain}, className="button-quiet",
                        n_clicks=0)
 
 
@@ -82,6 +108,36 @@ def _key_form(sites):
     ])
 
 
+def _share_form(sites):
+    return html.Div(className="form-row", children=[
+        _field("Site", dcc.Dropdown(id="share-site", options=[s.domain for s in sites],
+                                    className="wide-select")),
+        html.Button("Create shared link", id="share-create", className="button", n_clicks=0),
+    ])
+
+
+def _channel_form(sites):
+    domains = [s.domain for s in sites]
+    return html.Div(children=[
+        _field("Site", dcc.Dropdown(id="channel-site", options=domains,
+                                    value=domains[0] if domains else None, clearable=False,
+                                    className="wide-select")),
+        html.Div(id="channels-panel"),
+        html.Div(className="form-row", children=[
+            _field("Name", dcc.Input(id="channel-name", type="text", placeholder="retention-email")),
+            # The URL holds credentials: typed once, never sent back to the page.
+            _field("Apprise URL", dcc.Input(id="channel-url", type="password", autoComplete="off",
+                                            placeholder="mailtos://user:pass@smtp.example.com")),
+            _field("Sends", dcc.Dropdown(id="channel-mode", value="each", clearable=False, options=[
+                {"label": "one message per alert", "value": "each"},
+                {"label": "a daily digest", "value": "digest"}])),
+            html.Button("Add channel", id="channel-add", className="button", n_clicks=0),
+        ]),
+        html.Div(id="channel-message", role="status"),
+        dcc.Loading(html.Div(id="channel-test-message", role="status")),
+    ])
+
+
 def layout(**_query):
     store = _store()
     try:
@@ -89,13 +145,14 @@ def layout(**_query):
         if admin is None:
             return html.Div(notice(_NOT_ADMIN, "error"), id="settings-refused")
         sites, users, keys = list_sites(store), list_users(store), list_api_keys(store)
+        links, jobs, alert_runs = list_share_links(store), job_status(store), last_runs(store)
     except StoreError:
         return notice(_STORE_DOWN, "error")
     return html.Div(className="settings", children=[
         html.H1("Settings"),
         html.Section(className="card", children=[
             html.H2("Sites"),
-            html.Div(sites_table(sites, request.host_url), id="sites-panel"),
+            html.Div(sites_table(sites, request.host_url, _edit_site_button), id="sites-panel"),
             _site_form(sites), html.Div(id="site-message", role="status")]),
         html.Section(className="card", children=[
             html.H2("Accounts"),
@@ -105,6 +162,19 @@ def layout(**_query):
             html.H2("API keys"),
             html.Div(api_keys_table(keys, _revoke_button), id="keys-panel"),
             _key_form(sites), html.Div(id="key-message", role="status")]),
+        html.Section(className="card", children=[
+            html.H2("Shared links"),
+            html.P("A shared link shows one site's web analytics to anyone who has it, read-only: "
+                   "no churn, customers, alerts or settings. Revoking it locks its visitors out at "
+                   "their next click.", className="hint"),
+            html.Div(share_links_table(links, _share_revoke_button), id="share-panel"),
+            _share_form(sites), html.Div(id="share-message", role="status")]),
+        html.Section(className="card", children=[
+            html.H2("Alert notification channels"), _channel_form(sites)]),
+        html.Section(className="card", children=[
+            html.H2("Job status"),
+            html.H3("Analytics jobs"), job_status_table(jobs),
+            html.H3("Alerts runs"), alert_runs_table(alert_runs)]),
     ])
 
 
@@ -127,7 +197,7 @@ def save_site(_clicks, domain, timezone, hostnames, flags):
                         identify_customers="identify" in flags,
                         respect_privacy_signals="respect" in flags)
         return (notice(f"Site {site.domain} {'updated' if existed else 'added'}."),
-                sites_table(list_sites(store), request.host_url))
+                sites_table(list_sites(store), request.host_url, _edit_site_button))
     except SiteError as exc:
         return notice(str(exc), "error"), no_update
     except StoreError:
@@ -186,3 +256,103 @@ def change_keys(_create, _revokes, site, name):
         return notice(str(exc), "error"), no_update
     except StoreError:
         return notice(_STORE_DOWN, "error"), no_update
+
+
+@callback(Output("site-domain", "value"), Output("site-timezone", "value"),
+          Output("site-hostnames", "value"), Output("site-flags", "value"),
+          Input({"type": "site-edit", "domain": ALL}, "n_clicks"), prevent_initial_call=True)
+def edit_site(_clicks):
+    """Fill the site form with a site's current settings; Save site then updates it."""
+    if _admin() is None or not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
+        return no_update, no_update, no_update, no_update
+    try:
+        site = get_site(_store(), ctx.triggered_id["domain"])
+    except StoreError:
+        return no_update, no_update, no_update, no_update
+    if site is None:
+        return no_update, no_update, no_update, no_update
+    flags = (["identify"] if site.identify_customers else []) + \
+        (["respect"] if site.respect_privacy_signals else [])
+    return site.domain, site.timezone, ", ".join(site.extra_hostnames), flags
+
+
+@callback(Output("share-message", "children"), Output("share-panel", "children"),
+          Input("share-create", "n_clicks"), Input({"type": "revoke-share", "link": ALL}, "n_clicks"),
+          State("share-site", "value"), prevent_initial_call=True)
+def change_share_links(_create, _revokes, site):
+    admin = _admin()
+    if admin is None:
+        return notice(_NOT_ADMIN, "error"), no_update
+    store, trigger = _store(), ctx.triggered_id
+    try:
+        if isinstance(trigger, dict):
+            if not ctx.triggered or not ctx.triggered[0]["value"]:
+                return no_update, no_update  # a revoke button was just drawn, not clicked
+            revoke_share_link(store, trigger["link"])
+            message = notice(f"Shared link {trigger['link']} revoked: its visitors now get "
+                             "\u201cThis shared link was revoked\u201d.")
+        else:
+            _, token = create_share_link(store, site, admin.email)
+            message = new_share_notice(request.host_url.rstrip("/") + f"/share/{token}")
+        return message, share_links_table(list_share_links(store), _share_revoke_button)
+    except ShareLinkError as exc:
+        return notice(str(exc), "error"), no_update
+    except StoreError:
+        return notice(_STORE_DOWN, "error"), no_update
+
+
+@callback(Output("channel-message", "children"), Output("channels-panel", "children"),
+          Output("channel-url", "value"),
+          Input("channel-site", "value"), Input("channel-add", "n_clicks"),
+          Input({"type": "channel-remove", "name": ALL}, "n_clicks"),
+          State("channel-name", "value"), State("channel-url", "value"),
+          State("channel-mode", "value"))
+def change_channels(site, _add, _removes, name, url, mode):
+    if _admin() is None:
+        return notice(_NOT_ADMIN, "error"), no_update, ""
+    store, trigger, message = _store(), ctx.triggered_id, None
+    if not site:
+        return None, notice("Add a site first: channels belong to a site."), ""
+    try:
+        if isinstance(trigger, dict):
+            if not ctx.triggered[0]["value"]:
+                return no_update, no_update, no_update  # a button was just drawn, not clicked
+            remove_channel(store, site, trigger["name"])
+            message = notice(f"Channel {trigger['name']} removed from {site}.")
+        elif trigger == "channel-add":
+            if mode not in MODES:
+                return notice("Choose what the channel sends.", "error"), no_update, no_update
+            channel = add_channel(store, site, name, url, mode)
+            message = notice(f"Channel {channel.name} saved for {site}: {channel.target}.")
+        return message, channels_table(list_channels(store, site), _channel_buttons), ""
+    except (ChannelError, SiteError) as exc:
+        # The typed URL stays in the browser (no_update) to be corrected, never echoed.
+        return notice(str(exc), "error"), no_update, no_update
+    except StoreError:
+        return notice(_STORE_DOWN, "error"), no_update, ""
+
+
+@callback(Output("channel-test-message", "children"),
+          Input({"type": "channel-test", "name": ALL}, "n_clicks"), State("channel-site", "value"),
+          prevent_initial_call=True)
+def test_channel(_clicks, site):
+    """Send a test message through one channel and say whether it got through, and why not."""
+    admin = _admin()
+    if admin is None:
+        return notice(_NOT_ADMIN, "error")
+    if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
+        return no_update
+    name, store = ctx.triggered_id["name"], _store()
+    try:
+        results = notify_test(store, current_app.extensions["vigie"].settings, site,
+                              channel_name=name, sender=f"the Vigie dashboard ({admin.email})")
+        if not results:
+            return notice(f"Site {site} has no channel {name!r}.", "error")
+        [(_, ok)] = results
+        failed = [r for r in deliveries(store, site, "test")
+                  if r["channel"] == name and r["status"] == "failed"]
+        return notification_outcome(name, ok, failed[-1]["error"] if failed and not ok else "")
+    except (ChannelError, SiteError) as exc:
+        return notice(str(exc), "error")
+    except StoreError:
+        return notice(_STORE_DOWN, "error")

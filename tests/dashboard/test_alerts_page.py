@@ -3,12 +3,16 @@ import datetime
 import json
 
 from alerts.state import get_alert, transitions
-from tests.dashboard.retention_data import MARKETER, OTHER, RETENTION, SITE, alerts_world
+from tests.dashboard.retention_data import (MARKETER, OTHER, PASSWORD, RETENTION, SITE,
+                                            alerts_world)
 from tests.dashboard.test_churn_page import signed_in_as, texts
 from tests.dashboard.test_overview_callbacks import call
 from tests.dashboard.test_settings_page import page
-from tests.dashboard.conftest import dash_post, find_component
+from warehouse.users import add_user
+from tests.dashboard.conftest import find_component
+from tests.dashboard.patterns import click
 
+BUTTONS = ("alert-ack", "alert-snooze", "alert-assign", "alert-resolve")
 OUTPUTS = [("alerts-message", "children"), ("alerts-inbox", "children"),
            ("alerts-precision", "children"), ("alerts-deliveries", "children"),
            ("alerts-report", "style")]
@@ -19,26 +23,30 @@ def show(client, **query):
     return {name: answer[name][prop] for name, prop in OUTPUTS}
 
 
-def act(client, button, alert_id, site=SITE, until=None, owner=None, outcome="retained", note=None):
-    buttons = ("alert-ack", "alert-snooze", "alert-assign", "alert-resolve")
-    body_inputs = [(b, "n_clicks", 1 if b == button else 0) for b in buttons]
-    state = [("alert-id", "value", alert_id), ("alert-until", "date", until),
-             ("alert-owner", "value", owner), ("alert-outcome", "value", outcome),
-             ("alert-note", "value", note), ("alerts-query", "data", {"site": site})]
-    body = {"output": "..alert-action-message.children...alerts-changed.data..",
-            "outputs": [{"id": "alert-action-message", "property": "children"},
-                        {"id": "alerts-changed", "property": "data"}],
-            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in body_inputs],
-            "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-            "changedPropIds": [f"{button}.n_clicks"]}  # only the clicked button, as the browser sends
-    response = dash_post(client, body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return texts(response.get_json()["response"]["alert-action-message"]["children"])[0]
+def act(client, button, alert_id, site=SITE, days=7, owner=None, outcome="retained", note=None):
+    """Click one row's button (button: alert-ack, alert-snooze, alert-assign or alert-resolve)."""
+    clicked = {"type": button, "id": alert_id}
+    inputs = [[(clicked, "n_clicks", 1)] if b == button else [] for b in BUTTONS]
+    state = [("alert-snooze-days", "value", days), ("alert-owner", "value", owner),
+             ("alert-outcome", "value", outcome), ("alert-note", "value", note),
+             ("alerts-query", "data", {"site": site})]
+    answer = click(client, [("alert-action-message", "children"), ("alerts-changed", "data")],
+                   inputs, state, (clicked, "n_clicks"))
+    return texts(answer["alert-action-message"])[0]
 
 
 def rows(component, table_id):
+    """Each row's texts; the inbox's last cell (its buttons) is read apart by row_buttons."""
     body = find_component(component, table_id)["props"]["children"][1]["props"]["children"]
-    return [texts(row) for row in body]
+    cells = [row["props"]["children"] for row in body]
+    return [texts(c[:-1] if table_id == "alerts-table" else c) for c in cells]
+
+
+def row_buttons(component):
+    body = find_component(component, "alerts-table")["props"]["children"][1]["props"]["children"]
+    return {texts(row)[0]: [b["props"]["id"]["type"] for b in
+                            row["props"]["children"][-1]["props"]["children"]["props"]["children"]]
+            for row in body}
 
 
 def test_the_inbox_lists_each_state_with_precision_and_deliveries(client, store):
@@ -49,9 +57,12 @@ def test_the_inbox_lists_each_state_with_precision_and_deliveries(client, store)
          "churn probability 75% (threshold 70%) · churn 75%", "—"],
         ["a00000000001", "c1", "Risk above 70%", "high", "zoe", "2026-11-20 06:00",
          "churn probability 91% (threshold 70%) · churn 91%", "—"]]
+    assert row_buttons(shown["alerts-inbox"]) == {
+        "a00000000002": list(BUTTONS), "a00000000001": list(BUTTONS)}
     resolved = show(client, site=SITE, state="resolved")
     assert [(r[0], r[-1]) for r in rows(resolved["alerts-inbox"], "alerts-table")] == \
         [("a00000000003", "churned"), ("a00000000004", "retained")]
+    assert row_buttons(resolved["alerts-inbox"]) == {"a00000000003": [], "a00000000004": []}
     assert rows(shown["alerts-precision"], "precision-table") == [
         ["Spend dropped", "2", "1", "1", "0", "50%"]]
     assert rows(shown["alerts-deliveries"], "deliveries-table") == [
@@ -63,11 +74,15 @@ def test_actions_change_state_and_record_who_did_it(client, store):
     alerts_world(store)
     signed_in_as(client, RETENTION)
     assert act(client, "alert-ack", "a00000000001") == "Alert a00000000001 acknowledged."
+    add_user(store, "sam@shop.example", PASSWORD, role="retention", sites=[SITE])
     assert act(client, "alert-assign", "a00000000001", owner="sam@shop.example") == \
         "Alert a00000000001 assigned to sam@shop.example."
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
-    assert act(client, "alert-snooze", "a00000000002", until=tomorrow) == \
-        f"Alert a00000000002 snoozed until {tomorrow}."
+    before = datetime.datetime.now(datetime.timezone.utc)
+    said = act(client, "alert-snooze", "a00000000002", days=2)
+    until = get_alert(store, "a00000000002").snoozed_until
+    assert said == f"Alert a00000000002 snoozed until {until:%Y-%m-%d %H:%M} UTC."
+    assert datetime.timedelta(days=2) <= until - before.replace(microsecond=0) <= \
+        datetime.timedelta(days=2, minutes=1)
     assert act(client, "alert-resolve", "a00000000001", outcome="retained", note="called, renewed") == \
         "Alert a00000000001 resolved (retained)."
     one = get_alert(store, "a00000000001")
@@ -78,10 +93,16 @@ def test_actions_change_state_and_record_who_did_it(client, store):
         (RETENTION, "acknowledged"), (RETENTION, "assigned"), (RETENTION, "resolved"),
         ("vigie", "opened")]
     assert get_alert(store, "a00000000002").state == "snoozed"
-    assert act(client, "alert-snooze", "a00000000002", until="2020-01-01").startswith(
-        "snooze until 2020-01-01 00:00 UTC is not in the future")
-    assert act(client, "alert-snooze", "a00000000002", until=None) == \
-        "choose the day the alert should come back"
+    assert act(client, "alert-snooze", "a00000000002", days=0) == \
+        "snooze: give a whole number of days from 1 to 365, not 0"
+    assert act(client, "alert-snooze", "a00000000002", days=1.5) == \
+        "snooze: give a whole number of days from 1 to 365, not 1.5"
+    assert act(client, "alert-snooze", "a00000000002", days=None) == \
+        "snooze: give the number of days the alert should stay hidden"
+    assert act(client, "alert-assign", "a00000000002", owner=MARKETER) == \
+        f"'{MARKETER}' is not an account of shop.example's retention team"
+    assert act(client, "alert-assign", "a00000000002") == "choose the account to assign the alert to"
+    assert get_alert(store, "a00000000002").owner == ""
     assert act(client, "alert-ack", "a00000000003") == "alert a00000000003 is resolved; it cannot be acknowledged"
 
 
