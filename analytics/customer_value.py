@@ -72,6 +72,13 @@ def _midnight(as_of):
                                  tzinfo=datetime.timezone.utc).timestamp())
 
 
+def _utc(moment):
+    """The drivers differ on whether DateTime('UTC') comes back aware: always aware UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc)
+
+
 def customer_histories(store, site, as_of):
     """One dict per client who bought before `as_of` (a date), in id order."""
     t = _midnight(as_of)
@@ -84,7 +91,7 @@ def customer_histories(store, site, as_of):
         clients.append({
             "customer_id": c["customer_id"], "orders": int(c["orders"]),
             "purchase_days": int(c["purchase_days"]),
-            "first_purchase": c["first_purchase"], "last_purchase": c["last_purchase"],
+            "first_purchase": _utc(c["first_purchase"]), "last_purchase": _utc(c["last_purchase"]),
             "recency_days": day - int(c["last_day"]),
             "age_days": day - int(c["first_day"]),
             "active_days": int(c["last_day"]) - int(c["first_day"]),
@@ -123,6 +130,12 @@ def _nice_step(raw):
     return 10 * power
 
 
+def _edge(value):
+    """A bucket edge without float noise, whole numbers as int (50, not 50.0)."""
+    value = round(value, 10)
+    return int(value) if value == int(value) else value
+
+
 def value_buckets(values, buckets=BUCKETS):
     """Histogram buckets [{from, to, customers}] of equal, round width.
 
@@ -136,7 +149,7 @@ def value_buckets(values, buckets=BUCKETS):
     step = _nice_step((high - low) / buckets)
     start = math.floor(low / step) * step
     count = int(math.floor((high - start) / step)) + 1
-    edges = [round(start + i * step, 10) for i in range(count + 1)]
+    edges = [_edge(start + i * step) for i in range(count + 1)]
     counts = [0] * count
     for v in values:
         counts[min(int(math.floor((v - start) / step)), count - 1)] += 1
