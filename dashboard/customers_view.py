@@ -10,14 +10,15 @@ from dash import dcc, html
 from alerts.clock import is_never
 
 
-def customers_search(site, prefix="", page=1, client=""):
+def customers_search(site, prefix="", page=1, client="", segment="", date=""):
     """The '?…' part of a customers URL; empty values are left out."""
-    query = {"site": site, "q": prefix, "page": page if page > 1 else "", "client": client}
+    query = {"site": site, "q": prefix, "page": page if page > 1 else "", "client": client,
+             "segment": segment, "date": date}
     return "?" + urlencode({k: v for k, v in query.items() if v})
 
 
-def customers_href(site, prefix="", page=1, client=""):
-    return "/customers" + customers_search(site, prefix, page, client)
+def customers_href(site, prefix="", page=1, client="", segment="", date=""):
+    return "/customers" + customers_search(site, prefix, page, client, segment, date)
 
 
 def _day(moment):
