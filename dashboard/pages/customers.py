@@ -16,6 +16,7 @@ from alerts.churn_queries import score_history
 from alerts.client_data.queries import customer_transactions, get_customer, list_customers
 from alerts.state import list_alerts
 from analytics.customer_value import clv_report, rfm_report
+from analytics.customer_visits import customer_visits
 from analytics.rfm import SEGMENTS
 from dashboard.customer_value_view import (GRAPH_CONFIG, api_csv_href, clv_figure, clv_summary,
                                            rfm_matrix, segment_members, segment_table)
@@ -189,7 +190,8 @@ def show_customers(query):
         return None, listing, timeline(
             customer, customer_transactions(store, site.domain, client, limit=200),
             score_history(store, site.domain, client),
-            list_alerts(store, site=site.domain, customer_id=client, limit=200))
+            list_alerts(store, site=site.domain, customer_id=client, limit=200),
+            customer_visits(store, site.domain, client, limit=200))
     except SelectionError as exc:
         return _message(str(exc), "customers-error"), None, None
     except StoreError:
