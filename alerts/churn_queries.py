@@ -67,4 +67,5 @@ def promoted_model_card(store, site):
     return {"site": record.site, "version": record.version, "created_at": record.created_at,
             "features": list(record.features), "parameters": record.parameters,
             "data_window": record.data_window, "metrics": record.metrics,
-            "promotion_note": record.promotion_note}
+            "promotion_note": record.promotion_note,
+            "feature_importance": list(record.feature_importance)}

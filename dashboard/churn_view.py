@@ -104,8 +104,27 @@ def _metric(value, key):
     return f"{value:.2f}×" if key == "lift_top_decile" else f"{value:.3f}"
 
 
+TOP_FEATURES = 10
+
+
+def importance_table(importance):
+    """The features the model leans on most: share of the trees' total gain, with a bar."""
+    shown = [(name, share) for name, share in importance if share > 0][:TOP_FEATURES]
+    if not shown:
+        return html.P("This model was trained before Vigie recorded feature importance; "
+                      "train again to see it.", className="empty", id="model-importance-empty")
+    widest = shown[0][1]
+    rows = [html.Tr([html.Td(name), html.Td(f"{share:.1%}", className="num"),
+                     html.Td(html.Div(className="importance-bar",
+                                      style={"width": f"{100 * share / widest:.0f}%"}))])
+            for name, share in shown]
+    return html.Table([html.Thead(html.Tr([html.Th("Feature"), html.Th("Share of gain", className="num"),
+                                           html.Th("")])),
+                       html.Tbody(rows)], className="ranked", id="model-importance")
+
+
 def model_card(card):
-    """The promoted model: version, data window and metrics against its baselines."""
+    """The promoted model: version, data window, metrics against its baselines, top features."""
     window, metrics = card["data_window"], card["metrics"]
     facts = [("Version", card["version"]), ("Trained", f"{card['created_at']:%Y-%m-%d %H:%M} UTC"),
              ("Scores as of", window.get("as_of", "—")),
@@ -123,4 +142,6 @@ def model_card(card):
         html.Table([html.Thead(html.Tr([html.Th("")] + [html.Th(t, className="num")
                                                         for _, t in _METRIC_COLUMNS])),
                     html.Tbody(rows)], className="ranked", id="model-metrics"),
+        html.H3(f"Top features (of {len(card.get('features', [])):,})"),
+        importance_table(card.get("feature_importance", [])),
     ])

@@ -1,6 +1,7 @@
 """The churn page over HTTP: numbers from hand-built scores, CSV export, and who may see what."""
 import json
 
+from dashboard.churn_view import importance_table
 from tests.dashboard.conftest import find_component, login
 from tests.dashboard.retention_data import (MARKETER, OTHER, PASSWORD, RETENTION, SITE, accounts,
                                             churn_world, model)
@@ -64,6 +65,14 @@ def test_bands_table_and_model_card_come_from_the_latest_run(client, store):
     metrics = texts(find_component(shown["churn-model"], "model-metrics"))
     assert metrics[5:] == ["Model", "0.812", "0.605", "0.142", "2.50×",
                            "Recency baseline", "0.700", "0.500", "0.200", "1.75×"]
+    # Top features: shares of total gain, the unused one left out, bars relative to the first.
+    importance = find_component(shown["churn-model"], "model-importance")
+    assert texts(importance) == ["Feature", "Share of gain", "", "days_since_last_purchase", "62.5%",
+                                 "visits_ratio_30d", "25.0%", "pricing_visits_30d", "12.5%"]
+    bars = [row["props"]["children"][2]["props"]["children"]["props"]["style"]["width"]
+            for row in importance["props"]["children"][1]["props"]["children"]]
+    assert bars == ["100%", "40%", "20%"]
+    assert "Top features (of 4)" in card
 
 
 def test_band_filter_and_sort_order(client, store):
@@ -127,3 +136,9 @@ def test_a_team_limited_to_one_site_cannot_read_another(client, store):
     assert refused["churn-table"] is None and "b1" not in json.dumps(refused)
     answer = export(client, site=OTHER)
     assert "churn-download" not in answer and "b1" not in json.dumps(answer)
+
+
+def test_a_model_without_recorded_importance_says_to_retrain():
+    assert texts(importance_table([])) == [
+        "This model was trained before Vigie recorded feature importance; train again to see it."]
+    assert texts(importance_table([("a", 0.0)]))[0].startswith("This model was trained before")
