@@ -139,6 +139,6 @@ def test_a_team_limited_to_one_site_cannot_read_another(client, store):
 
 
 def test_a_model_without_recorded_importance_says_to_retrain():
-    assert texts(importance_table([])) == [
-        "This model was trained before Vigie recorded feature importance; train again to see it."]
-    assert texts(importance_table([("a", 0.0)]))[0].startswith("This model was trained before")
+    assert importance_table([]).children == (
+        "This model was trained before Vigie recorded feature importance; train again to see it.")
+    assert importance_table([("a", 0.0)]).id == "model-importance-empty"
