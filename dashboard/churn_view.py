@@ -18,6 +18,37 @@ _METRIC_COLUMNS = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brie
                    ("lift_top_decile", "Top-decile lift"))
 
 
+_BAND_COLOURS = {"high": "#dc2626", "medium": "#f59e0b", "low": "#16a34a"}
+# Keep the modebar's "download as PNG" (toImage) button, drop the rest.
+TREND_GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+                      "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d",
+                                                 "zoomOut2d", "autoScale2d", "resetScale2d"]}
+
+
+def trend_figure(trend):
+    """Share of scored clients in each risk band, per scoring date (stacked to 100 %)."""
+    figure = go.Figure()
+    for band in reversed(BANDS):
+        figure.add_bar(
+            x=[t["as_of"].isoformat() for t in trend], y=[t[f"{band}_share"] for t in trend],
+            name=f"{band.capitalize()} risk", marker={"color": _BAND_COLOURS[band]},
+            customdata=[t[band] for t in trend],
+            hovertemplate="%{x}: %{y:.1f}% (%{customdata} clients)<extra>" + band + "</extra>")
+    figure.update_layout(template="plotly_white", height=260, barmode="stack", bargap=0.3,
+                         margin={"l": 48, "r": 16, "t": 16, "b": 40}, legend={"orientation": "h", "y": 1.15})
+    figure.update_xaxes(title="Scored as of", type="category")
+    figure.update_yaxes(title="Share of clients", ticksuffix="%", range=[0, 100])
+    return figure
+
+
+def risk_trend_panel(trend):
+    if len(trend) < 2:
+        return html.P("The trend appears after the second scoring date "
+                      "(scoring runs daily with `vigie serve`, or `vigie churn score`).",
+                      className="empty", id="churn-trend-empty")
+    return dcc.Graph(id="churn-trend-chart", figure=trend_figure(trend), config=TREND_GRAPH_CONFIG)
+
+
 def band_counts(scores):
     """{band: clients} for high, medium and low (zero when a band is empty)."""
     counts = dict.fromkeys(BANDS, 0)

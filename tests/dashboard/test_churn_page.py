@@ -1,10 +1,12 @@
 """The churn page over HTTP: numbers from hand-built scores, CSV export, and who may see what."""
+import datetime
 import json
 
+from alerts.churn_queries import risk_trend
 from dashboard.churn_view import importance_table
-from tests.dashboard.conftest import find_component, login
+from tests.dashboard.conftest import dash_post, find_component, login
 from tests.dashboard.retention_data import (MARKETER, OTHER, PASSWORD, RETENTION, SITE, accounts,
-                                            churn_world, model)
+                                            churn_world, model, scores)
 from tests.dashboard.test_overview_callbacks import call
 from tests.dashboard.test_settings_page import page
 from warehouse.sites import add_site
@@ -142,3 +144,40 @@ def test_a_model_without_recorded_importance_says_to_retrain():
     assert importance_table([]).children == (
         "This model was trained before Vigie recorded feature importance; train again to see it.")
     assert importance_table([("a", 0.0)]).id == "model-importance-empty"
+
+
+def trend(http, **query):
+    """The one-output risk trend callback, posted as dash-renderer does."""
+    answer = dash_post(http, {
+        "output": "churn-trend.children", "outputs": {"id": "churn-trend", "property": "children"},
+        "inputs": [{"id": "churn-query", "property": "data", "value": query}],
+        "changedPropIds": ["churn-query.data"]})
+    assert answer.status_code == 200
+    return answer.get_json()["response"]["churn-trend"]["children"]
+
+
+def test_risk_trend_shares_per_scoring_date(client, store):
+    churn_world(store)
+    # An earlier run of 20 November, replaced by the 03:00 run: not counted.
+    scores(store, SITE, "2026-11-20", [("c1", 0.1, "low", []), ("c7", 0.9, "high", [])],
+           scored_at="01:00:00")
+    assert risk_trend(store, SITE) == [
+        {"as_of": datetime.date(2026, 11, 1), "clients": 2, "high": 1, "medium": 1, "low": 0,
+         "high_share": 50.0, "medium_share": 50.0, "low_share": 0.0},
+        {"as_of": datetime.date(2026, 11, 20), "clients": 4, "high": 2, "medium": 1, "low": 1,
+         "high_share": 50.0, "medium_share": 25.0, "low_share": 25.0}]
+    chart = find_component(trend(signed_in_as(client, RETENTION), site=SITE), "churn-trend-chart")
+    bars = {bar["name"]: (bar["x"], bar["y"], bar["customdata"]) for bar in chart["props"]["figure"]["data"]}
+    assert bars["High risk"] == (["2026-11-01", "2026-11-20"], [50.0, 50.0], [1, 2])
+    assert bars["Low risk"] == (["2026-11-01", "2026-11-20"], [0.0, 25.0], [0, 1])
+    assert "toImage" not in chart["props"]["config"]["modeBarButtonsToRemove"]
+    refused = trend(client, site=OTHER)
+    assert refused["props"]["id"] == "churn-trend-error"
+
+
+def test_risk_trend_waits_for_a_second_scoring_date(client, store):
+    add_site(store, SITE)
+    accounts(store)
+    scores(store, SITE, "2026-11-20", [("c1", 0.9, "high", [])])
+    shown = trend(signed_in_as(client, RETENTION), site=SITE)
+    assert shown["props"]["id"] == "churn-trend-empty"
