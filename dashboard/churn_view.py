@@ -19,10 +19,10 @@ _METRIC_COLUMNS = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brie
 
 
 _BAND_COLOURS = {"high": "#dc2626", "medium": "#f59e0b", "low": "#16a34a"}
-# Keep the modebar's "download as PNG" (toImage) button, drop the rest.
-TREND_GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                      "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d",
-                                                 "zoomOut2d", "autoScale2d", "resetScale2d"]}
+# The modebar holds only Plotly's "download as PNG" button (no "share" button
+# sending the chart to an outside service).
+TREND_GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]],
+                      "toImageButtonOptions": {"filename": "churn-risk-trend"}}
 
 
 def trend_figure(trend):

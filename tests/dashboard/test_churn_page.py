@@ -170,7 +170,7 @@ def test_risk_trend_shares_per_scoring_date(client, store):
     bars = {bar["name"]: (bar["x"], bar["y"], bar["customdata"]) for bar in chart["props"]["figure"]["data"]}
     assert bars["High risk"] == (["2026-11-01", "2026-11-20"], [50.0, 50.0], [1, 2])
     assert bars["Low risk"] == (["2026-11-01", "2026-11-20"], [0.0, 25.0], [0, 1])
-    assert "toImage" not in chart["props"]["config"]["modeBarButtonsToRemove"]
+    assert chart["props"]["config"]["modeBarButtons"] == [["toImage"]]
     refused = trend(client, site=OTHER)
     assert refused["props"]["id"] == "churn-trend-error"
 

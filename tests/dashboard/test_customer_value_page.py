@@ -76,7 +76,7 @@ def test_clv_chart_and_totals(client, world):
     assert history["x"][:3] == ["0–50", "50–100", "100–150"]
     assert history["y"] == [2, 2, 2, 0, 4, 0, 1, 0, 0, 1]
     assert sum(graph["figure"]["data"][1]["y"]) == 12          # the prediction, one bar per bucket
-    assert "toImage" not in graph["config"]["modeBarButtonsToRemove"]
+    assert graph["config"]["modeBarButtons"] == [["toImage"]]
     assert graph["config"].get("displayModeBar") is not False
 
 
