@@ -136,16 +136,19 @@ def _edge(value):
     return int(value) if value == int(value) else value
 
 
-def value_buckets(values, buckets=BUCKETS):
+def value_buckets(values, buckets=BUCKETS, span=()):
     """Histogram buckets [{from, to, customers}] of equal, round width.
 
     Every value v lands in the bucket with from <= v < to. The first bucket
-    starts at 0 (or below, when refunds left some clients negative).
+    starts at 0 (or below, when refunds left some clients negative). `span`:
+    more values whose range the buckets must cover too, so two histograms
+    (value so far, predicted value) share the same buckets.
     """
     values = [v for v in values if v is not None]
     if not values:
         return []
-    low, high = min(0.0, min(values)), max(values)
+    covered = values + [v for v in span if v is not None]
+    low, high = min(0.0, min(covered)), max(covered)
     step = _nice_step((high - low) / buckets)
     start = math.floor(low / step) * step
     count = int(math.floor((high - start) / step)) + 1
@@ -194,13 +197,14 @@ def clv_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS):
         rows.append(row)
     rows.sort(key=lambda r: (-r["net_revenue"], r["customer_id"]))
     predicted = [r["predicted_value"] for r in rows if r["predicted_value"] is not None]
+    historical = [r["net_revenue"] for r in rows]
     return {
         "as_of": as_of, "horizon_days": horizon_days, "customers": len(rows),
         "historical_total": round(sum(r["net_revenue"] for r in rows), 2),
         "predicted_total": round(sum(predicted), 2) if expected is not None else None,
         "model": {"name": "BG/NBD", "parameters": fitted} if expected is not None else None,
         "prediction_note": fitted if expected is None else "",
-        "historical_buckets": value_buckets([r["net_revenue"] for r in rows]),
-        "predicted_buckets": value_buckets(predicted),
+        "historical_buckets": value_buckets(historical, span=predicted),
+        "predicted_buckets": value_buckets(predicted, span=historical),
         "clients": rows,
     }

@@ -74,7 +74,8 @@ def layout(**query):
             dcc.Dropdown(id="customers-site", options=domains, value=site if site in domains else None,
                          clearable=False, className="site-select", placeholder="Choose a site"),
             html.Label(["As of ", dcc.Input(id="customers-as-of", type="date", debounce=True,
-                                            value=query_value(query, "date") or None)]),
+                                            value=query_value(query, "date") or None,
+                                            style={"width": "10rem"})]),
             dcc.Input(id="customers-search", type="search", value=prefix, debounce=True,
                       placeholder="Client id starts with…"),
         ]),
@@ -150,7 +151,8 @@ def customer_value(store, site, query):
                    className="csv-link")] + members),
         html.Section(className="card", id="clv-card", children=[
             html.H2("Customer lifetime value"), clv_summary(clv),
-            dcc.Graph(id="clv-chart", figure=clv_figure(clv), config=GRAPH_CONFIG),
+            dcc.Graph(id="clv-chart", figure=clv_figure(clv), config=GRAPH_CONFIG,
+                      style={"height": "300px"}),
             html.A("Download CSV", href=api_csv_href("clv", site, as_of), id="clv-csv",
                    className="csv-link")]),
     ])

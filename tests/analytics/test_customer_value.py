@@ -74,6 +74,9 @@ def test_clv_history_totals_and_buckets(shop):
                                                      abs=0.01 + 0.001 * r["average_purchase_value"])
     assert report["predicted_total"] == pytest.approx(sum(r["predicted_value"] for r in report["clients"]))
     assert sum(b["customers"] for b in report["predicted_buckets"]) == 12
+    # Both histograms share their buckets, so they can be drawn side by side.
+    assert [(b["from"], b["to"]) for b in report["predicted_buckets"]] == [
+        (b["from"], b["to"]) for b in report["historical_buckets"]]
     # Recent frequent buyers are expected to buy more than one-off buyers long gone.
     assert rows["c12"]["expected_purchases"] > rows["c01"]["expected_purchases"]
 
@@ -119,3 +122,6 @@ def test_value_buckets():
     assert [(b["from"], b["to"], b["customers"]) for b in value_buckets([-15, 5, 19.99, 20])] == [
         (-15, -10, 1), (-10, -5, 0), (-5, 0, 0), (0, 5, 0), (5, 10, 1), (10, 15, 0),
         (15, 20, 1), (20, 25, 1)]
+    # The span widens the buckets to cover another series without counting it.
+    assert [(b["from"], b["to"], b["customers"]) for b in value_buckets([1, 3], buckets=2, span=[9.5])] == [
+        (0, 5, 2), (5, 10, 0)]
