@@ -35,7 +35,7 @@ def trend_figure(trend):
             customdata=[t[band] for t in trend],
             hovertemplate="%{x}: %{y:.1f}% (%{customdata} clients)<extra>" + band + "</extra>")
     figure.update_layout(template="plotly_white", height=260, barmode="stack", bargap=0.3,
-                         margin={"l": 48, "r": 16, "t": 16, "b": 40}, legend={"orientation": "h", "y": 1.15})
+                         margin={"l": 48, "r": 16, "t": 40, "b": 40}, legend={"orientation": "h", "y": 1.18})
     figure.update_xaxes(title="Scored as of", type="category")
     figure.update_yaxes(title="Share of clients", ticksuffix="%", range=[0, 100])
     return figure
