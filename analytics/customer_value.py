@@ -106,9 +106,13 @@ RFM_COLUMNS = ["customer_id", "segment", "r", "f", "m", "rfm", "recency_days", "
                "net_revenue", "last_purchase"]
 
 
-def rfm_report(store, site, as_of, segment=None):
-    """Segment counts, the 5x5 grid and per-client rows (optionally one segment's)."""
-    scored = rfm_scores(customer_histories(store, site, as_of))
+def rfm_report(store, site, as_of, segment=None, histories=None):
+    """Segment counts, the 5x5 grid and per-client rows (optionally one segment's).
+
+    `histories`: customer_histories(store, site, as_of) when the caller has
+    them already (the customers page draws RFM and CLV from one read).
+    """
+    scored = rfm_scores(customer_histories(store, site, as_of) if histories is None else histories)
     grid = grid_counts(scored)
     clients = [c for c in scored if segment is None or c["segment"] == segment]
     # Best clients of a segment first: the ones a retention team calls first.
@@ -189,9 +193,9 @@ CLV_COLUMNS = ["customer_id", "orders", "purchase_days", "first_purchase", "last
                "net_revenue", "average_purchase_value", "expected_purchases", "predicted_value"]
 
 
-def clv_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS):
+def clv_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS, histories=None):
     """Historical and predicted value per client, their totals and histogram buckets."""
-    clients = customer_histories(store, site, as_of)
+    clients = customer_histories(store, site, as_of) if histories is None else histories
     expected, fitted = expected_purchases(clients, horizon_days)
     rows = []
     for i, c in enumerate(clients):

@@ -15,7 +15,7 @@ from flask import current_app
 from alerts.churn_queries import score_history
 from alerts.client_data.queries import customer_transactions, get_customer, list_customers
 from alerts.state import list_alerts
-from analytics.customer_value import clv_report, rfm_report
+from analytics.customer_value import clv_report, customer_histories, rfm_report
 from analytics.customer_visits import customer_visits
 from analytics.rfm import SEGMENTS
 from dashboard.customer_value_view import (GRAPH_CONFIG, api_csv_href, clv_figure, clv_summary,
@@ -124,10 +124,11 @@ def customer_value(store, site, query):
     if segment and segment not in SEGMENTS:
         raise SelectionError(f"“{segment[:40]}” is not an RFM segment.")
     date = query_value(query, "date")
-    rfm = rfm_report(store, site, as_of, segment or None)
+    histories = customer_histories(store, site, as_of)   # one read for both reports
+    rfm = rfm_report(store, site, as_of, segment or None, histories=histories)
     if not rfm["customers"]:
         return _no_purchases(site)
-    clv = clv_report(store, site, as_of)
+    clv = clv_report(store, site, as_of, histories=histories)
 
     def segment_href(name):
         return customers_href(site, segment=name, date=date)
