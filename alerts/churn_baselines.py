@@ -80,8 +80,11 @@ def fit_bgnbd(x, t_x, big_t):
 def bgnbd_expected_purchases(params, x, t_x, big_t, t):
     """Expected purchases in the next t weeks given each client's history."""
     r, alpha, a, b = params
-    if a <= 1:
-        raise ValueError(f"BG/NBD fit gave a = {a:.3f} <= 1: expected purchases are undefined")
+    # The closed form holds for any a != 1: with a < 1 both (a - 1) and the
+    # bracket below are negative (checked against a simulation of the
+    # process in tests/alerts/test_churn_baselines.py). At a = 1 it is 0 / 0.
+    if abs(a - 1) < 1e-9:
+        raise ValueError(f"BG/NBD fit gave a = {a:.3f}: the closed form of expected purchases is 0 / 0")
     z = t / (alpha + big_t + t)
     head = (a + b + x - 1) / (a - 1)
     tail = 1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)

@@ -67,4 +67,35 @@ def promoted_model_card(store, site):
     return {"site": record.site, "version": record.version, "created_at": record.created_at,
             "features": list(record.features), "parameters": record.parameters,
             "data_window": record.data_window, "metrics": record.metrics,
-            "promotion_note": record.promotion_note}
+            "promotion_note": record.promotion_note,
+            "feature_importance": list(record.feature_importance)}
+
+
+RISK_BANDS = ("high", "medium", "low")
+
+
+def risk_trend(store, site):
+    """Per scoring date, oldest first: clients scored and the count and share of each band.
+
+    [{"as_of", "clients", "high", "medium", "low", "high_share", ...}], one
+    entry per date (its latest run only); shares are percentages of that
+    date's clients, rounded to 0.1.
+    """
+    rows = store.query("""
+        SELECT as_of, risk_band, count() FROM churn_scores
+        WHERE site = %(site)s
+          AND (as_of, scored_at) IN (
+              SELECT as_of, max(scored_at) FROM churn_scores WHERE site = %(site)s GROUP BY as_of)
+        GROUP BY as_of, risk_band
+        ORDER BY as_of
+    """, {"site": site})
+    dates = {}
+    for as_of, band, count in rows:
+        dates.setdefault(as_of, dict.fromkeys(RISK_BANDS, 0))[band] = int(count)
+    trend = []
+    for as_of, counts in sorted(dates.items()):
+        total = sum(counts.values())
+        entry = {"as_of": as_of, "clients": total, **{b: counts.get(b, 0) for b in RISK_BANDS}}
+        entry.update({f"{b}_share": round(100.0 * counts.get(b, 0) / total, 1) for b in RISK_BANDS})
+        trend.append(entry)
+    return trend

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from alerts.churn_model import ChurnModel
 
 _COLUMNS = ["site", "version", "created_at", "features", "parameters", "data_window", "metrics",
-            "promoted", "promotion_note", "artifact_path"]
+            "promoted", "promotion_note", "artifact_path", "feature_importance"]
 
 
 class RegistryError(RuntimeError):
@@ -34,12 +34,17 @@ class ModelRecord:
     promoted: bool
     promotion_note: str
     artifact_path: str
+    # ((feature, share of total gain), ...), largest first; () for models
+    # registered before feature importance was recorded.
+    feature_importance: tuple = ()
 
 
 def _record(row):
-    site, version, created_at, features, parameters, window, metrics, promoted, note, path = row
+    site, version, created_at, features, parameters, window, metrics, promoted, note, path, weights = row
+    importance = tuple(json.loads(weights).items()) if weights else ()
     return ModelRecord(site, version, created_at, tuple(features), json.loads(parameters),
-                       json.loads(window), json.loads(metrics), bool(promoted), note, path)
+                       json.loads(window), json.loads(metrics), bool(promoted), note, path,
+                       importance)
 
 
 def next_version(store, site):
@@ -58,7 +63,8 @@ def register_model(store, model_dir, site, model, promoted, note):
     store.insert("churn_models", _COLUMNS, [(
         site, version, datetime.datetime.fromisoformat(card["created_at"]), list(model.features),
         json.dumps(card["parameters"], sort_keys=True), json.dumps(card["data_window"], sort_keys=True),
-        json.dumps(card["metrics"], sort_keys=True), int(promoted), note, path)])
+        json.dumps(card["metrics"], sort_keys=True), int(promoted), note, path,
+        json.dumps(card.get("feature_importance", {})))])
     return path
 
 

@@ -15,6 +15,7 @@ import logging
 from flask import Blueprint, jsonify, request
 
 from analytics.breakdowns import BREAKDOWNS, breakdown
+from analytics.customer_value_api import register_customer_value_endpoints
 from analytics.funnels import funnel_report, get_funnel
 from analytics.goals import conversions
 from analytics.period import INTERVALS as TIMESERIES_INTERVALS
@@ -181,6 +182,9 @@ def create_stats_blueprint(store, settings, session_user):
     def returning(req, args):
         row = new_vs_returning(store, req.site, req.period, timeout)
         return {"results": row}, [row]
+
+    # Retention data with its own access rule (admin / retention accounts, site keys).
+    register_customer_value_endpoints(bp, store, session_user)
 
     @bp.errorhandler(ApiError)
     def refused(exc):

@@ -18,6 +18,37 @@ _METRIC_COLUMNS = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brie
                    ("lift_top_decile", "Top-decile lift"))
 
 
+_BAND_COLOURS = {"high": "#dc2626", "medium": "#f59e0b", "low": "#16a34a"}
+# The modebar holds only Plotly's "download as PNG" button (no "share" button
+# sending the chart to an outside service).
+TREND_GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]],
+                      "toImageButtonOptions": {"filename": "churn-risk-trend"}}
+
+
+def trend_figure(trend):
+    """Share of scored clients in each risk band, per scoring date (stacked to 100 %)."""
+    figure = go.Figure()
+    for band in reversed(BANDS):
+        figure.add_bar(
+            x=[t["as_of"].isoformat() for t in trend], y=[t[f"{band}_share"] for t in trend],
+            name=f"{band.capitalize()} risk", marker={"color": _BAND_COLOURS[band]},
+            customdata=[t[band] for t in trend],
+            hovertemplate="%{x}: %{y:.1f}% (%{customdata} clients)<extra>" + band + "</extra>")
+    figure.update_layout(template="plotly_white", height=260, barmode="stack", bargap=0.3,
+                         margin={"l": 48, "r": 16, "t": 40, "b": 40}, legend={"orientation": "h", "y": 1.18})
+    figure.update_xaxes(title="Scored as of", type="category")
+    figure.update_yaxes(title="Share of clients", ticksuffix="%", range=[0, 100])
+    return figure
+
+
+def risk_trend_panel(trend):
+    if len(trend) < 2:
+        return html.P("The trend appears after the second scoring date "
+                      "(scoring runs daily with `vigie serve`, or `vigie churn score`).",
+                      className="empty", id="churn-trend-empty")
+    return dcc.Graph(id="churn-trend-chart", figure=trend_figure(trend), config=TREND_GRAPH_CONFIG)
+
+
 def band_counts(scores):
     """{band: clients} for high, medium and low (zero when a band is empty)."""
     counts = dict.fromkeys(BANDS, 0)
@@ -104,8 +135,27 @@ def _metric(value, key):
     return f"{value:.2f}×" if key == "lift_top_decile" else f"{value:.3f}"
 
 
+TOP_FEATURES = 10
+
+
+def importance_table(importance):
+    """The features the model leans on most: share of the trees' total gain, with a bar."""
+    shown = [(name, share) for name, share in importance if share > 0][:TOP_FEATURES]
+    if not shown:
+        return html.P("This model was trained before Vigie recorded feature importance; "
+                      "train again to see it.", className="empty", id="model-importance-empty")
+    widest = shown[0][1]
+    rows = [html.Tr([html.Td(name), html.Td(f"{share:.1%}", className="num"),
+                     html.Td(html.Div(className="importance-bar",
+                                      style={"width": f"{100 * share / widest:.0f}%"}))])
+            for name, share in shown]
+    return html.Table([html.Thead(html.Tr([html.Th("Feature"), html.Th("Share of gain", className="num"),
+                                           html.Th("")])),
+                       html.Tbody(rows)], className="ranked", id="model-importance")
+
+
 def model_card(card):
-    """The promoted model: version, data window and metrics against its baselines."""
+    """The promoted model: version, data window, metrics against its baselines, top features."""
     window, metrics = card["data_window"], card["metrics"]
     facts = [("Version", card["version"]), ("Trained", f"{card['created_at']:%Y-%m-%d %H:%M} UTC"),
              ("Scores as of", window.get("as_of", "—")),
@@ -123,4 +173,6 @@ def model_card(card):
         html.Table([html.Thead(html.Tr([html.Th("")] + [html.Th(t, className="num")
                                                         for _, t in _METRIC_COLUMNS])),
                     html.Tbody(rows)], className="ranked", id="model-metrics"),
+        html.H3(f"Top features (of {len(card.get('features', [])):,})"),
+        importance_table(card.get("feature_importance", [])),
     ])

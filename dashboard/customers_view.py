@@ -8,16 +8,18 @@ from urllib.parse import urlencode
 from dash import dcc, html
 
 from alerts.clock import is_never
+from dashboard.formatting import format_duration
 
 
-def customers_search(site, prefix="", page=1, client=""):
+def customers_search(site, prefix="", page=1, client="", segment="", date=""):
     """The '?…' part of a customers URL; empty values are left out."""
-    query = {"site": site, "q": prefix, "page": page if page > 1 else "", "client": client}
+    query = {"site": site, "q": prefix, "page": page if page > 1 else "", "client": client,
+             "segment": segment, "date": date}
     return "?" + urlencode({k: v for k, v in query.items() if v})
 
 
-def customers_href(site, prefix="", page=1, client=""):
-    return "/customers" + customers_search(site, prefix, page, client)
+def customers_href(site, prefix="", page=1, client="", segment="", date=""):
+    return "/customers" + customers_search(site, prefix, page, client, segment, date)
 
 
 def _day(moment):
@@ -53,8 +55,8 @@ def customer_list(page, site, prefix, number):
     return html.Div([summary, table, html.Div(links, className="pager")])
 
 
-def timeline(customer, transactions, history, alerts):
-    """One client: attributes, transactions, churn scores over time, alerts."""
+def timeline(customer, transactions, history, alerts, visits=()):
+    """One client: attributes, transactions, web visits, churn scores over time, alerts."""
     facts = [("Client", customer.customer_id), ("Client since", _day(customer.created_at)),
              ("Plan", customer.plan or "—"), ("Contract", customer.contract_status or "—"),
              ("Contract ended", _day(customer.contract_ended_at)), ("Segment", customer.segment or "—"),
@@ -67,6 +69,13 @@ def timeline(customer, transactions, history, alerts):
         _table("customer-transactions", ["Date (UTC)", "Type", "Amount", "Origin"],
                [[f"{t.ts:%Y-%m-%d %H:%M}", t.type, f"{t.amount:,.2f} {t.currency}", t.origin]
                 for t in transactions], "No transaction imported for this client."),
+        html.H3("Web visits"),
+        _table("customer-visits", ["Start (UTC)", "Entry page", "Source", "Channel", "Pageviews",
+                                   "Duration", "Device"],
+               [[f"{v.start:%Y-%m-%d %H:%M}", v.entry_page or "—", v.source or "—", v.channel or "—",
+                 f"{v.pageviews:,}", format_duration(v.duration), v.device or "—"] for v in visits],
+               "No web visit linked to this client: the site sends no customer_id for it, "
+               "or the sessions job has not run since."),
         html.H3("Churn score history"),
         _table("customer-scores", ["As of", "Probability", "Band", "Reasons"],
                [[f"{s.as_of:%Y-%m-%d}", f"{s.probability:.1%}", s.risk_band, "; ".join(s.reasons) or "—"]

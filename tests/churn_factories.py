@@ -49,8 +49,9 @@ def insert_goal(store, site, goal_id, kind, pattern):
                  [(site, goal_id, goal_id, kind, pattern, 0, _when("2023-01-01"), 1, 0)])
 
 
-def insert_visit(store, site, customer_id, start, end, session_id, pageviews=1):
-    """A sessions row (as the sessions job writes it) for an identified client."""
+def insert_visit(store, site, customer_id, start, end, session_id, pageviews=1, **columns):
+    """A sessions row (as the sessions job writes it) for an identified client;
+    `columns` overrides any other column (entry_page, source, version...)."""
     strings = ["entry_page", "exit_page", "hostname", "referrer", "referrer_host", "source",
                "search_term", "channel", "click_id", "utm_source", "utm_medium", "utm_campaign",
                "utm_content", "utm_term", "device", "browser", "browser_version", "os",
@@ -61,4 +62,5 @@ def insert_visit(store, site, customer_id, start, end, session_id, pageviews=1):
            "duration": int((end - start).total_seconds()), "pageviews": pageviews,
            "events": pageviews, "engaged_ms": 0, "bounce": 0, "goals": [], "revenue": 0.0,
            "version": 1, **{name: "" for name in strings}}
+    row.update(columns)
     store.insert("sessions", list(row), [tuple(row.values())])

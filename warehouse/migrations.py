@@ -458,6 +458,12 @@ MIGRATIONS = [
         ORDER BY (site, created_at, version)
         """,
     ]),
+    (44, "churn model feature importance", [
+        # What each feature weighs in the model: its share of the trees'
+        # total gain, as a JSON object {feature: share} (shares add up to 1).
+        # Empty for models registered before this migration.
+        "ALTER TABLE churn_models ADD COLUMN feature_importance String",
+    ]),
     (60, "alert rules", [
         # Per-site alert rules (alerts.rules). kind picks the condition;
         # threshold and months are its parameters (see docs/alerts.md);

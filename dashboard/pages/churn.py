@@ -11,12 +11,13 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 
-from alerts.churn_queries import latest_scores, promoted_model_card
+from alerts.churn_queries import latest_scores, promoted_model_card, risk_trend
 from alerts.churn_registry import list_models
 from alerts.client_data.queries import MAX_PAGE, list_customers
 from alerts.conditions import last_purchases
 from dashboard.churn_view import (BANDS, SORTS, at_risk_csv, at_risk_rows, at_risk_table,
-                                  band_cards, band_counts, model_card, probability_figure)
+                                  band_cards, band_counts, model_card, probability_figure,
+                                  risk_trend_panel)
 from dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                         visible_domains)
 from dashboard.selection import SelectionError
@@ -86,6 +87,8 @@ def layout(**query):
                 dcc.Download(id="churn-download"),
                 html.Div(id="churn-export-message", role="status"),
                 html.Div(id="churn-table")]),
+            html.Section(className="card", children=[
+                html.H2("Risk over time"), html.Div(id="churn-trend")]),
             html.Section(className="card", children=[
                 html.H2("Model card"), html.Div(id="churn-model")]),
         ]),
@@ -160,6 +163,19 @@ def show_churn(query):
                           config={"displayModeBar": False, "responsive": True})
     return (None, band_cards(band_counts(scores)), histogram, at_risk_table(rows, site.domain),
             model_card(card), {})
+
+
+@callback(Output("churn-trend", "children"), Input("churn-query", "data"))
+def show_trend(query):
+    """Share of clients per risk band on each scoring date (its own callback: one more query)."""
+    store = _store()
+    try:
+        _, site = retention_site(store, query_value(query, "site"))
+        return risk_trend_panel(risk_trend(store, site.domain))
+    except SelectionError as exc:
+        return _message(str(exc), "churn-trend-error")
+    except StoreError:
+        return _message(STORE_DOWN, "churn-trend-error")
 
 
 @callback(Output("churn-download", "data"), Output("churn-export-message", "children"),

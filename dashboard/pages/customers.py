@@ -1,10 +1,13 @@
-"""Customers (retention team): find a client by id prefix and read its timeline.
+"""Customers (retention team): customer value, and one client's timeline.
 
-?site=…&q=PREFIX&page=N&client=ID is the page's whole state, so a client's
-timeline can be linked to from the churn table, an alert or a colleague's
-message. Web visits are not shown: nothing in alerts/ reads one client's
-visits yet, and pages do not run SQL of their own.
+?site=…&date=AS_OF&segment=NAME&q=PREFIX&page=N&client=ID is the page's
+whole state, so a segment's list or a client's timeline can be linked to
+from the churn table, an alert or a colleague's message. The RFM matrix and
+the CLV chart come from analytics.customer_value (as of `date`, default
+today UTC); clicking a cell of the matrix lists that segment's clients.
 """
+import datetime
+
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
@@ -12,7 +15,12 @@ from flask import current_app
 from alerts.churn_queries import score_history
 from alerts.client_data.queries import customer_transactions, get_customer, list_customers
 from alerts.state import list_alerts
-from dashboard.customers_view import customer_list, customers_search, timeline
+from analytics.customer_value import clv_report, customer_histories, rfm_report
+from analytics.customer_visits import customer_visits
+from analytics.rfm import SEGMENTS
+from dashboard.customer_value_view import (GRAPH_CONFIG, api_csv_href, clv_figure, clv_summary,
+                                           rfm_matrix, segment_members, segment_table)
+from dashboard.customers_view import customer_list, customers_href, customers_search, timeline
 from dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                         visible_domains)
 from dashboard.selection import SelectionError
@@ -59,15 +67,20 @@ def layout(**query):
     prefix = query_value(query, "q")
     return html.Div(className="customers", children=[
         dcc.Location(id="customers-url", refresh="callback-nav"),
-        dcc.Store(id="customers-query", data={k: query_value(query, k) for k in ("page", "client")}
+        dcc.Store(id="customers-query",
+                  data={k: query_value(query, k) for k in ("page", "client", "segment", "date")}
                   | {"site": site, "q": prefix}),
         html.Div(className="controls", children=[
             dcc.Dropdown(id="customers-site", options=domains, value=site if site in domains else None,
                          clearable=False, className="site-select", placeholder="Choose a site"),
+            html.Label(["As of ", dcc.Input(id="customers-as-of", type="date", debounce=True,
+                                            value=query_value(query, "date") or None,
+                                            style={"width": "10rem"})]),
             dcc.Input(id="customers-search", type="search", value=prefix, debounce=True,
                       placeholder="Client id starts with…"),
         ]),
         html.Div(id="customers-message", role="status"),
+        dcc.Loading(html.Div(id="customers-value")),
         html.Div(className="columns", children=[
             html.Section(className="card", children=[html.H2("Clients"), html.Div(id="customers-list")]),
             html.Section(className="card", children=[html.Div(id="customers-timeline")]),
@@ -77,10 +90,85 @@ def layout(**query):
 
 @callback(Output("customers-url", "search"),
           Input("customers-site", "value"), Input("customers-search", "value"),
-          State("customers-url", "search"), prevent_initial_call=True)
-def controls_changed(site, prefix, current):
-    search = customers_search(site or "", (prefix or "").strip())
+          Input("customers-as-of", "value"),
+          State("customers-query", "data"), State("customers-url", "search"), prevent_initial_call=True)
+def controls_changed(site, prefix, as_of, query, current):
+    # The segment shown stays while the search or the date changes.
+    search = customers_search(site or "", (prefix or "").strip(),
+                              segment=query_value(query, "segment"), date=(as_of or "").strip())
     return search if search != current else no_update
+
+
+def _as_of(query):
+    text = query_value(query, "date")
+    if not text:
+        return datetime.datetime.now(datetime.timezone.utc).date()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise SelectionError(f"“{text[:20]}” is not a date like 2026-03-01.") from None
+
+
+def _no_purchases(site):
+    return html.Div(className="empty-state", id="customers-no-value", children=[
+        html.H2("No purchase to score yet"),
+        html.P("RFM segments and lifetime value need transactions dated before the as-of date. "
+               "Import them from the command line (docs/churn-data.md):"),
+        html.Pre(html.Code(f"vigie import transactions transactions.csv --site {site}"))])
+
+
+def customer_value(store, site, query):
+    """The customer value section: RFM matrix and segments, a segment's clients, the CLV chart."""
+    as_of = _as_of(query)
+    segment = query_value(query, "segment")
+    if segment and segment not in SEGMENTS:
+        raise SelectionError(f"“{segment[:40]}” is not an RFM segment.")
+    date = query_value(query, "date")
+    histories = customer_histories(store, site, as_of)   # one read for both reports
+    rfm = rfm_report(store, site, as_of, segment or None, histories=histories)
+    if not rfm["customers"]:
+        return _no_purchases(site)
+    clv = clv_report(store, site, as_of, histories=histories)
+
+    def segment_href(name):
+        return customers_href(site, segment=name, date=date)
+
+    def client_href(customer_id):
+        return customers_href(site, client=customer_id, segment=segment, date=date)
+
+    members = []
+    if segment:
+        members = [html.H3(f"{segment}: clients, highest net revenue first", id="rfm-members-title"),
+                   html.A("Download CSV", href=api_csv_href("rfm", site, as_of, segment=segment),
+                          id="rfm-members-csv", className="csv-link"),
+                   segment_members(rfm, segment, client_href)]
+    return html.Div(className="columns", children=[
+        html.Section(className="card", id="rfm-card", children=[
+            html.H2(f"RFM segments as of {as_of:%Y-%m-%d}"),
+            html.P(f"{rfm['customers']:,} clients with a purchase; click a cell to list its clients.",
+                   className="empty", id="rfm-scored"),
+            rfm_matrix(rfm, segment_href), segment_table(rfm, segment_href),
+            html.A("Download CSV", href=api_csv_href("rfm", site, as_of), id="rfm-csv",
+                   className="csv-link")] + members),
+        html.Section(className="card", id="clv-card", children=[
+            html.H2("Customer lifetime value"), clv_summary(clv),
+            dcc.Graph(id="clv-chart", figure=clv_figure(clv), config=GRAPH_CONFIG,
+                      style={"height": "300px"}),
+            html.A("Download CSV", href=api_csv_href("clv", site, as_of), id="clv-csv",
+                   className="csv-link")]),
+    ])
+
+
+@callback(Output("customers-value", "children"), Input("customers-query", "data"))
+def show_value(query):
+    store = _store()
+    try:
+        _, site = retention_site(store, query_value(query, "site"))
+        return customer_value(store, site.domain, query)
+    except SelectionError as exc:
+        return _message(str(exc), "customers-value-error")
+    except StoreError:
+        return _message(STORE_DOWN, "customers-value-error")
 
 
 @callback(Output("customers-message", "children"), Output("customers-list", "children"),
@@ -105,7 +193,8 @@ def show_customers(query):
         return None, listing, timeline(
             customer, customer_transactions(store, site.domain, client, limit=200),
             score_history(store, site.domain, client),
-            list_alerts(store, site=site.domain, customer_id=client, limit=200))
+            list_alerts(store, site=site.domain, customer_id=client, limit=200),
+            customer_visits(store, site.domain, client, limit=200))
     except SelectionError as exc:
         return _message(str(exc), "customers-error"), None, None
     except StoreError:

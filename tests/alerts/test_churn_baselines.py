@@ -57,3 +57,15 @@ def test_bgnbd_expected_purchases_match_a_simulation():
     recent, silent = bgnbd_expected_purchases(params, np.array([5.0, 5.0]), np.array([50.0, 20.0]),
                                               np.array([52.0, 52.0]), 13.0)
     assert silent < recent
+
+
+def test_bgnbd_expected_purchases_with_a_below_one_match_a_simulation():
+    # a < 1 (a heavy share of clients likely to drop out after any purchase) is a fit
+    # real data gives; the closed form still holds, both of its factors being negative.
+    rng = np.random.default_rng(13)
+    params = (0.8, 3.0, 0.5, 2.0)
+    x, _ = _simulate(rng, 40000, *params, weeks=10)
+    expected = bgnbd_expected_purchases(params, np.zeros(1), np.zeros(1), np.zeros(1), 10.0)[0]
+    assert expected == pytest.approx(x.mean(), rel=0.05)
+    with pytest.raises(ValueError, match="0 / 0"):
+        bgnbd_expected_purchases((0.8, 3.0, 1.0, 2.0), np.zeros(1), np.zeros(1), np.zeros(1), 10.0)

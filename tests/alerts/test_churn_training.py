@@ -8,7 +8,7 @@ from alerts.churn_model import ChurnModel
 from alerts.churn_queries import promoted_model_card
 from alerts.churn_registry import list_models, promoted_record, register_model
 from alerts.churn_scoring import score_clients
-from alerts.churn_training import TrainingError, train_churn_model
+from alerts.churn_training import TrainingError, feature_importance, train_churn_model
 from alerts.churn_registry import RegistryError
 from tests.churn_factories import customer, insert_customers, insert_transactions, transaction
 from tests.churn_synthetic import generate
@@ -38,6 +38,10 @@ def test_model_beats_recency_out_of_time_and_is_promoted(store, tmp_path):
     assert metrics["model"]["clients"] == 300
     assert any("round 50" in line for line in lines) and "promoted" in lines[-1]
     assert card["parameters"]["scale_pos_weight"] > 1  # fewer churners than retained clients
+    importance = card["feature_importance"]
+    assert set(importance) == set(model.features) and sum(importance.values()) == pytest.approx(1, abs=1e-4)
+    shares = list(importance.values())
+    assert shares == sorted(shares, reverse=True) and shares[0] > 0
 
     path = os.path.join(tmp_path, SITE, "v1")
     assert sorted(os.listdir(path)) == ["calibration.json", "card.json", "model.json"]
@@ -45,6 +49,8 @@ def test_model_beats_recency_out_of_time_and_is_promoted(store, tmp_path):
     assert reloaded.card["version"] == "v1"
     [record] = list_models(store, SITE)
     assert record.promoted and record.metrics == metrics and record.features == tuple(model.features)
+    assert record.feature_importance == tuple(importance.items())
+    assert promoted_model_card(store, SITE)["feature_importance"] == list(importance.items())
     assert promoted_model_card(store, SITE)["version"] == "v1"
 
     # A later model that failed its baseline is listed but leaves v1 in charge.
@@ -94,3 +100,14 @@ def test_too_little_data_is_refused_with_the_counts(store, tmp_path):
         train_churn_model(store, SITE, KEY_PAGES, str(tmp_path), as_of=TODAY + datetime.timedelta(days=1),
                           horizon_days=60, today=TODAY, progress=lambda line: None)
     assert list_models(store, SITE) == []
+
+
+def test_feature_importance_is_the_normalised_total_gain():
+    import numpy as np
+    import xgboost
+    # The label is x0 > 0; x1 is constant, so no tree can split on it.
+    x = np.array([[v, 1.0] for v in (-3, -2, -1, 1, 2, 3)] * 5)
+    y = (x[:, 0] > 0).astype(float)
+    booster = xgboost.train({"objective": "binary:logistic", "max_depth": 2, "seed": 0},
+                            xgboost.DMatrix(x, label=y, feature_names=["x0", "x1"]), num_boost_round=5)
+    assert feature_importance(booster, ["x0", "x1"]) == {"x0": 1.0, "x1": 0.0}

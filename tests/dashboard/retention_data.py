@@ -20,10 +20,13 @@ MARKETER = "mia@shop.example"
 _SCORE_COLUMNS = ["site", "customer_id", "as_of", "scored_at", "model_version", "probability",
                   "risk_band", "reasons", "reason_features"]
 _MODEL_COLUMNS = ["site", "version", "created_at", "features", "parameters", "data_window",
-                  "metrics", "promoted", "promotion_note", "artifact_path"]
+                  "metrics", "promoted", "promotion_note", "artifact_path", "feature_importance"]
 
 METRICS = {"model": {"roc_auc": 0.8123, "pr_auc": 0.6049, "brier": 0.1417, "lift_top_decile": 2.5},
            "recency_baseline": {"roc_auc": 0.7004, "pr_auc": 0.5, "brier": 0.2, "lift_top_decile": 1.75}}
+# Shares of total gain as training records them (largest first); one unused feature.
+IMPORTANCE = {"days_since_last_purchase": 0.625, "visits_ratio_30d": 0.25, "pricing_visits_30d": 0.125,
+              "refunds_count": 0.0}
 WINDOW = {"as_of": "2026-11-20", "horizon_days": 90, "training_clients": 1200, "training_churned": 300,
           "evaluation_labels": ["2026-08-22", "2026-11-20"]}
 
@@ -38,8 +41,9 @@ def scores(store, site, day, rows, scored_at="03:00:00"):
 def model(store, site, promoted=True, version="v1",
           note="ROC AUC 0.812 beats the recency baseline's 0.700"):
     store.insert("churn_models", _MODEL_COLUMNS, [(
-        site, version, at("2026-11-20 02:00:00"), ["days_since_last_purchase"], "{}",
-        json.dumps(WINDOW), json.dumps(METRICS), int(promoted), note, f"/nowhere/{version}")])
+        site, version, at("2026-11-20 02:00:00"), list(IMPORTANCE), "{}",
+        json.dumps(WINDOW), json.dumps(METRICS), int(promoted), note, f"/nowhere/{version}",
+        json.dumps(IMPORTANCE))])
 
 
 def accounts(store):

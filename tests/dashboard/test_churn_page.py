@@ -1,9 +1,12 @@
 """The churn page over HTTP: numbers from hand-built scores, CSV export, and who may see what."""
+import datetime
 import json
 
-from tests.dashboard.conftest import find_component, login
+from alerts.churn_queries import risk_trend
+from dashboard.churn_view import importance_table
+from tests.dashboard.conftest import dash_post, find_component, login
 from tests.dashboard.retention_data import (MARKETER, OTHER, PASSWORD, RETENTION, SITE, accounts,
-                                            churn_world, model)
+                                            churn_world, model, scores)
 from tests.dashboard.test_overview_callbacks import call
 from tests.dashboard.test_settings_page import page
 from warehouse.sites import add_site
@@ -64,6 +67,14 @@ def test_bands_table_and_model_card_come_from_the_latest_run(client, store):
     metrics = texts(find_component(shown["churn-model"], "model-metrics"))
     assert metrics[5:] == ["Model", "0.812", "0.605", "0.142", "2.50×",
                            "Recency baseline", "0.700", "0.500", "0.200", "1.75×"]
+    # Top features: shares of total gain, the unused one left out, bars relative to the first.
+    importance = find_component(shown["churn-model"], "model-importance")
+    assert texts(importance) == ["Feature", "Share of gain", "", "days_since_last_purchase", "62.5%",
+                                 "visits_ratio_30d", "25.0%", "pricing_visits_30d", "12.5%"]
+    bars = [row["props"]["children"][2]["props"]["children"]["props"]["style"]["width"]
+            for row in importance["props"]["children"][1]["props"]["children"]]
+    assert bars == ["100%", "40%", "20%"]
+    assert "Top features (of 4)" in card
 
 
 def test_band_filter_and_sort_order(client, store):
@@ -127,3 +138,46 @@ def test_a_team_limited_to_one_site_cannot_read_another(client, store):
     assert refused["churn-table"] is None and "b1" not in json.dumps(refused)
     answer = export(client, site=OTHER)
     assert "churn-download" not in answer and "b1" not in json.dumps(answer)
+
+
+def test_a_model_without_recorded_importance_says_to_retrain():
+    assert importance_table([]).children == (
+        "This model was trained before Vigie recorded feature importance; train again to see it.")
+    assert importance_table([("a", 0.0)]).id == "model-importance-empty"
+
+
+def trend(http, **query):
+    """The one-output risk trend callback, posted as dash-renderer does."""
+    answer = dash_post(http, {
+        "output": "churn-trend.children", "outputs": {"id": "churn-trend", "property": "children"},
+        "inputs": [{"id": "churn-query", "property": "data", "value": query}],
+        "changedPropIds": ["churn-query.data"]})
+    assert answer.status_code == 200
+    return answer.get_json()["response"]["churn-trend"]["children"]
+
+
+def test_risk_trend_shares_per_scoring_date(client, store):
+    churn_world(store)
+    # An earlier run of 20 November, replaced by the 03:00 run: not counted.
+    scores(store, SITE, "2026-11-20", [("c1", 0.1, "low", []), ("c7", 0.9, "high", [])],
+           scored_at="01:00:00")
+    assert risk_trend(store, SITE) == [
+        {"as_of": datetime.date(2026, 11, 1), "clients": 2, "high": 1, "medium": 1, "low": 0,
+         "high_share": 50.0, "medium_share": 50.0, "low_share": 0.0},
+        {"as_of": datetime.date(2026, 11, 20), "clients": 4, "high": 2, "medium": 1, "low": 1,
+         "high_share": 50.0, "medium_share": 25.0, "low_share": 25.0}]
+    chart = find_component(trend(signed_in_as(client, RETENTION), site=SITE), "churn-trend-chart")
+    bars = {bar["name"]: (bar["x"], bar["y"], bar["customdata"]) for bar in chart["props"]["figure"]["data"]}
+    assert bars["High risk"] == (["2026-11-01", "2026-11-20"], [50.0, 50.0], [1, 2])
+    assert bars["Low risk"] == (["2026-11-01", "2026-11-20"], [0.0, 25.0], [0, 1])
+    assert chart["props"]["config"]["modeBarButtons"] == [["toImage"]]
+    refused = trend(client, site=OTHER)
+    assert refused["props"]["id"] == "churn-trend-error"
+
+
+def test_risk_trend_waits_for_a_second_scoring_date(client, store):
+    add_site(store, SITE)
+    accounts(store)
+    scores(store, SITE, "2026-11-20", [("c1", 0.9, "high", [])])
+    shown = trend(signed_in_as(client, RETENTION), site=SITE)
+    assert shown["props"]["id"] == "churn-trend-empty"

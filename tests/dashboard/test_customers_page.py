@@ -1,5 +1,7 @@
 """The customers page over HTTP: search, pages, one client's timeline, and who may see it."""
 from tests.alert_factories import add_customers
+from tests.churn_factories import insert_visit
+from tests.dashboard.conftest import find_component
 from tests.dashboard.retention_data import MARKETER, OTHER, RETENTION, SITE, alerts_world
 from tests.dashboard.test_alerts_page import rows
 from tests.dashboard.test_churn_page import signed_in_as, texts
@@ -71,3 +73,22 @@ def test_a_team_limited_to_one_site_cannot_read_another_sites_clients(client, st
     other = show(client, site=SITE, client="b1")
     assert texts(other["customers-message"]) == ["No client “b1” on shop.example."]
     assert other["customers-timeline"] is None
+
+
+def test_the_timeline_lists_the_clients_web_visits(client, store):
+    alerts_world(store)
+    insert_visit(store, SITE, "c1", "2026-11-02 09:00:00", "2026-11-02 09:04:05", 11, pageviews=3,
+                 entry_page="/pricing", source="Google", channel="Organic Search", device="mobile")
+    insert_visit(store, SITE, "c1", "2026-11-05 18:30:00", "2026-11-05 18:30:00", 12,
+                 entry_page="/cancel", channel="Direct", device="desktop")
+    # Re-sessionized away by a later run (tombstone), another client, another site: not shown.
+    insert_visit(store, SITE, "c1", "2026-11-03 10:00:00", "2026-11-03 10:01:00", 13)
+    insert_visit(store, SITE, "c1", "2026-11-03 10:00:00", "2026-11-03 10:01:00", 13, version=2, deleted=1)
+    insert_visit(store, SITE, "c2", "2026-11-04 10:00:00", "2026-11-04 10:01:00", 14)
+    insert_visit(store, OTHER, "c1", "2026-11-04 10:00:00", "2026-11-04 10:01:00", 15)
+    timeline = show(signed_in_as(client, RETENTION), site=SITE, client="c1")["customers-timeline"]
+    assert rows(timeline, "customer-visits") == [
+        ["2026-11-05 18:30", "/cancel", "—", "Direct", "1", "0s", "desktop"],
+        ["2026-11-02 09:00", "/pricing", "Google", "Organic Search", "3", "4m 05s", "mobile"]]
+    quiet = show(client, site=SITE, client="c3")["customers-timeline"]
+    assert texts(find_component(quiet, "customer-visits-empty"))[0].startswith("No web visit linked")

@@ -1,0 +1,129 @@
+"""Stats API endpoints for customer value: /api/v1/stats/rfm and /api/v1/stats/clv.
+
+These are retention data (who the best and the fading clients are), so the
+rule differs from the traffic reports: an API key of the site, or a signed-in
+account whose role opens the churn area (admin, retention) and that may see
+the site. A marketer's account is refused. Errors, CSV and caching follow
+the rest of the Stats API (analytics/stats_api.py registers these routes on
+its blueprint, so its error handlers apply). Reference: docs/customer-value.md.
+"""
+import datetime
+import logging
+
+from flask import jsonify, request
+
+from analytics.customer_value import (CLV_COLUMNS, DEFAULT_HORIZON_DAYS, RFM_COLUMNS, clv_report,
+                                      rfm_report)
+from analytics.rfm import SEGMENTS
+from analytics.stats_csv import csv_response
+from analytics.stats_request import (DEFAULT_LIMIT, FORMATS, MAX_LIMIT, ApiError, Principal,
+                                     _one, choice_param, int_param, required_param)
+from warehouse.api_keys import bearer_token, verify_api_key
+from warehouse.sites import get_site
+
+log = logging.getLogger(__name__)
+
+SEGMENT_COLUMNS = ["segment", "customers", "share", "net_revenue", "description"]
+BUCKET_COLUMNS = ["value", "from", "to", "customers"]
+MAX_HORIZON_DAYS = 3650
+
+
+def retention_principal(store, authorization_header, session_user):
+    """Who asks, if they may read retention data: a site's API key, or an admin / retention account."""
+    if authorization_header:
+        key = verify_api_key(store, bearer_token(authorization_header))
+        if key is None:
+            raise ApiError(401, "invalid, unknown or revoked API key "
+                                "(expected Authorization: Bearer vk_...)")
+        return Principal(f"api key {key.key_id}", frozenset({key.site}), is_key=True)
+    user = session_user()
+    if user is None:
+        raise ApiError(401, "authentication required: send Authorization: Bearer <API key> "
+                            "or sign in to the dashboard")
+    if not user.can("churn"):
+        raise ApiError(403, "customer value is retention data: this account's role does not "
+                            "include churn (ask an admin for the retention role)")
+    return Principal(f"user {user.email}", None if user.is_admin else frozenset(user.sites))
+
+
+def _as_of(args):
+    """The as-of date: transactions before its midnight UTC count; default today (UTC)."""
+    text = _one(args, "date")
+    if not text:
+        return datetime.datetime.now(datetime.timezone.utc).date()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, f"date: {text!r} is not a date like 2026-03-01 (the as-of date)") from None
+
+
+def _site(store, args, principal):
+    domain = required_param(args, "site", "the site's domain, e.g. site=shop.example.com").lower()
+    if not principal.may_read(domain):
+        log.warning("stats api: %s refused customer value of %s", principal.label, domain)
+        raise ApiError(403, principal.refusal(domain))
+    site = get_site(store, domain)
+    if site is None:
+        raise ApiError(404, f"site: no site {domain!r} is registered")
+    return site
+
+
+def _paging(args):
+    limit = int_param(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    page = int_param(args, "page", 1, 1, 1_000_000)
+    return limit, page, (page - 1) * limit
+
+
+def register_customer_value_endpoints(bp, store, session_user):
+    """Add GET /rfm and /clv to the Stats API blueprint `bp`."""
+
+    def answer(site, as_of, name, table, columns, body, limit, page, fmt):
+        if fmt == "csv":
+            return csv_response(table, columns, f"{name}-{site.domain}-{as_of}.csv")
+        return jsonify(dict(site=site.domain, as_of=as_of.isoformat(), page=page, limit=limit, **body))
+
+    @bp.route("/rfm", methods=["GET"], endpoint="rfm")
+    def rfm():
+        principal = retention_principal(store, request.headers.get("Authorization"), session_user)
+        args = request.args
+        site = _site(store, args, principal)
+        as_of = _as_of(args)
+        segment = _one(args, "segment") or None
+        if segment is not None and segment not in SEGMENTS:
+            raise ApiError(400, f"segment: {segment!r} is not one of {', '.join(SEGMENTS)}")
+        table = choice_param(args, "table", ("clients", "segments"), "clients")
+        limit, page, offset = _paging(args)
+        fmt = choice_param(args, "format", FORMATS, "json")
+        report = rfm_report(store, site.domain, as_of, segment)
+        clients = [dict(c, last_purchase=c["last_purchase"].isoformat()) for c in report["clients"]]
+        shown = clients[offset:offset + limit]
+        body = {"customers": report["customers"], "segment": segment, "segments": report["segments"],
+                "grid": report["grid"], "total": len(clients), "results": shown}
+        if table == "segments":
+            return answer(site, as_of, "rfm-segments", report["segments"], SEGMENT_COLUMNS, body,
+                          limit, page, fmt)
+        return answer(site, as_of, "rfm", shown, RFM_COLUMNS, body, limit, page, fmt)
+
+    @bp.route("/clv", methods=["GET"], endpoint="clv")
+    def clv():
+        principal = retention_principal(store, request.headers.get("Authorization"), session_user)
+        args = request.args
+        site = _site(store, args, principal)
+        as_of = _as_of(args)
+        horizon = int_param(args, "horizon", DEFAULT_HORIZON_DAYS, 1, MAX_HORIZON_DAYS)
+        table = choice_param(args, "table", ("clients", "buckets"), "clients")
+        limit, page, offset = _paging(args)
+        fmt = choice_param(args, "format", FORMATS, "json")
+        report = clv_report(store, site.domain, as_of, horizon)
+        clients = [dict(c, first_purchase=c["first_purchase"].isoformat(),
+                        last_purchase=c["last_purchase"].isoformat()) for c in report["clients"]]
+        shown = clients[offset:offset + limit]
+        body = {k: report[k] for k in ("horizon_days", "customers", "historical_total",
+                                       "predicted_total", "model", "prediction_note",
+                                       "historical_buckets", "predicted_buckets")}
+        body.update(total=len(clients), results=shown)
+        if table == "buckets":
+            buckets = ([dict(b, value="historical") for b in report["historical_buckets"]]
+                       + [dict(b, value="predicted") for b in report["predicted_buckets"]])
+            return answer(site, as_of, "clv-buckets", buckets, BUCKET_COLUMNS, body, limit, page, fmt)
+        return answer(site, as_of, "clv", shown, CLV_COLUMNS, body, limit, page, fmt)
