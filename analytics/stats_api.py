@@ -37,7 +37,7 @@ EVENT_COLUMNS = ["time", "name", "page", "source", "country", "device"]
 COHORT_COLUMNS = ["cohort", "customers", "returning", "retention"]
 # The metrics of analytics.query.visit_metrics, in the order answers list them.
 METRICS = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration",
-           "time_on_page", "revenue"]
+           "time_on_page", "conversions", "conversion_rate", "revenue"]
 AGGREGATE_COLUMNS = ["metric", "value", "previous", "change"]
 # Hourly buckets of a long period would be thousands of rows of mostly zeros.
 MAX_HOURLY_DAYS = 31

@@ -66,7 +66,9 @@ def test_aggregate_of_the_worked_day(client, shop, token):
     assert body["results"] == {
         "visitors": {"value": 4}, "visits": {"value": 5}, "pageviews": {"value": 8},
         "views_per_visit": {"value": 1.6}, "bounce_rate": {"value": 40.0},
-        "visit_duration": {"value": 523}, "time_on_page": {"value": 4}, "revenue": {"value": 120.0}}
+        "visit_duration": {"value": 523}, "time_on_page": {"value": 4},
+        # The worked day has no goal: no visit converts.
+        "conversions": {"value": 0}, "conversion_rate": {"value": 0.0}, "revenue": {"value": 120.0}}
     assert body["filters"] == {} and "ignored" not in body
 
 
@@ -82,6 +84,8 @@ def test_aggregate_against_the_previous_day(client, shop, token):
         "bounce_rate": {"value": 40.0, "previous": 50.0, "change": -10.0},   # points
         "visit_duration": {"value": 523, "previous": 30, "change": 1643.3},  # 493 / 30
         "time_on_page": {"value": 4, "previous": 0, "change": None},    # no change from zero
+        "conversions": {"value": 0, "previous": 0, "change": None},
+        "conversion_rate": {"value": 0.0, "previous": 0.0, "change": 0.0},   # points
         "revenue": {"value": 120.0, "previous": 0.0, "change": None}}
     rows = csv_rows(client, f"aggregate?site={S}&{DAY}&compare=previous_period&metrics=visits,bounce_rate",
                     token)
@@ -94,7 +98,8 @@ def test_aggregate_with_dashboard_filters(client, shop, token):
     body = ok_json(client, f"aggregate?site={S}&{DAY}&f_channel=Email", token)
     assert {m: v["value"] for m, v in body["results"].items()} == {
         "visitors": 2, "visits": 2, "pageviews": 4, "views_per_visit": 2.0, "bounce_rate": 0.0,
-        "visit_duration": 1215, "time_on_page": 6, "revenue": 120.0}
+        "visit_duration": 1215, "time_on_page": 6, "conversions": 0, "conversion_rate": 0.0,
+        "revenue": 120.0}
     assert body["filters"] == {"channel": "Email"}
     # Filters combine with AND: Email visits from France are visitor 4's.
     both = ok_json(client, f"aggregate?site={S}&{DAY}&f_channel=Email&f_country=FR&metrics=visits", token)
@@ -147,9 +152,9 @@ def test_breakdown_csv_of_countries(client, shop, token):
     # (180 + 4 + 0 + 25) / 4 = 52.25 s, 29 s engaged over 5 pageviews = 5.8 s.
     assert csv_rows(client, f"breakdown?site={S}&{DAY}&property=country", token) == [
         ["value", "visitors", "visits", "pageviews", "views_per_visit", "bounce_rate",
-         "visit_duration", "time_on_page", "revenue"],
-        ["", "3", "4", "5", "1.25", "50.0", "52", "6", "0.0"],
-        ["FR", "1", "1", "3", "3.0", "0.0", "2405", "0", "120.0"]]
+         "visit_duration", "time_on_page", "conversions", "conversion_rate", "revenue"],
+        ["", "3", "4", "5", "1.25", "50.0", "52", "6", "0", "0.0", "0.0"],
+        ["FR", "1", "1", "3", "3.0", "0.0", "2405", "0", "0", "0.0", "120.0"]]
 
 
 def test_breakdown_csv_of_pages_and_paging(client, shop, token):
