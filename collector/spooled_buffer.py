@@ -65,7 +65,7 @@ class _Pending:
 
 
 class SpooledBuffer:
-    """Same face as collector.buffer.WriteBuffer (add, flush, start, close, len) with a spool.
+    """The collector's write buffer (add, flush, start, close, len), backed by a spool.
 
     write(columns, rows): one insert, raises on failure.
     stored_ids(columns, rows): the event ids (text) among rows already in the store.
