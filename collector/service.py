@@ -197,12 +197,16 @@ class Collector:
         self.drops.flush()
         return self.buffer.flush()
 
-    def start(self):
-        """Start the time-based flusher and register the daily salt refresh."""
+    def start(self, group_commit=True):
+        """Start the time-based flusher and register the daily salt refresh.
+
+        group_commit: fsync the spool every SYNC_SECONDS (what makes a 202
+        survive a machine crash); a bulk import turns it off (see SpooledBuffer.start).
+        """
         if self._started:
             return
         self._started = True
-        self.buffer.start()
+        self.buffer.start(group_commit=group_commit)
         if self.scheduler is not None:
             self.scheduler.every(SALT_REFRESH_SECONDS, "salt refresh", self.salts.refresh,
                                  run_now=True)
