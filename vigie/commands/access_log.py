@@ -12,9 +12,10 @@ import time
 
 from collector import Collector
 from collector.access_log import FORMATS, import_lines
-from vigie.cli_common import CommandError, _command, _migrated_store, _settings, import_subparsers
+from vigie.cli_common import (CommandError, _command, _migrated_store, _settings, import_subparsers,
+                              registered_site)
 from warehouse.log_imports import file_digest, find_import, record_import
-from warehouse.sites import SiteError, get_site, normalise_domain
+from warehouse.sites import SiteError, normalise_domain
 
 IMPORT_BATCH_ROWS = 20_000  # rows per INSERT: large batches are what ClickHouse likes
 # Flushes go by size during an import; the timer only catches a slow trickle (stdin).
@@ -88,8 +89,7 @@ def cmd_import_access_log(args):
 
 
 def _import(args, settings, store, domain, lines, raw, size):
-    if get_site(store, domain) is None:
-        raise CommandError(f"no site {domain!r} is registered (add it with: vigie sites add {domain})")
+    registered_site(store, domain)
     digest = _refuse_a_second_import(store, domain, args) if raw is not None else None
     collector = Collector(store, settings.replace(buffer_max_rows=IMPORT_BATCH_ROWS,
                                                   buffer_max_seconds=IMPORT_FLUSH_SECONDS))
