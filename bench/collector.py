@@ -82,10 +82,12 @@ def serve_bare():
     serve(load_settings(), app_factory=bare_app)
 
 
-def env_for(store_url, port, spool_dir, workers=0):
+def env_for(store_url, port, spool_dir, workers=0, threads=0):
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")}
     if workers:
         env["VIGIE_WORKERS"] = str(workers)
+    if threads:
+        env["VIGIE_THREADS"] = str(threads)
     env.update(VIGIE_STORE_URL=store_url, VIGIE_PORT=str(port), VIGIE_SPOOL_DIR=spool_dir,
                VIGIE_SECRET_KEY="bench-secret-key-shared-by-workers", VIGIE_LOG_LEVEL="WARNING",
                # Limits stay on (their cost is part of the hot path) but far above the load.
@@ -160,6 +162,8 @@ def main():
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=0,
                         help="worker processes for both servers (default: what vigie serve picks)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads per worker for both servers (default: the setting's default)")
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
@@ -192,7 +196,7 @@ def main():
         wrk_args = (args.seconds, args.connections, args.wrk_threads, script)
         from vigie.server import worker_count
         from vigie.settings import load_settings
-        settings = load_settings(environ=env_for(store_url, 0, spool, args.workers))
+        settings = load_settings(environ=env_for(store_url, 0, spool, args.workers, args.threads))
         print(f"store {args.store}; gunicorn gthread, {worker_count(settings)} worker(s) x "
               f"{settings.threads} threads; wrk {args.wrk_threads} threads, {args.connections} "
               f"connections, {args.rounds} rounds of {args.seconds} s per server; "
@@ -203,11 +207,11 @@ def main():
         # runs minutes apart measures the drift as much as the collector.
         bare_port, full_port = free_port(), free_port()
         bare = start([sys.executable, os.path.abspath(__file__), "--serve-bare"],
-                     env_for(store_url, bare_port, spool, args.workers), bare_port)
+                     env_for(store_url, bare_port, spool, args.workers, args.threads), bare_port)
         full = None
         try:
             full = start([sys.executable, "-m", "vigie", "serve"],
-                         env_for(store_url, full_port, spool, args.workers), full_port)
+                         env_for(store_url, full_port, spool, args.workers, args.threads), full_port)
             wrk(bare_port, 2, *wrk_args[1:])  # warm-up
             warm = wrk(full_port, 2, *wrk_args[1:])
             accepted, ratios, server_cpu = int(warm["accepted"]), [], 0.0
