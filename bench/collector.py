@@ -5,13 +5,15 @@ Run:    .venv/bin/python bench/collector.py --store clickhouse   (a throwaway cl
         .venv/bin/python bench/collector.py --store chdb         (the embedded store)
 
 Both servers run exactly as `vigie serve` runs them (vigie/server.py: gunicorn,
-gthread workers, the worker count and threads the settings give): first a bare
-Flask app whose POST /api/event only answers 202, then the real Vigie server
-(parse, validate, enrich, identify, spool write-ahead, buffer, batched inserts).
-wrk drives each one on loopback for --seconds at full speed; then the real
-server again at half the rate it reached, for latency. Afterwards the events
-stored are counted against the 202s wrk received (requests still in flight
-when wrk stops may be stored without being counted, never the reverse).
+gthread workers, the worker count and threads the settings give), side by
+side: a bare Flask app whose POST /api/event only answers 202, and the real
+Vigie server (parse, validate, enrich, identify, spool write-ahead, buffer,
+batched inserts). wrk drives them in turns on loopback, --rounds rounds of
+--seconds each at full speed, in alternating order so that a load drifting on
+a shared machine weighs on both alike; the ratio is taken per round. Then the
+real server again at half the rate it reached, for latency. Afterwards the
+events stored are counted against the 202s wrk received (requests still in
+flight when wrk stops may be stored without being counted, never the reverse).
 
 Targets: full pipeline >= 75 % of bare Flask's requests/s; p99 < 50 ms at half
 rate; every accepted event stored. Figures are printed, never asserted.
@@ -80,8 +82,12 @@ def serve_bare():
     serve(load_settings(), app_factory=bare_app)
 
 
-def env_for(store_url, port, spool_dir):
+def env_for(store_url, port, spool_dir, workers=0, threads=0):
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")}
+    if workers:
+        env["VIGIE_WORKERS"] = str(workers)
+    if threads:
+        env["VIGIE_THREADS"] = str(threads)
     env.update(VIGIE_STORE_URL=store_url, VIGIE_PORT=str(port), VIGIE_SPOOL_DIR=spool_dir,
                VIGIE_SECRET_KEY="bench-secret-key-shared-by-workers", VIGIE_LOG_LEVEL="WARNING",
                # Limits stay on (their cost is part of the hot path) but far above the load.
@@ -131,6 +137,13 @@ def wrk(port, seconds, connections, threads, script, pause_ms=0):
     return figures
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds a process (all its threads) has used."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def show(label, f):
     print(f"{label:<28} {f['rps']:9.0f} req/s   p50 {f['p50_us'] / 1000:6.1f} ms   "
           f"p99 {f['p99_us'] / 1000:6.1f} ms   202s {int(f['accepted']):7d}   "
@@ -142,15 +155,23 @@ def main():
                                      epilog="Setup: apt-get install wrk (Debian).")
     parser.add_argument("--store", choices=("clickhouse", "chdb"), default="clickhouse",
                         help="a throwaway clickhouse-server (default) or the embedded store")
-    parser.add_argument("--seconds", type=int, default=20, help="duration of each phase (default 20)")
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each run (default 10)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of one run per server, in alternating order (default 3)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="worker processes for both servers (default: what vigie serve picks)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads per worker for both servers (default: the setting's default)")
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
         return serve_bare()
     if not 1 <= args.seconds <= 300:
         parser.error("--seconds must be between 1 and 300")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be between 1 and 20")
     if shutil.which("wrk") is None:
         parser.error("wrk is missing: apt-get install wrk")
 
@@ -173,44 +194,62 @@ def main():
         store.close()  # the embedded store has one owner: the server
         spool = os.path.join(work, "spool")
         wrk_args = (args.seconds, args.connections, args.wrk_threads, script)
-
-        port = free_port()
-        bare = start([sys.executable, os.path.abspath(__file__), "--serve-bare"],
-                     env_for(store_url, port, spool), port)
         from vigie.server import worker_count
         from vigie.settings import load_settings
-        settings = load_settings(environ=env_for(store_url, port, spool))
+        settings = load_settings(environ=env_for(store_url, 0, spool, args.workers, args.threads))
         print(f"store {args.store}; gunicorn gthread, {worker_count(settings)} worker(s) x "
               f"{settings.threads} threads; wrk {args.wrk_threads} threads, {args.connections} "
-              f"connections, {args.seconds} s per phase; {os.cpu_count()} CPU(s)", flush=True)
-        try:
-            wrk(port, 2, *wrk_args[1:])  # warm-up
-            bare_figures = wrk(port, *wrk_args)
-        finally:
-            stop(bare)
-        show("bare Flask", bare_figures)
+              f"connections, {args.rounds} rounds of {args.seconds} s per server; "
+              f"{os.cpu_count()} CPU(s)", flush=True)
 
-        port = free_port()
-        full = start([sys.executable, "-m", "vigie", "serve"], env_for(store_url, port, spool), port)
+        # Both servers run side by side and take turns (bare, Vigie, Vigie, bare, ...):
+        # on a shared machine the load drifts within minutes, and a ratio of two
+        # runs minutes apart measures the drift as much as the collector.
+        bare_port, full_port = free_port(), free_port()
+        bare = start([sys.executable, os.path.abspath(__file__), "--serve-bare"],
+                     env_for(store_url, bare_port, spool, args.workers, args.threads), bare_port)
+        full = None
         try:
-            warm = wrk(port, 2, *wrk_args[1:])
-            full_figures = wrk(port, *wrk_args)
-            show("Vigie collector", full_figures)
-            half = full_figures["rps"] / 2
+            full = start([sys.executable, "-m", "vigie", "serve"],
+                         env_for(store_url, full_port, spool, args.workers, args.threads), full_port)
+            wrk(bare_port, 2, *wrk_args[1:])  # warm-up
+            warm = wrk(full_port, 2, *wrk_args[1:])
+            accepted, ratios, server_cpu = int(warm["accepted"]), [], 0.0
+            for round_number in range(args.rounds):
+                order = ("bare", "full") if round_number % 2 == 0 else ("full", "bare")
+                figures = {}
+                for which in order:
+                    before = cpu_seconds(server.process.pid) if server and which == "full" else None
+                    figures[which] = wrk(bare_port if which == "bare" else full_port, *wrk_args)
+                    if before is not None:
+                        server_cpu += cpu_seconds(server.process.pid) - before
+                accepted += int(figures["full"]["accepted"])
+                ratios.append(figures["full"]["rps"] / figures["bare"]["rps"])
+                show(f"round {round_number + 1}: bare Flask", figures["bare"])
+                show(f"round {round_number + 1}: Vigie collector", figures["full"])
+            half = figures["full"]["rps"] / 2
             pause_ms = max(int(args.connections * 1000 / half), 1)
-            paced = wrk(port, *wrk_args, pause_ms=pause_ms)
+            paced = wrk(full_port, *wrk_args, pause_ms=pause_ms)
+            accepted += int(paced["accepted"])
             show(f"Vigie at ~{half:.0f} req/s target", paced)
         finally:
-            stop(full)
-        accepted = int(warm["accepted"] + full_figures["accepted"] + paced["accepted"])
+            stop(bare)
+            if full is not None:
+                stop(full)
         store = open_store(store_url)
         try:
             stored = store.query_value("SELECT count() FROM events WHERE site = %(s)s", {"s": SITE})
             unique = store.query_value("SELECT uniqExact(event_id) FROM events")
         finally:
             store.close()
-        ratio = full_figures["rps"] / bare_figures["rps"]
-        print(f"ratio full/bare: {ratio:.1%} (target >= 75%)")
+        ratios.sort()
+        print(f"ratio full/bare per round: {', '.join(f'{r:.0%}' for r in ratios)}; median "
+              f"{ratios[len(ratios) // 2]:.1%} (target >= 75%)")
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: a shared machine, "
+              "compare the ratios, not the rates")
+        if server:
+            print(f"clickhouse-server CPU while Vigie was driven: {server_cpu:.1f} s "
+                  f"({server_cpu / (args.rounds * args.seconds):.0%} of one core)")
         print(f"p99 at half rate: {paced['p99_us'] / 1000:.1f} ms (target < 50 ms); "
               f"achieved {paced['rps']:.0f} req/s")
         print(f"events: {accepted} accepted (202), {stored} stored, {unique} distinct ids, "

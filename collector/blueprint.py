@@ -77,12 +77,26 @@ def _answer(body, status):
     return response
 
 
-def _refused(collector, refusal):
+def _refused(collector, refusal, domain):
     reason, message, retry_after = refusal
-    collector.count_drop(reason)
+    collector.count_rate_limited(reason, domain)
     response = _answer({"error": message, "reason": reason}, 429)
     response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def _domain_of(req, cap):
+    """The site an over-limit request names, for its owner's count; '' if it names none.
+
+    Read only to attribute the refusal: the body goes no further than the parse.
+    """
+    declared = req.content_length
+    if declared is not None and declared > cap:
+        return ""
+    try:
+        return site_key(parse_body(read_capped(req.stream, cap)))
+    except (BodyTooLarge, BadEvent):
+        return ""
 
 
 def create_collector_blueprint(collector, settings, tracker_path=TRACKER_PATH):
@@ -93,9 +107,9 @@ def create_collector_blueprint(collector, settings, tracker_path=TRACKER_PATH):
 
     def receive():
         client = client_info(request, settings.trust_proxy_headers)
-        refusal = limits.refuse_ip(client.ip)  # before reading the body: a flood costs little
+        refusal = limits.refuse_ip(client.ip)  # before the pipeline: a flood costs little
         if refusal:
-            return _refused(collector, refusal)
+            return _refused(collector, refusal, _domain_of(request, cap))
         declared = request.content_length
         if declared is not None and declared > cap:
             collector.count_drop("too_large")
@@ -112,9 +126,10 @@ def create_collector_blueprint(collector, settings, tracker_path=TRACKER_PATH):
             body = parse_body(body)
         except BadEvent:
             pass
-        refusal = limits.refuse_site(site_key(body))
+        domain = site_key(body)
+        refusal = limits.refuse_site(domain)
         if refusal:
-            return _refused(collector, refusal)
+            return _refused(collector, refusal, domain)
         result = collector.ingest(body, client)
         if result.accepted:
             if result.ignored:

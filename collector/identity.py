@@ -4,6 +4,7 @@ The IP and user agent go into the hash and nowhere else. Salts live in the
 store (warehouse.salts) so every collector process computes the same id; a
 process keeps the salts it has read in memory and re-reads them periodically.
 """
+import bisect
 import datetime
 import hashlib
 import logging
@@ -92,7 +93,7 @@ class RecentVisitors:
         self.store, self.timeout, self.max_entries = store, timeout, max_entries
         self._last_seen = {}
         self._store_answers = {}
-        self._settled_minutes = {}
+        self._settled_midnights = {}
         self._lock = threading.Lock()
 
     def note(self, site, vid, when):
@@ -113,7 +114,7 @@ class RecentVisitors:
         if not check_store:
             return False
         if when < datetime.datetime.now(datetime.timezone.utc) - SETTLED_AFTER:
-            return self._seen_in_settled_minute(site, vid, when)
+            return self._seen_in_settled_midnight(site, vid, when)
         key = (site, vid, when.replace(second=0, microsecond=0))
         if key not in self._store_answers:
             try:
@@ -131,30 +132,34 @@ class RecentVisitors:
                 self._store_answers[key] = found
         return self._store_answers[key]
 
-    def _seen_in_settled_minute(self, site, vid, when):
-        """The store's answer for a minute long past (backfills): one query per site and minute.
+    def _seen_in_settled_midnight(self, site, vid, when):
+        """The store's answer for a midnight long past (backfills): one query per site and midnight.
 
-        Nothing is still arriving for such a minute, so the last time of every
-        visitor active in [minute - timeout, minute + 1 min) answers for all the
-        events of that minute at once, instead of one query per visitor. A
-        visitor whose last event falls later in the same minute counts as seen:
-        that event itself continued the visit.
+        Nothing is still arriving for such a midnight, so the event times of
+        every visitor active from `timeout` before it to `timeout` after it
+        answer for all the events of that window at once: a backfill of N days
+        costs N queries, not one per visitor or per minute. A visitor whose
+        event falls later in the same minute counts as seen: that event itself
+        continued the visit.
         """
-        minute = when.replace(second=0, microsecond=0)
-        last_seen = self._settled_minutes.get((site, minute))
-        if last_seen is None:
+        midnight = datetime.datetime.combine(when.date(), datetime.time(), when.tzinfo)
+        times = self._settled_midnights.get((site, midnight))
+        if times is None:
             try:
-                last_seen = dict(self.store.query(
-                    "SELECT visitor_id, max(ts) FROM events WHERE site = %(site)s "
+                rows = self.store.query(
+                    "SELECT visitor_id, groupArray(ts) FROM events WHERE site = %(site)s "
                     "AND ts >= %(since)s AND ts < %(until)s GROUP BY visitor_id",
-                    {"site": site, "since": minute - self.timeout,
-                     "until": minute + datetime.timedelta(minutes=1)}))
+                    {"site": site, "since": midnight - self.timeout,
+                     "until": midnight + self.timeout + datetime.timedelta(minutes=1)})
             except StoreError as exc:
                 log.warning("could not check visit continuity at midnight: %s", exc)
                 return False
+            times = {visitor: sorted(stamps) for visitor, stamps in rows}
             with self._lock:
-                if len(self._settled_minutes) >= 64:
-                    self._settled_minutes.clear()
-                self._settled_minutes[(site, minute)] = last_seen
-        last = last_seen.get(vid)
-        return last is not None and last >= when - self.timeout
+                if len(self._settled_midnights) >= 16:
+                    self._settled_midnights.clear()
+                self._settled_midnights[(site, midnight)] = times
+        stamps = times.get(vid, ())
+        first = bisect.bisect_left(stamps, when - self.timeout)
+        minute_end = when.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+        return first < len(stamps) and stamps[first] < minute_end

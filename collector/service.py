@@ -67,6 +67,11 @@ class SiteCache:
         self._entries[domain] = (site, now)
         return site
 
+    def cached(self, domain):
+        """The site last found for a domain, however old, without asking the store; else None."""
+        entry = self._entries.get(domain)
+        return entry[0] if entry is not None else None
+
 
 class Collector:
     """Events in (HTTP or Python), rows out to ClickHouse in batches.
@@ -147,8 +152,22 @@ class Collector:
         return result
 
     def count_drop(self, reason):
-        """Count an event refused before the pipeline (rate limits, oversized bodies)."""
+        """Count an event refused before the pipeline (oversized bodies)."""
         self._count(Result(False, 0, reason))
+
+    def count_rate_limited(self, reason, domain):
+        """Count a 429: by its limit in counts(), and as `rate_limited` for the site's owner.
+
+        The owner's count goes to dropped_events with the other drops (batched,
+        not one insert per request). Only a site this process has already looked
+        up is counted there: a flood is exactly when no request may turn into a
+        store query, and an over-limit sender has had its burst go through the
+        pipeline, which looked its site up.
+        """
+        self._count(Result(False, 429, reason))
+        site = self.sites.cached(domain) if domain else None
+        if site is not None:
+            self.drops.add(site.domain, datetime.datetime.now(UTC).date(), "rate_limited")
 
     def counts(self):
         """Events by outcome since start: accepted, bad_request, unknown_site, bot_pattern, ..."""
@@ -178,12 +197,16 @@ class Collector:
         self.drops.flush()
         return self.buffer.flush()
 
-    def start(self):
-        """Start the time-based flusher and register the daily salt refresh."""
+    def start(self, group_commit=True):
+        """Start the time-based flusher and register the daily salt refresh.
+
+        group_commit: fsync the spool every SYNC_SECONDS (what makes a 202
+        survive a machine crash); a bulk import turns it off (see SpooledBuffer.start).
+        """
         if self._started:
             return
         self._started = True
-        self.buffer.start()
+        self.buffer.start(group_commit=group_commit)
         if self.scheduler is not None:
             self.scheduler.every(SALT_REFRESH_SECONDS, "salt refresh", self.salts.refresh,
                                  run_now=True)

@@ -65,7 +65,7 @@ class _Pending:
 
 
 class SpooledBuffer:
-    """Same face as collector.buffer.WriteBuffer (add, flush, start, close, len) with a spool.
+    """The collector's write buffer (add, flush, start, close, len), backed by a spool.
 
     write(columns, rows): one insert, raises on failure.
     stored_ids(columns, rows): the event ids (text) among rows already in the store.
@@ -231,8 +231,14 @@ class SpooledBuffer:
 
     # -- background threads --------------------------------------------------
 
-    def start(self):
-        """The flusher (every max_seconds, when full, and retries) and the group-commit syncer."""
+    def start(self, group_commit=True):
+        """The flusher (every max_seconds, when full, and retries) and the group-commit syncer.
+
+        group_commit=False leaves the open segment to be fsynced when it is
+        sealed: for a bulk import, whose promise is its final summary rather
+        than a 202 per event, and whose appends would otherwise keep waiting
+        for the syncer's fsync of the same file.
+        """
         if self._threads or self._stop.is_set():
             return
 
@@ -252,7 +258,9 @@ class SpooledBuffer:
                 self._sync()
 
         self._last_timed = time.monotonic()
-        for target, label in ((flusher, "flusher"), (syncer, "spool-sync")):
+        threads = ((flusher, "flusher"), (syncer, "spool-sync")) if group_commit else \
+            ((flusher, "flusher"),)
+        for target, label in threads:
             thread = threading.Thread(target=target, name=f"vigie-{self.name}-{label}", daemon=True)
             thread.start()
             self._threads.append(thread)

@@ -4,11 +4,13 @@ Lives apart from vigie.cli so that the command modules in vigie/commands/ can
 use it without importing the parser that imports them.
 """
 import argparse
+import contextlib
 import os
 
 from vigie.settings import load_settings
 from warehouse import open_store
 from warehouse.migrations import migrate
+from warehouse.sites import SiteError, get_site, normalise_domain
 
 
 class CommandError(Exception):
@@ -39,6 +41,36 @@ def _migrated_store(settings):
     store = open_store(settings.store_url)
     migrate(store)
     return store
+
+
+@contextlib.contextmanager
+def command_store(args, errors=(), settings=None):
+    """The migrated store a command works on, closed when the command is done.
+
+    errors: the exception types of the package the command drives (GoalError,
+    RuleError, ...); they become CommandError, which main() prints as one line.
+    settings: the command's settings when it needs them too (default: from args).
+    """
+    store = _migrated_store(settings or _settings(args))
+    try:
+        yield store
+    except errors as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        store.close()
+
+
+def registered_site(store, domain):
+    """The registered Site a domain names (any case, www. or not), or CommandError naming the fix."""
+    try:
+        normalised = normalise_domain(domain)
+    except SiteError as exc:
+        raise CommandError(str(exc)) from None
+    site = get_site(store, normalised)
+    if site is None:
+        raise CommandError(f"no site {normalised!r} is registered (add it with: "
+                           f"vigie sites add {normalised})")
+    return site
 
 
 def _command(subparsers, name, summary):

@@ -1,4 +1,4 @@
-"""`vigie alerts ...` as a real subprocess on a real ClickHouse server."""
+"""`vigie alerts ...` on a real ClickHouse server (a real subprocess per command) and on chdb."""
 import re
 import uuid
 
@@ -6,6 +6,7 @@ import pytest
 
 from tests.alert_factories import SITE, add_customers, add_score
 from tests.alerts.receivers import WebhookReceiver
+from tests.cli.inprocess import run_vigie_here
 from tests.cli.test_cli import run_vigie
 from warehouse import open_store
 from warehouse.migrations import migrate
@@ -99,11 +100,13 @@ BAD_COMMANDS = [
 ]
 
 
-def test_bad_alert_commands_get_one_clear_line(tmp_path):
-    url = f"chdb://{tmp_path}/data"
-    vigie_ok(url, "sites", "add", SITE)
+def test_bad_alert_commands_get_one_clear_line(cli_store_url):
+    # In this process: the subprocess of the test above, whose alert history
+    # needs each step in a second of its own, would add nothing here.
+    url = cli_store_url
+    assert run_vigie_here(url, "sites", "add", SITE).returncode == 0
     for args, message in BAD_COMMANDS:
-        result = run_vigie(url, *args)
+        result = run_vigie_here(url, *args)
         assert result.returncode == 2, (args, result.stdout)
         assert message in result.stderr and "Traceback" not in result.stderr, args
         assert "Hunter22" not in result.stderr

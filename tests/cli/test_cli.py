@@ -1,4 +1,4 @@
-"""The vigie command line, run as a real subprocess on real stores."""
+"""The vigie command line on real stores: as a real subprocess, and through main()."""
 import os
 import subprocess
 import sys
@@ -6,6 +6,8 @@ import time
 import uuid
 
 import pytest
+
+from tests.cli.inprocess import run_vigie_here
 
 
 def run_vigie(store_url, *args, stdin=None):
@@ -61,8 +63,11 @@ def test_unreachable_server_is_a_store_error(chdb_url):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("url_fixture", ["chdb_url", "server_url"])
+@pytest.mark.parametrize("url_fixture", ["cli_store_url", "server_url"])
 def test_migrate_sites_and_users(request, url_fixture):
+    # Through main() in this process: the commands, not the interpreter start, are under test
+    # here (the tests around this one run `python -m vigie` for real).
+    run_vigie = run_vigie_here
     url = request.getfixturevalue(url_fixture)
     first = run_vigie(url, "db", "migrate")
     assert first.returncode == 0, first.stderr

@@ -1,14 +1,13 @@
-"""`vigie goals` and `vigie funnels` as real subprocesses on an embedded store."""
+"""`vigie goals` and `vigie funnels` through the CLI's main(), on an embedded store."""
 import pytest
 
-from tests.cli.test_cli import run_vigie
+from tests.cli.inprocess import run_vigie_here as run_vigie
 
 
 @pytest.fixture
-def chdb_url(tmp_path):
-    url = f"chdb://{tmp_path}/data"
-    assert run_vigie(url, "sites", "add", "shop.example.com").returncode == 0
-    return url
+def chdb_url(cli_store_url):
+    assert run_vigie(cli_store_url, "sites", "add", "shop.example.com").returncode == 0
+    return cli_store_url
 
 
 def test_goals_add_list_remove(chdb_url):

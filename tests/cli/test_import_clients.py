@@ -1,9 +1,9 @@
-"""`vigie import customers|transactions|web-revenue` as a real subprocess on real stores."""
+"""`vigie import customers|transactions|web-revenue` through the CLI's main(), on real stores."""
 import uuid
 
 import pytest
 
-from tests.cli.test_cli import run_vigie
+from tests.cli.inprocess import run_vigie_here as run_vigie
 from tests.factories import event, insert_events
 from warehouse import open_store
 
@@ -14,9 +14,9 @@ CUSTOMERS = ("customer_id,created_at,plan\n"
 
 
 @pytest.fixture(params=["chdb", "clickhouse"])
-def url(request, tmp_path):
+def url(request):
     if request.param == "chdb":
-        return f"chdb://{tmp_path}/data"
+        return request.getfixturevalue("cli_store_url")
     server = request.getfixturevalue("clickhouse_server")
     return f"clickhouse://default@127.0.0.1:{server.tcp_port}/cli_{uuid.uuid4().hex[:10]}"
 
@@ -144,8 +144,8 @@ def test_help_names_the_options(chdb_url):
 
 
 @pytest.fixture
-def chdb_url(tmp_path):
-    return f"chdb://{tmp_path}/data"
+def chdb_url(cli_store_url):
+    return cli_store_url
 
 
 @pytest.fixture

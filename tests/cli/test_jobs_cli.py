@@ -1,10 +1,10 @@
-"""`vigie jobs` as a real subprocess, and the jobs in the running server's scheduler."""
+"""`vigie jobs` through the CLI's main(), and the jobs in the running server's scheduler."""
 import datetime
 import uuid
 
 import pytest
 
-from tests.cli.test_cli import run_vigie
+from tests.cli.inprocess import run_vigie_here as run_vigie
 from tests.factories import event, insert_events
 from vigie.scheduler import Scheduler
 from warehouse import open_store
@@ -13,8 +13,8 @@ from warehouse.sites import add_site
 
 
 @pytest.fixture
-def chdb_url(tmp_path):
-    return f"chdb://{tmp_path}/data"
+def chdb_url(cli_store_url):
+    return cli_store_url
 
 
 @pytest.fixture

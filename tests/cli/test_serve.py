@@ -10,6 +10,7 @@ import uuid
 import pytest
 import requests
 
+from tests.cli.inprocess import run_vigie_here
 from tests.clickhouse_server import free_port
 from vigie.server import worker_count
 from vigie.settings import SettingsError, load_settings
@@ -90,10 +91,19 @@ def serving_store(request, tmp_path):
         server = request.getfixturevalue("clickhouse_server")
         url = f"clickhouse://default@127.0.0.1:{server.tcp_port}/serve_{uuid.uuid4().hex[:10]}"
         extra = {"workers": 2, "secret_key": "a-shared-secret-for-two-workers"}
-    added = subprocess.run([sys.executable, "-m", "vigie", "sites", "add", SITE],
-                           env=vigie_env(url), capture_output=True, text=True, timeout=60)
+    added = register_site(url)
     assert added.returncode == 0, added.stderr
     return url, extra
+
+
+def register_site(url):
+    """`vigie sites add SITE`: in this process on a ClickHouse server; in a subprocess on chdb,
+    whose directory this process must not open (chdb binds one per process, and the
+    server under test will own it)."""
+    if url.startswith("clickhouse://"):
+        return run_vigie_here(url, "sites", "add", SITE)
+    return subprocess.run([sys.executable, "-m", "vigie", "sites", "add", SITE],
+                          env=vigie_env(url), capture_output=True, text=True, timeout=60)
 
 
 def test_sigterm_flushes_every_accepted_event(serving_store):

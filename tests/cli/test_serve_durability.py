@@ -9,7 +9,7 @@ import uuid
 
 import requests
 
-from tests.cli.test_serve import SITE, stop, vigie_env, wait_until_healthy
+from tests.cli.test_serve import SITE, register_site, stop, vigie_env, wait_until_healthy
 from tests.clickhouse_server import ClickHouseServer, free_port
 from warehouse import open_store
 
@@ -40,8 +40,7 @@ def start_serve(url, spool_dir, **settings):
 
 
 def add_site(url):
-    added = subprocess.run([sys.executable, "-m", "vigie", "sites", "add", SITE],
-                           env=vigie_env(url), capture_output=True, text=True, timeout=60)
+    added = register_site(url)
     assert added.returncode == 0, added.stderr
 
 
@@ -126,7 +125,9 @@ def test_a_collector_killed_with_sigkill_loses_nothing(clickhouse_server, tmp_pa
         assert wait_for(lambda: stored(url) == (40, 40, 40), 60)
         send(base, 40)
         assert wait_for(lambda: stored(url) == (41, 41, 41), 30)
-        time.sleep(1)  # a second replay, if there were one, would land by now
+        # Segments go only once their insert is confirmed: with none left, no replay
+        # (a second one included) is still to come.
+        assert wait_for(lambda: segment_files(spool_dir) == [], 30)
         assert stored(url) == (41, 41, 41)
     finally:
         code = stop(process)

@@ -1,12 +1,12 @@
 """`vigie sites add` flags for the site settings, and `vigie sites list` showing them."""
 import pytest
 
-from tests.cli.test_cli import run_vigie
+from tests.cli.inprocess import run_vigie_here as run_vigie
 
 
 @pytest.fixture
-def chdb_url(tmp_path):
-    return f"chdb://{tmp_path}/data"
+def chdb_url(cli_store_url):
+    return cli_store_url
 
 
 def test_site_settings_are_set_kept_and_listed(chdb_url):

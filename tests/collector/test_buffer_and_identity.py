@@ -1,18 +1,23 @@
 """The write buffer never loses events; visitor ids follow the daily salt."""
 import datetime
-import time
+import threading
 
 from collector import ClientInfo, Collector
-from collector.buffer import WriteBuffer
 from collector.identity import SaltKeeper, visitor_id
+from collector.metrics import CollectorMetrics
 from collector.pipeline import STEPS
+from collector.spool import Spool
+from collector.spooled_buffer import SpooledBuffer
 from tests.collector.conftest import CHROME
+from tests.factories import event
 from warehouse import open_store
+from warehouse.events import EVENT_COLUMNS
 from warehouse.migrations import migrate
 from warehouse.salts import salt_for_day
 
 UTC = datetime.timezone.utc
 PAGE = {"name": "pageview", "domain": "shop.test", "url": "https://shop.test/"}
+VISITOR = EVENT_COLUMNS.index("visitor_id")
 
 
 def count_events(store):
@@ -23,65 +28,81 @@ def test_pipeline_steps_are_named_and_ordered():
     assert [name for name, _ in STEPS] == ["parse", "validate", "enrich", "identify", "buffer"]
 
 
-def test_buffer_flushes_by_size(store, settings):
-    written = []
-    buf = WriteBuffer(written.append, max_rows=3, max_seconds=60)
-    for i in range(7):
-        buf.add(i)
-    assert written == [[0, 1, 2], [3, 4, 5]] and len(buf) == 1
-    buf.close()
-    assert written[-1] == [6] and len(buf) == 0
+def spooled_buffer(tmp_path, write, **limits):
+    """The collector's buffer over a spool in tmp_path, writing to `write(rows)`."""
+    spool = Spool(str(tmp_path / "spool"), EVENT_COLUMNS)
+    limits = dict(dict(max_rows=1000, max_seconds=60), **limits)
+    return SpooledBuffer(spool, lambda columns, rows: write(rows), lambda events: set(),
+                         CollectorMetrics(), **limits)
 
 
-def test_buffer_flushes_by_time():
+def rows(count):
+    """`count` events rows; visitor ids 0..count-1 tell them apart."""
+    return [tuple(event("shop.test", "2026-03-10 10:00:00", visitor=n)[c] for c in EVENT_COLUMNS)
+            for n in range(count)]
+
+
+def visitors(batch):
+    return [row[VISITOR] for row in batch]
+
+
+def test_buffer_flushes_by_size(tmp_path):
     written = []
-    buf = WriteBuffer(written.append, max_rows=1000, max_seconds=0.1)
+    buf = spooled_buffer(tmp_path, written.append, max_rows=3)
+    for row in rows(7):
+        buf.add(row)
+    assert [visitors(batch) for batch in written] == [[0, 1, 2], [3, 4, 5]] and len(buf) == 1
+    assert buf.close() == 0
+    assert visitors(written[-1]) == [6] and len(buf) == 0
+
+
+def test_buffer_flushes_by_time(tmp_path):
+    written = threading.Event()
+    buf = spooled_buffer(tmp_path, lambda batch: written.set(), max_seconds=0.1)
     buf.start()
-    buf.add("a")
-    deadline = time.monotonic() + 5
-    while not written and time.monotonic() < deadline:
-        time.sleep(0.02)
-    buf.close()
-    assert written == [["a"]]
+    buf.add(rows(1)[0])
+    assert written.wait(5)  # the timer wrote it: nobody called flush
+    assert buf.close() == 0
 
 
-def test_a_failed_insert_keeps_the_batch_in_order():
+def test_a_failed_insert_keeps_the_batch_in_order(tmp_path):
     attempts = []
 
-    def flaky(rows):
-        attempts.append(list(rows))
+    def flaky(batch):
+        attempts.append(visitors(batch))
         if len(attempts) == 1:
             raise ConnectionError("store down")
-    buf = WriteBuffer(flaky, max_rows=1000, max_seconds=60)
-    buf.add(1)
-    buf.add(2)
-    assert buf.flush() == 0 and len(buf) == 2
-    buf.add(3)
+    buf = spooled_buffer(tmp_path, flaky)
+    first, second, third = rows(3)
+    buf.add(first)
+    buf.add(second)
+    assert buf.flush() == 0 and len(buf) == 2 and buf.spooled() == 2
+    buf.add(third)
     assert buf.flush() == 3
-    assert attempts == [[1, 2], [1, 2, 3]]
+    assert attempts == [[0, 1], [0, 1, 2]]
 
 
-def test_after_a_failure_a_full_buffer_waits_for_the_next_timed_flush():
+def test_after_a_failure_the_timer_waits_for_the_backoff_but_a_flush_tries(tmp_path):
     attempts = []
 
-    def down(rows):
-        attempts.append(len(rows))
+    def down(batch):
+        attempts.append(len(batch))
         raise ConnectionError("store down")
-    buf = WriteBuffer(down, max_rows=2, max_seconds=60)
-    buf.add("a")
-    buf.add("b")           # full: one synchronous attempt, which fails
-    buf.add("c")           # still full, but the store just failed: no new attempt per event
-    buf.add("d")
-    assert attempts == [2] and len(buf) == 4
-    assert buf.flush() == 0 and attempts == [2, 4]  # an explicit flush always tries
+    buf = spooled_buffer(tmp_path, down)
+    for row in rows(2):
+        buf.add(row)
+    assert buf.flush() == 0 and attempts == [2]
+    buf.add(rows(1)[0])
+    assert buf.flush(force=False) == 0 and attempts == [2]  # the timer's flush: backing off
+    assert len(buf) == 3                                      # sealed into the spool all the same
+    assert buf.flush() == 0 and attempts == [2, 3]            # an explicit flush always tries
 
 
-def test_rows_being_written_still_count_as_buffered():
+def test_rows_being_written_still_count_as_buffered(tmp_path):
     seen_during_write = []
-    buf = WriteBuffer(lambda rows: seen_during_write.append((len(buf), buf.waiting())),
-                      max_rows=1000, max_seconds=60)
-    buf.add(1)
-    buf.add(2)
+    buf = spooled_buffer(tmp_path, lambda batch: seen_during_write.append((len(buf), buf.waiting())))
+    for row in rows(2):
+        buf.add(row)
     assert buf.flush() == 2
     assert seen_during_write == [(2, 0)] and len(buf) == 0
 

@@ -186,11 +186,38 @@ def test_a_malformed_sources_file_is_refused_with_the_entry_named(tmp_path):
     ("192.168.1.10", ""),
     ("fe80::1", ""),
     ("203.0.113.7", ""),  # documentation range
+    ("198.51.100.255", ""),
+    ("192.0.2.1", ""),
+    ("100.64.0.1", ""),      # carrier-grade NAT
+    ("100.127.255.255", ""),
+    ("100.128.0.1", "US"),   # just past it: public again
+    ("198.18.0.1", ""),      # benchmarking
+    ("169.254.1.1", ""),
+    ("0.1.2.3", ""),
+    ("224.0.0.1", ""),       # multicast
+    ("255.255.255.255", ""),
+    ("::ffff:10.0.0.1", ""),
+    ("2001:db8::1", ""),     # IPv6 documentation range
+    (" 8.8.8.8 ", "US"),     # surrounding blanks (headers) are ignored
+    ("010.1.2.3", ""),       # leading zeros: ambiguous (octal?), refused
+    ("8.8.8", ""),           # shorthand forms are not addresses here
+    ("256.1.1.1", ""),
     ("not an ip", ""),
     ("", ""),
+    (None, ""),
 ])
 def test_country_from_the_shipped_database(ip, country):
     assert geo.country(ip) == country
+
+
+@pytest.mark.parametrize("block", geo.NOT_PUBLIC_V4)
+def test_every_address_of_a_non_public_block_has_no_country(block):
+    import ipaddress
+    network = ipaddress.IPv4Network(block)
+    for address in (network.network_address, network.network_address + 1,
+                    network.broadcast_address):
+        assert geo.country(str(address)) == ""
+        assert geo.country(f"::ffff:{address}") == ""
 
 
 @pytest.mark.parametrize("width, screen", [

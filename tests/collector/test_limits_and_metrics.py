@@ -1,13 +1,23 @@
 """Rate limits (429 with Retry-After), /metrics for Prometheus, and the spool in /healthz."""
+import datetime
+
 import pytest
 from flask import Flask
 
 from collector import Collector, create_collector_blueprint
+from collector.drop_counts import dropped_counts
 from collector.limits import TokenBuckets
 from tests.collector.conftest import post_event
 from warehouse.sites import add_site
 
 PAGE = {"name": "pageview", "domain": "shop.test", "url": "https://shop.test/"}
+
+
+def rate_limited_in_store(store, site):
+    """The site's `rate_limited` count in dropped_events, whatever UTC day the test ran on."""
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    counts = dropped_counts(store, site, today - datetime.timedelta(days=1), today)
+    return sum(n for (_, reason), n in counts.items() if reason == "rate_limited")
 
 
 def test_a_token_bucket_allows_its_burst_then_its_rate():
@@ -48,7 +58,10 @@ def test_an_address_over_its_limit_gets_429_naming_the_limit(store, settings):
     assert "limit is 1 per second (rate_limit_per_ip)" in refused.get_json()["error"]
     assert post_event(client, PAGE, ip="198.51.100.2").status_code == 202  # another address
     assert collector.counts() == {"accepted": 11, "rate_limited_ip": 2}
+    assert store.query_value("SELECT count() FROM dropped_events") == 0  # no insert per 429
     assert collector.close() == 0
+    assert rate_limited_in_store(store, "shop.test") == 2  # the owner sees them, in one batch
+    assert store.query_value("SELECT count() FROM dropped_events") == 1
 
 
 def test_a_site_over_its_limit_gets_429_and_other_sites_do_not(store, settings):
@@ -65,6 +78,26 @@ def test_a_site_over_its_limit_gets_429_and_other_sites_do_not(store, settings):
     assert post_event(client, blog).status_code == 202
     assert post_event(client, "not json").status_code == 400  # still worded by the pipeline
     assert collector.close() == 0
+    assert rate_limited_in_store(store, "shop.test") == 2
+    assert rate_limited_in_store(store, "blog.test") == 0
+
+
+def test_refusals_are_counted_for_known_sites_only_without_store_queries(store, settings):
+    collector, client = limited_client(store, settings, rate_limit_per_ip=0.1, rate_limit_per_site=0)
+    assert post_event(client, PAGE, ip="198.51.100.1").status_code == 202  # its burst: one event
+    queries = []
+    original = collector.store.query
+    collector.store.query = lambda *args, **kw: queries.append(args) or original(*args, **kw)
+    unknown = dict(PAGE, domain="unregistered.test", url="https://unregistered.test/")
+    over = [post_event(client, body, ip="198.51.100.1")
+            for body in (PAGE, dict(PAGE, domain="WWW.SHOP.test"), unknown, "not json", "x" * 9000)]
+    assert [answer.status_code for answer in over] == [429] * 5
+    assert queries == []  # a flood of 429s never reaches the store
+    collector.store.query = original
+    assert collector.counts() == {"accepted": 1, "rate_limited_ip": 5}
+    assert collector.close() == 0
+    assert rate_limited_in_store(store, "shop.test") == 2
+    assert store.query_value("SELECT count() FROM dropped_events") == 1
 
 
 def test_defaults_leave_ordinary_traffic_alone(store, settings):

@@ -11,8 +11,7 @@ from alerts.channels import ChannelError, add_channel, list_channels, remove_cha
 from alerts.delivery import notify_test
 from alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, list_rules, remove_rule
 from alerts.state import AlertError
-from vigie.cli_common import CommandError, _command, _migrated_store, _settings
-from warehouse.sites import get_site, normalise_domain
+from vigie.cli_common import CommandError, _command, _positive, _settings, command_store, registered_site
 
 
 def _with_store(fn):
@@ -20,21 +19,13 @@ def _with_store(fn):
     @functools.wraps(fn)
     def run(args):
         settings = _settings(args)
-        store = _migrated_store(settings)
-        try:
+        with command_store(args, (RuleError, AlertError, ChannelError), settings) as store:
             return fn(args, settings, store)
-        except (RuleError, AlertError, ChannelError) as exc:
-            raise CommandError(str(exc)) from None
-        finally:
-            store.close()
     return run
 
 
 def _site(store, domain):
-    site = get_site(store, normalise_domain(domain))
-    if site is None:
-        raise CommandError(f"no site {domain!r} is registered (vigie sites add DOMAIN)")
-    return site.domain
+    return registered_site(store, domain).domain
 
 
 def _number(text):
@@ -49,13 +40,6 @@ def _whole(text):
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-
-
-def _positive(text):
-    value = _whole(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return value
 
 
 @_with_store

@@ -8,8 +8,8 @@ import argparse
 import datetime
 import os
 
-from vigie.cli_common import CommandError, _command, _migrated_store, _positive, _settings
-from warehouse.sites import get_site, normalise_domain
+from vigie.cli_common import (CommandError, _command, _migrated_store, _positive, _settings,
+                              registered_site)
 
 
 def _date(text):
@@ -32,13 +32,7 @@ def _churn_modules():
 
 
 def _site(store, domain):
-    try:
-        domain = normalise_domain(domain)
-    except ValueError as exc:
-        raise CommandError(str(exc)) from None
-    if get_site(store, domain) is None:
-        raise CommandError(f"no site {domain!r} is registered (vigie sites list)")
-    return domain
+    return registered_site(store, domain).domain
 
 
 def cmd_train(args):

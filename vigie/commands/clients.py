@@ -14,8 +14,8 @@ from alerts.client_data.csv_import import CsvOptions, import_csv
 from alerts.client_data.csv_layout import ImportFailed
 from alerts.client_data.kinds import CUSTOMERS, TRANSACTIONS
 from alerts.client_data.web_revenue import copy_web_revenue
-from vigie.cli_common import CommandError, _command, _migrated_store, _settings, import_subparsers
-from warehouse.sites import get_site, normalise_domain
+from vigie.cli_common import (CommandError, _command, _migrated_store, _settings, import_subparsers,
+                              registered_site)
 
 # Rejections printed on the terminal; the --rejects file has them all.
 SHOWN_REJECTIONS = 50
@@ -26,8 +26,8 @@ PROGRESS_MIN_BYTES = 1024 * 1024
 class Progress:
     """Percent done on stderr: rewritten in place on a terminal, every tenth in a log."""
 
-    def __init__(self, out=sys.stderr):
-        self.out = out
+    def __init__(self, out=None):
+        self.out = out = out or sys.stderr  # the stderr of the moment, not of the import
         self.live = hasattr(out, "isatty") and out.isatty()
         self.last = {}
         self.started = time.monotonic()
@@ -42,13 +42,6 @@ class Progress:
         line = f"{stage}: {percent:3d}% ({done:,}/{total:,} {unit}, {time.monotonic() - self.started:.0f} s)"
         end = "" if self.live and done != total else "\n"
         print(("\r" if self.live else "") + line, end=end, file=self.out, flush=True)
-
-
-def _site(store, domain):
-    site = get_site(store, normalise_domain(domain))
-    if site is None:
-        raise CommandError(f"no site {domain!r} is registered (vigie sites add {domain})")
-    return site
 
 
 def _delimiter(text):
@@ -72,7 +65,7 @@ def cmd_import_file(args, kind):
                          strict=args.strict)
     store = _migrated_store(_settings(args))
     try:
-        site = _site(store, args.site)
+        site = registered_site(store, args.site)
         progress = None
         try:
             if os.path.getsize(args.file) >= PROGRESS_MIN_BYTES:
@@ -103,7 +96,7 @@ def cmd_import_file(args, kind):
 def cmd_import_web_revenue(args):
     store = _migrated_store(_settings(args))
     try:
-        site = _site(store, args.site)
+        site = registered_site(store, args.site)
         since = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
         if args.since:
             try:

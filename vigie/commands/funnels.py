@@ -3,18 +3,13 @@ import argparse
 
 from analytics.funnels import (FunnelError, MAX_WINDOW_DAYS, add_funnel, list_funnels, parse_step,
                               remove_funnel)
-from vigie.cli_common import CommandError, _command, _migrated_store, _settings
+from vigie.cli_common import _command, command_store
 from warehouse.sites import get_site
 
 
 def _with_store(args, action):
-    store = _migrated_store(_settings(args))
-    try:
+    with command_store(args, FunnelError) as store:
         return action(store)
-    except FunnelError as exc:
-        raise CommandError(str(exc)) from None
-    finally:
-        store.close()
 
 
 def _describe(funnel):

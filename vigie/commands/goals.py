@@ -1,17 +1,12 @@
 """`vigie goals add|list|remove`: a site's conversion goals."""
 from analytics.goals import GoalError, add_goal, list_goals, remove_goal
-from vigie.cli_common import CommandError, _command, _migrated_store, _settings
+from vigie.cli_common import _command, command_store
 from warehouse.sites import get_site
 
 
 def _with_store(args, action):
-    store = _migrated_store(_settings(args))
-    try:
+    with command_store(args, GoalError) as store:
         return action(store)
-    except GoalError as exc:
-        raise CommandError(str(exc)) from None
-    finally:
-        store.close()
 
 
 def _describe(goal):

@@ -3,30 +3,14 @@
 The token is printed once, at creation: only its hash is stored, so a lost
 token is replaced (add a new key, revoke the old one), never recovered.
 """
-from vigie.cli_common import CommandError, _command, _migrated_store, _settings
+from vigie.cli_common import CommandError, _command, command_store, registered_site
 from warehouse.api_keys import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
-from warehouse.sites import SiteError, get_site, normalise_domain
-
-
-def _registered_site(store, domain):
-    """The normalised domain of a registered site, or CommandError naming the fix."""
-    try:
-        normalised = normalise_domain(domain)
-    except SiteError as exc:
-        raise CommandError(str(exc)) from None
-    if get_site(store, normalised) is None:
-        raise CommandError(f"no site {normalised!r} is registered (add it with: "
-                           f"vigie sites add {normalised})")
-    return normalised
 
 
 def cmd_keys_add(args):
-    store = _migrated_store(_settings(args))
-    try:
-        site = _registered_site(store, args.domain)
+    with command_store(args) as store:
+        site = registered_site(store, args.domain).domain
         key, token = create_api_key(store, site, args.name or "")
-    finally:
-        store.close()
     print(f"API key {key.key_id} created for {key.site}"
           + (f" ({key.name})" if key.name else ""))
     print(token)
@@ -35,12 +19,9 @@ def cmd_keys_add(args):
 
 
 def cmd_keys_list(args):
-    store = _migrated_store(_settings(args))
-    try:
-        site = _registered_site(store, args.site) if args.site else None
+    with command_store(args) as store:
+        site = registered_site(store, args.site).domain if args.site else None
         keys = list_api_keys(store, site)
-    finally:
-        store.close()
     if not keys:
         print("no API keys yet: vigie keys add DOMAIN")
     for key in keys:
@@ -53,13 +34,11 @@ def cmd_keys_revoke(args):
         # A whole token pasted by mistake: the id is its second part; the
         # secret is not echoed back.
         key_id = key_id.split("_")[1] if key_id.count("_") >= 2 else key_id
-    store = _migrated_store(_settings(args))
-    try:
-        revoke_api_key(store, key_id)
-    except ApiKeyError as exc:
-        raise CommandError(f"{exc} (see: vigie keys list)") from None
-    finally:
-        store.close()
+    with command_store(args) as store:
+        try:
+            revoke_api_key(store, key_id)
+        except ApiKeyError as exc:
+            raise CommandError(f"{exc} (see: vigie keys list)") from None
     print(f"API key {key_id} revoked; requests with it now get 401")
 
 
