@@ -201,7 +201,7 @@ def test_a_key_of_another_site_and_no_credentials(client, store, sites):
      "page: a breakdown goes 1000 rows deep; page 3 of 500 rows would need 1500"),
     ("timeseries?site=S&interval=minute", "interval: 'minute' is not one of hour, day, week, month"),
     ("timeseries?site=S&period=12mo&interval=hour", "interval: hourly buckets need a period of at most 31"),
-    ("aggregate?site=S&metrics=visits,conversions", "metrics: 'conversions' is not one of visitors"),
+    ("aggregate?site=S&metrics=visits,sales", "metrics: 'sales' is not one of visitors"),
     ("aggregate?site=S&compare=last_decade", "compare: 'last_decade' is not one of previous_period"),
     ("aggregate?site=S&f_colour=red", "f_colour: unknown filter 'colour'"),
     ("aggregate?site=S&f_country=", "f_country: empty value"),
