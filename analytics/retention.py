@@ -9,7 +9,7 @@ otherwise. Exact definitions: docs/metrics.md, "Retention".
 import datetime
 from collections import defaultdict
 
-from analytics.visit_split import timeout_of, visit_numbers
+from analytics.visit_split import timeout_of
 
 INTERVALS = ("week", "month")
 # A visitor id lives one day (plus a visit over midnight): an earlier visit
@@ -66,6 +66,47 @@ def cohorts(store, site, period, interval="week"):
     return rows
 
 
+# Visits of the period, new or returning, computed where the events are.
+# Per visitor, its non-engagement events since `back` (the id lifetime
+# before the period) are sorted into an array of (time, first time any
+# customer id of the event was seen); a gap over the timeout starts a visit
+# (arrayCumSum numbers them from 0); the events are then grouped back by
+# (visitor, visit number). A visit is returning when its number is above 0
+# (an earlier visit of the same id) or a customer id it carries was first
+# seen before the visit started. Only visits starting in the period count.
+_VISIT_KINDS = """
+    SELECT visitor_id, min(t) AS start,
+           vno > 0 OR (minIf(fs, fs > 0) > 0 AND minIf(fs, fs > 0) < min(t)) AS returning
+    FROM (
+        SELECT visitor_id, ev.1 AS t, ev.2 AS fs, vno
+        FROM (
+            SELECT visitor_id, evs,
+                   arrayCumSum(arrayMap((e, i) -> i > 1 AND e.1 - evs[i - 1].1 > %(timeout)s,
+                                        evs, arrayEnumerate(evs))) AS vnos
+            FROM (
+                SELECT visitor_id, arraySort(groupArray((t, fs))) AS evs
+                FROM (
+                    SELECT visitor_id, toUInt32(ts) AS t, customer_id
+                    FROM events
+                    WHERE site = %(site)s AND name != 'engagement' AND ts >= %(back)s AND ts < %(hi)s
+                ) AS visitor_events ANY LEFT JOIN (
+                    SELECT customer_id, toUInt32(min(ts)) AS fs
+                    FROM events
+                    WHERE site = %(site)s AND customer_id != '' AND name != 'engagement'
+                      AND ts < %(hi)s AND customer_id IN (
+                          SELECT customer_id FROM events WHERE site = %(site)s
+                          AND customer_id != '' AND ts >= %(lo)s AND ts < %(hi)s)
+                    GROUP BY customer_id
+                ) AS first_seen USING customer_id
+                GROUP BY visitor_id
+            )
+        )
+        ARRAY JOIN evs AS ev, vnos AS vno
+    )
+    GROUP BY visitor_id, vno
+"""
+
+
 def new_vs_returning(store, site, period, timeout_minutes=30):
     """Visits of the period split into new and returning, and visitors likewise.
 
@@ -74,41 +115,18 @@ def new_vs_returning(store, site, period, timeout_minutes=30):
     returning when any of its visits in the period is.
     """
     lo, hi = period.utc_bounds(site.timezone)
-    params = {"site": site.domain, "lo": lo, "hi": hi, "back": lo - _ID_LIFETIME}
-    first_seen = dict(store.query(
-        "SELECT customer_id, toUInt32(min(ts)) FROM events WHERE site = %(site)s AND customer_id != '' "
-        "AND name != 'engagement' AND ts < %(hi)s AND customer_id IN ("
-        " SELECT customer_id FROM events WHERE site = %(site)s AND customer_id != ''"
-        " AND ts >= %(lo)s AND ts < %(hi)s) GROUP BY customer_id", params))
-    events = defaultdict(list)
-    for visitor_id, ts, customer_id in store.query(
-            "SELECT visitor_id, toUInt32(ts) AS t, customer_id FROM events WHERE site = %(site)s "
-            "AND name != 'engagement' AND ts >= %(back)s AND ts < %(hi)s ORDER BY visitor_id, t",
-            params):
-        events[visitor_id].append((ts, customer_id))
-    counts = {"new_visits": 0, "returning_visits": 0, "new_visitors": 0, "returning_visitors": 0}
-    timeout = timeout_of(timeout_minutes)
-    lo_s, hi_s = int(lo.timestamp()), int(hi.timestamp())
-    for visitor_events in events.values():
-        visits = defaultdict(list)
-        for number, ev in zip(visit_numbers([ts for ts, _ in visitor_events], timeout), visitor_events):
-            visits[number].append(ev)
-        kinds = [_visit_kind(number, visit, first_seen) for number, visit in sorted(visits.items())
-                 if lo_s <= visit[0][0] < hi_s]
-        if kinds:
-            counts["new_visits"] += kinds.count("new")
-            counts["returning_visits"] += kinds.count("returning")
-            counts["returning_visitors" if "returning" in kinds else "new_visitors"] += 1
+    params = {"site": site.domain, "lo": lo, "hi": hi, "back": lo - _ID_LIFETIME,
+              "lo_t": int(lo.timestamp()), "hi_t": int(hi.timestamp()),
+              "timeout": timeout_of(timeout_minutes)}
+    row = store.query(
+        "SELECT sum(new), sum(ret), countIf(ret = 0), countIf(ret > 0) FROM ("
+        " SELECT visitor_id, countIf(NOT returning) AS new, countIf(returning) AS ret"
+        f" FROM ({_VISIT_KINDS}) WHERE start >= %(lo_t)s AND start < %(hi_t)s"
+        " GROUP BY visitor_id)", params)[0]
+    counts = dict(zip(("new_visits", "returning_visits", "new_visitors", "returning_visitors"),
+                      (int(v or 0) for v in row)))
     visits_total = counts["new_visits"] + counts["returning_visits"]
     return dict(counts, visitors=counts["new_visitors"] + counts["returning_visitors"],
                 visits=visits_total,
                 returning_visit_share=round(100.0 * counts["returning_visits"] / visits_total, 1)
                 if visits_total else None)
-
-
-def _visit_kind(number, visit, first_seen):
-    start = visit[0][0]
-    if number > 0:
-        return "returning"
-    customers = {c for _, c in visit if c}
-    return "returning" if any(first_seen.get(c, start) < start for c in customers) else "new"
