@@ -79,6 +79,9 @@ _PER_EVENT = """
     WHERE site = %(site)s AND ts >= toDateTime(%(since_t)s) AND ts < %(hi)s
 """
 
+# Lists (pages viewed, event names, properties, goals) are collected with
+# groupArray and made distinct once per visit: cheaper than a hash set per
+# visit (groupUniqArray), same sorted result.
 _PER_VISIT = """
     SELECT visitor_id, visit_start,
            countIf(NOT is_eng) AS n_events,
@@ -91,12 +94,12 @@ _PER_VISIT = """
            argMinIf(pathname, t, is_pv) AS entry,
            argMaxIf(pathname, t, is_pv) AS exit,
            anyIf(customer_id, customer_id != '') AS customer,
-           groupUniqArrayArray(goal_hits) AS reached,
+           groupArrayArray(goal_hits) AS reached,
            sum(revenue) AS total_revenue,
            anyIf(currency, currency != '') AS any_currency,
-           groupUniqArrayIf(pathname, is_pv) AS viewed,
-           groupUniqArrayIf(name, NOT is_eng AND NOT is_pv) AS names,
-           groupUniqArrayArray(arrayMap((k, v) -> concat(k, '=', v), prop_keys, prop_values)) AS kv
+           groupArrayIf(pathname, is_pv) AS viewed,
+           groupArrayIf(name, NOT is_eng AND NOT is_pv) AS names,
+           groupArrayArray(arrayMap((k, v) -> concat(k, '=', v), prop_keys, prop_values)) AS kv
     FROM ({per_event})
     WHERE visit_start >= %(since_t)s AND visit_start < %(until_t)s
     GROUP BY visitor_id, visit_start
@@ -123,8 +126,9 @@ _SESSIONS = """
            n_pageviews, n_events, total_engaged_ms, entry, exit,
            NOT (n_pageviews >= 2 OR n_interactive > 0 OR total_engaged_ms >= %(engaged_ms)s),
            {first_columns},
-           arraySort(reached), total_revenue, any_currency,
-           arraySort(viewed), arraySort(names), arraySort(kv), %(version)s, 0
+           arraySort(arrayDistinct(reached)), total_revenue, any_currency,
+           arraySort(arrayDistinct(viewed)), arraySort(arrayDistinct(names)),
+           arraySort(arrayDistinct(kv)), %(version)s, 0
     FROM (
         SELECT *,
                arraySum(arrayMap(x -> toUInt64(x.2), arrayFilter(x -> x.1 >= last_pv, engagement)))
