@@ -8,8 +8,7 @@ Both backends must run it, so there are no window functions: per visitor, the
 sorted timestamps of non-engagement events become an array of visit starts
 (arrayFilter on the gap to the previous element), every event is joined to
 that array and takes the latest start at or before it, and visits are then a
-plain GROUP BY (visitor, start). The columns copied from a visit's first
-event are joined afterwards, once per visit, from the events at visit starts.
+plain GROUP BY (visitor, start).
 
 A window [since, until) owns the visits that *start* in it. Deciding whether
 an event starts a visit needs only the timeout before it, so events are read
@@ -39,13 +38,19 @@ SESSION_COLUMNS = (
 ) + FIRST_EVENT_COLUMNS + ("goals", "revenue", "currency", "pages", "event_names", "props",
                             "version", "deleted")
 
-# Per visitor, the epoch seconds at which its visits start: a non-engagement
-# event more than the timeout after the previous one starts a visit. Only
-# visitors with a visit starting in the window are kept: the others' events
-# cannot belong to a visit this window owns.
-_STARTS = """
-    SELECT visitor_id, starts
-    FROM (
+# ANY LEFT JOIN: the right side has one row per visitor, and the left
+# columns (the 21 first-event columns among them) pass through as they are;
+# ALL INNER JOIN copied every one of them for every event. A visitor with no
+# visit start in the read range gets an empty array, hence visit_start 0,
+# which the window filter drops, as the inner join dropped it.
+_PER_EVENT = """
+    SELECT visitor_id, toUInt32(ts) AS t, name = 'engagement' AS is_eng,
+           name = 'pageview' AS is_pv, name, pathname, engaged_ms, revenue, currency,
+           customer_id, prop_keys, prop_values, {first_columns},
+           {goal_hits} AS goal_hits,
+           starts[arrayCount(s -> s <= t, starts)] AS visit_start
+    FROM events
+    ANY LEFT JOIN (
         SELECT visitor_id,
                arrayFilter((x, i) -> i = 1 OR x - pts[i - 1] > %(timeout)s,
                            pts, arrayEnumerate(pts)) AS starts
@@ -55,28 +60,8 @@ _STARTS = """
             WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND name != 'engagement'
             GROUP BY visitor_id
         )
-    )
-    WHERE arrayExists(s -> s >= %(since_t)s AND s < %(until_t)s, starts)
-"""
-
-# Every event that may belong to a visit of the window, with the start of the
-# visit it belongs to (events before `since` belong to earlier visits). ANY
-# LEFT JOIN: one row per visitor on the right, and the left columns pass
-# through instead of being copied as ALL INNER JOIN does; a visitor without a
-# start in the window gets an empty array, hence visit_start 0, filtered out
-# by the caller. Only the columns the visit metrics need go through the join:
-# the first event's 21 attribution columns are fetched once per visit (_FIRSTS).
-# (Filtering the tail to the window's visitors with an IN set was measured: it
-# costs as much as it saves.)
-_PER_EVENT = """
-    SELECT visitor_id, toUInt32(ts) AS t, name = 'engagement' AS is_eng,
-           name = 'pageview' AS is_pv, name, pathname, engaged_ms, revenue, currency,
-           customer_id, prop_keys, prop_values,
-           {goal_hits} AS goal_hits,
-           starts[arrayCount(s -> s <= t, starts)] AS visit_start
-    FROM events
-    ANY LEFT JOIN ({starts}) AS visit_starts USING visitor_id
-    WHERE site = %(site)s AND ts >= toDateTime(%(since_t)s) AND ts < %(hi)s
+    ) AS visit_starts USING visitor_id
+    WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s
 """
 
 # Lists (pages viewed, event names, properties, goals) are collected with
@@ -94,6 +79,7 @@ _PER_VISIT = """
            argMinIf(pathname, t, is_pv) AS entry,
            argMaxIf(pathname, t, is_pv) AS exit,
            anyIf(customer_id, customer_id != '') AS customer,
+           {first_values},
            groupArrayArray(goal_hits) AS reached,
            sum(revenue) AS total_revenue,
            anyIf(currency, currency != '') AS any_currency,
@@ -103,19 +89,6 @@ _PER_VISIT = """
     FROM ({per_event})
     WHERE visit_start >= %(since_t)s AND visit_start < %(until_t)s
     GROUP BY visitor_id, visit_start
-"""
-
-# The first event of a visit is the non-engagement event at its start: the
-# attribution columns are read from those events only (a tuple IN filter),
-# not carried through the per-event join and aggregated with argMin, which
-# cost most of the job. Two events of a visitor in the same second at a visit
-# start: ANY JOIN keeps the first one read, as argMin kept the first one seen.
-_FIRSTS = """
-    SELECT visitor_id, toUInt32(ts) AS visit_start, {first_columns}
-    FROM events
-    WHERE site = %(site)s AND ts >= toDateTime(%(since_t)s) AND ts < toDateTime(%(until_t)s)
-      AND name != 'engagement'
-      AND (visitor_id, toUInt32(ts)) IN (SELECT visitor_id, arrayJoin(starts) FROM ({starts}))
 """
 
 _SESSIONS = """
@@ -135,8 +108,7 @@ _SESSIONS = """
                    AS last_page_ms,
                greatest(toUInt64(last_event) * 1000,
                         if(last_pv > 0, toUInt64(last_pv) * 1000 + last_page_ms, 0)) AS end_ms
-        FROM ({per_visit}) AS visits
-        ANY LEFT JOIN ({firsts}) AS firsts USING (visitor_id, visit_start)
+        FROM ({per_visit})
     )
 """
 
@@ -169,11 +141,13 @@ def sessions_select(site, since, until, goals, timeout_minutes, engaged_seconds,
         "timeout": int(timeout_minutes) * 60, "engaged_ms": int(engaged_seconds) * 1000,
         "version": int(version),
     }
-    per_event = _PER_EVENT.format(starts=_STARTS, goal_hits=_goal_hits(goals, params))
-    per_visit = _PER_VISIT.format(per_event=per_event)
-    columns = ", ".join(FIRST_EVENT_COLUMNS)
-    firsts = _FIRSTS.format(starts=_STARTS, first_columns=columns)
-    sql = _SESSIONS.format(per_visit=per_visit, firsts=firsts, first_columns=columns)
+    per_event = _PER_EVENT.format(first_columns=", ".join(FIRST_EVENT_COLUMNS),
+                                  goal_hits=_goal_hits(goals, params))
+    # One argMin over a tuple rather than one per column: a single comparison per row.
+    first_values = f"argMinIf(({', '.join(FIRST_EVENT_COLUMNS)}), t, NOT is_eng) AS first"
+    per_visit = _PER_VISIT.format(per_event=per_event, first_values=first_values)
+    sql = _SESSIONS.format(per_visit=per_visit, first_columns=", ".join(
+        f"first.{i}" for i in range(1, len(FIRST_EVENT_COLUMNS) + 1)))
     return re.sub(r"\s+", " ", sql).strip(), params
 
 
