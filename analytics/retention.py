@@ -10,7 +10,7 @@ import datetime
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from analytics.visit_split import timeout_of, visit_numbers
+from analytics.visit_split import timeout_of
 
 INTERVALS = ("week", "month")
 # A visitor id lives one day (plus a visit over midnight): an earlier visit
@@ -67,36 +67,67 @@ def cohorts(store, site, period, interval="week"):
     return rows
 
 
+# Visits of the period, new or returning, computed where the events are.
+# Per visitor, its non-engagement events since `back` (the id lifetime
+# before the period) are sorted into an array of (time, first time any
+# customer id of the event was seen); a gap over the timeout starts a visit
+# (arrayCumSum numbers them from 0); the events are then grouped back by
+# (visitor, visit number). A visit is returning when its number is above 0
+# (an earlier visit of the same id) or a customer id it carries was first
+# seen before the visit started. Only visits starting in the period count.
+_VISIT_KINDS = """
+    SELECT visitor_id, min(t) AS start,
+           vno > 0 OR (minIf(fs, fs > 0) > 0 AND minIf(fs, fs > 0) < min(t)) AS returning
+    FROM (
+        SELECT visitor_id, ev.1 AS t, ev.2 AS fs, vno
+        FROM (
+            SELECT visitor_id, evs,
+                   arrayCumSum(arrayMap((e, i) -> i > 1 AND e.1 - evs[i - 1].1 > %(timeout)s,
+                                        evs, arrayEnumerate(evs))) AS vnos
+            FROM (
+                SELECT visitor_id, arraySort(groupArray((t, fs))) AS evs
+                FROM (
+                    SELECT visitor_id, toUInt32(ts) AS t, customer_id
+                    FROM events
+                    WHERE site = %(site)s AND name != 'engagement' AND ts >= %(back)s AND ts < %(hi)s
+                ) AS visitor_events ANY LEFT JOIN (
+                    SELECT customer_id, toUInt32(min(ts)) AS fs
+                    FROM events
+                    WHERE site = %(site)s AND customer_id != '' AND name != 'engagement'
+                      AND ts < %(hi)s AND customer_id IN (
+                          SELECT customer_id FROM events WHERE site = %(site)s
+                          AND customer_id != '' AND ts >= %(lo)s AND ts < %(hi)s)
+                    GROUP BY customer_id
+                ) AS first_seen USING customer_id
+                GROUP BY visitor_id
+            )
+        )
+        ARRAY JOIN evs AS ev, vnos AS vno
+    )
+    GROUP BY visitor_id, vno
+"""
+
+
+def _visit_params(site, period, timeout_minutes):
+    lo, hi = period.utc_bounds(site.timezone)
+    return {"site": site.domain, "lo": lo, "hi": hi, "back": lo - _ID_LIFETIME,
+            "lo_t": int(lo.timestamp()), "hi_t": int(hi.timestamp()),
+            "timeout": timeout_of(timeout_minutes)}
+
+
 def _classified_visits(store, site, period, timeout_minutes):
     """{visitor id: [(visit start, 'new' | 'returning'), ...]} for the visits starting in `period`.
 
     A visit is returning when its visitor id had an earlier visit, or when a
     customer id it carries was seen before the visit started.
     """
-    lo, hi = period.utc_bounds(site.timezone)
-    params = {"site": site.domain, "lo": lo, "hi": hi, "back": lo - _ID_LIFETIME}
-    first_seen = dict(store.query(
-        "SELECT customer_id, toUInt32(min(ts)) FROM events WHERE site = %(site)s AND customer_id != '' "
-        "AND name != 'engagement' AND ts < %(hi)s AND customer_id IN ("
-        " SELECT customer_id FROM events WHERE site = %(site)s AND customer_id != ''"
-        " AND ts >= %(lo)s AND ts < %(hi)s) GROUP BY customer_id", params))
-    events = defaultdict(list)
-    for visitor_id, ts, customer_id in store.query(
-            "SELECT visitor_id, toUInt32(ts) AS t, customer_id FROM events WHERE site = %(site)s "
-            "AND name != 'engagement' AND ts >= %(back)s AND ts < %(hi)s ORDER BY visitor_id, t",
-            params):
-        events[visitor_id].append((ts, customer_id))
-    timeout = timeout_of(timeout_minutes)
-    lo_s, hi_s = int(lo.timestamp()), int(hi.timestamp())
-    classified = {}
-    for visitor_id, visitor_events in events.items():
-        visits = defaultdict(list)
-        for number, ev in zip(visit_numbers([ts for ts, _ in visitor_events], timeout), visitor_events):
-            visits[number].append(ev)
-        kinds = [(visit[0][0], _visit_kind(number, visit, first_seen))
-                 for number, visit in sorted(visits.items()) if lo_s <= visit[0][0] < hi_s]
-        if kinds:
-            classified[visitor_id] = kinds
+    params = _visit_params(site, period, timeout_minutes)
+    classified = defaultdict(list)
+    # One row per visit, not per event: the visits are found in ClickHouse.
+    for visitor_id, start, returning in store.query(
+            f"SELECT visitor_id, start, returning FROM ({_VISIT_KINDS}) "
+            "WHERE start >= %(lo_t)s AND start < %(hi_t)s ORDER BY visitor_id, start", params):
+        classified[visitor_id].append((int(start), "returning" if returning else "new"))
     return classified
 
 
@@ -107,6 +138,10 @@ def _split(visits_by_visitor):
         counts["new_visits"] += kinds.count("new")
         counts["returning_visits"] += kinds.count("returning")
         counts["returning_visitors" if "returning" in kinds else "new_visitors"] += 1
+    return _with_totals(counts)
+
+
+def _with_totals(counts):
     visits_total = counts["new_visits"] + counts["returning_visits"]
     return dict(counts, visitors=counts["new_visitors"] + counts["returning_visitors"],
                 visits=visits_total,
@@ -117,10 +152,18 @@ def _split(visits_by_visitor):
 def new_vs_returning(store, site, period, timeout_minutes=30):
     """Visits of the period split into new and returning, and visitors likewise.
 
-    A visitor is returning when any of its visits in the period is.
+    A visit is returning when its visitor id had an earlier visit, or when a
+    customer id it carries was seen before the visit started. A visitor is
+    returning when any of its visits in the period is. Counted in ClickHouse.
     """
-    classified = _classified_visits(store, site, period, timeout_minutes)
-    return _split({v: [kind for _, kind in visits] for v, visits in classified.items()})
+    params = _visit_params(site, period, timeout_minutes)
+    row = store.query(
+        "SELECT sum(new), sum(ret), countIf(ret = 0), countIf(ret > 0) FROM ("
+        " SELECT visitor_id, countIf(NOT returning) AS new, countIf(returning) AS ret"
+        f" FROM ({_VISIT_KINDS}) WHERE start >= %(lo_t)s AND start < %(hi_t)s"
+        " GROUP BY visitor_id)", params)[0]
+    return _with_totals(dict(zip(("new_visits", "returning_visits", "new_visitors", "returning_visitors"),
+                                 (int(v or 0) for v in row))))
 
 
 def returning_by_interval(store, site, period, interval="week", timeout_minutes=30):
@@ -149,10 +192,3 @@ def returning_report(store, site, period, interval="week", timeout_minutes=30):
             "by_interval": [dict(_split(by_visitor), start=start.date())
                             for start, by_visitor in buckets.items()]}
 
-
-def _visit_kind(number, visit, first_seen):
-    start = visit[0][0]
-    if number > 0:
-        return "returning"
-    customers = {c for _, c in visit if c}
-    return "returning" if any(first_seen.get(c, start) < start for c in customers) else "new"

@@ -38,6 +38,11 @@ SESSION_COLUMNS = (
 ) + FIRST_EVENT_COLUMNS + ("goals", "revenue", "currency", "pages", "event_names", "props",
                             "version", "deleted")
 
+# ANY LEFT JOIN: the right side has one row per visitor, and the left
+# columns (the 21 first-event columns among them) pass through as they are;
+# ALL INNER JOIN copied every one of them for every event. A visitor with no
+# visit start in the read range gets an empty array, hence visit_start 0,
+# which the window filter drops, as the inner join dropped it.
 _PER_EVENT = """
     SELECT visitor_id, toUInt32(ts) AS t, name = 'engagement' AS is_eng,
            name = 'pageview' AS is_pv, name, pathname, engaged_ms, revenue, currency,
@@ -45,7 +50,7 @@ _PER_EVENT = """
            {goal_hits} AS goal_hits,
            starts[arrayCount(s -> s <= t, starts)] AS visit_start
     FROM events
-    ALL INNER JOIN (
+    ANY LEFT JOIN (
         SELECT visitor_id,
                arrayFilter((x, i) -> i = 1 OR x - pts[i - 1] > %(timeout)s,
                            pts, arrayEnumerate(pts)) AS starts
@@ -59,6 +64,9 @@ _PER_EVENT = """
     WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s
 """
 
+# Lists (pages viewed, event names, properties, goals) are collected with
+# groupArray and made distinct once per visit: cheaper than a hash set per
+# visit (groupUniqArray), same sorted result.
 _PER_VISIT = """
     SELECT visitor_id, visit_start,
            countIf(NOT is_eng) AS n_events,
@@ -72,12 +80,12 @@ _PER_VISIT = """
            argMaxIf(pathname, t, is_pv) AS exit,
            anyIf(customer_id, customer_id != '') AS customer,
            {first_values},
-           groupUniqArrayArray(goal_hits) AS reached,
+           groupArrayArray(goal_hits) AS reached,
            sum(revenue) AS total_revenue,
            anyIf(currency, currency != '') AS any_currency,
-           groupUniqArrayIf(pathname, is_pv) AS viewed,
-           groupUniqArrayIf(name, NOT is_eng AND NOT is_pv) AS names,
-           groupUniqArrayArray(arrayMap((k, v) -> concat(k, '=', v), prop_keys, prop_values)) AS kv
+           groupArrayIf(pathname, is_pv) AS viewed,
+           groupArrayIf(name, NOT is_eng AND NOT is_pv) AS names,
+           groupArrayArray(arrayMap((k, v) -> concat(k, '=', v), prop_keys, prop_values)) AS kv
     FROM ({per_event})
     WHERE visit_start >= %(since_t)s AND visit_start < %(until_t)s
     GROUP BY visitor_id, visit_start
@@ -91,8 +99,9 @@ _SESSIONS = """
            n_pageviews, n_events, total_engaged_ms, entry, exit,
            NOT (n_pageviews >= 2 OR n_interactive > 0 OR total_engaged_ms >= %(engaged_ms)s),
            {first_columns},
-           arraySort(reached), total_revenue, any_currency,
-           arraySort(viewed), arraySort(names), arraySort(kv), %(version)s, 0
+           arraySort(arrayDistinct(reached)), total_revenue, any_currency,
+           arraySort(arrayDistinct(viewed)), arraySort(arrayDistinct(names)),
+           arraySort(arrayDistinct(kv)), %(version)s, 0
     FROM (
         SELECT *,
                arraySum(arrayMap(x -> toUInt64(x.2), arrayFilter(x -> x.1 >= last_pv, engagement)))

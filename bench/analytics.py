@@ -8,10 +8,16 @@ with a skewed popularity, sources, channels, countries and devices from
 weighted lists, campaigns on a tenth of visits.
 
 Prints, per backend: generation, the sessions job over the 30 days, the
-rollups job, and the overview query set (aggregate with comparison, daily
+rollups job, the overview query set (aggregate with comparison, daily
 timeseries, top pages, sources, channels, countries, devices) read from raw
-sessions/events and then from rollups, with the ratio. Bounded in time by
---timeout (seconds per backend; exits non-zero past it).
+sessions/events and then from rollups, with the ratio, and new vs returning
+visitors over the 30 days. Bounded in time by --timeout (seconds per backend;
+exits non-zero past it).
+
+Each figure is wall time, with the CPU seconds ClickHouse spent (this
+process for chdb, the server process for clickhouse-server) and the 1-minute
+load average when it ended: on a shared machine the wall time mostly
+measures the other tenants, the CPU time much less so.
 
     .venv/bin/python bench/analytics.py --events 2000000 --backend both
 """
@@ -31,6 +37,7 @@ from analytics.breakdowns import breakdown  # noqa: E402
 from analytics.job_catalog import JOBS  # noqa: E402
 from analytics.jobs import JobContext, run_window  # noqa: E402
 from analytics.period import Period  # noqa: E402
+from analytics.retention import new_vs_returning  # noqa: E402
 from warehouse import open_store  # noqa: E402
 from warehouse.migrations import migrate  # noqa: E402
 from warehouse.sites import add_site  # noqa: E402
@@ -95,13 +102,37 @@ def overview_set(store, site, period):
         breakdown(store, site, period, dimension)
 
 
-def timed(fn, *args):
-    started = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - started
+class Clock:
+    """Wall seconds, ClickHouse CPU seconds and the load average of timed calls."""
+
+    def __init__(self, server_pid=None):
+        self.server_pid = server_pid
+
+    def cpu(self):
+        if self.server_pid is None:
+            usage = os.times()
+            return usage.user + usage.system
+        with open(f"/proc/{self.server_pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __call__(self, fn, *args):
+        """(wall s, cpu s, load) of fn(*args)."""
+        wall, cpu = time.perf_counter(), self.cpu()
+        fn(*args)
+        return time.perf_counter() - wall, self.cpu() - cpu, os.getloadavg()[0]
 
 
-def bench(url, events, report):
+def fastest(clock, fn, *args, runs=3):
+    return min((clock(fn, *args) for _ in range(runs)), key=lambda figure: figure[0])
+
+
+def shown(figure):
+    wall, cpu, load = figure
+    return f"{wall:.2f} s (cpu {cpu:.2f} s, load {load:.1f})"
+
+
+def bench(url, events, report, clock):
     store = open_store(url)
     migrate(store)
     site = add_site(store, SITE, "UTC")
@@ -110,16 +141,17 @@ def bench(url, events, report):
     start = datetime.datetime.combine(first, datetime.time(), datetime.timezone.utc)
     end = start + datetime.timedelta(days=DAYS)
     context = JobContext()
-    figures = {"generate": timed(generate, store, events, start, report)}
-    report(f"  {events:,} events in {figures['generate']:.1f} s; sessionizing {DAYS} days")
-    figures["sessions"] = timed(run_window, store, JOBS["sessions"], site, start, end, context)
+    figures = {"generate": clock(generate, store, events, start, report)}
+    report(f"  {events:,} events in {shown(figures['generate'])}; sessionizing {DAYS} days")
+    figures["sessions"] = clock(run_window, store, JOBS["sessions"], site, start, end, context)
     visits = store.query_value("SELECT count() FROM sessions FINAL WHERE deleted = 0")
-    report(f"  {visits:,} visits in {figures['sessions']:.1f} s")
+    report(f"  {visits:,} visits in {shown(figures['sessions'])}")
     period = Period(first, today - datetime.timedelta(days=1), "day")
     overview_set(store, site, period)  # warm caches once, as a dashboard would be
-    figures["raw"] = min(timed(overview_set, store, site, period) for _ in range(3))
-    figures["rollups_job"] = timed(run_window, store, JOBS["rollups"], site, start, end, context)
-    figures["rolled"] = min(timed(overview_set, store, site, period) for _ in range(3))
+    figures["raw"] = fastest(clock, overview_set, store, site, period)
+    figures["rollups_job"] = clock(run_window, store, JOBS["rollups"], site, start, end, context)
+    figures["rolled"] = fastest(clock, overview_set, store, site, period)
+    figures["returning"] = fastest(clock, new_vs_returning, store, site, period, runs=2)
     store.close()  # the store lives in a temporary directory or server, removed by main()
     return figures, visits
 
@@ -150,11 +182,12 @@ def main(argv=None):
                 from tests.clickhouse_server import ClickHouseServer
                 server = ClickHouseServer().start()
                 url = f"clickhouse://default@127.0.0.1:{server.tcp_port}/bench"
+            clock = Clock(server.process.pid if server else None)
             result = {}
 
             def work():
                 try:
-                    result["out"] = bench(url, args.events, report)
+                    result["out"] = bench(url, args.events, report, clock)
                 except Exception as exc:  # reported below with the backend it failed on
                     result["error"] = f"{type(exc).__name__}: {exc}"
             worker = threading.Thread(target=work, daemon=True)
@@ -167,11 +200,16 @@ def main(argv=None):
                 report(f"{backend}: failed: {result['error']}")
                 sys.exit(1)
             figures, visits = result["out"]
-            report(f"{backend}: sessions job {figures['sessions']:.2f} s for {args.events:,} events "
-                   f"({args.events / figures['sessions']:,.0f} events/s, {visits:,} visits); "
-                   f"rollups job {figures['rollups_job']:.2f} s")
-            report(f"{backend}: overview query set for {DAYS} days: raw {figures['raw']:.3f} s, "
-                   f"rollups {figures['rolled']:.3f} s, ratio {figures['raw'] / figures['rolled']:.1f}x")
+            sessions = figures["sessions"]
+            report(f"{backend}: sessions job {shown(sessions)} for {args.events:,} events "
+                   f"({args.events / sessions[0]:,.0f} events/s wall, "
+                   f"{args.events / max(sessions[1], 0.01):,.0f} per cpu s; {visits:,} visits); "
+                   f"rollups job {shown(figures['rollups_job'])}")
+            raw, rolled = figures["raw"], figures["rolled"]
+            report(f"{backend}: overview query set for {DAYS} days: raw {shown(raw)}, "
+                   f"rollups {shown(rolled)}, ratio {raw[0] / rolled[0]:.1f}x wall, "
+                   f"{raw[1] / max(rolled[1], 0.01):.1f}x cpu")
+            report(f"{backend}: new vs returning for {DAYS} days: {shown(figures['returning'])}")
         finally:
             if server is not None:
                 server.stop()

@@ -109,3 +109,32 @@ def test_returning_by_week_and_month(store, site):
     assert both["total"] == total and [tuple(row[k] for k in keys) for row in both["by_interval"]] == weekly
     with pytest.raises(ValueError, match="unknown interval 'day'"):
         returning_by_interval(store, site, period, "day")
+
+
+def test_new_vs_returning_edges(store, site):
+    insert_events(store, [
+        # v1: a customer id on the visit's second event, first seen the day before: returning
+        event(S, "2026-03-09 08:00:00", visitor=10, customer_id="k"),
+        event(S, "2026-03-10 09:00:00", visitor=1), event(S, "2026-03-10 09:05:00", visitor=1, customer_id="k"),
+        # v2: a customer id first seen on the visit's second event: new
+        event(S, "2026-03-10 09:00:00", visitor=2), event(S, "2026-03-10 09:05:00", visitor=2, customer_id="m"),
+        # v3: only an engagement event before, with a customer id: neither starts a visit
+        # nor makes the id seen -> new
+        event(S, "2026-03-10 08:00:00", "engagement", visitor=3, customer_id="n", engaged_ms=5000),
+        event(S, "2026-03-10 11:00:00", visitor=3, customer_id="n"),
+        # v4: a visit 35 minutes after one of the day before, inside the id lifetime: returning
+        event(S, "2026-03-09 23:40:00", visitor=4), event(S, "2026-03-10 00:15:00", visitor=4),
+        # v5: an earlier visit two days before, past the id lifetime: new
+        event(S, "2026-03-08 10:00:00", visitor=5), event(S, "2026-03-10 10:00:00", visitor=5),
+        # v6: 30 minutes between pageviews is one visit; 31 is two (new, then returning)
+        event(S, "2026-03-10 12:00:00", visitor=6), event(S, "2026-03-10 12:30:00", visitor=6),
+        event(S, "2026-03-10 13:01:00", visitor=6),
+        # v7: starts before the end of the day and goes on after it: counted; its
+        # next-day visit is not
+        event(S, "2026-03-10 23:50:00", visitor=7), event(S, "2026-03-11 00:10:00", visitor=7),
+        event(S, "2026-03-11 09:00:00", visitor=7),
+    ])
+    got = new_vs_returning(store, site, Period(D(2026, 3, 10), D(2026, 3, 10), "hour"))
+    # visits: v1 R, v2 N, v3 N, v4 R, v5 N, v6 N + R, v7 N
+    assert got == {"visits": 8, "new_visits": 5, "returning_visits": 3, "visitors": 7,
+                   "new_visitors": 4, "returning_visitors": 3, "returning_visit_share": 37.5}
