@@ -45,4 +45,6 @@ def test_segments_clv_and_a_clients_visits(app, store, live_url, browser, tmp_pa
     assert page.inner_text("#customer-visits tbody tr:first-child").split("\t") == [
         "2025-09-01 09:00", "/pricing", "Google", "Organic Search", "2", "2m 30s", "—"]
     # The segment list stays while a client is open.
+    # The page is rebuilt for the new URL; the list comes back with its own callback.
+    page.wait_for_selector("#rfm-members", timeout=TIMEOUT_MS)
     assert page.locator("#rfm-members").count() == 1

@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from analytics.goals import add_goal
 from dashboard.auth import SESSION_MAX_AGE_SECONDS, SESSION_SIGNED_IN_AT
 from tests.dashboard.conftest import find_component, login
 from tests.dashboard.patterns import click
 from tests.dashboard.test_churn_page import texts
-from tests.dashboard.test_overview_callbacks import report, route
+from tests.dashboard.dash_calls import route
+from tests.dashboard.test_overview_callbacks import report
 from tests.dashboard.test_settings_page import page, save_site
-from tests.dashboard.worked_day import DAY, EXPECTED, SITE, TIMEZONE, day_events
+from tests.dashboard.traffic_day import DAY, EXPECTED, SITE, TIMEZONE, load_traffic_day
 from tests.factories import event, insert_events
 from warehouse.share_links import (REVOKED, UNKNOWN, VALID, ShareLinkError, check_share_token,
                                    create_share_link, list_share_links, revoke_share_link)
@@ -27,11 +27,9 @@ DAY_QUERY = {"site": SITE, "period": "custom", "from": DAY, "to": DAY}
 
 @pytest.fixture
 def two_sites(store):
-    add_site(store, SITE, TIMEZONE)
+    load_traffic_day(store)  # SITE, its goals, the worked day's visits
     add_site(store, OTHER, "UTC")
-    add_goal(store, SITE, "event", "signup")
-    insert_events(store, day_events() + [
-        event(OTHER, "2024-03-10 10:00:00", visitor=9, pathname="/secret-launch")])
+    insert_events(store, [event(OTHER, "2024-03-10 10:00:00", visitor=9, pathname="/secret-launch")])
 
 
 def share(admin_client, site=None, revoke=None):
@@ -81,8 +79,8 @@ def test_an_admin_creates_and_revokes_a_link_that_shows_one_site_read_only(signe
     values = {card["props"]["id"]: card["props"]["data-value"] for card in got["overview-kpis"]}
     assert values == {"kpi-" + key.replace("_", "-"): str(value) for key, value in EXPECTED.items()}
     # Never another site: not in the selector, not by URL, not by posting the callback.
-    layout = route(visitor, f"?site={OTHER}")
-    assert [o["value"] for o in find_component(layout, "site-select")["props"]["options"]] == [SITE]
+    layout = route(visitor, "/", f"?site={OTHER}")
+    assert [o["value"] for o in find_component(layout, "overview-site")["props"]["options"]] == [SITE]
     other = report(visitor, {**DAY_QUERY, "site": OTHER})
     assert f"No site named “{OTHER}” is registered" in other["overview-message"]["props"]["children"]
     assert other["overview-kpis"] == []
@@ -140,8 +138,8 @@ def test_opening_a_link_replaces_an_account_session(signed_in, store, two_sites)
     assert signed_in.get(f"/share/{token}").status_code == 302
     # The admin's session is gone: only OTHER, read-only.
     assert page(signed_in)["props"]["id"] == "settings-refused"
-    layout = route(signed_in, f"?site={SITE}")
-    assert [o["value"] for o in find_component(layout, "site-select")["props"]["options"]] == [OTHER]
+    layout = route(signed_in, "/", f"?site={SITE}")
+    assert [o["value"] for o in find_component(layout, "overview-site")["props"]["options"]] == [OTHER]
     assert login(signed_in).status_code == 302  # signing in again restores the account
     assert find_component(page(signed_in), "share-panel") is not None
 
