@@ -17,8 +17,7 @@ from analytics.customer_value import (CLV_COLUMNS, DEFAULT_HORIZON_DAYS, RFM_COL
 from analytics.rfm import SEGMENTS
 from analytics.stats_csv import csv_response
 from analytics.stats_request import (DEFAULT_LIMIT, FORMATS, MAX_LIMIT, ApiError, Principal,
-                                     _one, choice_param, int_param, required_param)
-from warehouse.api_keys import bearer_token, verify_api_key
+                                     _one, authenticate, choice_param, int_param, required_param)
 from warehouse.sites import get_site
 
 log = logging.getLogger(__name__)
@@ -28,22 +27,17 @@ BUCKET_COLUMNS = ["value", "from", "to", "customers"]
 MAX_HORIZON_DAYS = 3650
 
 
-def retention_principal(store, authorization_header, session_user):
-    """Who asks, if they may read retention data: a site's API key, or an admin / retention account."""
-    if authorization_header:
-        key = verify_api_key(store, bearer_token(authorization_header))
-        if key is None:
-            raise ApiError(401, "invalid, unknown or revoked API key "
-                                "(expected Authorization: Bearer vk_...)")
-        return Principal(f"api key {key.key_id}", frozenset({key.site}), is_key=True)
-    user = session_user()
-    if user is None:
-        raise ApiError(401, "authentication required: send Authorization: Bearer <API key> "
-                            "or sign in to the dashboard")
+def _retention_account(user):
+    """An admin or retention account may read customer value of its sites; others are refused."""
     if not user.can("churn"):
         raise ApiError(403, "customer value is retention data: this account's role does not "
                             "include churn (ask an admin for the retention role)")
     return Principal(f"user {user.email}", None if user.is_admin else frozenset(user.sites))
+
+
+def retention_principal(store, authorization_header, session_user):
+    """Who asks, if they may read retention data: a site's API key, or an admin / retention account."""
+    return authenticate(store, authorization_header, session_user, account=_retention_account)
 
 
 def _as_of(args):

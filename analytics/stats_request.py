@@ -70,7 +70,7 @@ def account_principal(user):
     return Principal(label, frozenset(user.sites))
 
 
-def authenticate(store, authorization_header, session_user):
+def authenticate(store, authorization_header, session_user, account=None):
     """The Principal behind a request, or ApiError 401.
 
     A Bearer API key wins over a session cookie, so a script never borrows a
@@ -87,7 +87,9 @@ def authenticate(store, authorization_header, session_user):
     if user is None:
         raise ApiError(401, "authentication required: send Authorization: Bearer <API key> "
                             "or sign in to the dashboard")
-    return account_principal(user)
+    # `account` turns a signed-in user into a Principal (or refuses it);
+    # endpoints of retention data pass their own rule.
+    return (account or account_principal)(user)
 
 
 @dataclass(frozen=True)

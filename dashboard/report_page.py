@@ -26,6 +26,7 @@ from warehouse import StoreError
 from warehouse.sites import list_sites
 
 STORE_DOWN = "Vigie cannot reach its database right now; reload in a moment."
+NOT_ANALYTICS = "Web analytics are not part of this account."
 HIDDEN = {"display": "none"}
 SHOWN = {}
 
@@ -34,8 +35,9 @@ def context():
     return current_app.extensions["vigie"]
 
 
-def message(text, kind="error"):
-    return html.P(text, className=f"message message-{kind}")
+def message(text, kind="error", message_id=None):
+    props = {"id": message_id} if message_id else {}
+    return html.P(text, className=f"message message-{kind}", **props)
 
 
 def _no_analytics(user):
@@ -96,17 +98,22 @@ def open_report(query):
     return ReportRequest(user, sites, selection, period)
 
 
-def resolve_report(query):
-    """(store, site, period, selection) for a data callback, checked for this account.
+def report_site(store, query):
+    """(user, Site, Period) for a callback's query, checked for this account.
 
     Raises SelectionError with a sentence for the reader; StoreError passes through."""
-    store = context().store
     user = signed_in_user(store)
     if user is not None and not user.can("analytics"):
-        raise SelectionError("Web analytics are not part of this account.")
-    selection = selection_from_query(query)
-    site, period = resolve(store, selection, user)
-    return store, site, period, selection
+        raise SelectionError(NOT_ANALYTICS)
+    site, period = resolve(store, selection_from_query(query), user)
+    return user, site, period
+
+
+def resolve_report(query):
+    """(store, site, period, selection) for a data callback, checked for this account."""
+    store = context().store
+    _, site, period = report_site(store, query)
+    return store, site, period, selection_from_query(query)
 
 
 def resolve_query(query):

@@ -17,7 +17,7 @@ from analytics.goals import GoalError, add_goal, conversions, edit_goal, get_goa
 from dashboard.controls import register_url_sync, report_controls
 from dashboard.conversions_view import (PATH, funnel_form, funnel_options, funnel_panel, goal_form,
                                         goal_options, goals_table, no_funnels, steps_text)
-from dashboard.report_guard import STORE_DOWN, ReportPage, message, report_page, report_site
+from dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
 from dashboard.selection import SelectionError, selection_from_query
 from dashboard.tables import csv_link
 from warehouse import StoreError
@@ -45,8 +45,8 @@ def _one(query, name):
 def layout(**query):
     store = _context().store
     try:
-        found = report_page(store, query)
-        if not isinstance(found, ReportPage):
+        found = open_report(query)
+        if not isinstance(found, ReportRequest):
             return found
         can_edit = found.user.can("settings")
         site = found.selection.site

@@ -14,7 +14,7 @@ from flask import current_app
 from analytics.realtime import current_visitors, live_events, recent_pages, recent_sources
 from dashboard.realtime_view import (FEED_SIZE, TOP_SIZE, current_card, event_feed, pages_table,
                                      sources_table, updated_text)
-from dashboard.report_guard import STORE_DOWN, ReportPage, message, report_page, report_site
+from dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
 from dashboard.selection import SelectionError
 from warehouse import StoreError
 
@@ -33,10 +33,10 @@ def _context():
 
 def layout(**query):
     try:
-        found = report_page(_context().store, query)
+        found = open_report(query)
     except StoreError:
         return message(STORE_DOWN)
-    if not isinstance(found, ReportPage):
+    if not isinstance(found, ReportRequest):
         return found
     known = [s.domain for s in found.sites]
     site = found.selection.site

@@ -11,7 +11,7 @@ from flask import current_app
 
 from analytics.retention import INTERVALS, cohorts, returning_report
 from dashboard.controls import register_url_sync, report_controls
-from dashboard.report_guard import STORE_DOWN, ReportPage, message, report_page, report_site
+from dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
 from dashboard.retention_view import (PATH, cohort_panel, interval_switch, returning_cards,
                                       returning_panel)
 from dashboard.selection import SelectionError, selection_from_query
@@ -40,10 +40,10 @@ def _interval(query):
 
 def layout(**query):
     try:
-        found = report_page(_context().store, query)
+        found = open_report(query)
     except StoreError:
         return message(STORE_DOWN)
-    if not isinstance(found, ReportPage):
+    if not isinstance(found, ReportRequest):
         return found
     selection, interval = found.selection, _interval(query)
     notes = []
