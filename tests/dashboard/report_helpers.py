@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 from analytics.job_catalog import JOBS
 from analytics.jobs import JobContext, run_window
 from tests.dashboard.conftest import dash_post, login
+from tests.dashboard.dash_calls import route, text_of as _text  # noqa: F401 (route: for the page tests)
 from tests.factories import at
 from warehouse.users import add_user
 
@@ -37,29 +38,6 @@ def outputs_of(client, outputs, store_id, query):
     """The callback's outputs for a query, as {component id: value}."""
     answer = call(client, outputs, [(store_id, "data", query)])
     return {name: answer[name][prop] for name, prop in outputs}
-
-
-def route(client, path, search):
-    """The page router's answer for path + search: the page's layout as JSON."""
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "state": [], "changedPropIds": ["_pages_location.search"]}
-    response = dash_post(client, body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_json()["response"]["_pages_content"]["children"]
-
-
-def _text(node):
-    if node is None:
-        return ""
-    if isinstance(node, (str, int, float)):
-        return str(node)
-    if isinstance(node, list):
-        return "".join(_text(n) for n in node)
-    return _text(node.get("props", {}).get("children"))
 
 
 def _children(node):
