@@ -46,7 +46,7 @@ GROUP BY customer_id
 
 def web_query(key_columns, goal_condition):
     """Per-client web activity from events; key page and goal columns are built
-    by the caller from placeholders only (patterns are bound, never formatted)."""
+    by the caller from %(name)s parameters only (patterns are bound, never formatted)."""
     extra = "".join(",\n    " + c for c in key_columns)
     return f"""
 SELECT
