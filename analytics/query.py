@@ -14,6 +14,7 @@ import datetime
 from analytics.filters import check_filters, filter_sql
 from analytics.period import comparison_period
 from analytics.rollups import ROLLUP_LAYOUT, local_day_bounds, rolled_up_days
+from analytics.time_ranges import bind_day_bounds, day_bounds
 
 _CURRENT_ROLLUP = (
     "(day, version) IN (SELECT day, max(version) FROM rollup_days WHERE site = %(site)s "
@@ -52,7 +53,11 @@ class Plan:
         for i, (lo, hi) in enumerate(self.ranges):
             self.params[f"lo{i}"], self.params[f"hi{i}"] = int(lo.timestamp()), int(hi.timestamp())
             conditions.append(f"({{col}} >= toDateTime(%(lo{i})s) AND {{col}} < toDateTime(%(hi{i})s))")
-        self.raw_time = "(" + " OR ".join(conditions) + ")" if conditions else ""
+        self.raw_time = ""
+        if conditions:
+            # The days spanned by all the ranges: what lets 18.16 skip the rolled-up ones.
+            bind_day_bounds(self.params, "raw", self.ranges[0][0], self.ranges[-1][1])
+            self.raw_time = f"({' OR '.join(conditions)}) AND {day_bounds('{col}', 'raw')}"
         self.filter_sql, filter_params = filter_sql(self.filters)
         self.params.update(filter_params)
 

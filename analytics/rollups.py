@@ -21,6 +21,8 @@ background ALTER ... DELETE; readers never depend on it having finished.
 import datetime
 from zoneinfo import ZoneInfo
 
+from analytics.time_ranges import bind_day_bounds, day_bounds
+
 # Dimension name -> expression over a `sessions` row.
 SOURCE_EXPR = ("if(source != '', source, if(referrer_host != '', referrer_host, 'Direct / None'))")
 DIMENSIONS = {
@@ -58,8 +60,8 @@ def _epoch(value):
 def rebuild_day(store, site, day, version):
     """Roll up one local day of `site`; returns the number of rollup rows written."""
     lo, hi = local_day_bounds(day, site.timezone)
-    params = {"site": site.domain, "day": day, "version": int(version),
-              "lo": _epoch(lo), "hi": _epoch(hi)}
+    params = bind_day_bounds({"site": site.domain, "day": day, "version": int(version),
+                              "lo": _epoch(lo), "hi": _epoch(hi)}, "utc", lo, hi)
     names = ", ".join(["''"] + [f"'{name}'" for name in DIMENSIONS])
     values = ", ".join(["''"] + list(DIMENSIONS.values()))
     store.execute(
@@ -69,7 +71,8 @@ def rebuild_day(store, site, day, version):
         "sum(pageviews), sum(bounce), sum(duration), sum(engaged_ms), sum(revenue), "
         "sum(notEmpty(goals)) "
         f"FROM (SELECT * FROM sessions FINAL WHERE site = %(site)s "
-        "AND start >= toDateTime(%(lo)s) AND start < toDateTime(%(hi)s) AND deleted = 0) "
+        "AND start >= toDateTime(%(lo)s) AND start < toDateTime(%(hi)s) "
+        f"AND {day_bounds('start', 'utc')} AND deleted = 0) "
         f"ARRAY JOIN [{names}] AS dim, [{values}] AS val "
         "GROUP BY dim, val", params)
     store.execute(
@@ -78,7 +81,7 @@ def rebuild_day(store, site, day, version):
         "uniqStateIf(visitor_id, name = 'pageview'), countIf(name = 'pageview'), "
         "sumIf(engaged_ms, name = 'engagement') "
         "FROM events WHERE site = %(site)s AND ts >= toDateTime(%(lo)s) AND ts < toDateTime(%(hi)s) "
-        "AND name IN ('pageview', 'engagement') GROUP BY pathname", params)
+        f"AND {day_bounds('ts', 'utc')} AND name IN ('pageview', 'engagement') GROUP BY pathname", params)
     rebuilt = store.query_value(
         "SELECT count() FROM rollup_days WHERE site = %(site)s AND day = toDate(%(day)s)", params)
     store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at", "layout"],

@@ -21,6 +21,7 @@ import datetime
 import re
 
 from analytics.goal_patterns import pattern_to_regex
+from analytics.time_ranges import bind_day_bounds, day_bounds
 
 # How far past the window's end a visit that started inside it is followed.
 TAIL = datetime.timedelta(hours=6)
@@ -57,11 +58,12 @@ _PER_EVENT = """
         FROM (
             SELECT visitor_id, arraySort(groupArray(toUInt32(ts))) AS pts
             FROM events
-            WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND name != 'engagement'
+            WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {read_days}
+                  AND name != 'engagement'
             GROUP BY visitor_id
         )
     ) AS visit_starts USING visitor_id
-    WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s
+    WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {read_days}
 """
 
 # Lists (pages viewed, event names, properties, goals) are collected with
@@ -141,8 +143,10 @@ def sessions_select(site, since, until, goals, timeout_minutes, engaged_seconds,
         "timeout": int(timeout_minutes) * 60, "engaged_ms": int(engaged_seconds) * 1000,
         "version": int(version),
     }
+    bind_day_bounds(params, "read", params["lo"], params["hi"])
     per_event = _PER_EVENT.format(first_columns=", ".join(FIRST_EVENT_COLUMNS),
-                                  goal_hits=_goal_hits(goals, params))
+                                  goal_hits=_goal_hits(goals, params),
+                                  read_days=day_bounds("ts", "read"))
     # One argMin over a tuple rather than one per column: a single comparison per row.
     first_values = f"argMinIf(({', '.join(FIRST_EVENT_COLUMNS)}), t, NOT is_eng) AS first"
     per_visit = _PER_VISIT.format(per_event=per_event, first_values=first_values)
@@ -178,9 +182,11 @@ def rebuild_sessions(store, site, since, until, timeout_minutes, engaged_seconds
     kept = SESSION_COLUMNS[:-2]
     # Epoch seconds: 18.16 cannot use a string constant against the key's
     # toDate(start) inside an IN subquery.
-    window = "site = %(site)s AND start >= toDateTime(%(since_t)s) AND start < toDateTime(%(until_t)s)"
-    bounds = {"site": site, "since_t": int(since.timestamp()), "until_t": int(until.timestamp()),
-              "version": int(version)}
+    window = ("site = %(site)s AND start >= toDateTime(%(since_t)s) "
+              "AND start < toDateTime(%(until_t)s) AND " + day_bounds("start", "window"))
+    bounds = bind_day_bounds(
+        {"site": site, "since_t": int(since.timestamp()), "until_t": int(until.timestamp()),
+         "version": int(version)}, "window", since, until)
     store.execute(
         f"INSERT INTO sessions ({_quoted(SESSION_COLUMNS)}) "
         f"SELECT {_quoted(kept)}, %(version)s, 1 FROM sessions "
