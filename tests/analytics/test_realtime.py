@@ -53,3 +53,17 @@ def test_stream_pages(store, site):
     second = realtime_report(store, site, now=NOW, limit=4, offset=4)
     assert [e["page"] for e in second["events"]] == ["/c", "/a"]
     assert second["pages"] == [] and second["sources"] == []
+
+
+def test_windows_that_cross_utc_midnight_keep_yesterdays_events(store):
+    site = add_site(store, S, "UTC")
+    insert_events(store, [
+        event(S, "2026-03-09 23:40:00", visitor=1, pathname="/late"),
+        event(S, "2026-03-09 23:58:30", visitor=2, pathname="/late"),
+        event(S, "2026-03-10 00:01:00", visitor=2, pathname="/early"),
+        event(S, "2026-03-09 23:31:59", visitor=3, pathname="/too-old"),
+    ])
+    report = realtime_report(store, site, now=at("2026-03-10 00:02:00"), limit=10)
+    assert report["current_visitors"] == 1  # visitor 2, whose events straddle midnight
+    assert [e["page"] for e in report["events"]] == ["/early", "/late", "/late"]
+    assert {p["page"]: p["pageviews"] for p in report["pages"]} == {"/late": 2, "/early": 1}
