@@ -1,5 +1,11 @@
-"""Enrichment done once at ingest: pure functions from request facts to columns."""
+"""Enrichment done once at ingest: pure functions from request facts to columns.
+
+Referrers and page URLs repeat heavily (a site has a few thousand pages and
+referrers, an access log millions of lines), so their parses are cached
+like user agents: bounded, and keyed by the exact string.
+"""
 from functools import lru_cache
+from types import MappingProxyType
 from urllib.parse import parse_qsl, urlsplit
 
 from user_agents import parse as parse_user_agent
@@ -30,6 +36,7 @@ def describe_user_agent(user_agent):
             _version(ua.os.version, 2), device, bool(ua.is_bot))
 
 
+@lru_cache(maxsize=8192)
 def host_of(url):
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
     return host[4:] if host.startswith("www.") else host
@@ -48,13 +55,17 @@ def referrer_host(referrer, site):
     return host
 
 
+@lru_cache(maxsize=8192)
 def split_url(url):
-    """(path, {query parameter: first non-empty value}): one parse serves every URL-derived column."""
+    """(path, {query parameter: first non-empty value}): one parse serves every URL-derived column.
+
+    The mapping is read-only: the same one is handed to every event of the URL.
+    """
     parts = urlsplit(url)
     params = {}
     for key, value in parse_qsl(parts.query, keep_blank_values=False):
         params.setdefault(key, value)
-    return (parts.path or "/")[:2000], params
+    return (parts.path or "/")[:2000], MappingProxyType(params)
 
 
 def utm_tags_of(params):

@@ -6,13 +6,13 @@ demo and later the server-side APIs all go through `run_pipeline`.
 """
 import datetime
 import operator
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from collector import enrich as enrichment
 from collector.bots import bot_reason, is_referrer_spam
 from collector.channels import Touch, channel
+from collector.event_ids import new_event_id
 from collector.geo import country
 from collector.identity import visitor_id
 from collector.sources import classify_source, click_id_of
@@ -139,7 +139,7 @@ def identify(event, ctx):
 
 def buffer(event, ctx):
     """The row, in warehouse.events.EVENT_COLUMNS order, joins the write buffer."""
-    values = dict(event.fields, event_id=uuid.uuid4(), site=event.site.domain,
+    values = dict(event.fields, event_id=new_event_id(), site=event.site.domain,
                   ts=event.received_at.replace(microsecond=0))
     ctx.buffer.add(_ROW(values))
     return event

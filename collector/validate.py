@@ -2,6 +2,7 @@
 import json
 import math
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 MAX_NAME = 120
@@ -127,6 +128,19 @@ def _language(payload):
     return value
 
 
+@lru_cache(maxsize=8192)
+def _page_hostname(url):
+    """The lowercased host of an absolute http(s) URL, or '' (pages repeat: cached)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not host:
+        return ""
+    return host.lower().rstrip(".")
+
+
 def validate_payload(payload):
     """Check every field of a tracker payload; returns the normalised fields."""
     name = _text(payload, "name", MAX_NAME, required=True).strip()
@@ -134,8 +148,8 @@ def validate_payload(payload):
     if domain.startswith("www."):
         domain = domain[4:]  # sites are registered without www. (warehouse.sites.normalise_domain)
     url = _text(payload, "url", MAX_URL, required=True)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    hostname = _page_hostname(url)
+    if not hostname:
         raise BadEvent("'url' must be an absolute http(s) URL")
     referrer = _text(payload, "referrer", MAX_URL)
     keys, values = _props(payload)
@@ -144,7 +158,7 @@ def validate_payload(payload):
         "name": name,
         "domain": domain,
         "url": url,
-        "hostname": parts.hostname.lower().rstrip("."),
+        "hostname": hostname,
         "referrer": referrer,
         "screen_width": _bounded_int(payload, "screen_width", 0, 65535),
         "prop_keys": keys,

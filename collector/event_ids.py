@@ -1,0 +1,30 @@
+"""Event ids: random version-4 UUIDs without a system call per event.
+
+uuid.uuid4() reads os.urandom for every id, a system call per accepted event.
+An id only has to be unique (a replayed spool batch is recognised by its ids),
+not unpredictable, so each process draws them from its own generator seeded
+from os.urandom, and reseeds it after a fork so worker processes never share
+a sequence.
+"""
+import os
+import random
+import threading
+import uuid
+
+
+class EventIds:
+    def __init__(self):
+        self._pid = None
+        self._lock = threading.Lock()
+        self._random = random.Random()
+
+    def __call__(self):
+        with self._lock:
+            if self._pid != os.getpid():
+                self._random.seed(os.urandom(32))
+                self._pid = os.getpid()
+            bits = self._random.getrandbits(128)
+        return uuid.UUID(int=bits, version=4)
+
+
+new_event_id = EventIds()
