@@ -57,14 +57,20 @@ def reference_time(as_of):
                                  tzinfo=datetime.timezone.utc).timestamp())
 
 
-def _params(site, as_of, part=(0, 1)):
+def _params(site, as_of, clients=None):
     t = reference_time(as_of)
-    return {"site": site, "t": t, "day": t // 86400, "part": part[0], "parts": part[1]}
+    from_id, to_id = clients or (None, None)
+    return {"site": site, "t": t, "day": t // 86400, "from_id": from_id, "to_id": to_id}
 
 
 def _frame(store, query, params):
-    columns, rows = store.query_with_columns(query, params)
-    frame = pd.DataFrame(rows, columns=columns)
+    """The per-client rows of a feature query, for the params' range of clients."""
+    frame = store.query_frame(sql.for_clients(query, (params["from_id"], params["to_id"])), params)
+    # Counts and day numbers come back unsigned from Arrow; signed, as from the
+    # row path, so differences such as `day - last_day` cannot wrap around.
+    for column in frame.columns:
+        if frame[column].dtype.kind == "u":
+            frame[column] = frame[column].astype("int64")
     return frame.set_index("customer_id")
 
 
@@ -74,8 +80,8 @@ def _ratio(numerator, denominator):
     return (numerator / denominator.where(denominator > 0)).astype(float)
 
 
-def transaction_frame(store, site, as_of, part=(0, 1)):
-    frame = _frame(store, sql.TRANSACTIONS, _params(site, as_of, part))
+def transaction_frame(store, site, as_of, clients=None):
+    frame = _frame(store, sql.TRANSACTIONS, _params(site, as_of, clients))
     day = reference_time(as_of) // 86400
     bought = frame["frequency"] > 0
     frame["has_transactions"] = bought.astype(int)
@@ -94,8 +100,8 @@ def transaction_frame(store, site, as_of, part=(0, 1)):
     return frame.drop(columns=["days", "gaps"])
 
 
-def web_frame(store, site, as_of, key_pages, goals, part=(0, 1)):
-    params = _params(site, as_of, part)
+def web_frame(store, site, as_of, key_pages, goals, clients=None):
+    params = _params(site, as_of, clients)
     key_columns, goal_condition = [], "0"
     for i, (name, pattern) in enumerate(key_pages):
         params[f"kp{i}"] = pattern_to_regex(pattern)
@@ -134,10 +140,22 @@ def site_goals(store, site):
     return [tuple(r) for r in store.query(sql.GOALS, {"site": site})]
 
 
-def build_features(store, site, as_of, key_pages, today=None, part=(0, 1)):
+def client_slices(store, site, size):
+    """Ranges of customer ids, (from_id, to_id) half-open, of about `size`
+    clients each, that together cover every possible id: the first starts at
+    None (no lower bound), the last ends at None (no upper bound), so clients
+    added after this count still fall in exactly one slice. Each range reads
+    only its own rows through the tables' sort key (build_features `clients`)."""
+    starts = store.query_value(sql.SLICE_STARTS, {"site": site, "size": max(1, int(size))}) or []
+    bounds = [None, *starts, None]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def build_features(store, site, as_of, key_pages, today=None, clients=None):
     """One row per client active on `as_of`: the model's features plus CONTEXT.
 
-    `part` = (i, n) restricts the rows to the i-th of n hash shards of clients.
+    `clients` = (from_id, to_id) restricts the rows to customer ids in that
+    half-open range (None on either side: unbounded), see client_slices.
 
     Active: seen before `as_of` (a customers row created before it, a
     transaction or a web event) and whose contract had not ended by then.
@@ -148,10 +166,10 @@ def build_features(store, site, as_of, key_pages, today=None, part=(0, 1)):
     """
     today = today or datetime.datetime.now(datetime.timezone.utc).date()
     live = as_of >= today
-    params = _params(site, as_of, part)
+    params = _params(site, as_of, clients)
     customers = _frame(store, sql.CUSTOMERS, params)
-    tx = transaction_frame(store, site, as_of, part)
-    web = web_frame(store, site, as_of, key_pages, site_goals(store, site), part)
+    tx = transaction_frame(store, site, as_of, clients)
+    web = web_frame(store, site, as_of, key_pages, site_goals(store, site), clients)
     ids = (set(customers.index[customers["created_before"] == 1]) | set(tx.index) | set(web.index))
     ended = customers["ended_before"] == 1
     if live:

@@ -10,7 +10,15 @@ Several features can tell the same story (recency and overdue ratio both say
 """
 import math
 
+import numpy as np
+
 REASON_COUNT = 3
+
+# Features that can only ever say the same sentence for one client (or
+# nothing): once one member of a group has given its text, the others are
+# skipped without formatting anything.
+SAME_SENTENCE = ({"recency_days", "overdue_ratio", "gap_median_days", "gap_mean_days",
+                  "has_transactions"}, {"has_web", "days_since_last_visit"})
 
 
 def _known(value):
@@ -115,15 +123,61 @@ def top_reasons(contributions, row, count=REASON_COUNT):
 
     `contributions` maps feature -> contribution to the log-odds; only positive
     ones are reasons. Features without words, and texts already given, are
-    skipped.
+    skipped. Ties go to the later feature name.
     """
     ranked = sorted(((c, f) for f, c in contributions.items() if c > 0), reverse=True)
-    reasons, seen = [], set()
-    for _, feature in ranked:
+    return _first_texts((f for _, f in ranked), row, count)
+
+
+def _first_texts(features, row, count, group_of=None):
+    reasons, seen, said = [], set(), set()
+    for feature in features:
+        group = group_of.get(feature) if group_of else None
+        if group is not None and group in said:
+            continue
         text = reason_text(feature, row)
         if text and text not in seen:
             reasons.append((feature, text))
             seen.add(text)
+            if group is not None:
+                said.add(group)
             if len(reasons) == count:
                 break
     return reasons
+
+
+class _Row:
+    """One client's values read from the batch matrix by feature name (what
+    reason_text needs), instead of a dict built for every client."""
+    __slots__ = ("values", "index")
+
+    def __init__(self, values, index):
+        self.values, self.index = values, index
+
+    def get(self, name, default=None):
+        column = self.index.get(name)
+        return default if column is None else self.values[column]
+
+
+def batch_reasons(features, contributions, columns, values, count=REASON_COUNT):
+    """top_reasons for a whole batch: [[(feature, text)], ...], one list per row.
+
+    `features` names the columns of `contributions` (clients x features);
+    `columns` names those of `values` (the clients' feature and context
+    values as floats). The ranking is done in numpy for all clients at once,
+    in the same order as top_reasons (contribution, then feature name, both
+    descending); Python then formats only the few sentences each client keeps.
+    """
+    contributions = np.asarray(contributions, dtype=float)
+    features = list(features)
+    by_name = np.argsort(np.argsort(features))           # rank of each feature's name
+    order = np.lexsort((np.broadcast_to(-by_name, contributions.shape), -contributions), axis=1)
+    positive = np.take_along_axis(contributions, order, axis=1) > 0
+    index = {name: i for i, name in enumerate(columns)}
+    group_of = {f: g for g, members in enumerate(SAME_SENTENCE) for f in members}
+    values = np.asarray(values, dtype=float)
+    result = []
+    for row_values, row_order, row_positive in zip(values, order, positive):
+        ranked = (features[j] for j in row_order[row_positive])
+        result.append(_first_texts(ranked, _Row(row_values, index), count, group_of))
+    return result

@@ -8,8 +8,9 @@ the deletion, readers must keep to the rule documented in docs/churn.md and
 implemented in alerts/churn_queries.py: for a (site, as_of), only the rows
 with the greatest scored_at count.
 
-Features are built in ClickHouse one hash shard of clients at a time and the
-model runs on each shard, so a million clients never sit in memory at once.
+Features are built in ClickHouse one slice of clients (a range of customer
+ids) at a time and the model runs on each slice, so a million clients never
+sit in memory at once.
 """
 import csv
 import datetime
@@ -19,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from alerts.churn_features import build_features
-from alerts.churn_reasons import top_reasons
+from alerts.churn_features import build_features, client_slices
+from alerts.churn_reasons import batch_reasons
 from alerts.churn_registry import load_promoted
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,12 @@ def risk_band(probability, medium, high):
     if probability >= medium:
         return "medium"
     return "low"
+
+
+def risk_bands(probabilities, medium, high):
+    """risk_band of every probability of a batch, as an array of strings."""
+    probabilities = np.asarray(probabilities, dtype=float)
+    return np.where(probabilities >= high, "high", np.where(probabilities >= medium, "medium", "low"))
 
 
 @dataclass
@@ -61,23 +68,14 @@ def _run_time(store, site, as_of):
     return now
 
 
-def client_estimate(store, site):
-    """How many distinct clients the site's tables name (sizes the shards)."""
-    return int(store.query_value("""
-        SELECT uniq(customer_id) FROM (
-            SELECT customer_id FROM customers WHERE site = %(site)s
-            UNION ALL SELECT customer_id FROM transactions WHERE site = %(site)s
-            UNION ALL SELECT customer_id FROM events WHERE site = %(site)s AND customer_id != '')
-    """, {"site": site}) or 0)
-
-
 def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_size=BATCH_SIZE,
                   exact_reasons=True, today=None, progress=print):
     """Score the site's active clients as of `as_of` (default today); returns a ScoringRun.
 
-    Clients are split into hash shards of about `batch_size`: each shard's
-    features are built in ClickHouse, scored and written before the next, so
-    memory holds one shard whatever the number of clients. Reasons of
+    Clients are split into ranges of customer ids of about `batch_size`
+    (client_slices): each slice's features are built in ClickHouse, scored
+    and written before the next, so memory holds one slice whatever the
+    number of clients. Reasons of
     medium- and high-risk clients come from exact SHAP values, those of
     low-risk clients from Saabas attributions (see _contributions);
     `exact_reasons` False uses Saabas for everyone. Probabilities never
@@ -87,10 +85,10 @@ def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_siz
     as_of = as_of or today
     record, model = load_promoted(store, site)
     key_pages = tuple(tuple(p) for p in record.parameters.get("key_pages", ()))
-    parts = max(1, -(-client_estimate(store, site) // batch_size))
+    slices = client_slices(store, site, batch_size)
     run = ScoringRun(site, as_of, record.version, _run_time(store, site, as_of))
     progress(f"scoring the clients of {site} as of {as_of} with model {record.version} "
-             f"in {parts} slice(s) ...")
+             f"in {len(slices)} slice(s) ...")
     writer, handle, partial = None, None, None
     if out_csv:
         partial = out_csv + ".partial"
@@ -98,15 +96,15 @@ def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_siz
         writer = csv.writer(handle)
         writer.writerow(["customer_id", "probability", "risk_band", "reasons"])
     try:
-        for part in range(parts):
-            frame = build_features(store, site, as_of, key_pages, today=today, part=(part, parts))
+        for number, clients in enumerate(slices, start=1):
+            frame = build_features(store, site, as_of, key_pages, today=today, clients=clients)
             if len(frame):
                 rows = _score_batch(model, frame, run, medium, high, exact_reasons)
                 store.insert("churn_scores", SCORE_COLUMNS, rows)
                 if writer:
                     writer.writerows((r[1], f"{r[5]:.4f}", r[6], REASON_SEPARATOR.join(r[7])) for r in rows)
                 run.clients += len(rows)
-            progress(f"  slice {part + 1}/{parts}: {run.clients} clients scored")
+            progress(f"  slice {number}/{len(slices)}: {run.clients} clients scored")
     except BaseException:
         if handle:
             handle.close()
@@ -137,18 +135,16 @@ def _contributions(model, batch, bands, exact_reasons):
 
 def _score_batch(model, batch, run, medium, high, exact_reasons):
     probabilities = model.probabilities(batch)
-    bands = np.array([risk_band(float(p), medium, high) for p in probabilities])
+    bands = risk_bands(probabilities, medium, high)
     contributions = _contributions(model, batch, bands, exact_reasons)
-    records = batch.to_dict("records")
-    rows = []
-    for customer_id, probability, band, contrib, values in zip(batch.index, probabilities, bands,
-                                                               contributions, records):
-        band = str(band)
-        run.bands[band] += 1
-        reasons = top_reasons(dict(zip(model.features, contrib.tolist())), values)
-        rows.append((run.site, customer_id, run.as_of, run.scored_at, run.model_version,
-                     float(probability), band, [t for _, t in reasons], [f for f, _ in reasons]))
-    return rows
+    reasons = batch_reasons(model.features, contributions, batch.columns,
+                            batch.to_numpy(dtype=float))
+    for band, number in zip(*np.unique(bands, return_counts=True)):
+        run.bands[str(band)] += int(number)
+    return [(run.site, customer_id, run.as_of, run.scored_at, run.model_version, probability,
+             band, [t for _, t in chosen], [f for f, _ in chosen])
+            for customer_id, probability, band, chosen in zip(
+                batch.index.tolist(), probabilities.tolist(), bands.tolist(), reasons)]
 
 
 def _drop_older_runs(store, run):

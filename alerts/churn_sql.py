@@ -1,15 +1,28 @@
 """The SQL behind churn features and labels, in the dialect both backends accept.
 
 Parameters: %(site)s, %(t)s the reference time in Unix seconds (midnight UTC)
-and %(day)s the same instant as a day number (toRelativeDayNum); %(part)s of
-%(parts)s picks a hash shard of the clients, so a million clients can be
-scored a slice at a time (parts = 1 takes everyone). Windows are
+and %(day)s the same instant as a day number (toRelativeDayNum). The
+`{clients}` marker becomes a range of customer ids (`for_clients`), so a
+million clients can be scored a slice at a time, each slice reading only its
+part of the tables through their sort key (site, customer_id). Windows are
 counted in whole days before the reference day: "last 30 days" is day numbers
 [day - 30, day), "previous 30 days" is [day - 60, day - 30).
 """
 
 PURCHASE_TYPES = ("purchase", "renewal")
-SHARD = "modulo(cityHash64(customer_id), %(parts)s) = %(part)s"
+CLIENTS = "{clients}"
+
+
+def for_clients(query, clients):
+    """`query` restricted to customer ids in [from_id, to_id) (None: unbounded
+    on that side; clients None: everyone). The bounds stay bound parameters
+    %(from_id)s and %(to_id)s; only which comparisons appear is chosen here.
+    Plain comparisons, not one with a constant OR, so ClickHouse can use
+    them against the sort key."""
+    from_id, to_id = clients or (None, None)
+    condition = [c for c, bound in (("customer_id >= %(from_id)s", from_id),
+                                    ("customer_id < %(to_id)s", to_id)) if bound is not None]
+    return query.replace(CLIENTS, " AND ".join(condition) or "1")
 
 
 def _window_columns(windows, template):
@@ -38,7 +51,7 @@ FROM (
     SELECT customer_id, toRelativeDayNum(ts) AS day, amount, type,
            type IN {PURCHASE_TYPES!r} AS is_purchase
     FROM transactions FINAL
-    WHERE site = %(site)s AND ts < toDateTime(%(t)s) AND {SHARD}
+    WHERE site = %(site)s AND ts < toDateTime(%(t)s) AND {CLIENTS}
 )
 GROUP BY customer_id
 """
@@ -62,7 +75,7 @@ SELECT
 FROM (
     SELECT customer_id, toRelativeDayNum(ts) AS day, name, pathname, engaged_ms
     FROM events
-    WHERE site = %(site)s AND customer_id != '' AND ts < toDateTime(%(t)s) AND {SHARD}
+    WHERE site = %(site)s AND customer_id != '' AND ts < toDateTime(%(t)s) AND {CLIENTS}
 )
 GROUP BY customer_id
 """
@@ -78,7 +91,7 @@ SELECT
 FROM (
     SELECT customer_id, toRelativeDayNum(start) AS day
     FROM sessions FINAL
-    WHERE site = %(site)s AND customer_id != '' AND `end` < toDateTime(%(t)s) AND {SHARD}
+    WHERE site = %(site)s AND customer_id != '' AND `end` < toDateTime(%(t)s) AND {CLIENTS}
 )
 GROUP BY customer_id
 """
@@ -91,7 +104,20 @@ SELECT
     toUInt8(ifNull(contract_ended_at < toDateTime(%(t)s), 0)) AS ended_before,
     contract_status
 FROM customers FINAL
-WHERE site = %(site)s AND deleted = 0 AND {SHARD}
+WHERE site = %(site)s AND deleted = 0 AND {CLIENTS}
+"""
+
+# Where each slice of about %(size)s clients starts, but the first: every
+# id any table names, sorted, one in %(size)s kept. Ids only, in one array,
+# so a million clients cost a few tens of MB for a moment.
+SLICE_STARTS = """
+SELECT arrayFilter((id, i) -> i > 1 AND modulo(i - 1, %(size)s) = 0, ids, arrayEnumerate(ids))
+FROM (
+    SELECT arraySort(groupUniqArray(customer_id)) AS ids FROM (
+        SELECT customer_id FROM customers WHERE site = %(site)s
+        UNION ALL SELECT customer_id FROM transactions WHERE site = %(site)s
+        UNION ALL SELECT customer_id FROM events WHERE site = %(site)s AND customer_id != '')
+)
 """
 
 GOALS = "SELECT kind, pattern FROM goals FINAL WHERE site = %(site)s AND deleted = 0 ORDER BY goal_id"

@@ -7,10 +7,14 @@
 The clients are made inside ClickHouse (INSERT ... SELECT over numbers()),
 with the same story as the tests' generator: each client buys at their own
 rhythm, churners slow down and look at the pricing and cancel pages before
-they stop. Features are built in ClickHouse; the model scores hash shards of
-clients in turn. Peak memory is this process's maximum resident set
-(resource.getrusage): with chdb it includes the embedded ClickHouse, with a
-server it does not. --time-limit stops the run between steps.
+they stop. Features are built in ClickHouse; the model scores slices of
+clients (ranges of customer ids) in turn. Each step prints wall seconds,
+CPU seconds (this process, which with chdb includes the embedded ClickHouse,
+plus the server process with --backend clickhouse), the load average (the
+machine may be shared: wall time alone says little) and peak memory: this
+process's maximum resident set (resource.getrusage), with chdb including the
+embedded ClickHouse, with a server not. --time-limit stops the run between
+steps.
 """
 import argparse
 import datetime
@@ -86,9 +90,26 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_now(server_pid=None):
+    """CPU seconds used so far by this process and its children, plus the server's."""
+    usage = os.times()
+    total = usage.user + usage.system + usage.children_user + usage.children_system
+    if server_pid is not None:
+        from bench.collector import cpu_seconds
+        total += cpu_seconds(server_pid)
+    return total
+
+
 class Clock:
-    def __init__(self, limit):
+    def __init__(self, limit, server_pid=None):
         self.started, self.limit, self.figures = time.monotonic(), limit, []
+        self.server_pid = server_pid
+        self.step_cpu = cpu_now(server_pid)
+
+    def start(self):
+        """Start timing a step: returns its wall start, remembers its CPU start."""
+        self.step_cpu = cpu_now(self.server_pid)
+        return time.monotonic()
 
     def check(self, step):
         if time.monotonic() - self.started > self.limit:
@@ -96,14 +117,17 @@ class Clock:
                              f"{self.figures}")
 
     def record(self, step, seconds, **extra):
-        self.figures.append((step, seconds))
+        cpu = cpu_now(self.server_pid) - self.step_cpu
+        self.figures.append((step, round(seconds, 1), round(cpu, 1)))
         details = "".join(f", {k} {v}" for k, v in extra.items())
-        print(f"{step}: {seconds:.1f} s, peak memory {peak_mb():,.0f} MB{details}", flush=True)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"{step}: {seconds:.1f} s wall, {cpu:.1f} s CPU, load average {load}, "
+              f"peak memory {peak_mb():,.0f} MB{details}", flush=True)
 
 
 def generate(store, first, count, end_day, clock):
     """Clients first .. first + count - 1, in chunks so no statement is huge."""
-    started = time.monotonic()
+    started = clock.start()
     for lo in range(first, first + count, CHUNK):
         clock.check(f"generating clients from {lo}")
         n = min(CHUNK, first + count - lo)
@@ -125,18 +149,18 @@ def _slice(line, clock, started):
     clock.check("the next scoring slice")
 
 
-def run(args, store, model_dir):
+def run(args, store, model_dir, server_pid=None):
     from alerts.churn_scoring import score_clients
     from alerts.churn_training import train_churn_model
     from warehouse.migrations import migrate
     migrate(store)
-    clock = Clock(args.time_limit)
+    clock = Clock(args.time_limit, server_pid)
     end = datetime.date(2024, 7, 1)
     end_day = (end - datetime.date(1970, 1, 1)).days
     generate(store, 0, args.train_clients, end_day, clock)
 
     clock.check("training")
-    started = time.monotonic()
+    started = clock.start()
     model = train_churn_model(store, SITE, KEY_PAGES, model_dir, as_of=end, horizon_days=HORIZON,
                               threads=args.threads, today=end, progress=lambda line: print(line, flush=True))
     metrics = model.card["metrics"]
@@ -150,7 +174,7 @@ def run(args, store, model_dir):
     if extra > 0:
         generate(store, args.train_clients, extra, end_day, clock)
     clock.check("scoring")
-    started = time.monotonic()
+    started = clock.start()
     run = score_clients(store, SITE, 0.3, 0.6, as_of=end, batch_size=args.batch_size, today=end,
                         exact_reasons=not args.fast_reasons, progress=lambda line: _slice(line, clock, started))
     seconds = time.monotonic() - started
@@ -163,7 +187,7 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train-clients", type=int, default=100_000, help="clients to train on (default 100000)")
     parser.add_argument("--score-clients", type=int, default=1_000_000, help="clients to score (default 1000000)")
-    parser.add_argument("--batch-size", type=int, default=50_000, help="clients per scoring shard (default 50000)")
+    parser.add_argument("--batch-size", type=int, default=50_000, help="clients per scoring slice (default 50000)")
     parser.add_argument("--threads", type=int, default=1, help="XGBoost threads for training (default 1)")
     parser.add_argument("--fast-reasons", action="store_true",
                         help="Saabas attributions instead of SHAP values for the reasons")
@@ -183,7 +207,7 @@ def main(argv=None):
             from tests.clickhouse_server import ClickHouseServer
             with ClickHouseServer() as server:
                 store = open_store(f"clickhouse://default@127.0.0.1:{server.tcp_port}/bench")
-                run(args, store, os.path.join(work, "models"))
+                run(args, store, os.path.join(work, "models"), server.process.pid)
                 store.close()
         else:
             store = open_store(f"chdb://{work}/data?database=bench")

@@ -61,6 +61,23 @@ def test_parameters_bind_dates_lists_and_tuples(store):
     assert got == [("b.test",)]
 
 
+def test_query_frame_holds_the_same_values_as_the_rows(store):
+    """The bulk read (Arrow from chdb, rows from the server) means the same numbers."""
+    sql = ("SELECT concat('c', toString(number)) AS customer_id, toUInt8(number > 0) AS flag, "
+           "number * 1.5 AS amount, if(number = 1, nan, 2.0) AS ratio, toUInt64(number) AS count "
+           "FROM numbers(%(n)s) WHERE number >= %(low)s")
+    frame = store.query_frame(sql, {"n": 3, "low": 0})
+    columns, rows = store.query_with_columns(sql, {"n": 3, "low": 0})
+    assert list(frame.columns) == columns == ["customer_id", "flag", "amount", "ratio", "count"]
+    assert frame["customer_id"].tolist() == ["c0", "c1", "c2"]
+    assert frame["flag"].tolist() == [0, 1, 1] and frame["count"].tolist() == [0, 1, 2]
+    assert frame["amount"].tolist() == [0.0, 1.5, 3.0]
+    ratio = frame["ratio"].tolist()
+    assert ratio[0] == 2.0 and ratio[1] != ratio[1] and ratio[2] == 2.0  # NaN stays NaN
+    empty = store.query_frame(sql, {"n": 3, "low": 5})
+    assert len(empty) == 0 and list(empty.columns) == columns
+
+
 def test_batched_insert_of_many_rows(store):
     base = datetime.datetime(2024, 1, 1, tzinfo=UTC)
     rows = [(uuid.uuid4(), "a.test", base + datetime.timedelta(seconds=i), "pageview", i)

@@ -35,6 +35,16 @@ class Store(ABC):
     def query_with_columns(self, sql, params=None):
         """Run a SELECT and return (column names, rows)."""
 
+    def query_frame(self, sql, params=None):
+        """Run a SELECT and return a pandas DataFrame, one column per result column.
+
+        For bulk reads (churn features of a slice of clients). This default
+        builds it from the rows; a backend with a columnar path overrides it.
+        """
+        import pandas as pd
+        columns, rows = self.query_with_columns(sql, params)
+        return pd.DataFrame(rows, columns=columns)
+
     def query_dicts(self, sql, params=None):
         columns, rows = self.query_with_columns(sql, params)
         return [dict(zip(columns, row)) for row in rows]

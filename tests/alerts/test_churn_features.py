@@ -4,7 +4,7 @@ import math
 
 import pandas.testing
 
-from alerts.churn_features import build_features, feature_names
+from alerts.churn_features import build_features, client_slices, feature_names
 from tests.churn_factories import (customer, insert_customers, insert_goal, insert_transactions,
                                    insert_visit, transaction)
 from tests.factories import event, insert_events
@@ -130,9 +130,46 @@ def test_live_scoring_uses_the_current_contract_status(store):
     assert frame.loc["e", "contract_cancelled"] == 1
 
 
-def test_shards_together_are_the_whole(store):
+def _slices_cover_everyone(store, as_of, size):
+    """Every slice's frame, concatenated: each client once, the same rows as the whole."""
+    whole = build_features(store, SITE, as_of, KEY_PAGES, today=TODAY)
+    slices = client_slices(store, SITE, size)
+    parts = [build_features(store, SITE, as_of, KEY_PAGES, today=TODAY, clients=c) for c in slices]
+    ids = [cid for part in parts for cid in part.index]
+    assert sorted(ids) == list(whole.index) and len(ids) == len(set(ids))
+    if len(whole):
+        pandas.testing.assert_frame_equal(pandas.concat(parts).sort_index(), whole, check_dtype=False)
+    return slices, parts
+
+
+def test_slices_together_are_the_whole(store):
     _history(store)
-    whole = build_features(store, SITE, AS_OF, KEY_PAGES, today=TODAY)
-    parts = [build_features(store, SITE, AS_OF, KEY_PAGES, today=TODAY, part=(i, 3)) for i in range(3)]
-    assert sum(len(p) for p in parts) == len(whole)
-    pandas.testing.assert_frame_equal(pandas.concat(parts).sort_index(), whole, check_dtype=False)
+    slices, parts = _slices_cover_everyone(store, AS_OF, 2)
+    # Ids a, b, c, d, e sorted, two per slice: [.., c), [c, e), [e, ..); c had
+    # ended and d did not exist yet, so the middle slice scores nobody.
+    assert slices == [(None, "c"), ("c", "e"), ("e", None)]
+    assert [list(p.index) for p in parts] == [["a", "b"], [], ["e"]]
+    for size in (1, 3, 5, 100):
+        _slices_cover_everyone(store, AS_OF, size)
+
+
+def test_slices_split_ids_that_are_prefixes_of_each_other(store):
+    ids = ["7", "70", "700", "7000", "71", "8", "é", "a b"]
+    insert_customers(store, [customer(SITE, cid, created_at="2023-01-01") for cid in ids])
+    insert_transactions(store, [transaction(SITE, "70", "2024-05-01 10:00:00", 20)])
+    insert_events(store, [event(SITE, "2024-05-02 08:00:00", customer_id="700", pathname="/")])
+    for size in (1, 2, 3, 7):
+        slices, parts = _slices_cover_everyone(store, AS_OF, size)
+        # Ids on a boundary start the slice after it, never the one before.
+        for (low, high), part in zip(slices, parts):
+            assert all((low is None or cid >= low) and (high is None or cid < high) for cid in part.index)
+    assert len(client_slices(store, SITE, 1)) == len(ids)
+
+
+def test_one_client_and_an_empty_site_are_one_slice(store):
+    assert client_slices(store, SITE, 10) == [(None, None)]
+    assert len(build_features(store, SITE, AS_OF, KEY_PAGES, today=TODAY, clients=(None, None))) == 0
+    insert_customers(store, [customer(SITE, "only", created_at="2023-01-01")])
+    assert client_slices(store, SITE, 1) == [(None, None)]
+    slices, parts = _slices_cover_everyone(store, AS_OF, 1)
+    assert [list(p.index) for p in parts] == [["only"]]

@@ -1,7 +1,7 @@
 """Reasons in plain words, from a feature, its value and the client's own baseline."""
 import math
 
-from alerts.churn_reasons import reason_text, top_reasons
+from alerts.churn_reasons import batch_reasons, reason_text, top_reasons
 
 NAN = math.nan
 
@@ -52,3 +52,43 @@ def test_top_reasons_take_positive_contributions_and_skip_repeats():
         ("contract_cancelled", "contract cancelled"),
     ]
     assert top_reasons({"tenure_days": -1.0}, row) == []
+
+
+def test_batch_reasons_rank_like_top_reasons_for_every_client():
+    features = ["recency_days", "overdue_ratio", "has_web", "days_since_last_visit",
+                "visits_trend_30d", "contract_cancelled", "tenure_days", "refunds_count"]
+    columns = features + ["gap_median_days", "visits_30d", "visits_prev_30d", "refunds_amount"]
+    rows = [
+        # late buyer on the web: has_web (1) has no words, the next member of its group speaks.
+        {"recency_days": 95.0, "overdue_ratio": 4.75, "has_web": 1.0, "days_since_last_visit": 12.0,
+         "visits_trend_30d": 0.0, "contract_cancelled": 1.0, "tenure_days": 400.0,
+         "refunds_count": 0.0, "gap_median_days": 20.0, "visits_30d": 0.0, "visits_prev_30d": 4.0,
+         "refunds_amount": 0.0},
+        # never seen on the web, never bought: both groups say one sentence each.
+        {"recency_days": NAN, "overdue_ratio": NAN, "has_web": 0.0, "days_since_last_visit": NAN,
+         "visits_trend_30d": NAN, "contract_cancelled": 0.0, "tenure_days": 3.0,
+         "refunds_count": 2.0, "gap_median_days": NAN, "visits_30d": 0.0, "visits_prev_30d": 0.0,
+         "refunds_amount": 150.0},
+        # nothing pushes the risk up.
+        dict.fromkeys(columns, 1.0),
+    ]
+    contributions = [
+        [0.9, 1.2, 2.0, 0.1, 0.5, 0.3, -2.0, 0.0],
+        # ties: top_reasons takes the later feature name first.
+        [0.4, 0.4, 0.7, 0.7, 0.2, 0.0, 0.4, 0.4],
+        [-0.1, 0.0, -1.0, -0.2, 0.0, -0.3, -0.4, -0.5],
+    ]
+    values = [[row[c] for c in columns] for row in rows]
+    got = batch_reasons(features, contributions, columns, values)
+    assert got == [top_reasons(dict(zip(features, c)), row) for c, row in zip(contributions, rows)]
+    assert got[0] == [
+        ("overdue_ratio", "no purchase for 95 days - usually every 20"),
+        ("visits_trend_30d", "web visits down 100 % vs the previous 30 days (0 vs 4)"),
+        ("contract_cancelled", "contract cancelled"),
+    ]
+    assert got[1] == [
+        ("has_web", "never seen on the website"),
+        ("tenure_days", "client for 3 days"),
+        ("refunds_count", "2 refunds (150 refunded)"),
+    ]
+    assert got[2] == []
