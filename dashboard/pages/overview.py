@@ -4,7 +4,8 @@ The URL is the page's whole state (dashboard/selection.py): site, period,
 comparison, filters and the charted metric (`metric=`). Changing a control
 only rewrites the query string (a Location with refresh="callback-nav", so
 no reload); Dash's page router then rebuilds the layout from the new query,
-and the layout hands that query to `show_overview` through a Store.
+and the layout hands that query through a Store to `show_overview` (cards
+and chart) and to one callback per panel.
 Back/forward and shared links therefore behave exactly like a fresh load,
 and a bad link shows a sentence saying what is wrong with it.
 
