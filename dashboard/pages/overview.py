@@ -4,7 +4,8 @@ The URL is the page's whole state (dashboard/selection.py): site, period,
 comparison, filters and the charted metric (`metric=`). Changing a control
 only rewrites the query string (a Location with refresh="callback-nav", so
 no reload); Dash's page router then rebuilds the layout from the new query,
-and the layout hands that query to `show_overview` through a Store.
+and the layout hands that query through a Store to `show_overview` (cards
+and chart) and to one callback per panel.
 Back/forward and shared links therefore behave exactly like a fresh load,
 and a bad link shows a sentence saying what is wrong with it.
 
@@ -104,38 +105,58 @@ def metric_changed(metric, current_search):
     return replace(current, metric="" if metric == DEFAULT_METRIC else metric or "").search()
 
 
-_OUTPUTS = ["overview-message", "overview-kpis", "overview-chart"] + [f"{p[0]}-body" for p in PANELS]
-
-
 def _failure(text):
-    return (message(text), [], None) + (None,) * len(PANELS) + (_HIDDEN,)
+    return message(text), [], None, _HIDDEN
 
 
+def _resolve(query):
+    """(store, site, period, selection, metric); SelectionError says what is wrong with the URL."""
+    store, site, period, selection = resolve_report(query)
+    metric = selection.metric or DEFAULT_METRIC
+    if metric not in CHART_METRIC_KEYS:
+        raise SelectionError(f"Cannot chart metric {metric!r}: use one of {', '.join(CHART_METRIC_KEYS)}.")
+    return store, site, period, selection, metric
+
+
+# The cards and the chart, then one callback per panel: the browser sends them together, so the
+# cards show as soon as their own queries are done instead of after the slowest top list's, and a
+# clickhouse-server store can run the panels' queries side by side. bench/dashboard_browser.py.
 @callback(
-    [Output(name, "children") for name in _OUTPUTS] + [Output("overview-report", "style")],
+    [Output(name, "children") for name in ("overview-message", "overview-kpis", "overview-chart")]
+    + [Output("overview-report", "style")],
     Input("overview-selection", "data"),
 )
 def show_overview(query):
     try:
-        store, site, period, selection = resolve_report(query)
-        metric = selection.metric or DEFAULT_METRIC
-        if metric not in CHART_METRIC_KEYS:
-            raise SelectionError(f"Cannot chart metric {metric!r}: use one of {', '.join(CHART_METRIC_KEYS)}.")
+        store, site, period, selection, metric = _resolve(query)
         filters = selection.filter_dict()
         numbers = aggregate(store, site, period, filters, compare=selection.compare or None)
         rows = timeseries(store, site, period, filters)
         previous = comparison(selection, period)
         previous_rows = timeseries(store, site, previous, filters) if previous else None
-        tables = [breakdown_table(f"{panel_id}-table", header, columns,
-                                  breakdown(store, site, period, prop, filters, limit=TOP_ROWS),
-                                  PATH, selection, filter_name, empty, bar_key)
-                  for panel_id, _, prop, filter_name, header, columns, bar_key, empty in PANELS]
     except SelectionError as exc:
         return _failure(str(exc))
     except StoreError:
         return _failure(STORE_DOWN)
-    return (None, kpi_cards(numbers), _chart(rows, metric, period.interval, previous_rows),
-            *tables, _SHOWN)
+    return None, kpi_cards(numbers), _chart(rows, metric, period.interval, previous_rows), _SHOWN
+
+
+def _register_panel(panel_id, prop, filter_name, header, columns, bar_key, empty):
+    @callback([Output(f"{panel_id}-body", "children")], Input("overview-selection", "data"))
+    def show_panel(query):
+        """The panel's table; nothing when the URL is wrong or the store down (show_overview says so)."""
+        try:
+            store, site, period, selection, _ = _resolve(query)
+            rows = breakdown(store, site, period, prop, selection.filter_dict(), limit=TOP_ROWS)
+        except (SelectionError, StoreError):
+            return [None]
+        return [breakdown_table(f"{panel_id}-table", header, columns, rows, PATH, selection,
+                                filter_name, empty, bar_key)]
+    return show_panel
+
+
+for _panel_id, _, _prop, *_rest in PANELS:
+    _register_panel(_panel_id, _prop, *_rest)
 
 
 def _chart(rows, metric, interval, previous_rows):

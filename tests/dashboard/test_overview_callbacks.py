@@ -11,14 +11,19 @@ from warehouse.users import add_user
 
 PANELS = ["overview-pages", "overview-sources", "overview-channels", "overview-countries",
           "overview-devices"]
-REPORT_OUTPUTS = ([("overview-message", "children"), ("overview-kpis", "children"),
-                   ("overview-chart", "children")] + [(f"{p}-body", "children") for p in PANELS]
-                  + [("overview-report", "style")])
+HEAD_OUTPUTS = [("overview-message", "children"), ("overview-kpis", "children"),
+                ("overview-chart", "children"), ("overview-report", "style")]
+PANEL_OUTPUTS = [(f"{p}-body", "children") for p in PANELS]
+REPORT_OUTPUTS = HEAD_OUTPUTS + PANEL_OUTPUTS
 ONE_DAY = {"site": SITE, "period": "custom", "from": DAY, "to": DAY}
 
 
 def report(client, query):
-    answer = call(client, REPORT_OUTPUTS, [("overview-selection", "data", query)])
+    """Every data callback of the overview, as the browser sends them: the cards and chart, each panel."""
+    inputs = [("overview-selection", "data", query)]
+    answer = call(client, HEAD_OUTPUTS, inputs)
+    for output in PANEL_OUTPUTS:
+        answer.update(call(client, [output], inputs))
     return {name: answer[name][prop] for name, prop in REPORT_OUTPUTS}
 
 
