@@ -7,8 +7,8 @@ the [start, end] of its kept visits, joined to its events, and an event is
 kept when its time falls in one of them (visits of one visitor never
 overlap). ANY LEFT JOIN, not ANY INNER JOIN: recent ClickHouse keeps one
 left row per key in an ANY INNER JOIN; a visitor without a kept visit gets
-empty arrays, and so no event. With no filter the source is `events` itself, so unfiltered
-numbers do not depend on the sessions job having run.
+empty arrays, and so no event. With no filter the source is `events`
+itself, so unfiltered numbers do not depend on the sessions job having run.
 
 Kept visits are those matching the filters that started in
 [%(since_t)s, %(hi)s); every report bounds its events by %(hi)s as well.
