@@ -13,6 +13,9 @@ matches it; events of the same second are taken in funnel order.
   express compactly; Python walks the step events of each person instead
   (one row per matching event).
 
+Report filters keep or drop whole visits (analytics.visit_scope): only the
+events of kept visits are walked, in both modes.
+
 ClickHouse's windowFunnel is not used: its window runs a fixed time from the
 first step, not until 30 minutes of inactivity, and how it orders events of
 the same second differs between server versions.
@@ -20,7 +23,9 @@ the same second differs between server versions.
 from collections import defaultdict
 
 from analytics.goals import step_condition
+from analytics.visit_scope import period_events
 
+# Over the report's events source ({source}): `events`, or the events of kept visits.
 _SCOPE = "site = %(site)s AND name != 'engagement' AND ts >= %(lo)s AND ts < %(hi)s"
 
 
@@ -35,21 +40,23 @@ def _matching(funnel, params):
     return mask, first, conditions[0]
 
 
-def depth_counts(store, site, funnel, lo, hi, timeout):
-    """[people reaching no step, exactly step 1, ..., all steps] for events in [lo, hi)."""
-    params = {"site": site.domain, "lo": lo, "hi": hi, "timeout": timeout}
+def depth_counts(store, site, funnel, lo, hi, timeout, filters=None):
+    """[people reaching no step, exactly step 1, ..., all steps] for events in [lo, hi)
+    of the visits the report filters keep."""
+    source, params = period_events(filters, lo, hi)
+    params.update(site=site.domain, lo=lo, hi=hi, timeout=timeout)
     counts = [0] * (len(funnel.steps) + 1)
     if funnel.window_days == 0:
-        rows = store.query(_in_visit_sql(funnel, params), params)
+        rows = store.query(_in_visit_sql(funnel, params, source), params)
         for depth, people in rows:
             counts[int(depth)] += int(people)
         return counts
-    for events in _step_events(store, funnel, params).values():
+    for events in _step_events(store, funnel, params, source).values():
         counts[_best_run(events, len(funnel.steps), funnel.window_days * 86400)] += 1
     return counts
 
 
-def _in_visit_sql(funnel, params):
+def _in_visit_sql(funnel, params, source):
     mask, first, step1 = _matching(funnel, params)
     positions = ["arrayFirstIndex(x -> bitAnd(x, 1) != 0, m) AS p1"]
     for k in range(2, len(funnel.steps) + 1):
@@ -67,8 +74,8 @@ def _in_visit_sql(funnel, params):
         "     arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR evs[i].1 - evs[i - 1].1 > %(timeout)s),"
         "      arrayEnumerate(evs))) AS visits"
         f"    FROM (SELECT visitor_id, toUInt32(ts) AS t, {first} AS first, {mask} AS mask"
-        f"     FROM events WHERE {_SCOPE}"
-        f"     AND visitor_id IN (SELECT visitor_id FROM events WHERE {_SCOPE} AND {step1}))"
+        f"     FROM {source} WHERE {_SCOPE}"
+        f"     AND visitor_id IN (SELECT visitor_id FROM {source} WHERE {_SCOPE} AND {step1}))"
         "    GROUP BY visitor_id"
         "   ) ARRAY JOIN evs AS ev, visits AS visit"
         "   WHERE ev.3 > 0"
@@ -77,12 +84,13 @@ def _in_visit_sql(funnel, params):
         ") GROUP BY depth")
 
 
-def _step_events(store, funnel, params):
+def _step_events(store, funnel, params, source):
     """{person: [(epoch seconds, mask), ...]} in funnel order within each second.
 
     Visitor ids rotate daily, so a person is the customer id that any event
     of the visitor id carries (steps before a login the same day count too),
-    else the visitor id alone.
+    else the visitor id alone. Who a person is does not depend on the filters,
+    so the customer ids come from all events; the steps from `source`.
     """
     mask, first, _ = _matching(funnel, params)
     people = dict(store.query(
@@ -90,7 +98,7 @@ def _step_events(store, funnel, params):
         "AND customer_id != '' GROUP BY visitor_id", params))
     events = defaultdict(list)
     for visitor_id, t, first_step, bits in store.query(
-            f"SELECT visitor_id, toUInt32(ts) AS t, {first} AS first, {mask} AS mask FROM events "
+            f"SELECT visitor_id, toUInt32(ts) AS t, {first} AS first, {mask} AS mask FROM {source} "
             f"WHERE {_SCOPE} AND mask > 0", params):
         events[people.get(visitor_id, visitor_id)].append((t, first_step, int(bits)))
     for person_events in events.values():

@@ -138,11 +138,12 @@ def _rate(part, whole):
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def funnel_report(store, site, funnel, period, timeout_minutes=30):
-    """Visitors reaching each step, drop-off and conversion (to previous step and to step 1)."""
+def funnel_report(store, site, funnel, period, timeout_minutes=30, filters=None):
+    """Visitors reaching each step, drop-off and conversion (to previous step and to step 1),
+    from the events of the visits the report filters keep."""
     lo, hi = period.utc_bounds(site.timezone)
     count = len(funnel.steps)
-    reached = depth_counts(store, site, funnel, lo, hi, timeout_of(timeout_minutes))
+    reached = depth_counts(store, site, funnel, lo, hi, timeout_of(timeout_minutes), filters)
     # Visitors at step i = visitors whose furthest step is i or beyond.
     at_step = [sum(reached[i:]) for i in range(1, count + 1)]
     steps = []

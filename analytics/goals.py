@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, replace
 
 from analytics.goal_patterns import pattern_to_regex
+from analytics.visit_scope import ID_LIFETIME, period_events
 from analytics.visit_split import timeout_of
 from warehouse.sites import get_site
 
@@ -23,9 +24,6 @@ MAX_NAME = 200
 _EVENT_NAME_RE = re.compile(r"^[^\x00-\x1f]+$")
 _COLUMNS = ["site", "goal_id", "name", "kind", "pattern", "revenue_goal", "created_at",
             "version", "deleted"]
-# Visitor ids rotate daily (the previous day's salt is kept for visits over
-# midnight), so no visit of one id can have started more than a day earlier.
-_VISIT_LOOKBACK = datetime.timedelta(days=1)
 
 
 class GoalError(ValueError):
@@ -144,32 +142,36 @@ def step_condition(kind, pattern, param):
     return f"(name = %({param})s)", pattern
 
 
-def period_visitors(store, site, lo, hi):
-    """Distinct visitors with a pageview or custom event in [lo, hi)."""
+def period_visitors(store, site, lo, hi, filters=None):
+    """Distinct visitors with a pageview or custom event in [lo, hi) (in kept visits)."""
+    source, params = period_events(filters, lo, hi)
     return int(store.query_value(
-        "SELECT uniqExact(visitor_id) FROM events WHERE site = %(site)s AND name != 'engagement' "
-        "AND ts >= %(lo)s AND ts < %(hi)s", {"site": site.domain, "lo": lo, "hi": hi}) or 0)
+        f"SELECT uniqExact(visitor_id) FROM {source} WHERE site = %(site)s AND name != 'engagement' "
+        "AND ts >= %(lo)s AND ts < %(hi)s", dict(params, site=site.domain, lo=lo, hi=hi)) or 0)
 
 
-def conversions(store, site, period, timeout_minutes=30):
-    """One row per goal of `site` for `period` (see docs/metrics.md for each number)."""
+def conversions(store, site, period, timeout_minutes=30, filters=None):
+    """One row per goal of `site` for `period`, counting only the events of the visits the
+    report filters keep (see docs/metrics.md for each number)."""
     lo, hi = period.utc_bounds(site.timezone)
-    visitors = period_visitors(store, site, lo, hi)
-    return [_goal_conversions(store, site, goal, lo, hi, visitors, timeout_of(timeout_minutes))
+    visitors = period_visitors(store, site, lo, hi, filters)
+    source, scope_params = period_events(filters, lo, hi)
+    return [_goal_conversions(store, site, goal, lo, hi, visitors, timeout_of(timeout_minutes),
+                              source, scope_params)
             for goal in list_goals(store, site.domain)]
 
 
-def _goal_conversions(store, site, goal, lo, hi, visitors, timeout):
+def _goal_conversions(store, site, goal, lo, hi, visitors, timeout, source, scope_params):
     condition, value = step_condition(goal.kind, goal.pattern, "goal")
-    params = {"site": site.domain, "lo": lo, "hi": hi, "goal": value}
+    params = dict(scope_params, site=site.domain, lo=lo, hi=hi, goal=value)
     where = f"site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {condition}"
     converting, completions = store.query(
-        f"SELECT uniqExact(visitor_id), count() FROM events WHERE {where}", params)[0]
+        f"SELECT uniqExact(visitor_id), count() FROM {source} WHERE {where}", params)[0]
     converting, completions = int(converting), int(completions)
     by_currency = {}
     if goal.revenue_goal:
         by_currency = {currency: round(float(amount), 2) for currency, amount in store.query(
-            f"SELECT currency, sum(revenue) FROM events WHERE {where} AND revenue != 0 "
+            f"SELECT currency, sum(revenue) FROM {source} WHERE {where} AND revenue != 0 "
             "GROUP BY currency ORDER BY currency", params)}
     return {
         "goal_id": goal.goal_id, "name": goal.name, "kind": goal.kind, "pattern": goal.pattern,
@@ -178,11 +180,12 @@ def _goal_conversions(store, site, goal, lo, hi, visitors, timeout):
         "completions": completions,
         "revenue": round(sum(by_currency.values()), 2) if goal.revenue_goal else None,
         "revenue_by_currency": by_currency,
-        "median_seconds_to_convert": _median_time_to_convert(store, params, where, condition, lo, timeout),
+        "median_seconds_to_convert": _median_time_to_convert(store, params, source, where, condition, lo,
+                                                             timeout),
     }
 
 
-def _median_time_to_convert(store, params, where, condition, lo, timeout):
+def _median_time_to_convert(store, params, source, where, condition, lo, timeout):
     """Median over converting visitors of (first conversion - start of its visit), whole seconds.
 
     Per converting visitor, in ClickHouse (arrays, no window functions): its
@@ -198,9 +201,9 @@ def _median_time_to_convert(store, params, where, condition, lo, timeout):
         "  arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR t[i] - t[i - 1] > %(timeout)s),"
         "   arrayEnumerate(t))) AS v,"
         "  arrayFirstIndex(x -> x = 1, h) AS c"
-        f" FROM (SELECT visitor_id, ts, toUInt8(ts >= %(lo)s AND {condition}) AS hit FROM events"
+        f" FROM (SELECT visitor_id, ts, toUInt8(ts >= %(lo)s AND {condition}) AS hit FROM {source}"
         "  WHERE site = %(site)s AND name != 'engagement' AND ts >= %(back)s AND ts < %(hi)s"
-        f"  AND visitor_id IN (SELECT visitor_id FROM events WHERE {where}))"
+        f"  AND visitor_id IN (SELECT visitor_id FROM {source} WHERE {where}))"
         " GROUP BY visitor_id)",
-        dict(params, back=lo - _VISIT_LOOKBACK, timeout=timeout))]
+        dict(params, back=lo - ID_LIFETIME, timeout=timeout))]
     return int(round(statistics.median(waits))) if waits else None

@@ -5,11 +5,17 @@ followed from one day to the next. Cohorts therefore follow customers (the
 site's own `customer_id`, sent for logged-in clients); new-vs-returning uses
 the customer id when there is one and the visitor id within its day
 otherwise. Exact definitions: docs/metrics.md, "Retention".
+
+Report filters keep or drop whole visits (analytics.visit_scope). Who is
+new, and when a customer was first seen, still come from all the events:
+a filter chooses which visits are counted, not what a visitor's history is.
 """
 import datetime
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
+from analytics.filters import check_filters
+from analytics.visit_scope import kept_visits_sql, scoped_events
 from analytics.visit_split import timeout_of
 
 INTERVALS = ("week", "month")
@@ -32,28 +38,42 @@ def buckets_between(first, later, interval):
     return (later.year - first.year) * 12 + later.month - first.month
 
 
-def cohorts(store, site, period, interval="week"):
+def _customer_days(store, site, hi, source="events", params=None):
+    """{customer id: {local days it was seen}} from the events of `source` before `hi`."""
+    days = defaultdict(set)
+    for customer_id, day in store.query(
+            f"SELECT customer_id, toDate(ts, %(tz)s) AS day FROM {source} WHERE site = %(site)s "
+            "AND customer_id != '' AND name != 'engagement' AND ts < %(hi)s "
+            "GROUP BY customer_id, day",
+            dict(params or {}, site=site.domain, tz=site.timezone, hi=hi)):
+        days[customer_id].add(day)
+    return days
+
+
+def cohorts(store, site, period, interval="week", filters=None):
     """Cohorts of customers first seen in `period`, by the week or month of that first day.
 
     One row per cohort: its start, its size, and for the cohort's own
     period and each following one up to the period's end, how many of its
     customers were seen and that share in percent (one decimal).
+
+    With report filters, a customer's first day is still its first day in all
+    the events; the cohort keeps the customers seen in a kept visit that day,
+    and a later period counts a customer seen there in a kept visit.
     """
     if interval not in INTERVALS:
         raise ValueError(f"unknown cohort interval {interval!r}: use week or month")
     _, hi = period.utc_bounds(site.timezone)
-    days = defaultdict(set)
-    for customer_id, day in store.query(
-            "SELECT customer_id, toDate(ts, %(tz)s) AS day FROM events WHERE site = %(site)s "
-            "AND customer_id != '' AND name != 'engagement' AND ts < %(hi)s "
-            "GROUP BY customer_id, day", {"site": site.domain, "tz": site.timezone, "hi": hi}):
-        days[customer_id].add(day)
+    days = _customer_days(store, site, hi)
+    kept = days
+    if check_filters(filters):
+        kept = _customer_days(store, site, hi, *scoped_events(filters, None, hi))
     last = bucket_start(period.end, interval)
     members = defaultdict(list)
     for customer_id, seen in days.items():
         first = min(seen)
-        if period.start <= first <= period.end:
-            members[bucket_start(first, interval)].append(seen)
+        if period.start <= first <= period.end and first in kept.get(customer_id, ()):
+            members[bucket_start(first, interval)].append(kept[customer_id])
     rows = []
     for start in sorted(members):
         size = len(members[start])
@@ -112,21 +132,35 @@ def _visit_params(site, period, timeout_minutes):
     lo, hi = period.utc_bounds(site.timezone)
     return {"site": site.domain, "lo": lo, "hi": hi, "back": lo - _ID_LIFETIME,
             "lo_t": int(lo.timestamp()), "hi_t": int(hi.timestamp()),
-            "timeout": timeout_of(timeout_minutes)}
+            "since_t": int(lo.timestamp()), "timeout": timeout_of(timeout_minutes)}
 
 
-def _classified_visits(store, site, period, timeout_minutes):
+def _period_visits(filters, params):
+    """SQL condition on (visitor_id, start) of _VISIT_KINDS rows: visits starting in the
+    period, and with report filters only the kept ones (the same visit in `sessions`:
+    one visitor id, the same first event)."""
+    condition = "start >= %(lo_t)s AND start < %(hi_t)s"
+    if not check_filters(filters):
+        return condition
+    kept, filter_params = kept_visits_sql(filters)
+    params.update(filter_params)
+    return (f"{condition} AND (visitor_id, start) IN ("
+            f"SELECT visitor_id, toUInt32(start) FROM sessions FINAL WHERE {kept})")
+
+
+def _classified_visits(store, site, period, timeout_minutes, filters=None):
     """{visitor id: [(visit start, 'new' | 'returning'), ...]} for the visits starting in `period`.
 
     A visit is returning when its visitor id had an earlier visit, or when a
     customer id it carries was seen before the visit started.
     """
     params = _visit_params(site, period, timeout_minutes)
+    counted = _period_visits(filters, params)
     classified = defaultdict(list)
     # One row per visit, not per event: the visits are found in ClickHouse.
     for visitor_id, start, returning in store.query(
             f"SELECT visitor_id, start, returning FROM ({_VISIT_KINDS}) "
-            "WHERE start >= %(lo_t)s AND start < %(hi_t)s ORDER BY visitor_id, start", params):
+            f"WHERE {counted} ORDER BY visitor_id, start", params):
         classified[visitor_id].append((int(start), "returning" if returning else "new"))
     return classified
 
@@ -149,39 +183,42 @@ def _with_totals(counts):
                 if visits_total else None)
 
 
-def new_vs_returning(store, site, period, timeout_minutes=30):
+def new_vs_returning(store, site, period, timeout_minutes=30, filters=None):
     """Visits of the period split into new and returning, and visitors likewise.
 
     A visit is returning when its visitor id had an earlier visit, or when a
     customer id it carries was seen before the visit started. A visitor is
-    returning when any of its visits in the period is. Counted in ClickHouse.
+    returning when any of its visits in the period is. With report filters
+    only kept visits are counted, each still classified by all earlier
+    events. Counted in ClickHouse.
     """
     params = _visit_params(site, period, timeout_minutes)
+    counted = _period_visits(filters, params)
     row = store.query(
         "SELECT sum(new), sum(ret), countIf(ret = 0), countIf(ret > 0) FROM ("
         " SELECT visitor_id, countIf(NOT returning) AS new, countIf(returning) AS ret"
-        f" FROM ({_VISIT_KINDS}) WHERE start >= %(lo_t)s AND start < %(hi_t)s"
+        f" FROM ({_VISIT_KINDS}) WHERE {counted}"
         " GROUP BY visitor_id)", params)[0]
     return _with_totals(dict(zip(("new_visits", "returning_visits", "new_visitors", "returning_visitors"),
                                  (int(v or 0) for v in row))))
 
 
-def returning_by_interval(store, site, period, interval="week", timeout_minutes=30):
+def returning_by_interval(store, site, period, interval="week", timeout_minutes=30, filters=None):
     """new_vs_returning for each week or month of `period` (by the local day a visit started).
 
     One row per week (from Monday) or month of the period, empty ones
     included, each with `start` and the counts of new_vs_returning; the first
     and last rows cover only the part of their week or month inside the period.
     """
-    return returning_report(store, site, period, interval, timeout_minutes)["by_interval"]
+    return returning_report(store, site, period, interval, timeout_minutes, filters)["by_interval"]
 
 
-def returning_report(store, site, period, interval="week", timeout_minutes=30):
+def returning_report(store, site, period, interval="week", timeout_minutes=30, filters=None):
     """{"total": new_vs_returning, "by_interval": returning_by_interval} from one pass over the events."""
     if interval not in INTERVALS:
         raise ValueError(f"unknown interval {interval!r}: use week or month")
     zone = ZoneInfo(site.timezone)
-    classified = _classified_visits(store, site, period, timeout_minutes)
+    classified = _classified_visits(store, site, period, timeout_minutes, filters)
     buckets = {start: defaultdict(list) for start in period.with_interval(interval).buckets()}
     for visitor_id, visits in classified.items():
         for started, kind in visits:

@@ -153,34 +153,35 @@ def create_stats_blueprint(store, settings, session_user):
             body["event"] = event_name
         return body, rows
 
-    @endpoint("/goals", GOAL_COLUMNS)
+    @endpoint("/goals", GOAL_COLUMNS, uses_filters=True)
     def goals(req, args):
-        rows = page_of(conversions(store, req.site, req.period, timeout), req)
+        rows = page_of(conversions(store, req.site, req.period, timeout, req.filters), req)
         return {"results": rows}, rows
 
-    @endpoint("/funnel", FUNNEL_COLUMNS)
+    @endpoint("/funnel", FUNNEL_COLUMNS, uses_filters=True)
     def funnel(req, args):
         funnel_id = required_param(args, "funnel_id", "see GET with `vigie funnels list DOMAIN`")
         found = get_funnel(store, req.site.domain, funnel_id)
         if found is None:
             raise ApiError(404, f"funnel_id: site {req.site.domain} has no funnel {funnel_id!r}")
-        report = funnel_report(store, req.site, found, req.period, timeout)
+        report = funnel_report(store, req.site, found, req.period, timeout, req.filters)
         return {"funnel": report, "results": report["steps"]}, report["steps"]
 
+    # The last minutes' raw events, before any visit is sessionized: no filter applies.
     @endpoint("/realtime", EVENT_COLUMNS)
     def realtime(req, args):
         report = realtime_report(store, req.site, limit=req.limit, offset=req.offset)
         return report, report["events"]
 
-    @endpoint("/cohorts", COHORT_COLUMNS)
+    @endpoint("/cohorts", COHORT_COLUMNS, uses_filters=True)
     def cohort_table(req, args):
         interval = choice_param(args, "interval", INTERVALS, "week")
-        rows = page_of(cohorts(store, req.site, req.period, interval), req)
+        rows = page_of(cohorts(store, req.site, req.period, interval, req.filters), req)
         return {"interval": interval, "results": rows}, rows
 
-    @endpoint("/returning", RETURNING_COLUMNS)
+    @endpoint("/returning", RETURNING_COLUMNS, uses_filters=True)
     def returning(req, args):
-        row = new_vs_returning(store, req.site, req.period, timeout)
+        row = new_vs_returning(store, req.site, req.period, timeout, req.filters)
         return {"results": row}, [row]
 
     # Retention data with its own access rule (admin / retention accounts, site keys).

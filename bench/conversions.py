@@ -7,7 +7,11 @@ one to six pageviews, signups, purchases with revenue, a fifth of visitors
 identified as customers who come back on later days under new visitor ids),
 loads it into a throwaway store of each backend (chdb in a temporary
 directory; a clickhouse-server started like the tests do), then times each
-report once over the whole period and prints seconds and events per second.
+report once over the whole period and prints wall seconds, this process's
+CPU seconds (chdb runs inside it; a clickhouse-server's own CPU is not
+included) and events per second, then the load average. The reports run
+again under report filters (page=/pricing, then device=desktop with
+page=/pricing), after the sessions job has built the visits they keep.
 Nothing is asserted: these are figures to compare between changes.
 """
 import argparse
@@ -24,6 +28,8 @@ sys.path.insert(0, ROOT)
 
 from analytics.funnels import add_funnel, funnel_report  # noqa: E402
 from analytics.goals import add_goal, conversions  # noqa: E402
+from analytics.job_catalog import JOBS  # noqa: E402
+from analytics.jobs import JobContext, run_window  # noqa: E402
 from analytics.period import Period  # noqa: E402
 from analytics.realtime import realtime_report  # noqa: E402
 from analytics.retention import cohorts, new_vs_returning  # noqa: E402
@@ -81,10 +87,10 @@ def load(store, rows):
 
 
 def timed(label, events, action):
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     action()
-    took = time.perf_counter() - began
-    print(f"  {label:<32} {took:7.2f} s   {events / took:12,.0f} events/s")
+    took, cpu = time.perf_counter() - began, time.process_time() - cpu
+    print(f"  {label:<40} {took:7.2f} s wall {cpu:7.2f} s cpu   {events / took:12,.0f} events/s")
 
 
 def run(store, backend, args):
@@ -108,6 +114,21 @@ def run(store, backend, args):
     timed("weekly cohorts", events, lambda: cohorts(store, site, period, "week"))
     timed("new vs returning", events, lambda: new_vs_returning(store, site, period))
     timed("realtime", events, lambda: realtime_report(store, site, now=end))
+    timed("sessions job (for the filters)", events, lambda: run_window(
+        store, JOBS["sessions"], site, end - datetime.timedelta(days=args.days + 1),
+        end + datetime.timedelta(hours=1), JobContext(timeout_minutes=30, engaged_seconds=10)))
+    for name, filters in (("page", {"page": "/pricing"}),
+                          ("device+page", {"device": "desktop", "page": "/pricing"})):
+        timed(f"goals, filter {name}", events, lambda: conversions(store, site, period, 30, filters))
+        timed(f"funnel in a visit, filter {name}", events,
+              lambda: funnel_report(store, site, in_visit, period, 30, filters))
+        timed(f"funnel 7 days, filter {name}", events,
+              lambda: funnel_report(store, site, in_week, period, 30, filters))
+        timed(f"weekly cohorts, filter {name}", events,
+              lambda: cohorts(store, site, period, "week", filters))
+        timed(f"new vs returning, filter {name}", events,
+              lambda: new_vs_returning(store, site, period, 30, filters))
+    print(f"  load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 
 
 def main():

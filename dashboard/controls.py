@@ -55,10 +55,12 @@ def filter_chips(page, path, selection):
     return html.Div(chips, id=f"{page}-chips", className="chips")
 
 
-def filter_link(path, selection, name, value, text=None):
-    """A table cell that narrows the whole view to `name = value` when clicked."""
+def filter_link(path, selection, name, value, text=None, keep=None):
+    """A table cell that narrows the whole view to `name = value` when clicked.
+    `keep`: page parameters beyond the selection that the link keeps, e.g. {'funnel': ID}."""
+    suffix = "&" + urlencode(keep) if keep else ""
     return dcc.Link(str(text if text is not None else value),
-                    href=page_path(path, selection.with_filter(name, value)),
+                    href=page_path(path, selection.with_filter(name, value)) + suffix,
                     className="filter-link", title="Filter the whole view by this value")
 
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard.chart_config import CHART_CONFIG
-from dashboard.controls import page_path
+from dashboard.controls import filter_link, page_path
 from dashboard.formatting import format_count, format_duration, format_percent
 
 PATH = "/conversions"
@@ -28,8 +28,9 @@ def goal_what(kind, pattern):
     return f"page {pattern}" if kind == "pageview" else f"event {pattern}"
 
 
-def goals_table(rows, can_edit):
-    """One row per goal (analytics.goals.conversions), or what to do when there is none."""
+def goals_table(rows, can_edit, selection):
+    """One row per goal (analytics.goals.conversions), or what to do when there is none.
+    A goal's name filters the whole view to the visits that reached it."""
     if not rows:
         hint = ("No goals yet — add one below: a page such as /thank-you, or a custom event "
                 "such as signup." if can_edit else
@@ -38,7 +39,8 @@ def goals_table(rows, can_edit):
     header = html.Tr([html.Th("Goal")] + [html.Th(title, className="num") for title in (
         "Converting visitors", "Conversion rate", "Completions", "Revenue", "Median time to convert")])
     body = [html.Tr(id=f"goal-row-{row['goal_id']}", children=[
-        html.Td([html.Div(row["name"]), html.Small(goal_what(row["kind"], row["pattern"]),
+        html.Td([html.Div(filter_link(PATH, selection, "goal", row["goal_id"], text=row["name"])),
+                 html.Small(goal_what(row["kind"], row["pattern"]),
                                                     className="muted")], className="label"),
         html.Td(format_count(row["visitors"]), className="num"),
         html.Td(format_percent(row["conversion_rate"]), className="num"),
@@ -74,11 +76,25 @@ def funnel_figure(report):
     return figure
 
 
-def funnel_table(report):
+def step_filter(kind, pattern):
+    """(filter name, value) keeping the visits that did a funnel step, or None when no
+    filter says it: the page filter is one exact path, so a pattern with * has none."""
+    if kind == "event":
+        return "event", pattern
+    return None if "*" in pattern else ("page", pattern)
+
+
+def _step_label(step, selection, funnel_id):
+    text = f"{step['step']}. {step['label']}"
+    found = step_filter(step["kind"], step["pattern"])
+    return filter_link(PATH, selection, *found, text=text, keep={"funnel": funnel_id}) if found else text
+
+
+def funnel_table(report, selection):
     header = html.Tr([html.Th("Step")] + [html.Th(t, className="num") for t in (
         "Visitors", "Drop-off", "From previous step", "From step 1")])
     body = [html.Tr(id=f"funnel-step-{s['step']}", children=[
-        html.Td(f"{s['step']}. {s['label']}", className="label"),
+        html.Td(_step_label(s, selection, report["funnel_id"]), className="label"),
         html.Td(format_count(s["visitors"]), className="num"),
         html.Td(format_count(s["dropoff"]), className="num"),
         html.Td(format_percent(s["conversion_from_previous"]), className="num"),
@@ -107,7 +123,7 @@ def funnel_panel(funnels, chosen, report, selection, csv):
     return [funnel_chooser(funnels, chosen.funnel_id, selection),
             html.Div(csv, className="panel-tools"),
             dcc.Graph(id="funnel-chart", figure=funnel_figure(report), config=CHART_CONFIG),
-            funnel_summary(report), funnel_table(report)]
+            funnel_summary(report), funnel_table(report, selection)]
 
 
 def steps_text(steps):

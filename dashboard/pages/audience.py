@@ -49,8 +49,6 @@ _NO_VISITS = ("No visits in this period. Try a longer period, or check that the 
               "snippet is on the site's pages.")
 NO_REGIONS = ("No regions recorded. The IP database Vigie ships knows countries only, so visits "
               "carry no region; the country table above is the finest level available.")
-NOT_FILTERED = ("New versus returning counts every visit of the site in the period: the filters "
-                "above do not narrow it.")
 
 
 def _dom_id(name):
@@ -62,7 +60,6 @@ def _export(selection, prop):
 
 
 def _panels(selection):
-    note = html.P(NOT_FILTERED, className="note", id="returning-not-filtered") if selection.filters else None
     technology = [panel(title, f"{PAGE}-{_dom_id(name)}", _export(selection, name))
                   for name, title, _ in TECHNOLOGY]
     return [
@@ -72,7 +69,7 @@ def _panels(selection):
             panel("Regions", f"{PAGE}-regions", _export(selection, "region")),
         ]),
         panel("New and returning visitors", f"{PAGE}-returning",
-              csv_link("returning", selection, f"{PAGE}-returning-csv"), extra=note),
+              csv_link("returning", selection, f"{PAGE}-returning-csv")),
     ] + [html.Div(className="columns pairs", children=technology[i:i + 2])
          for i in range(0, len(technology), 2)]
 
@@ -145,9 +142,10 @@ def show_technology(query):
 @callback(Output(f"{PAGE}-returning", "children"), Input(f"{PAGE}-selection", "data"))
 def show_returning(query):
     try:
-        site, period, _ = resolve_query(query)
+        site, period, selection = resolve_query(query)
+        # The visits the filters keep, each still new or returning by all earlier events.
         counts = new_vs_returning(context().store, site, period,
-                                  context().settings.visit_timeout_minutes)
+                                  context().settings.visit_timeout_minutes, selection.filter_dict())
     except (SelectionError, StoreError):
         return None
     if not counts["visits"]:

@@ -6,6 +6,8 @@ change and remove goals and funnels here through the same analytics
 functions as `vigie goals` / `vigie funnels`, so both refuse the same input
 with the same words; every form callback checks the account again on the
 server, since a callback can be posted without the form ever being shown.
+The report bar's filters apply to goals and funnels (only the events of the
+visits they keep count), and a goal name or a step links to its filter.
 """
 import dash
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
@@ -56,17 +58,12 @@ def layout(**query):
         return message(STORE_DOWN)
     selection = found.selection
     data = dict(selection.as_query(), funnel=_one(query, "funnel"))
-    notes = []
-    if selection.filters:
-        notes.append(message("Goals and funnels count every visitor of the site: the filters in "
-                             "this link do not apply here.", "note", "conversions-filters-note"))
     return html.Div(className="conversions", children=[
         dcc.Location(id=f"{PAGE}-url", refresh="callback-nav"),
         dcc.Store(id=f"{PAGE}-query", data=data),
         # Bumped by the forms so the report redraws after a change.
         dcc.Store(id="goals-revision", data=0), dcc.Store(id="funnels-revision", data=0),
         report_controls(PAGE, PATH, found.sites, selection, found.period, compare=False),
-        *notes,
         html.Div(id=f"{PAGE}-message", role="status"),
         html.Div(id=f"{PAGE}-report", children=[
             html.Section(className="card", children=[
@@ -98,14 +95,16 @@ def show_conversions(query, _goals_revision, _funnels_revision):
         user, site, period = report_site(context.store, query)
         can_edit = user.can("settings")
         selection = selection_from_query(query)
-        goals = goals_table(conversions(context.store, site, period, timeout), can_edit)
+        filters = selection.filter_dict()
+        goals = goals_table(conversions(context.store, site, period, timeout, filters), can_edit,
+                            selection)
         funnels = list_funnels(context.store, site.domain)
         chosen = next((f for f in funnels if f.funnel_id == _one(query, "funnel")),
                       funnels[0] if funnels else None)
         if chosen is None:
             funnel = no_funnels(can_edit)
         else:
-            report = funnel_report(context.store, site, chosen, period, timeout)
+            report = funnel_report(context.store, site, chosen, period, timeout, filters)
             funnel = funnel_panel(funnels, chosen, report, selection,
                                   csv_link("funnel", selection, "funnel-csv", funnel_id=chosen.funnel_id))
     except SelectionError as exc:

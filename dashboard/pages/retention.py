@@ -3,7 +3,9 @@
 The URL holds the view: the report bar's site and period, plus
 `interval=week|month` for the cohort and returning-share buckets (weekly
 when absent). Cohorts follow identified customers (the site's customer_id),
-because anonymous visitor ids change every day by design.
+because anonymous visitor ids change every day by design. The report bar's
+filters apply to both (docs/metrics.md, "Filters on goals, funnels and
+retention").
 """
 import dash
 from dash import Input, Output, callback, dcc, html
@@ -46,15 +48,10 @@ def layout(**query):
     if not isinstance(found, ReportRequest):
         return found
     selection, interval = found.selection, _interval(query)
-    notes = []
-    if selection.filters:
-        notes.append(message("Cohorts and returning visits cover every visitor of the site: the "
-                             "filters in this link do not apply here.", "note", "retention-filters-note"))
     return html.Div(className="retention", children=[
         dcc.Location(id=f"{PAGE}-url", refresh="callback-nav"),
         dcc.Store(id=f"{PAGE}-query", data=dict(selection.as_query(), interval=interval)),
         report_controls(PAGE, PATH, found.sites, selection, found.period, compare=False),
-        *notes,
         interval_switch(selection, interval),
         html.Div(id=f"{PAGE}-message", role="status"),
         html.Div(id=f"{PAGE}-report", children=[
@@ -93,9 +90,10 @@ def show_retention(query):
         if interval not in INTERVALS:
             raise SelectionError(f"Cannot show interval “{interval}”: use week or month.")
         selection = selection_from_query(query)
-        returning = returning_report(context.store, site, period, interval, timeout)
+        filters = selection.filter_dict()
+        returning = returning_report(context.store, site, period, interval, timeout, filters)
         split, by_interval = returning["total"], returning["by_interval"]
-        cohort_rows = cohorts(context.store, site, period, interval)
+        cohort_rows = cohorts(context.store, site, period, interval, filters)
     except SelectionError as exc:
         return message(str(exc)), _HIDDEN, [], None, None, None, None
     except StoreError:

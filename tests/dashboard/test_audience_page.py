@@ -116,9 +116,9 @@ def test_a_country_filter_narrows_every_panel(signed_in, store):
     tech = technology(signed_in, query)
     assert table_rows(tech["audience-browser"]) == [
         ["Chrome", "1", "2", "50.0%"], ["Firefox", "1", "1", "100.0%"]]
-    # The page says new-vs-returning ignores filters, next to the panel.
+    # New-vs-returning follows the filters too: no note says otherwise.
     page = route(signed_in, "/audience", f"?site={SITE}&period=custom&from={DAY}&to={DAY}&f_country=FR")
-    assert find_component(page, "returning-not-filtered") is not None
+    assert find_component(page, "returning-not-filtered") is None
     chip = find_component(page, {"type": "audience-chip", "name": "country"})
     assert query_of(chip["props"]["href"]) == DAY_QUERY
 

@@ -270,7 +270,11 @@ def test_the_retention_role_gets_no_goals(client, store):
     assert "not part of this account" in said(answer, "goal-form-message")
 
 
-def test_filters_in_the_link_are_said_not_to_apply(signed_in, store):
+def test_filters_in_the_link_apply_without_a_note(signed_in, store):
+    # Filters now narrow goals and funnels (tests/dashboard/test_filtered_reports.py):
+    # the page shows the chip, and no longer says they are ignored.
     conversions_world(store)
     page = route(signed_in, f"?site={SITE}&period=7d&f_country=FR")
-    assert "do not apply here" in json.dumps(find_component(page, "conversions-filters-note"))
+    assert find_component(page, "conversions-filters-note") is None
+    assert find_component(page, {"type": "conversions-chip", "name": "country"}) is not None
+    assert "do not apply" not in json.dumps(page)

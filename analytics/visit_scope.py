@@ -1,0 +1,70 @@
+"""Report filters on the reports computed from raw events: goals, funnels, retention.
+
+The report filters (analytics.filters) are conditions on a visit, a row of
+`sessions`, so they keep or drop whole visits. Reports that read `events`
+directly apply them by reading only the events of kept visits: per visitor
+the [start, end] of its kept visits, joined to its events, and an event is
+kept when its time falls in one of them (visits of one visitor never
+overlap). ANY LEFT JOIN, not ANY INNER JOIN: recent ClickHouse keeps one
+left row per key in an ANY INNER JOIN; a visitor without a kept visit gets
+empty arrays, and so no event. With no filter the source is `events`
+itself, so unfiltered numbers do not depend on the sessions job having run.
+
+Kept visits are those matching the filters that started in
+[%(since_t)s, %(hi)s); every report bounds its events by %(hi)s as well.
+Exact rules: docs/metrics.md, "Filters on goals, funnels and retention".
+"""
+import datetime
+
+from analytics.filters import check_filters, filter_sql
+
+# Visitor ids rotate daily (the previous day's salt is kept for visits over
+# midnight), so a visit with events in a period started at most this long before it.
+ID_LIFETIME = datetime.timedelta(days=1)
+# The events columns these reports read.
+_COLUMNS = ("site", "visitor_id", "ts", "name", "pathname", "customer_id", "revenue", "currency")
+
+
+def kept_visits_sql(filters, since=True):
+    """(condition, params) selecting the sessions rows of kept visits of %(site)s.
+
+    Times are epoch seconds bound as %(since_t)s / %(hi_t)s: 18.16 cannot
+    compare a string constant with the key's toDate(start) inside IN.
+    """
+    condition, params = filter_sql(filters, prefix="vf")
+    lower = "start >= toDateTime(%(since_t)s) AND " if since else ""
+    return (f"site = %(site)s AND deleted = 0 AND {lower}start < toDateTime(%(hi_t)s){condition}",
+            params)
+
+
+def scoped_events(filters, since=None, hi=None):
+    """(FROM source, params): `events`, or with filters the events of kept visits.
+
+    `since` (aware datetime or None for no lower bound) is the earliest start
+    of a kept visit, `hi` the end of the report's time range; both are bound
+    here. The source keeps the column names of `events`.
+    """
+    filters = check_filters(filters)
+    if not filters:
+        return "events", {}
+    condition, params = kept_visits_sql(filters, since is not None)
+    params["hi_t"] = int(hi.timestamp())
+    lower = ""
+    if since is not None:
+        params["since_t"] = int(since.timestamp())
+        lower = " AND ts >= toDateTime(%(since_t)s)"
+    source = (
+        f"(SELECT {', '.join(_COLUMNS)} FROM events ANY LEFT JOIN ("
+        " SELECT visitor_id, groupArray(toUInt32(start)) AS kept_starts,"
+        "  groupArray(toUInt32(`end`)) AS kept_ends"
+        f" FROM sessions FINAL WHERE {condition} GROUP BY visitor_id"
+        f") AS kept_visits USING visitor_id WHERE site = %(site)s{lower} AND ts < toDateTime(%(hi_t)s)"
+        " AND arrayExists((s, e) -> toUInt32(ts) >= s AND toUInt32(ts) <= e, kept_starts, kept_ends))")
+    return source, params
+
+
+def period_events(filters, lo, hi):
+    """scoped_events for reports of events in [lo, hi): a kept visit may have started up to
+    ID_LIFETIME before lo, as unfiltered reports count its events in the period too, so a
+    filter that every visit matches gives the unfiltered numbers."""
+    return scoped_events(filters, lo - ID_LIFETIME, hi)
