@@ -23,10 +23,12 @@ the same second differs between server versions.
 from collections import defaultdict
 
 from analytics.goals import step_condition
+from analytics.time_ranges import bind_day_bounds, day_bounds
 from analytics.visit_scope import period_events
 
 # Over the report's events source ({source}): `events`, or the events of kept visits.
-_SCOPE = "site = %(site)s AND name != 'engagement' AND ts >= %(lo)s AND ts < %(hi)s"
+_SCOPE = ("site = %(site)s AND name != 'engagement' AND ts >= %(lo)s AND ts < %(hi)s AND "
+          + day_bounds("ts", "period"))
 
 
 def _matching(funnel, params):
@@ -45,6 +47,7 @@ def depth_counts(store, site, funnel, lo, hi, timeout, filters=None):
     of the visits the report filters keep."""
     source, params = period_events(filters, lo, hi)
     params.update(site=site.domain, lo=lo, hi=hi, timeout=timeout)
+    bind_day_bounds(params, "period", lo, hi)
     counts = [0] * (len(funnel.steps) + 1)
     if funnel.window_days == 0:
         rows = store.query(_in_visit_sql(funnel, params, source), params)
