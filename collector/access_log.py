@@ -151,6 +151,22 @@ def parse_line(line, log_format, site_domain, now):
     return PageRequest(url, referrer, ClientInfo(ip=ip, user_agent=user_agent), when)
 
 
+def import_line(collector, site, line, log_format, now, summary):
+    """Feed one log line to the collector, counting what became of it in `summary`."""
+    summary.lines += 1
+    try:
+        page = parse_line(line.rstrip("\r\n"), log_format, site, now)
+    except SkippedLine as skipped:
+        summary.skip(skipped.reason)
+        return
+    result = collector.ingest({"name": "pageview", "domain": site, "url": page.url,
+                               "referrer": page.referrer}, page.client, received_at=page.when)
+    if result.accepted:
+        summary.accepted += 1
+    else:
+        summary.skip(result.reason)
+
+
 def import_lines(collector, site, lines, log_format, progress=None, now=None):
     """Feed log lines to the collector; returns an ImportSummary.
 
@@ -158,24 +174,16 @@ def import_lines(collector, site, lines, log_format, progress=None, now=None):
     The collector's write buffer batches the inserts; flush it (or close the
     collector) after this returns.
     """
-    if log_format not in FORMATS:
-        raise ValueError(f"unknown log format {log_format!r}; use one of {', '.join(FORMATS)}")
+    check_format(log_format)
     now = now or datetime.datetime.now(UTC)
     summary = ImportSummary()
     for line in lines:
-        summary.lines += 1
-        try:
-            page = parse_line(line.rstrip("\r\n"), log_format, site, now)
-        except SkippedLine as skipped:
-            summary.skip(skipped.reason)
-        else:
-            result = collector.ingest({"name": "pageview", "domain": site, "url": page.url,
-                                       "referrer": page.referrer}, page.client,
-                                      received_at=page.when)
-            if result.accepted:
-                summary.accepted += 1
-            else:
-                summary.skip(result.reason)
+        import_line(collector, site, line, log_format, now, summary)
         if progress is not None and summary.lines % 5000 == 0:
             progress(summary)
     return summary
+
+
+def check_format(log_format):
+    if log_format not in FORMATS:
+        raise ValueError(f"unknown log format {log_format!r}; use one of {', '.join(FORMATS)}")

@@ -4,22 +4,31 @@ Lines go through the collector's pipeline exactly as live events do (the same
 checks, enrichment, bot filter and visitor ids), dated by the log, and reach
 ClickHouse in large batches through the collector's write buffer.
 """
+import argparse
+import contextlib
+import datetime
+import functools
 import gzip
 import io
 import os
 import sys
 import time
+from urllib.parse import urlsplit
 
 from collector import Collector
 from collector.access_log import FORMATS, import_lines
+from collector.import_workers import ReadStopped, WorkerFailed, import_in_parallel
 from vigie.cli_common import (CommandError, _command, _migrated_store, _settings, import_subparsers,
                               registered_site)
+from warehouse import open_store
 from warehouse.log_imports import file_digest, find_import, record_import
 from warehouse.sites import SiteError, normalise_domain
 
 IMPORT_BATCH_ROWS = 20_000  # rows per INSERT: large batches are what ClickHouse likes
 # Flushes go by size during an import; the timer only catches a slow trickle (stdin).
 IMPORT_FLUSH_SECONDS = 30.0
+MAX_AUTO_JOBS = 4  # past a few processes the reader and ClickHouse become the limit
+READ_ERRORS = (EOFError, OSError, gzip.BadGzipFile)
 
 
 class Progress:
@@ -90,22 +99,19 @@ def cmd_import_access_log(args):
 
 def _import(args, settings, store, domain, lines, raw, size):
     registered_site(store, domain)
+    jobs = _jobs(args, settings)
     digest = _refuse_a_second_import(store, domain, args) if raw is not None else None
-    collector = Collector(store, settings.replace(buffer_max_rows=IMPORT_BATCH_ROWS,
-                                                  buffer_max_seconds=IMPORT_FLUSH_SECONDS))
-    # The buffer's own thread writes each full batch while the next lines are
-    # parsed: the import never stands still waiting for ClickHouse to take one.
-    # No fsync every 50 ms: each batch is fsynced when sealed, and an import
-    # cut short is reported as such (and not recorded), so it can be run again.
-    collector.start(group_commit=False)
     progress = Progress(sys.stderr, size, raw.tell if raw is not None else None)
     try:
-        summary = import_lines(collector, domain, lines, args.format, progress=progress)
-    except (EOFError, OSError, gzip.BadGzipFile) as exc:
-        left = collector.close()
-        raise CommandError(f"{args.file}: reading stopped: {exc}; the pageviews of the lines "
-                           f"read before were imported ({left} could not be written)") from None
-    unwritten = collector.close()
+        summary, unwritten = _run(args, settings, store, domain, lines, progress, jobs)
+    except ReadStopped as stopped:
+        raise CommandError(f"{args.file}: reading stopped: {stopped}; the pageviews of the lines "
+                           f"read before were imported ({stopped.unwritten} could not be "
+                           "written)") from None
+    except WorkerFailed as exc:
+        raise CommandError(f"{exc}; the import stopped part way (the pageviews of the lines "
+                           "handled before are stored) and is not recorded; see the log above"
+                           ) from None
     progress(summary, final=True)
     _print_summary(summary, domain)
     if unwritten:
@@ -119,6 +125,57 @@ def _import(args, settings, store, domain, lines, raw, size):
         # Only a complete import is recorded: a failed one may be run again.
         record_import(store, domain, digest, os.path.abspath(args.file), summary.lines,
                       summary.accepted)
+
+
+def _jobs(args, settings):
+    """How many processes parse the log: one per core for a server, one for chdb."""
+    embedded = urlsplit(settings.store_url).scheme == "chdb"
+    if args.jobs is None:
+        return 1 if embedded else max(1, min(os.cpu_count() or 1, MAX_AUTO_JOBS))
+    if args.jobs > 1 and embedded:
+        raise CommandError("--jobs: the embedded store (chdb) is written by one process only; "
+                           "use --jobs 1, or a ClickHouse server for a parallel import")
+    return args.jobs
+
+
+def _started_collector(store, settings):
+    collector = Collector(store, settings.replace(buffer_max_rows=IMPORT_BATCH_ROWS,
+                                                  buffer_max_seconds=IMPORT_FLUSH_SECONDS))
+    # The buffer's own thread writes each full batch while the next lines are
+    # parsed: the import never stands still waiting for ClickHouse to take one.
+    # No fsync every 50 ms: each batch is fsynced when sealed, and an import
+    # cut short is reported as such (and not recorded), so it can be run again.
+    collector.start(group_commit=False)
+    return collector
+
+
+@contextlib.contextmanager
+def _worker_collector(settings):
+    """A worker's collector on its own connection (a forked child must not share the parent's)."""
+    store = open_store(settings.store_url)
+    try:
+        collector = _started_collector(store, settings)
+        try:
+            yield collector
+        finally:
+            collector.close()
+    finally:
+        store.close()
+
+
+def _run(args, settings, store, domain, lines, progress, jobs):
+    """(summary, events left unwritten): the import, in this process or in `jobs` workers."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if jobs > 1:
+        return import_in_parallel(functools.partial(_worker_collector, settings), domain, lines,
+                                  args.format, jobs, progress=progress, now=now,
+                                  read_errors=READ_ERRORS)
+    collector = _started_collector(store, settings)
+    try:
+        summary = import_lines(collector, domain, lines, args.format, progress=progress, now=now)
+    except READ_ERRORS as exc:
+        raise ReadStopped(exc, None, collector.close()) from None
+    return summary, collector.close()
 
 
 def _refuse_a_second_import(store, domain, args):
@@ -141,6 +198,16 @@ def _print_summary(summary, domain):
         print(f"  {reason}: {count:,}")
 
 
+def _positive_jobs(text):
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if not 1 <= jobs <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes from 1 to 64")
+    return jobs
+
+
 def register(commands):
     imports = import_subparsers(commands)
     access = _command(imports, "access-log",
@@ -151,6 +218,9 @@ def register(commands):
                         help="the registered site the log belongs to")
     access.add_argument("--format", default="combined", metavar="FORMAT",
                         help=f"log format: {', '.join(FORMATS)} (default combined)")
+    access.add_argument("--jobs", type=_positive_jobs, metavar="N",
+                        help="processes parsing the log (default: one per CPU, up to "
+                             f"{MAX_AUTO_JOBS}, for a ClickHouse server; 1 for chdb)")
     access.add_argument("--force", action="store_true",
                         help="import a file even if it was imported into the site before")
     access.set_defaults(func=cmd_import_access_log)
