@@ -17,6 +17,7 @@ Exact rules: docs/metrics.md, "Filters on goals, funnels and retention".
 import datetime
 
 from analytics.filters import check_filters, filter_sql
+from analytics.time_ranges import bind_day_bounds
 
 # Visitor ids rotate daily (the previous day's salt is kept for visits over
 # midnight), so a visit with events in a period started at most this long before it.
@@ -49,10 +50,13 @@ def scoped_events(filters, since=None, hi=None):
         return "events", {}
     condition, params = kept_visits_sql(filters, since is not None)
     params["hi_t"] = int(hi.timestamp())
-    lower = ""
+    # The UTC days as well, for 18.16's partition and key pruning (analytics.time_ranges).
+    bind_day_bounds(params, "scope", since or hi, hi)
+    condition += _days("start", since)
+    lower = _days("ts", since)
     if since is not None:
         params["since_t"] = int(since.timestamp())
-        lower = " AND ts >= toDateTime(%(since_t)s)"
+        lower += " AND ts >= toDateTime(%(since_t)s)"
     source = (
         f"(SELECT {', '.join(_COLUMNS)} FROM events ANY LEFT JOIN ("
         " SELECT visitor_id, groupArray(toUInt32(start)) AS kept_starts,"
@@ -61,6 +65,13 @@ def scoped_events(filters, since=None, hi=None):
         f") AS kept_visits USING visitor_id WHERE site = %(site)s{lower} AND ts < toDateTime(%(hi_t)s)"
         " AND arrayExists((s, e) -> toUInt32(ts) >= s AND toUInt32(ts) <= e, kept_starts, kept_ends))")
     return source, params
+
+
+def _days(column, since):
+    upper = f" AND toDate({column}) <= toDate(%(scope_last_day)s)"
+    if since is None:
+        return upper
+    return f" AND toDate({column}) >= toDate(%(scope_first_day)s){upper}"
 
 
 def period_events(filters, lo, hi):
