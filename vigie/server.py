@@ -88,10 +88,10 @@ def _freeze_startup_objects():
     A Vigie worker holds some 175,000 objects (Flask, Dash, the warehouse...)
     that live as long as it does. The events a worker buffers survive into the
     oldest generation, and about every 15,000 of them Python runs a full
-    collection over all those objects: a pause of 200-400 ms with the GIL held
-    (measured on a loaded 2-core machine),
-    during which no request is answered (the collector's p99). Frozen, they are
-    never scanned again; garbage made afterwards is collected as before.
+    collection over all those objects: a pause of 200-400 ms (measured on a
+    loaded 2-core machine) with the GIL held, during which no request is
+    answered: the collector's p99. Frozen, they are never scanned again;
+    garbage made afterwards is collected as before.
     """
     gc.collect()
     gc.freeze()
