@@ -14,6 +14,9 @@ a shared machine weighs on both alike; the ratio is taken per round. Then the
 real server again at half the rate it reached, for latency. Afterwards the
 events stored are counted against the 202s wrk received (requests still in
 flight when wrk stops may be stored without being counted, never the reverse).
+Each run also reports the server's CPU per request (gunicorn master and
+workers): a second view, which depends less than req/s on the CPU that other
+work on a shared machine leaves.
 
 Targets: full pipeline >= 75 % of bare Flask's requests/s; p99 < 50 ms at half
 rate; every accepted event stored. Figures are printed, never asserted.
@@ -144,10 +147,26 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid):
+    """CPU seconds of a gunicorn master and its workers (their children, threads included)."""
+    total, pids = 0.0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            total += cpu_seconds(current)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    pids.extend(int(child) for child in f.read().split())
+        except OSError:
+            continue  # a worker that exited between the two reads
+    return total
+
+
 def show(label, f):
+    cpu = f"   {f['cpu_us']:4.0f} us CPU/req" if "cpu_us" in f else ""
     print(f"{label:<28} {f['rps']:9.0f} req/s   p50 {f['p50_us'] / 1000:6.1f} ms   "
           f"p99 {f['p99_us'] / 1000:6.1f} ms   202s {int(f['accepted']):7d}   "
-          f"socket errors {int(f['errors'])}", flush=True)
+          f"socket errors {int(f['errors'])}{cpu}", flush=True)
 
 
 def main():
@@ -215,12 +234,19 @@ def main():
             wrk(bare_port, 2, *wrk_args[1:])  # warm-up
             warm = wrk(full_port, 2, *wrk_args[1:])
             accepted, ratios, server_cpu = int(warm["accepted"]), [], 0.0
+            cpu_per_request = {"bare": [], "full": []}
             for round_number in range(args.rounds):
                 order = ("bare", "full") if round_number % 2 == 0 else ("full", "bare")
                 figures = {}
                 for which in order:
                     before = cpu_seconds(server.process.pid) if server and which == "full" else None
+                    process = bare if which == "bare" else full
+                    started_cpu = tree_cpu_seconds(process.pid)
                     figures[which] = wrk(bare_port if which == "bare" else full_port, *wrk_args)
+                    # CPU per request barely moves with the machine's load, unlike req/s.
+                    figures[which]["cpu_us"] = ((tree_cpu_seconds(process.pid) - started_cpu)
+                                                / max(figures[which]["requests"], 1) * 1e6)
+                    cpu_per_request[which].append(figures[which]["cpu_us"])
                     if before is not None:
                         server_cpu += cpu_seconds(server.process.pid) - before
                 accepted += int(figures["full"]["accepted"])
@@ -245,6 +271,9 @@ def main():
         ratios.sort()
         print(f"ratio full/bare per round: {', '.join(f'{r:.0%}' for r in ratios)}; median "
               f"{ratios[len(ratios) // 2]:.1%} (target >= 75%)")
+        bare_cpu, full_cpu = (sorted(cpu_per_request[w])[len(ratios) // 2] for w in ("bare", "full"))
+        print(f"server CPU per request, median: bare Flask {bare_cpu:.0f} us, Vigie {full_cpu:.0f} us; "
+              f"bare/Vigie {bare_cpu / full_cpu:.1%} (gunicorn CPU only, wrk and ClickHouse excluded)")
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: a shared machine, "
               "compare the ratios, not the rates")
         if server:

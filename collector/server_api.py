@@ -9,7 +9,7 @@ import logging
 from flask import Blueprint, jsonify, request
 
 from collector.batch import MAX_BATCH_EVENTS, BadBatch, ingest_batch, parse_batch
-from collector.blueprint import BodyTooLarge, client_info, read_capped
+from collector.event_endpoint import BodyTooLarge, client_of, read_capped
 from collector.pipeline import ClientInfo
 from warehouse import StoreError
 from warehouse.api_keys import bearer_token, verify_api_key
@@ -63,7 +63,7 @@ def create_server_api_blueprint(collector, store, settings):
                                             "(api_max_payload_bytes); send smaller batches")
         except BadBatch as exc:
             return _error(400, "bad_request", str(exc))
-        sender = client_info(request, settings.trust_proxy_headers)
+        sender = client_of(request.environ, settings.trust_proxy_headers)
         caller = ClientInfo(ip=sender.ip, user_agent=f"vigie-api {key.key_id}")
         result = ingest_batch(collector, key.site, events, caller, settings.backfill_max_days)
         if result.rejected:

@@ -46,6 +46,7 @@ def create_app(settings=None, store=None, start_background=True):
     start_background: start the write buffer's flusher and the scheduler.
     """
     from collector import Collector, create_collector_blueprint
+    from collector.event_endpoint import EventFastPath
     from dashboard import init_dashboard
 
     settings = settings or load_settings()
@@ -66,7 +67,11 @@ def create_app(settings=None, store=None, start_background=True):
 
     scheduler = Scheduler()
     collector = Collector(store, settings, scheduler=scheduler)
-    app.register_blueprint(create_collector_blueprint(collector, settings))
+    collector_routes = create_collector_blueprint(collector, settings)
+    app.register_blueprint(collector_routes)
+    # The tracker's POST /api/event is answered before Flask builds a request
+    # context: that context cost as much CPU as the whole pipeline.
+    app.wsgi_app = EventFastPath(app.wsgi_app, collector_routes.event_endpoint)
     # Server-side API (API keys): POST /api/v1/events.
     from collector.server_api import create_server_api_blueprint
     app.register_blueprint(create_server_api_blueprint(collector, store, settings))

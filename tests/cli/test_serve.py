@@ -41,6 +41,21 @@ def test_worker_count_follows_the_store():
         worker_count(without_key)
 
 
+def test_a_worker_keeps_its_startup_objects_out_of_garbage_collection():
+    import gc
+
+    from vigie.server import VigieServer
+    settings = load_settings(environ={}, overrides={"store_url": "chdb:///tmp/never-opened"})
+    built = object()
+    gc.unfreeze()
+    try:
+        app = VigieServer(settings, app_factory=lambda s: built).load()
+        assert app is built
+        assert gc.get_freeze_count() > 0  # a full collection no longer scans them
+    finally:
+        gc.unfreeze()
+
+
 @pytest.mark.parametrize("store, workers, message", [
     ("chdb", "2", "the embedded store (chdb) is owned by one process"),
     ("clickhouse", "3", "several workers need a shared secret_key"),

@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from collector import STEPS, Collector, create_collector_blueprint
-from collector.blueprint import BodyTooLarge, read_capped
+from collector.event_endpoint import BodyTooLarge, read_capped
 from tests.collector.conftest import CHROME, post_event
 from warehouse.sites import add_site
 
