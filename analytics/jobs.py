@@ -6,7 +6,7 @@ running a window again replaces its output, never adds to it, so late events
 again. Scheduled runs do that by themselves: each one starts from the job's
 watermark (the end of its last successful run) minus a lookback.
 
-Long windows are cut into chunks (one day for sessions) so a backfill shows
+Long windows are cut into chunks (three days for sessions, one for rollups) so a backfill shows
 progress and a failure loses one chunk, not the whole run. Every chunk is a
 row of `job_runs` (running, then ok or failed with the error), and the
 watermark moves only over chunks that succeeded.
@@ -59,7 +59,7 @@ def _now():
 
 
 def chunks(since, until, size):
-    """[since, until) cut at multiples of `size` from the epoch (UTC days for one day)."""
+    """[since, until) cut at multiples of `size` from the epoch (UTC midnights for whole days)."""
     if until <= since:
         raise JobError(f"the window ends ({until:%Y-%m-%d %H:%M}) before it starts ({since:%Y-%m-%d %H:%M})")
     epoch = datetime.datetime(1970, 1, 1, tzinfo=UTC)

@@ -11,7 +11,8 @@ Prints, per backend: generation, the sessions job over the 30 days, the
 rollups job, the overview query set (aggregate with comparison, daily
 timeseries, top pages, sources, channels, countries, devices) read from raw
 sessions/events and then from rollups, with the ratio, and new vs returning
-visitors over the 30 days. Bounded in time by --timeout (seconds per backend;
+visitors over the 30 days. --only sessions stops after the sessions job
+(generation and sessionization only). Bounded in time by --timeout (seconds per backend;
 exits non-zero past it).
 
 Each figure is wall time, with the CPU seconds ClickHouse spent (this
@@ -132,7 +133,7 @@ def shown(figure):
     return f"{wall:.2f} s (cpu {cpu:.2f} s, load {load:.1f})"
 
 
-def bench(url, events, report, clock):
+def bench(url, events, report, clock, only=None):
     store = open_store(url)
     migrate(store)
     site = add_site(store, SITE, "UTC")
@@ -146,6 +147,9 @@ def bench(url, events, report, clock):
     figures["sessions"] = clock(run_window, store, JOBS["sessions"], site, start, end, context)
     visits = store.query_value("SELECT count() FROM sessions FINAL WHERE deleted = 0")
     report(f"  {visits:,} visits in {shown(figures['sessions'])}")
+    if only == "sessions":
+        store.close()
+        return figures, visits
     period = Period(first, today - datetime.timedelta(days=1), "day")
     overview_set(store, site, period)  # warm caches once, as a dashboard would be
     figures["raw"] = fastest(clock, overview_set, store, site, period)
@@ -163,6 +167,8 @@ def main(argv=None):
     parser.add_argument("--backend", choices=("chdb", "clickhouse", "both"), default="both",
                         help="which store to measure (default both)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per backend (default 1800)")
+    parser.add_argument("--only", choices=("sessions",),
+                        help="stop after this step: 'sessions' generates and sessionizes only")
     args = parser.parse_args(argv)
     if args.events < 1000:
         parser.error("--events must be at least 1000")
@@ -187,7 +193,7 @@ def main(argv=None):
 
             def work():
                 try:
-                    result["out"] = bench(url, args.events, report, clock)
+                    result["out"] = bench(url, args.events, report, clock, args.only)
                 except Exception as exc:  # reported below with the backend it failed on
                     result["error"] = f"{type(exc).__name__}: {exc}"
             worker = threading.Thread(target=work, daemon=True)
@@ -204,7 +210,9 @@ def main(argv=None):
             report(f"{backend}: sessions job {shown(sessions)} for {args.events:,} events "
                    f"({args.events / sessions[0]:,.0f} events/s wall, "
                    f"{args.events / max(sessions[1], 0.01):,.0f} per cpu s; {visits:,} visits); "
-                   f"rollups job {shown(figures['rollups_job'])}")
+                   + ("" if args.only else f"rollups job {shown(figures['rollups_job'])}"))
+            if args.only:
+                continue
             raw, rolled = figures["raw"], figures["rolled"]
             report(f"{backend}: overview query set for {DAYS} days: raw {shown(raw)}, "
                    f"rollups {shown(rolled)}, ratio {raw[0] / rolled[0]:.1f}x wall, "

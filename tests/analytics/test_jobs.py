@@ -34,22 +34,28 @@ def test_unknown_job_is_named():
         get_job("nope")
 
 
-def test_a_backfill_runs_day_by_day_with_progress_and_records_each_run(store):
+def test_a_backfill_runs_in_three_day_chunks_with_progress_and_records_each_run(store):
     site = add_site(store, "shop.test", "UTC")
     insert_events(store, [event("shop.test", "2026-03-10 09:00:00", visitor=1),
                           event("shop.test", "2026-03-11 09:00:00", visitor=2),
-                          event("shop.test", "2026-03-12 09:00:00", visitor=3)])
+                          event("shop.test", "2026-03-13 23:50:00", visitor=3),
+                          event("shop.test", "2026-03-14 00:10:00", visitor=3),
+                          event("shop.test", "2026-03-16 09:00:00", visitor=4)])
     lines = []
     rows = run_window(store, JOBS["sessions"], site, at("2026-03-10 00:00:00"),
-                      at("2026-03-13 00:00:00"), CONTEXT, progress=lines.append)
-    assert rows == 3 and len(lines) == 3
-    assert lines[0] == "sessions shop.test 2026-03-10 00:00 -> 2026-03-11 00:00: 1 rows (1/3)"
+                      at("2026-03-17 00:00:00"), CONTEXT, progress=lines.append)
+    # chunks end at multiples of three days from the epoch: 11 and 14 March
+    assert rows == 4 and lines == [
+        "sessions shop.test 2026-03-10 00:00 -> 2026-03-11 00:00: 1 rows (1/3)",
+        "sessions shop.test 2026-03-11 00:00 -> 2026-03-14 00:00: 2 rows (2/3)",
+        "sessions shop.test 2026-03-14 00:00 -> 2026-03-17 00:00: 1 rows (3/3)"]
     runs = store.query("SELECT status, rows FROM job_runs FINAL WHERE job = 'sessions' ORDER BY since")
-    assert runs == [("ok", 1), ("ok", 1), ("ok", 1)]
-    assert watermark(store, "sessions", "shop.test") == at("2026-03-13 00:00:00")
+    assert runs == [("ok", 1), ("ok", 2), ("ok", 1)]
+    assert live_sessions(store, "shop.test") == 4
+    assert watermark(store, "sessions", "shop.test") == at("2026-03-17 00:00:00")
     [status] = job_status(store)
     assert (status["job"], status["status"], status["rows"], status["failures"]) == ("sessions", "ok", 1, 0)
-    assert status["watermark"] == at("2026-03-13 00:00:00")
+    assert status["watermark"] == at("2026-03-17 00:00:00")
 
 
 def test_scheduled_runs_start_at_the_first_event_then_re_cover_the_lookback(store):
