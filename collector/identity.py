@@ -34,11 +34,14 @@ class SaltKeeper:
     live in the store until the next `refresh` destroys them.
     """
 
-    def __init__(self, store):
+    def __init__(self, store, lock=None):
+        """lock: held while a day's salt is read or made. Processes that share one
+        (an import's workers) never make two salts for a day: two made at the same
+        moment would each be used by their maker until its next refresh."""
         self.store = store
         self._salts = {}
         self._missing = {}
-        self._lock = threading.Lock()
+        self._lock = lock or threading.Lock()
 
     def salt(self, day):
         salt = self._salts.get(day)

@@ -65,10 +65,10 @@ def _next_chunk(inbox, parent):
                 return None
 
 
-def _work(number, inbox, outbox, open_collector, site, log_format, now, parent):
+def _work(number, inbox, outbox, open_collector, salt_lock, site, log_format, now, parent):
     """A worker's life: chunks of lines in, counts out, then its unwritten count."""
     try:
-        with open_collector() as collector:
+        with open_collector(salt_lock) as collector:
             try:
                 while True:
                     chunk = _next_chunk(inbox, parent)
@@ -92,10 +92,12 @@ class _Workers:
         context = multiprocessing.get_context("fork")
         self.inboxes = [context.Queue(QUEUED_CHUNKS) for _ in range(jobs)]
         self.outbox = context.Queue()
+        # Workers meeting a new day at the same moment must agree on its salt.
+        salt_lock = context.Lock()
         self.processes = [
             context.Process(target=_work, name=f"vigie-import-{i}", daemon=True,
-                            args=(i, self.inboxes[i], self.outbox, open_collector, site,
-                                  log_format, now, os.getpid()))
+                            args=(i, self.inboxes[i], self.outbox, open_collector, salt_lock,
+                                  site, log_format, now, os.getpid()))
             for i in range(jobs)]
         self.summary = ImportSummary()
         self.unwritten = 0
@@ -158,8 +160,9 @@ def import_in_parallel(open_collector, site, lines, log_format, jobs, progress=N
                        read_errors=()):
     """Import `lines` with `jobs` worker processes; returns (ImportSummary, unwritten events).
 
-    open_collector: a context manager factory, called in each worker, yielding a
-    started Collector on the worker's own store connection.
+    open_collector: a context manager factory, called in each worker with the
+    lock the workers share for making daily salts, yielding a started Collector
+    on the worker's own store connection that uses that lock.
     read_errors: exception types of reading `lines`; when one is raised, the
     lines read before it are still imported, then ReadStopped says so.
     A failing worker stops the import with WorkerFailed.

@@ -80,7 +80,7 @@ class Collector:
     `recent`, `visit_timeout` and `buffer`.
     """
 
-    def __init__(self, store, settings, scheduler=None, steps=STEPS):
+    def __init__(self, store, settings, scheduler=None, steps=STEPS, salt_lock=None):
         self.store = store
         self.steps = steps  # the ordered (name, step) list every event goes through
         self.scheduler = scheduler
@@ -92,7 +92,7 @@ class Collector:
             stored_ids=lambda events: stored_event_ids(store, events), metrics=self.metrics,
             max_rows=settings.buffer_max_rows, max_seconds=settings.buffer_max_seconds,
             insert_timeout=settings.insert_timeout_seconds)
-        self.salts = SaltKeeper(store)
+        self.salts = SaltKeeper(store, salt_lock)
         self.sites = SiteCache(store)
         self.recent = RecentVisitors(store, self.visit_timeout)
         self.drops = DropCounter(store)

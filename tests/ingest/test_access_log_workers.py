@@ -35,11 +35,11 @@ def test_every_line_of_a_client_goes_to_the_same_worker():
 
 def _collector_on(url, settings):
     @contextlib.contextmanager
-    def open_collector():
+    def open_collector(salt_lock):
         from warehouse import open_store
         store = open_store(url)
         try:
-            collector = Collector(store, settings)
+            collector = Collector(store, settings, salt_lock=salt_lock)
             collector.start(group_commit=False)
             yield collector
         finally:
@@ -62,6 +62,8 @@ def test_workers_store_what_one_process_stores(shop, store_url, settings, backen
     assert (summary.lines, summary.accepted, summary.skipped) == (55, 45, EXPECTED_SKIPPED)
     assert progress_calls and progress_calls[-1] == 55
     parallel = sorted(stored(shop))
+    # The three workers met 10 March together: one salt was made for it, not one each.
+    assert shop.query_value("SELECT count() FROM salts WHERE day = toDate('2024-03-10')") == 1
     shop.execute("TRUNCATE TABLE events")
     collector = Collector(shop, settings)
     one = import_lines(collector, "shop.test", io.StringIO(log), "combined")
@@ -73,12 +75,12 @@ def test_workers_store_what_one_process_stores(shop, store_url, settings, backen
 
 def test_a_worker_that_cannot_start_stops_the_import_with_its_reason():
     @contextlib.contextmanager
-    def broken():
+    def broken(salt_lock):
         raise RuntimeError("store refused the connection")
         yield  # pragma: no cover
 
     log = io.StringIO(line("203.0.113.1", "10/Mar/2024:09:00:00 +0000", "GET / HTTP/1.1", 200))
-    with pytest.raises(WorkerFailed, match="import worker 0 failed: RuntimeError: store refused"):
+    with pytest.raises(WorkerFailed, match=r"import worker [01] failed: RuntimeError: store refused"):
         import_in_parallel(broken, "shop.test", log, "combined", 2)
 
 

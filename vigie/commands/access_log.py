@@ -138,9 +138,10 @@ def _jobs(args, settings):
     return args.jobs
 
 
-def _started_collector(store, settings):
+def _started_collector(store, settings, salt_lock=None):
     collector = Collector(store, settings.replace(buffer_max_rows=IMPORT_BATCH_ROWS,
-                                                  buffer_max_seconds=IMPORT_FLUSH_SECONDS))
+                                                  buffer_max_seconds=IMPORT_FLUSH_SECONDS),
+                          salt_lock=salt_lock)
     # The buffer's own thread writes each full batch while the next lines are
     # parsed: the import never stands still waiting for ClickHouse to take one.
     # No fsync every 50 ms: each batch is fsynced when sealed, and an import
@@ -150,11 +151,11 @@ def _started_collector(store, settings):
 
 
 @contextlib.contextmanager
-def _worker_collector(settings):
+def _worker_collector(settings, salt_lock):
     """A worker's collector on its own connection (a forked child must not share the parent's)."""
     store = open_store(settings.store_url)
     try:
-        collector = _started_collector(store, settings)
+        collector = _started_collector(store, settings, salt_lock)
         try:
             yield collector
         finally:
