@@ -142,12 +142,13 @@ def test_job_status_shows_runs_watermarks_and_failures(signed_in, store, shop):
     rows = [texts(row) for row in body]
     finished = [row.pop(4) for row in rows]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", f) for f in finished), finished
-    # The sessions job's last chunk is the UTC day 2024-03-10: the worked day's visits
-    # starting in it are visitor 1, 2, 3 (twice), 4 and 5, so six session rows.
+    # Sessions run in three-day chunks counted from the epoch; 2024-03-09 starts one, so the
+    # window is a single chunk: the six visits of 2024-03-10 (visitor 1, 2, 3 twice, 4
+    # and 5) and the worked day's visit that starts on 2024-03-09, seven session rows.
     assert rows == [
         ["checks", SITE, "failed", "2024-03-10 00:00 → 2024-03-11 00:00", "0", "—", "1",
          "ValueError: the events table is missing column 'pathname'"],
-        ["sessions", SITE, "ok", "2024-03-10 00:00 → 2024-03-11 00:00", "6", "2024-03-11 00:00", "0",
+        ["sessions", SITE, "ok", "2024-03-09 00:00 → 2024-03-11 00:00", "7", "2024-03-11 00:00", "0",
          "—"],
     ]
     [alert_run] = find_component(shown, "alert-runs-table")["props"]["children"][1]["props"]["children"]
