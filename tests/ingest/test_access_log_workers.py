@@ -47,9 +47,9 @@ def _collector_on(url, settings):
     return open_collector
 
 
+# Server only: chdb is written by one process, and the CLI refuses --jobs > 1 on it (tested below).
+@pytest.mark.parametrize("backend", ["clickhouse"])
 def test_workers_store_what_one_process_stores(shop, store_url, settings, backend):
-    if backend == "chdb":
-        pytest.skip("chdb is written by one process only (the CLI refuses --jobs > 1 on it)")
     # Many clients and both sides of midnight, so that every worker gets lines.
     log = "".join(
         line(f"198.51.100.{i % 9}", f"10/Mar/2024:23:{50 + i % 10}:{i % 60:02d} +0000",
