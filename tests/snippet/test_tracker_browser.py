@@ -203,9 +203,13 @@ def test_download_and_outbound_clicks(site, open_tab):
     site.wait_events(1, "pageview", page)
 
     page.click("#internal")
+    # Each click is its own request, so arrival order between clicks is not
+    # guaranteed: wait for each download event before the next click.
     with page.expect_download(timeout=5_000):
         page.click("#attr")
+    site.wait_events(1, "download", page)
     page.click("#pdf")
+    site.wait_events(2, "download", page)
     page.click("#zip")
     downloads = site.wait_events(3, "download", page)
     assert [d["props"]["url"] for d in downloads] == [
