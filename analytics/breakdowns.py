@@ -31,47 +31,63 @@ def breakdown(store, site, period, dimension, filters=None, limit=10, event_name
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown breakdown {dimension!r}: use one of {', '.join(BREAKDOWNS)}")
     plan = Plan(store, site, period, filters)
-    rows = store.query_dicts(plan.visits_sql(DIMENSIONS[dimension], dimension), plan.params)
-    out = [{"value": row["k"], **visit_metrics(row)} for row in rows]
-    out.sort(key=lambda r: (-r["visits"], r["value"]))
-    out = out[:limit]
+    expr = DIMENSIONS[dimension]
+    # Rows are ranked by visits, a plain sum: rank first, then merge the uniq
+    # states (the costly part) of the top rows only.
+    rows = store.query_dicts(plan.visits_sql(expr, dimension, visitors=False), plan.params)
+    rows.sort(key=lambda r: (-int(r["visits"]), r["k"]))
+    rows = rows[:limit]
+    visitors = _visitors(store, plan.visits_sql, plan.params, rows, expr, dimension)
+    out = [{"value": row["k"], **visit_metrics(dict(row, visitors=visitors.get(row["k"], 0)))}
+           for row in rows]
     if dimension == "exit_page":
         _add_exit_rates(store, site, period, filters, out)
     return out
 
 
+def _visitors(store, make_sql, params, rows, *args):
+    """{key: unique visitors} for the keys of `rows`, from a visits_sql or pages_sql maker."""
+    if not rows:
+        return {}
+    sql = make_sql(*args, keys=[row["k"] for row in rows])
+    return {row["k"]: int(row["visitors"]) for row in store.query_dicts(sql, params)}
+
+
 def _add_exit_rates(store, site, period, filters, rows):
     """Exit rate of a page: visits that left from it / its pageviews, in percent."""
-    views = {r["value"]: r["pageviews"] for r in _page_rows(store, site, period, filters)}
+    if not rows:
+        return
+    plan = Plan(store, site, period, filters)
+    views = {r["k"]: int(r["pageviews"]) for r in store.query_dicts(
+        plan.pages_sql(visitors=False, keys=[row["value"] for row in rows]), plan.params)}
     for row in rows:
         row["exits"] = row["visits"]
         seen = views.get(row["value"], 0)
         row["exit_rate"] = round(100.0 * row["visits"] / seen, 1) if seen else None
 
 
-def _page_rows(store, site, period, filters):
-    plan = Plan(store, site, period, filters)
-    return [{"value": r["k"], "visitors": int(r["visitors"]), "pageviews": int(r["pageviews"]),
-             "engaged_ms": int(r["engaged_ms"])}
-            for r in store.query_dicts(plan.pages_sql(), plan.params) if r["pageviews"]]
-
-
 def pages(store, site, period, filters=None, limit=10):
     """Per page: pageviews, unique visitors, time on page (s), and as an entry page,
     the visits that started there and their bounce rate."""
-    rows = _page_rows(store, site, period, filters)
-    rows.sort(key=lambda r: (-r["pageviews"], r["value"]))
-    rows = rows[:_limit(limit)]
     plan = Plan(store, site, period, filters)
-    entries = {r["k"]: visit_metrics(r) for r in store.query_dicts(
-        plan.visits_sql("entry_page", "entry_page"), plan.params)}
+    rows = [r for r in store.query_dicts(plan.pages_sql(visitors=False), plan.params) if r["pageviews"]]
+    rows.sort(key=lambda r: (-int(r["pageviews"]), r["k"]))
+    rows = rows[:_limit(limit)]
+    visitors = _visitors(store, plan.pages_sql, plan.params, rows)
+    entries = {}
+    if rows:
+        entries = {r["k"]: visit_metrics(r) for r in store.query_dicts(
+            plan.visits_sql("entry_page", "entry_page", visitors=False, keys=[r["k"] for r in rows]),
+            plan.params)}
+    out = []
     for row in rows:
-        entry = entries.get(row["value"])
-        engaged_ms = row.pop("engaged_ms")
-        row["time_on_page"] = int(round(engaged_ms / 1000 / row["pageviews"]))
-        row["entries"] = entry["visits"] if entry else 0
-        row["bounce_rate"] = entry["bounce_rate"] if entry else None
-    return rows
+        entry = entries.get(row["k"])
+        pageviews = int(row["pageviews"])
+        out.append({"value": row["k"], "visitors": visitors.get(row["k"], 0), "pageviews": pageviews,
+                    "time_on_page": int(round(int(row["engaged_ms"]) / 1000 / pageviews)),
+                    "entries": entry["visits"] if entry else 0,
+                    "bounce_rate": entry["bounce_rate"] if entry else None})
+    return out
 
 
 def _events_where(plan):

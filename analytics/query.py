@@ -24,9 +24,9 @@ _VISIT_SUMS = ("count() AS visits, sum(pageviews) AS pageviews, sum(bounce) AS b
                "sum(duration) AS duration, sum(engaged_ms) AS engaged_ms, sum(revenue) AS revenue, "
                "sum(notEmpty(goals)) AS conversions")
 _ROLLUP_SUMS = "visits, pageviews, bounces, duration, engaged_ms, revenue, conversions"
-_MERGED = ("uniqMerge(v) AS visitors, sum(visits) AS visits, sum(pageviews) AS pageviews, "
-           "sum(bounces) AS bounces, sum(duration) AS duration, sum(engaged_ms) AS engaged_ms, "
-           "sum(revenue) AS revenue, sum(conversions) AS conversions")
+_MERGED_SUMS = ("sum(visits) AS visits, sum(pageviews) AS pageviews, "
+                "sum(bounces) AS bounces, sum(duration) AS duration, sum(engaged_ms) AS engaged_ms, "
+                "sum(revenue) AS revenue, sum(conversions) AS conversions")
 
 
 class Plan:
@@ -71,35 +71,52 @@ class Plan:
         return (" AND visitor_id IN (SELECT visitor_id FROM sessions FINAL WHERE site = %(site)s "
                 f"AND deleted = 0 AND {self.raw_condition('start')}{self.filter_sql})")
 
-    def visits_sql(self, raw_key, rollup_dimension="", rollup_key="value"):
+    def _keys(self, keys, column):
+        """SQL condition keeping only rows whose `column` is one of `keys` (None: all rows)."""
+        if keys is None:
+            return ""
+        self.params["keys"] = tuple(keys)
+        return f" AND {column} IN %(keys)s"
+
+    def visits_sql(self, raw_key, rollup_dimension="", rollup_key="value", visitors=True, keys=None):
         """Per key: visitors, visits, pageviews, bounces, duration, engaged_ms, revenue,
-        conversions."""
+        conversions. Merging uniq states is nearly all the cost of a rolled-up read, so
+        visitors=False leaves them unread (visitors 0), and `keys` limits the rows to those
+        values (a breakdown's top rows), never to an empty list."""
         parts = []
+        state = (", visitors AS v", ", uniqState(visitor_id) AS v") if visitors else ("", "")
         if self.rolled:
             # PREWHERE: the uniq states of other dimensions are never read.
-            parts.append(f"SELECT {rollup_key} AS k, visitors AS v, {_ROLLUP_SUMS} FROM rollup_visits "
-                         "PREWHERE site = %(site)s AND dimension = %(dimension)s "
-                         f"WHERE {_CURRENT_ROLLUP}")
+            parts.append(f"SELECT {rollup_key} AS k{state[0]}, {_ROLLUP_SUMS} FROM rollup_visits "
+                         "PREWHERE site = %(site)s AND dimension = %(dimension)s"
+                         f"{self._keys(keys, rollup_key)} WHERE {_CURRENT_ROLLUP}")
         if self.ranges:
-            parts.append(f"SELECT {raw_key} AS k, uniqState(visitor_id) AS v, {_VISIT_SUMS} "
+            parts.append(f"SELECT {raw_key} AS k{state[1]}, {_VISIT_SUMS} "
                          "FROM sessions FINAL WHERE site = %(site)s AND deleted = 0 "
-                         f"AND {self.raw_condition('start')}{self.filter_sql} GROUP BY k")
+                         f"AND {self.raw_condition('start')}{self.filter_sql}"
+                         f"{self._keys(keys, raw_key)} GROUP BY k")
         self.params["dimension"] = rollup_dimension
-        return f"SELECT k, {_MERGED} FROM ({' UNION ALL '.join(parts)}) GROUP BY k"
+        merged = "uniqMerge(v)" if visitors else "0"
+        return (f"SELECT k, {merged} AS visitors, {_MERGED_SUMS} "
+                f"FROM ({' UNION ALL '.join(parts)}) GROUP BY k")
 
-    def pages_sql(self):
-        """Per pathname: visitors, pageviews and engaged_ms of pageview/engagement events."""
+    def pages_sql(self, visitors=True, keys=None):
+        """Per pathname: visitors, pageviews and engaged_ms of pageview/engagement events
+        (visitors and keys as in visits_sql)."""
         parts = []
+        state = (", visitors AS v", ", uniqStateIf(visitor_id, name = 'pageview') AS v") if visitors else ("", "")
         if self.rolled:
-            parts.append("SELECT pathname AS k, visitors AS v, pageviews, engaged_ms FROM rollup_pages "
-                         f"WHERE site = %(site)s AND {_CURRENT_ROLLUP}")
+            parts.append(f"SELECT pathname AS k{state[0]}, pageviews, engaged_ms FROM rollup_pages "
+                         f"PREWHERE site = %(site)s{self._keys(keys, 'pathname')} WHERE {_CURRENT_ROLLUP}")
         if self.ranges:
             parts.append(
-                "SELECT pathname AS k, uniqStateIf(visitor_id, name = 'pageview') AS v, "
+                f"SELECT pathname AS k{state[1]}, "
                 "countIf(name = 'pageview') AS pageviews, sumIf(engaged_ms, name = 'engagement') "
                 "AS engaged_ms FROM events WHERE site = %(site)s AND name IN ('pageview', 'engagement') "
-                f"AND {self.raw_condition('ts')}{self.matching_visitors()} GROUP BY k")
-        return ("SELECT k, uniqMerge(v) AS visitors, sum(pageviews) AS pageviews, "
+                f"AND {self.raw_condition('ts')}{self.matching_visitors()}{self._keys(keys, 'pathname')} "
+                "GROUP BY k")
+        merged = "uniqMerge(v)" if visitors else "0"
+        return (f"SELECT k, {merged} AS visitors, sum(pageviews) AS pageviews, "
                 f"sum(engaged_ms) AS engaged_ms FROM ({' UNION ALL '.join(parts)}) GROUP BY k")
 
 
