@@ -41,7 +41,7 @@ def breakdown(store, site, period, dimension, filters=None, limit=10, event_name
     out = [{"value": row["k"], **visit_metrics(dict(row, visitors=visitors.get(row["k"], 0)))}
            for row in rows]
     if dimension == "exit_page":
-        _add_exit_rates(store, site, period, filters, out)
+        _add_exit_rates(store, plan, out)
     return out
 
 
@@ -53,11 +53,10 @@ def _visitors(store, make_sql, params, rows, *args):
     return {row["k"]: int(row["visitors"]) for row in store.query_dicts(sql, params)}
 
 
-def _add_exit_rates(store, site, period, filters, rows):
+def _add_exit_rates(store, plan, rows):
     """Exit rate of a page: visits that left from it / its pageviews, in percent."""
     if not rows:
         return
-    plan = Plan(store, site, period, filters)
     views = {r["k"]: int(r["pageviews"]) for r in store.query_dicts(
         plan.pages_sql(visitors=False, keys=[row["value"] for row in rows]), plan.params)}
     for row in rows:
