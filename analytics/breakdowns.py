@@ -32,7 +32,7 @@ def breakdown(store, site, period, dimension, filters=None, limit=10, event_name
         raise ValueError(f"unknown breakdown {dimension!r}: use one of {', '.join(BREAKDOWNS)}")
     plan = Plan(store, site, period, filters)
     expr = DIMENSIONS[dimension]
-    # Rows are ranked by visits, a plain sum: rank first, then merge the uniq
+    # Rows are ranked by visits, a plain sum: rank first, then merge the visitor
     # states (the costly part) of the top rows only.
     rows = store.query_dicts(plan.visits_sql(expr, dimension, visitors=False), plan.params)
     rows.sort(key=lambda r: (-int(r["visits"]), r["k"]))
@@ -98,7 +98,7 @@ def custom_events(store, site, period, filters=None, limit=10):
     """Per custom event name (outbound and download included): events, unique visitors, revenue."""
     plan = Plan(store, site, period, filters, hourly=True)
     rows = store.query(
-        "SELECT name, count() AS n, uniq(visitor_id), sum(revenue) FROM events "
+        "SELECT name, count() AS n, uniqCombined(17)(visitor_id), sum(revenue) FROM events "
         f"WHERE {_events_where(plan)} GROUP BY name ORDER BY n DESC, name LIMIT %(limit)s",
         dict(plan.params, limit=_limit(limit)))
     return [{"value": name, "events": int(n), "visitors": int(u), "revenue": round(float(r), 2)}
@@ -111,7 +111,7 @@ def custom_props(store, site, period, filters=None, limit=10, event_name=None):
     params = dict(plan.params, limit=_limit(limit), event_name=event_name or "")
     only = " AND name = %(event_name)s" if event_name else ""
     rows = store.query(
-        "SELECT key, value, count() AS n, uniq(visitor_id), sum(revenue) FROM events "
+        "SELECT key, value, count() AS n, uniqCombined(17)(visitor_id), sum(revenue) FROM events "
         "ARRAY JOIN prop_keys AS key, prop_values AS value "
         f"WHERE {_events_where(plan)}{only} GROUP BY key, value ORDER BY n DESC, key, value "
         "LIMIT %(limit)s", params)

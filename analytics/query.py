@@ -5,15 +5,16 @@ started) and, for pages and custom events, from `events`. Whole days that the
 rollups job has summed are read from rollup_visits / rollup_pages instead,
 but only when the question has no filter and no hourly buckets (what rollups
 can answer, see analytics/rollups.py); the other days of the period, today
-at least, are read raw. Both parts are merged in one SQL statement (uniq
-states merge with uniqMerge), so a period mixing them gives the numbers a
-fully raw read gives. Definitions: docs/metrics.md.
+at least, are read raw. Both parts are merged in one SQL statement (the raw
+part builds the same visitor states the rollups hold, analytics.rollups), so
+a period mixing them gives the numbers a fully raw read gives. Definitions: docs/metrics.md.
 """
 import datetime
 
 from analytics.filters import check_filters, filter_sql
 from analytics.period import comparison_period
-from analytics.rollups import ROLLUP_LAYOUT, local_day_bounds, rolled_up_days
+from analytics.rollups import (PAGE_VISITORS_STATE, ROLLUP_LAYOUT, VISITORS_MERGE, VISITORS_STATE,
+                               local_day_bounds, rolled_up_days)
 from analytics.time_ranges import bind_day_bounds, day_bounds
 
 _CURRENT_ROLLUP = (
@@ -80,13 +81,13 @@ class Plan:
 
     def visits_sql(self, raw_key, rollup_dimension="", rollup_key="value", visitors=True, keys=None):
         """Per key: visitors, visits, pageviews, bounces, duration, engaged_ms, revenue,
-        conversions. Merging uniq states is nearly all the cost of a rolled-up read, so
+        conversions. Merging visitor states is nearly all the cost of a rolled-up read, so
         visitors=False leaves them unread (visitors 0), and `keys` limits the rows to those
         values (a breakdown's top rows), never to an empty list."""
         parts = []
-        state = (", visitors AS v", ", uniqState(visitor_id) AS v") if visitors else ("", "")
+        state = (", visitors AS v", f", {VISITORS_STATE} AS v") if visitors else ("", "")
         if self.rolled:
-            # PREWHERE: the uniq states of other dimensions are never read.
+            # PREWHERE: the visitor states of other dimensions are never read.
             parts.append(f"SELECT {rollup_key} AS k{state[0]}, {_ROLLUP_SUMS} FROM rollup_visits "
                          "PREWHERE site = %(site)s AND dimension = %(dimension)s"
                          f"{self._keys(keys, rollup_key)} WHERE {_CURRENT_ROLLUP}")
@@ -96,7 +97,7 @@ class Plan:
                          f"AND {self.raw_condition('start')}{self.filter_sql}"
                          f"{self._keys(keys, raw_key)} GROUP BY k")
         self.params["dimension"] = rollup_dimension
-        merged = "uniqMerge(v)" if visitors else "0"
+        merged = f"{VISITORS_MERGE}(v)" if visitors else "0"
         return (f"SELECT k, {merged} AS visitors, {_MERGED_SUMS} "
                 f"FROM ({' UNION ALL '.join(parts)}) GROUP BY k")
 
@@ -104,7 +105,7 @@ class Plan:
         """Per pathname: visitors, pageviews and engaged_ms of pageview/engagement events
         (visitors and keys as in visits_sql)."""
         parts = []
-        state = (", visitors AS v", ", uniqStateIf(visitor_id, name = 'pageview') AS v") if visitors else ("", "")
+        state = (", visitors AS v", f", {PAGE_VISITORS_STATE} AS v") if visitors else ("", "")
         if self.rolled:
             parts.append(f"SELECT pathname AS k{state[0]}, pageviews, engaged_ms FROM rollup_pages "
                          f"PREWHERE site = %(site)s{self._keys(keys, 'pathname')} WHERE {_CURRENT_ROLLUP}")
@@ -115,7 +116,7 @@ class Plan:
                 "AS engaged_ms FROM events WHERE site = %(site)s AND name IN ('pageview', 'engagement') "
                 f"AND {self.raw_condition('ts')}{self.matching_visitors()}{self._keys(keys, 'pathname')} "
                 "GROUP BY k")
-        merged = "uniqMerge(v)" if visitors else "0"
+        merged = f"{VISITORS_MERGE}(v)" if visitors else "0"
         return (f"SELECT k, {merged} AS visitors, sum(pageviews) AS pageviews, "
                 f"sum(engaged_ms) AS engaged_ms FROM ({' UNION ALL '.join(parts)}) GROUP BY k")
 

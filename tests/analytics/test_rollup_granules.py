@@ -13,7 +13,7 @@ def add_country_rows(store, count):
         "INSERT INTO rollup_visits (site, day, version, dimension, value, visitors, visits, "
         "pageviews, bounces, duration, engaged_ms, revenue) "
         "SELECT 'shop.test', toDate('2026-03-10'), 1, 'country', toString(number), "
-        "uniqState(toUInt64(number)), 1, 2, 0, 30, 0, 0 FROM numbers(%(count)s) GROUP BY number",
+        "uniqCombinedState(17)(toUInt64(number)), 1, 2, 0, 30, 0, 0 FROM numbers(%(count)s) GROUP BY number",
         {"count": count})
 
 
@@ -34,6 +34,6 @@ def test_the_migration_keeps_every_row_and_state_and_can_run_again(store):
     for _ in range(2):
         for sql in SMALL_GRANULES:
             store.execute(sql)
-        assert store.query("SELECT count(), uniqMerge(visitors), sum(pageviews) FROM rollup_visits") == [
+        assert store.query("SELECT count(), uniqCombinedMerge(17)(visitors), sum(pageviews) FROM rollup_visits") == [
             (40, 40, 80)]
         assert marks(store) >= 3
