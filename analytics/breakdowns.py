@@ -6,7 +6,7 @@ their first event. Pages count pageview events by their own time. Custom
 events and their properties count events. Definitions: docs/metrics.md.
 """
 from analytics.query import Plan, visit_metrics
-from analytics.rollups import DIMENSIONS
+from analytics.rollups import DIMENSIONS, VISITORS_COUNT
 
 VISIT_DIMENSIONS = tuple(DIMENSIONS)
 BREAKDOWNS = VISIT_DIMENSIONS + ("pages", "events", "props")
@@ -98,7 +98,7 @@ def custom_events(store, site, period, filters=None, limit=10):
     """Per custom event name (outbound and download included): events, unique visitors, revenue."""
     plan = Plan(store, site, period, filters, hourly=True)
     rows = store.query(
-        "SELECT name, count() AS n, uniqCombined(17)(visitor_id), sum(revenue) FROM events "
+        f"SELECT name, count() AS n, {VISITORS_COUNT}, sum(revenue) FROM events "
         f"WHERE {_events_where(plan)} GROUP BY name ORDER BY n DESC, name LIMIT %(limit)s",
         dict(plan.params, limit=_limit(limit)))
     return [{"value": name, "events": int(n), "visitors": int(u), "revenue": round(float(r), 2)}
@@ -111,7 +111,7 @@ def custom_props(store, site, period, filters=None, limit=10, event_name=None):
     params = dict(plan.params, limit=_limit(limit), event_name=event_name or "")
     only = " AND name = %(event_name)s" if event_name else ""
     rows = store.query(
-        "SELECT key, value, count() AS n, uniqCombined(17)(visitor_id), sum(revenue) FROM events "
+        f"SELECT key, value, count() AS n, {VISITORS_COUNT}, sum(revenue) FROM events "
         "ARRAY JOIN prop_keys AS key, prop_values AS value "
         f"WHERE {_events_where(plan)}{only} GROUP BY key, value ORDER BY n DESC, key, value "
         "LIMIT %(limit)s", params)
