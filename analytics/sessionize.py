@@ -96,9 +96,12 @@ _PER_VISIT = """
 # start (that is how starts are made), so its columns come from one lookup
 # per visit on the window's events. Carrying the 21 strings through the
 # join, the window filter and an argMin for every event cost more than half
-# of the statement's CPU.
+# of the statement's CPU. They cross the join as one array of strings: the
+# join's right side holds every non-engagement event of the window, and
+# ClickHouse 18.16 copies 21 separate columns into it at about twice the cost
+# of one array column (docs/analytics-jobs.md).
 _FIRST = """
-    SELECT visitor_id, toUInt32(ts) AS visit_start, {first_columns}
+    SELECT visitor_id, toUInt32(ts) AS visit_start, [{first_columns}] AS first_event
     FROM events
     WHERE site = %(site)s AND ts >= toDateTime(%(since_t)s) AND ts < toDateTime(%(until_t)s)
           AND {window_days} AND name != 'engagement'
@@ -111,7 +114,7 @@ _SESSIONS = """
            toUInt32(intDiv(end_ms - visit_start * 1000 + 500, 1000)),
            n_pageviews, n_events, total_engaged_ms, entry, exit,
            NOT (n_pageviews >= 2 OR n_interactive > 0 OR total_engaged_ms >= %(engaged_ms)s),
-           {first_columns},
+           {first_event_columns},
            arraySort(arrayDistinct(reached)), total_revenue, any_currency,
            arraySort(arrayDistinct(viewed)), arraySort(arrayDistinct(names)),
            arraySort(arrayDistinct(kv)), %(version)s, 0
@@ -160,8 +163,9 @@ def sessions_select(site, since, until, goals, timeout_minutes, engaged_seconds,
                                   read_days=day_bounds("ts", "read"))
     first_columns = ", ".join(FIRST_EVENT_COLUMNS)
     first = _FIRST.format(first_columns=first_columns, window_days=day_bounds("ts", "window"))
+    first_event_columns = ", ".join(f"first_event[{i}]" for i in range(1, len(FIRST_EVENT_COLUMNS) + 1))
     sql = _SESSIONS.format(per_visit=_PER_VISIT.format(per_event=per_event), first=first,
-                           first_columns=first_columns)
+                           first_event_columns=first_event_columns)
     return re.sub(r"\s+", " ", sql).strip(), params
 
 
