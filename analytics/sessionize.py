@@ -194,18 +194,17 @@ def _insert_settings(store):
 def rebuild_sessions(store, site, since, until, timeout_minutes, engaged_seconds, version):
     """Rewrite the visits of `site` starting in [since, until); returns how many there are.
 
-    Two statements, both server-side INSERT ... SELECT. First the visits as the
-    events say now, all with `version`. Then a tombstone (deleted = 1, same
-    version) for every visit still live in the window under an older version
-    only: a visit this run did not produce, because late events merged it
-    into another or moved its start. Running a window twice leaves the same
-    live visits.
+    Server-side INSERT ... SELECT statements. First the visits as the events
+    say now, all with `version`. Then, if the window holds rows of an earlier
+    run, a tombstone (deleted = 1, same version) for every visit still live in
+    the window under an older version only: a visit this run did not produce,
+    because late events merged it into another or moved its start. Running a
+    window twice leaves the same live visits.
     """
     sql, params = sessions_select(site, since, until, site_goals(store, site),
                                   timeout_minutes, engaged_seconds, version)
     store.execute(f"INSERT INTO sessions ({_quoted(SESSION_COLUMNS)}) {sql}{_insert_settings(store)}",
                   params)
-    kept = SESSION_COLUMNS[:-2]
     # Epoch seconds: 18.16 cannot use a string constant against the key's
     # toDate(start) inside an IN subquery.
     window = ("site = %(site)s AND start >= toDateTime(%(since_t)s) "
@@ -213,6 +212,20 @@ def rebuild_sessions(store, site, since, until, timeout_minutes, engaged_seconds
     bounds = bind_day_bounds(
         {"site": site, "since_t": int(since.timestamp()), "until_t": int(until.timestamp()),
          "version": int(version)}, "window", since, until)
+    # A window sessionized for the first time (a backfill) has nothing older
+    # to retire; finding that out reads one column, where the tombstone
+    # statement groups every visit of the window (about 7 % of a backfill).
+    older = store.query_value(
+        f"SELECT count() FROM sessions WHERE {window} AND version < %(version)s", bounds)
+    if older:
+        _write_tombstones(store, window, bounds)
+    return int(store.query_value(
+        f"SELECT count() FROM sessions WHERE {window} AND version = %(version)s AND deleted = 0",
+        bounds))
+
+
+def _write_tombstones(store, window, bounds):
+    kept = SESSION_COLUMNS[:-2]
     store.execute(
         f"INSERT INTO sessions ({_quoted(SESSION_COLUMNS)}) "
         f"SELECT {_quoted(kept)}, %(version)s, 1 FROM sessions "
@@ -220,6 +233,3 @@ def rebuild_sessions(store, site, since, until, timeout_minutes, engaged_seconds
         f"  SELECT session_id FROM sessions WHERE {window} GROUP BY session_id "
         f"  HAVING max(version) < %(version)s AND argMax(deleted, version) = 0)",
         bounds)
-    return int(store.query_value(
-        f"SELECT count() FROM sessions WHERE {window} AND version = %(version)s AND deleted = 0",
-        bounds))

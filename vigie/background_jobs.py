@@ -27,6 +27,7 @@ def job_context(settings):
         engaged_seconds=settings.engaged_seconds,
         sessions_lookback=datetime.timedelta(minutes=settings.sessions_lookback_minutes),
         rollups_lookback=datetime.timedelta(days=settings.rollups_lookback_days),
+        parallel_chunks=settings.job_parallel_chunks,
     )
 
 

@@ -202,6 +202,11 @@ SETTINGS = (
     Setting("rollups_lookback_days", 2,
             "Each scheduled rollups run rebuilds this many finished days before its last run.",
             _positive_int),
+    Setting("job_parallel_chunks", 2,
+            "How many chunks (three days of sessions, one day of rollups) of a long job window, "
+            "such as a backfill, run at once on a ClickHouse server; about the server's core "
+            "count. The embedded store runs them one at a time.",
+            _positive_int),
     Setting("job_claim_lease_seconds", 600,
             "With several `vigie serve` workers, how long a worker's claim on a scheduled "
             "analytics job run holds: others leave the job alone meanwhile, and retry the slot "

@@ -22,6 +22,7 @@ _UNREACHABLE = (ch_errors.NetworkError, ch_errors.SocketTimeoutError, EOFError,
 
 class ServerStore(Store):
     backend = "clickhouse"
+    concurrent_statements = True
 
     def __init__(self, host, port, user, password, database,
                  connect_timeout=3, send_receive_timeout=60):
@@ -65,6 +66,12 @@ class ServerStore(Store):
             if client is not None:
                 client.disconnect()
                 setattr(self._local, key, None)
+                with self._clients_lock:
+                    if client in self._clients:
+                        self._clients.remove(client)
+
+    def release_thread(self):
+        self._drop_client()
 
     def create_database(self):
         sql = f"CREATE DATABASE IF NOT EXISTS `{self.database}`"

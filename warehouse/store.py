@@ -19,6 +19,9 @@ class StoreUnavailable(StoreError):
 
 class Store(ABC):
     backend = "abstract"
+    # Whether statements from several threads run at the same time (a server
+    # does; the embedded store runs one at a time behind a lock).
+    concurrent_statements = False
 
     def __init__(self, database):
         self.database = database
@@ -62,6 +65,9 @@ class Store(ABC):
             return self.query_value("SELECT 1") == 1
         except StoreError:
             return False
+
+    def release_thread(self):
+        """Let go of what the calling thread holds (its connection); it is about to end."""
 
     def close(self):
         pass

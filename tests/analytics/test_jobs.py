@@ -111,3 +111,63 @@ def test_a_failing_site_is_recorded_and_never_stops_the_others(store):
         "failed", "RuntimeError: disk full", 1)
     assert status["bad.test"]["watermark"] is None
     assert status["good.test"]["status"] == "ok"
+
+
+def open_connections(store):
+    return store.query_value("SELECT value FROM system.metrics WHERE metric = 'TCPConnection'")
+
+
+def test_a_backfill_in_parallel_chunks_matches_one_chunk_at_a_time(store):
+    """Same visits, rows, progress order and watermark with chunks in flight together
+    (on a server; the embedded store runs them one at a time) as with one at a time."""
+    for domain in ("one.test", "two.test"):
+        add_site(store, domain, "UTC")
+        insert_events(store, [event(domain, f"2026-03-{day:02d} 09:00:00", visitor=day)
+                              for day in range(1, 13)] + [
+                      event(domain, "2026-03-06 23:50:00", visitor=99),
+                      event(domain, "2026-03-07 00:10:00", visitor=99)])
+    outcomes = {}
+    for domain, parallel in (("one.test", 1), ("two.test", 3)):
+        lines = []
+        context = dataclasses.replace(CONTEXT, parallel_chunks=parallel)
+        connections = open_connections(store)
+        rows = run_window(store, JOBS["sessions"], add_site(store, domain, "UTC"),
+                          at("2026-03-01 00:00:00"), at("2026-03-13 00:00:00"), context,
+                          progress=lines.append)
+        assert open_connections(store) == connections  # worker threads closed theirs
+        outcomes[domain] = (rows, [line.replace(domain, "SITE") for line in lines],
+                            live_sessions(store, domain), watermark(store, "sessions", domain))
+    assert outcomes["one.test"] == outcomes["two.test"]
+    rows, lines, live, mark = outcomes["two.test"]
+    # chunks end at multiples of three days from the epoch: 2, 5, 8 and 11 March
+    assert (rows, live, mark) == (13, 13, at("2026-03-13 00:00:00"))
+    assert lines == [
+        "sessions SITE 2026-03-01 00:00 -> 2026-03-02 00:00: 1 rows (1/5)",
+        "sessions SITE 2026-03-02 00:00 -> 2026-03-05 00:00: 3 rows (2/5)",
+        "sessions SITE 2026-03-05 00:00 -> 2026-03-08 00:00: 4 rows (3/5)",
+        "sessions SITE 2026-03-08 00:00 -> 2026-03-11 00:00: 3 rows (4/5)",
+        "sessions SITE 2026-03-11 00:00 -> 2026-03-13 00:00: 2 rows (5/5)"]
+
+
+def test_after_a_failed_chunk_no_later_chunk_starts_and_the_watermark_stays(store):
+    """The first of four chunks fails while the second may be running: the second
+    finishes and is recorded, the fourth never starts, the error is the first's."""
+    site = add_site(store, "shop.test", "UTC")
+    insert_events(store, [event("shop.test", f"2026-03-{day:02d} 09:00:00", visitor=day)
+                          for day in range(2, 14)])
+    sessions, started = JOBS["sessions"], []
+
+    def run(store, site, since, until, context, version):
+        started.append(since)
+        if since == at("2026-03-02 00:00:00"):
+            raise RuntimeError("disk full")
+        return sessions.run(store, site, since, until, context, version)
+    flaky = dataclasses.replace(sessions, run=run)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_window(store, flaky, site, at("2026-03-02 00:00:00"), at("2026-03-14 00:00:00"), CONTEXT)
+    assert at("2026-03-11 00:00:00") not in started
+    assert watermark(store, "sessions", "shop.test") is None
+    runs = dict(store.query("SELECT since, status FROM job_runs FINAL WHERE job = 'sessions'"))
+    assert runs[at("2026-03-02 00:00:00")] == "failed"
+    assert set(runs.values()) <= {"failed", "ok"}  # chunks in flight were waited for
+    assert set(runs) == set(started)
