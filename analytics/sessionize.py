@@ -212,16 +212,17 @@ def rebuild_sessions(store, site, since, until, timeout_minutes, engaged_seconds
     bounds = bind_day_bounds(
         {"site": site, "since_t": int(since.timestamp()), "until_t": int(until.timestamp()),
          "version": int(version)}, "window", since, until)
-    # A window sessionized for the first time (a backfill) has nothing older
-    # to retire; finding that out reads one column, where the tombstone
-    # statement groups every visit of the window (about 7 % of a backfill).
-    older = store.query_value(
-        f"SELECT count() FROM sessions WHERE {window} AND version < %(version)s", bounds)
+    # One read of the window gives this run's visits (tombstones, written
+    # after it, have deleted = 1 and leave that count alone) and whether an
+    # earlier run left rows: a window sessionized for the first time (a
+    # backfill) has nothing to retire, and the tombstone statement, which
+    # groups every visit of the window, is about 7 % of a backfill.
+    [(older, visits)] = store.query(
+        f"SELECT countIf(version < %(version)s), countIf(version = %(version)s AND deleted = 0) "
+        f"FROM sessions WHERE {window}", bounds)
     if older:
         _write_tombstones(store, window, bounds)
-    return int(store.query_value(
-        f"SELECT count() FROM sessions WHERE {window} AND version = %(version)s AND deleted = 0",
-        bounds))
+    return int(visits)
 
 
 def _write_tombstones(store, window, bounds):
