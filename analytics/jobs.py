@@ -170,8 +170,8 @@ def _parallel_outcomes(pool, workers, store, job, site, parts, context):
             running[pool.submit(_outcome, _run_chunk_in_thread, store, job, site, lo, hi, context)] = started
             started += 1
 
+    fill()
     for index in range(len(parts)):
-        fill()
         while index not in finished:
             if index >= started:  # never started: a chunk before it failed
                 return
