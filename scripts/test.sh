@@ -15,7 +15,7 @@ command -v node >/dev/null 2>&1 || MISSING_PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || MISSING_PACKAGES+=(npm)
 need_python
 install_missing
-make_venv '.[test,churn]'
+make_venv '.[test]'
 
 set +e
 .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"
