@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import apprise
 
-from alerts.clock import aware, next_version, utcnow
-from warehouse.sites import get_site, normalise_domain
+from vigie.alerts.clock import aware, next_version, utcnow
+from vigie.warehouse.sites import get_site, normalise_domain
 
 MODES = ("each", "digest")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 
-from alerts.churn_metrics import evaluate
+from vigie.alerts.churn_metrics import evaluate
 
 DAYS_PER_UNIT = 7.0  # BG/NBD is fitted in weeks: better scaled than days
 

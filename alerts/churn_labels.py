@@ -13,8 +13,8 @@ import datetime
 
 import pandas as pd
 
-from alerts import churn_sql as sql
-from alerts.churn_features import reference_time
+from vigie.alerts import churn_sql as sql
+from vigie.alerts.churn_features import reference_time
 
 
 class LabelWindowError(ValueError):

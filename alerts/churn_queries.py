@@ -6,7 +6,7 @@ greatest scored_at of each date, so a re-scored date is never counted twice.
 """
 from dataclasses import dataclass
 
-from alerts.churn_registry import promoted_record
+from vigie.alerts.churn_registry import promoted_record
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from alerts.churn_model import ChurnModel
+from vigie.alerts.churn_model import ChurnModel
 
 _COLUMNS = ["site", "version", "created_at", "features", "parameters", "data_window", "metrics",
             "promoted", "promotion_note", "artifact_path", "feature_importance"]

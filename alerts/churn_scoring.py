@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from alerts.churn_features import build_features, client_slices
-from alerts.churn_reasons import batch_reasons
-from alerts.churn_registry import load_promoted
+from vigie.alerts.churn_features import build_features, client_slices
+from vigie.alerts.churn_reasons import batch_reasons
+from vigie.alerts.churn_registry import load_promoted
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ import logging
 
 import numpy as np
 
-from alerts.churn_baselines import bgnbd_baseline, recency_baseline
-from alerts.churn_features import build_features, feature_names
-from alerts.churn_labels import churn_labels
-from alerts.churn_metrics import MetricsError, evaluate
-from alerts.churn_model import ChurnModel, fit_calibration
-from alerts.churn_registry import next_version, register_model
+from vigie.alerts.churn_baselines import bgnbd_baseline, recency_baseline
+from vigie.alerts.churn_features import build_features, feature_names
+from vigie.alerts.churn_labels import churn_labels
+from vigie.alerts.churn_metrics import MetricsError, evaluate
+from vigie.alerts.churn_model import ChurnModel, fit_calibration
+from vigie.alerts.churn_registry import next_version, register_model
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ gone already: no rule alerts about them.
 import functools
 from dataclasses import dataclass
 
-from alerts.clock import add_months, aware
+from vigie.alerts.clock import add_months, aware
 
 PURCHASE_TYPES = ("purchase", "renewal")
 

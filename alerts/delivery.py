@@ -13,8 +13,8 @@ import time
 
 import apprise
 
-from alerts.channels import list_channels, scrub
-from alerts.clock import is_never, utcnow
+from vigie.alerts.channels import list_channels, scrub
+from vigie.alerts.clock import is_never, utcnow
 
 log = logging.getLogger(__name__)
 

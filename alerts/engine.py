@@ -14,14 +14,14 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from alerts.claims import claim, slot_of
-from alerts.clock import utcnow
-from alerts.conditions import SiteData, client_facts, evaluate
-from alerts.delivery import deliver_alerts, send_digest, yesterday
-from alerts.rules import SEVERITIES, list_rules
-from alerts.state import (cooling_and_cap, list_alerts, new_alert, refreshed, save_run,
+from vigie.alerts.claims import claim, slot_of
+from vigie.alerts.clock import utcnow
+from vigie.alerts.conditions import SiteData, client_facts, evaluate
+from vigie.alerts.delivery import deliver_alerts, send_digest, yesterday
+from vigie.alerts.rules import SEVERITIES, list_rules
+from vigie.alerts.state import (cooling_and_cap, list_alerts, new_alert, refreshed, save_run,
                           wake_snoozed)
-from warehouse.sites import list_sites
+from vigie.warehouse.sites import list_sites
 
 log = logging.getLogger(__name__)
 

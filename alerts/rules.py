@@ -10,8 +10,8 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
-from alerts.clock import next_version, utcnow
-from warehouse.sites import get_site, normalise_domain
+from vigie.alerts.clock import next_version, utcnow
+from vigie.warehouse.sites import get_site, normalise_domain
 
 SEVERITIES = ("low", "medium", "high")
 

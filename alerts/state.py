@@ -15,7 +15,7 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
-from alerts.clock import NEVER, aware, is_never, next_version, utcnow
+from vigie.alerts.clock import NEVER, aware, is_never, next_version, utcnow
 
 STATES = ("open", "acknowledged", "snoozed", "resolved")
 OUTCOMES = ("retained", "churned", "other")

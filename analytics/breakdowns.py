@@ -5,8 +5,8 @@ exit pages, ...) count the visits that started in the period, by the value of
 their first event. Pages count pageview events by their own time. Custom
 events and their properties count events. Definitions: docs/metrics.md.
 """
-from analytics.query import Plan, visit_metrics
-from analytics.rollups import DIMENSIONS, VISITORS_COUNT
+from vigie.analytics.query import Plan, visit_metrics
+from vigie.analytics.rollups import DIMENSIONS, VISITORS_COUNT
 
 VISIT_DIMENSIONS = tuple(DIMENSIONS)
 BREAKDOWNS = VISIT_DIMENSIONS + ("pages", "events", "props")

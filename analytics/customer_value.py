@@ -26,8 +26,8 @@ import math
 
 import numpy as np
 
-from alerts.churn_baselines import DAYS_PER_UNIT, bgnbd_expected_purchases, fit_bgnbd
-from analytics.rfm import grid_counts, rfm_scores, segment_counts, segment_of
+from vigie.alerts.churn_baselines import DAYS_PER_UNIT, bgnbd_expected_purchases, fit_bgnbd
+from vigie.analytics.rfm import grid_counts, rfm_scores, segment_counts, segment_of
 
 PURCHASE_TYPES = ("purchase", "renewal")
 MIN_FIT_CLIENTS = 10

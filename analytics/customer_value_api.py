@@ -12,13 +12,13 @@ import logging
 
 from flask import jsonify, request
 
-from analytics.customer_value import (CLV_COLUMNS, DEFAULT_HORIZON_DAYS, RFM_COLUMNS, clv_report,
+from vigie.analytics.customer_value import (CLV_COLUMNS, DEFAULT_HORIZON_DAYS, RFM_COLUMNS, clv_report,
                                       rfm_report)
-from analytics.rfm import SEGMENTS
-from analytics.stats_csv import csv_response
-from analytics.stats_request import (DEFAULT_LIMIT, FORMATS, MAX_LIMIT, ApiError, Principal,
+from vigie.analytics.rfm import SEGMENTS
+from vigie.analytics.stats_csv import csv_response
+from vigie.analytics.stats_request import (DEFAULT_LIMIT, FORMATS, MAX_LIMIT, ApiError, Principal,
                                      _one, authenticate, choice_param, int_param, required_param)
-from warehouse.sites import get_site
+from vigie.warehouse.sites import get_site
 
 log = logging.getLogger(__name__)
 

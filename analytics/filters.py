@@ -7,7 +7,7 @@ reached the goal, `prop:plan=pro` those with an event carrying plan=pro.
 Values are bound as parameters, never formatted into SQL; names come from the
 fixed table below, and an unknown one is a ValueError that names it.
 """
-from analytics.rollups import DIMENSIONS
+from vigie.analytics.rollups import DIMENSIONS
 
 PROP_PREFIX = "prop:"
 

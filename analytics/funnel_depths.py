@@ -22,9 +22,9 @@ the same second differs between server versions.
 """
 from collections import defaultdict
 
-from analytics.goals import step_condition
-from analytics.time_ranges import bind_day_bounds, day_bounds
-from analytics.visit_scope import period_events
+from vigie.analytics.goals import step_condition
+from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
+from vigie.analytics.visit_scope import period_events
 
 # Over the report's events source ({source}): `events`, or the events of kept visits.
 _SCOPE = ("site = %(site)s AND name != 'engagement' AND ts >= %(lo)s AND ts < %(hi)s AND "

@@ -9,10 +9,10 @@ import secrets
 import time
 from dataclasses import dataclass, replace
 
-from analytics.funnel_depths import depth_counts
-from analytics.goals import GoalError, check_step
-from analytics.visit_split import timeout_of
-from warehouse.sites import get_site
+from vigie.analytics.funnel_depths import depth_counts
+from vigie.analytics.goals import GoalError, check_step
+from vigie.analytics.visit_split import timeout_of
+from vigie.warehouse.sites import get_site
 
 MIN_STEPS, MAX_STEPS = 2, 8
 MAX_WINDOW_DAYS = 90

@@ -13,11 +13,11 @@ import statistics
 import time
 from dataclasses import dataclass, replace
 
-from analytics.goal_patterns import pattern_to_regex
-from analytics.time_ranges import bind_day_bounds, day_bounds
-from analytics.visit_scope import ID_LIFETIME, period_events
-from analytics.visit_split import timeout_of
-from warehouse.sites import get_site
+from vigie.analytics.goal_patterns import pattern_to_regex
+from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
+from vigie.analytics.visit_scope import ID_LIFETIME, period_events
+from vigie.analytics.visit_split import timeout_of
+from vigie.warehouse.sites import get_site
 
 # The report period's UTC days (bound as 'period'): lets ClickHouse 18.16 skip other days.
 _PERIOD_DAYS = day_bounds("ts", "period")

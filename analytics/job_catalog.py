@@ -11,9 +11,9 @@ rollups   sessions, events -> rollup_visits, rollup_pages, rollup_days, for
 import datetime
 from zoneinfo import ZoneInfo
 
-from analytics import rollups
-from analytics.jobs import Job, JobError, UTC, watermark
-from analytics.sessionize import rebuild_sessions
+from vigie.analytics import rollups
+from vigie.analytics.jobs import Job, JobError, UTC, watermark
+from vigie.analytics.sessionize import rebuild_sessions
 
 DAY = datetime.timedelta(days=1)
 # Each sessions window re-reads the timeout before it and the six-hour tail

@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Callable
 
-from warehouse.sites import list_sites
+from vigie.warehouse.sites import list_sites
 
 log = logging.getLogger(__name__)
 UTC = datetime.timezone.utc

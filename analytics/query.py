@@ -11,11 +11,11 @@ a period mixing them gives the numbers a fully raw read gives. Definitions: docs
 """
 import datetime
 
-from analytics.filters import check_filters, filter_sql
-from analytics.period import comparison_period
-from analytics.rollups import (PAGE_VISITORS_STATE, ROLLUP_LAYOUT, VISITORS_MERGE, VISITORS_STATE,
+from vigie.analytics.filters import check_filters, filter_sql
+from vigie.analytics.period import comparison_period
+from vigie.analytics.rollups import (PAGE_VISITORS_STATE, ROLLUP_LAYOUT, VISITORS_MERGE, VISITORS_STATE,
                                local_day_bounds, rolled_up_days)
-from analytics.time_ranges import bind_day_bounds, day_bounds
+from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 
 _CURRENT_ROLLUP = (
     "(day, version) IN (SELECT day, max(version) FROM rollup_days WHERE site = %(site)s "

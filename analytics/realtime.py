@@ -7,7 +7,7 @@ Definitions: docs/metrics.md, "Realtime".
 """
 import datetime
 
-from analytics.time_ranges import bind_day_bounds, day_bounds
+from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 
 CURRENT_WINDOW = datetime.timedelta(minutes=5)
 RECENT_WINDOW = datetime.timedelta(minutes=30)

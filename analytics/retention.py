@@ -14,9 +14,9 @@ import datetime
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from analytics.filters import check_filters
-from analytics.visit_scope import kept_visits_sql, scoped_events
-from analytics.visit_split import timeout_of
+from vigie.analytics.filters import check_filters
+from vigie.analytics.visit_scope import kept_visits_sql, scoped_events
+from vigie.analytics.visit_split import timeout_of
 
 INTERVALS = ("week", "month")
 # A visitor id lives one day (plus a visit over midnight): an earlier visit

@@ -21,7 +21,7 @@ background ALTER ... DELETE; readers never depend on it having finished.
 import datetime
 from zoneinfo import ZoneInfo
 
-from analytics.time_ranges import bind_day_bounds, day_bounds
+from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 
 # Dimension name -> expression over a `sessions` row.
 SOURCE_EXPR = ("if(source != '', source, if(referrer_host != '', referrer_host, 'Direct / None'))")

@@ -14,18 +14,18 @@ import logging
 
 from flask import Blueprint, jsonify, request
 
-from analytics.breakdowns import BREAKDOWNS, breakdown
-from analytics.customer_value_api import register_customer_value_endpoints
-from analytics.funnels import funnel_report, get_funnel
-from analytics.goals import conversions
-from analytics.period import INTERVALS as TIMESERIES_INTERVALS
-from analytics.query import aggregate, timeseries
-from analytics.realtime import realtime_report
-from analytics.retention import INTERVALS, cohorts, new_vs_returning
-from analytics.stats_csv import csv_response
-from analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
+from vigie.analytics.breakdowns import BREAKDOWNS, breakdown
+from vigie.analytics.customer_value_api import register_customer_value_endpoints
+from vigie.analytics.funnels import funnel_report, get_funnel
+from vigie.analytics.goals import conversions
+from vigie.analytics.period import INTERVALS as TIMESERIES_INTERVALS
+from vigie.analytics.query import aggregate, timeseries
+from vigie.analytics.realtime import realtime_report
+from vigie.analytics.retention import INTERVALS, cohorts, new_vs_returning
+from vigie.analytics.stats_csv import csv_response
+from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
                                      parse_stats_request, required_param, text_param)
-from warehouse import StoreError
+from vigie.warehouse import StoreError
 
 log = logging.getLogger(__name__)
 

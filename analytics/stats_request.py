@@ -14,10 +14,10 @@ endpoint; an endpoint that cannot use them lists them in `ignored`.
 from dataclasses import dataclass, field
 from typing import Optional
 
-from analytics.filters import check_filters
-from analytics.period import COMPARISONS, PERIOD_KEYS, Period, comparison_period, period_from_key
-from warehouse.api_keys import bearer_token, verify_api_key
-from warehouse.sites import get_site
+from vigie.analytics.filters import check_filters
+from vigie.analytics.period import COMPARISONS, PERIOD_KEYS, Period, comparison_period, period_from_key
+from vigie.warehouse.api_keys import bearer_token, verify_api_key
+from vigie.warehouse.sites import get_site
 
 DEFAULT_PERIOD = "7d"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000

@@ -16,8 +16,8 @@ Exact rules: docs/metrics.md, "Filters on goals, funnels and retention".
 """
 import datetime
 
-from analytics.filters import check_filters, filter_sql
-from analytics.time_ranges import bind_day_bounds
+from vigie.analytics.filters import check_filters, filter_sql
+from vigie.analytics.time_ranges import bind_day_bounds
 
 # Visitor ids rotate daily (the previous day's salt is kept for visits over
 # midnight), so a visit with events in a period started at most this long before it.

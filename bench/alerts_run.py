@@ -19,12 +19,12 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from alerts.engine import evaluate_site  # noqa: E402
-from alerts.rules import add_rule  # noqa: E402
+from vigie.alerts.engine import evaluate_site  # noqa: E402
+from vigie.alerts.rules import add_rule  # noqa: E402
 from vigie.settings import load_settings  # noqa: E402
-from warehouse import open_store  # noqa: E402
-from warehouse.migrations import migrate  # noqa: E402
-from warehouse.sites import add_site  # noqa: E402
+from vigie.warehouse import open_store  # noqa: E402
+from vigie.warehouse.migrations import migrate  # noqa: E402
+from vigie.warehouse.sites import add_site  # noqa: E402
 
 SITE = "bench.example.com"
 UTC = datetime.timezone.utc

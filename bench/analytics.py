@@ -34,15 +34,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from analytics import query  # noqa: E402
-from analytics.breakdowns import breakdown  # noqa: E402
-from analytics.job_catalog import JOBS  # noqa: E402
-from analytics.jobs import JobContext, run_window  # noqa: E402
-from analytics.period import Period  # noqa: E402
-from analytics.retention import new_vs_returning  # noqa: E402
-from warehouse import open_store  # noqa: E402
-from warehouse.migrations import migrate  # noqa: E402
-from warehouse.sites import add_site  # noqa: E402
+from vigie.analytics import query  # noqa: E402
+from vigie.analytics.breakdowns import breakdown  # noqa: E402
+from vigie.analytics.job_catalog import JOBS  # noqa: E402
+from vigie.analytics.jobs import JobContext, run_window  # noqa: E402
+from vigie.analytics.period import Period  # noqa: E402
+from vigie.analytics.retention import new_vs_returning  # noqa: E402
+from vigie.warehouse import open_store  # noqa: E402
+from vigie.warehouse.migrations import migrate  # noqa: E402
+from vigie.warehouse.sites import add_site  # noqa: E402
 
 SITE = "bench.vigie.test"
 DAYS = 30

@@ -150,9 +150,9 @@ def _slice(line, clock, started):
 
 
 def run(args, store, model_dir, server_pid=None):
-    from alerts.churn_scoring import score_clients
-    from alerts.churn_training import train_churn_model
-    from warehouse.migrations import migrate
+    from vigie.alerts.churn_scoring import score_clients
+    from vigie.alerts.churn_training import train_churn_model
+    from vigie.warehouse.migrations import migrate
     migrate(store)
     clock = Clock(args.time_limit, server_pid)
     end = datetime.date(2024, 7, 1)
@@ -198,7 +198,7 @@ def main(argv=None):
     if args.train_clients < 1000 or args.score_clients < 1:
         parser.error("--train-clients must be at least 1000 and --score-clients positive")
 
-    from warehouse import open_store
+    from vigie.warehouse import open_store
     work = tempfile.mkdtemp(prefix="vigie-bench-churn-")
     print(f"churn bench: {args.train_clients:,} clients to train, {args.score_clients:,} to score, "
           f"backend {args.backend}, work directory {work}", flush=True)

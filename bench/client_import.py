@@ -19,11 +19,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from alerts.client_data.csv_import import CsvOptions, import_csv  # noqa: E402
-from alerts.client_data.kinds import TRANSACTIONS  # noqa: E402
-from warehouse import open_store  # noqa: E402
-from warehouse.migrations import migrate  # noqa: E402
-from warehouse.sites import add_site  # noqa: E402
+from vigie.alerts.client_data.csv_import import CsvOptions, import_csv  # noqa: E402
+from vigie.alerts.client_data.kinds import TRANSACTIONS  # noqa: E402
+from vigie.warehouse import open_store  # noqa: E402
+from vigie.warehouse.migrations import migrate  # noqa: E402
+from vigie.warehouse.sites import add_site  # noqa: E402
 
 MAX_ROWS = 5_000_000  # keeps a run to minutes, whatever is asked
 

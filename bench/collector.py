@@ -195,9 +195,9 @@ def main():
         parser.error("wrk is missing: apt-get install wrk")
 
     from tests.clickhouse_server import ClickHouseServer, free_port
-    from warehouse import open_store
-    from warehouse.migrations import migrate
-    from warehouse.sites import add_site
+    from vigie.warehouse import open_store
+    from vigie.warehouse.migrations import migrate
+    from vigie.warehouse.sites import add_site
 
     work = tempfile.mkdtemp(prefix="vigie-bench-")
     script = os.path.join(work, "bench.lua")

@@ -26,18 +26,18 @@ import uuid
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from analytics.funnels import add_funnel, funnel_report  # noqa: E402
-from analytics.goals import add_goal, conversions  # noqa: E402
-from analytics.job_catalog import JOBS  # noqa: E402
-from analytics.jobs import JobContext, run_window  # noqa: E402
-from analytics.period import Period  # noqa: E402
-from analytics.realtime import realtime_report  # noqa: E402
-from analytics.retention import cohorts, new_vs_returning  # noqa: E402
+from vigie.analytics.funnels import add_funnel, funnel_report  # noqa: E402
+from vigie.analytics.goals import add_goal, conversions  # noqa: E402
+from vigie.analytics.job_catalog import JOBS  # noqa: E402
+from vigie.analytics.jobs import JobContext, run_window  # noqa: E402
+from vigie.analytics.period import Period  # noqa: E402
+from vigie.analytics.realtime import realtime_report  # noqa: E402
+from vigie.analytics.retention import cohorts, new_vs_returning  # noqa: E402
 from tests.factories import event  # noqa: E402
-from warehouse import open_store  # noqa: E402
-from warehouse.events import EVENT_COLUMNS, insert_events  # noqa: E402
-from warehouse.migrations import migrate  # noqa: E402
-from warehouse.sites import add_site  # noqa: E402
+from vigie.warehouse import open_store  # noqa: E402
+from vigie.warehouse.events import EVENT_COLUMNS, insert_events  # noqa: E402
+from vigie.warehouse.migrations import migrate  # noqa: E402
+from vigie.warehouse.sites import add_site  # noqa: E402
 
 SITE = "shop.bench.test"
 PAGES = ["/", "/pricing", "/about", "/signup/form", "/checkout/cart", "/checkout/pay"] + \

@@ -45,8 +45,8 @@ def _timed(step, call, repeat):
 
 
 def run(args, store):
-    from analytics.customer_value import clv_report, customer_histories, expected_purchases, rfm_report
-    from warehouse.migrations import migrate
+    from vigie.analytics.customer_value import clv_report, customer_histories, expected_purchases, rfm_report
+    from vigie.warehouse.migrations import migrate
     bench = _churn_bench()
     migrate(store)
     end = datetime.date(2024, 7, 1)
@@ -83,7 +83,7 @@ def main(argv=None):
     if args.clients < 1000 or args.repeat < 1:
         parser.error("--clients must be at least 1000 and --repeat at least 1")
 
-    from warehouse import open_store
+    from vigie.warehouse import open_store
     work = tempfile.mkdtemp(prefix="vigie-bench-value-")
     print(f"customer value bench: {args.clients:,} clients, backend {args.backend}; "
           "the machine may be shared: read the ratios, not only the seconds", flush=True)

@@ -53,12 +53,12 @@ TIMEOUT_MS = 120_000
 
 def seed(url, events):
     """Generate, sessionize and roll up; in a child process, since one process owns a chdb directory."""
-    from analytics.job_catalog import JOBS
-    from analytics.jobs import JobContext, run_window
-    from warehouse import open_store
-    from warehouse.migrations import migrate
-    from warehouse.sites import add_site
-    from warehouse.users import add_user
+    from vigie.analytics.job_catalog import JOBS
+    from vigie.analytics.jobs import JobContext, run_window
+    from vigie.warehouse import open_store
+    from vigie.warehouse.migrations import migrate
+    from vigie.warehouse.sites import add_site
+    from vigie.warehouse.users import add_user
 
     store = open_store(url)
     migrate(store)

@@ -13,9 +13,9 @@ import random
 import sys
 import time
 
-from collector import bots, enrich as enrichment, geo, sources
-from collector.pipeline import ClientInfo, Incoming, enrich, parse, validate
-from warehouse.sites import Site
+from vigie.collector import bots, enrich as enrichment, geo, sources
+from vigie.collector.pipeline import ClientInfo, Incoming, enrich, parse, validate
+from vigie.warehouse.sites import Site
 
 UTC = datetime.timezone.utc
 SITE = Site("shop.example", "UTC", datetime.datetime(2026, 1, 1, tzinfo=UTC))

@@ -143,7 +143,7 @@ def run_import(store_url, log_path, jobs):
 
 
 def run(name, store_url, log_path, lines, expected, server_pid=None, jobs=None):
-    from warehouse import open_store
+    from vigie.warehouse import open_store
     setup = vigie(store_url, "sites", "add", SITE)
     if setup.returncode:
         raise SystemExit(f"{name}: sites add failed: {setup.stderr}")

@@ -19,9 +19,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from analytics.job_claims import claim_slot, finish_slot  # noqa: E402
-from warehouse import open_store  # noqa: E402
-from warehouse.migrations import migrate  # noqa: E402
+from vigie.analytics.job_claims import claim_slot, finish_slot  # noqa: E402
+from vigie.warehouse import open_store  # noqa: E402
+from vigie.warehouse.migrations import migrate  # noqa: E402
 
 INTERVAL, LEASE = 300, 600
 START = datetime.datetime(2026, 3, 10, tzinfo=datetime.timezone.utc)

@@ -9,7 +9,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from collector.pipeline import ClientInfo
+from vigie.collector.pipeline import ClientInfo
 
 UTC = datetime.timezone.utc
 MAX_FUTURE = datetime.timedelta(minutes=5)

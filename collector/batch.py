@@ -11,7 +11,7 @@ import ipaddress
 import json
 from dataclasses import dataclass
 
-from collector.pipeline import ClientInfo
+from vigie.collector.pipeline import ClientInfo
 
 UTC = datetime.timezone.utc
 MAX_BATCH_EVENTS = 1000

@@ -8,7 +8,7 @@ import os
 
 from flask import Blueprint, Response, jsonify, request, send_file
 
-from collector.event_endpoint import CORS_HEADERS, EventEndpoint
+from vigie.collector.event_endpoint import CORS_HEADERS, EventEndpoint
 
 TRACKER_PATH = os.path.join(os.path.dirname(__file__), "static", "vigie.js")
 TRACKER_MAX_AGE = 3600

@@ -9,7 +9,7 @@ import collections
 import logging
 import threading
 
-from warehouse import StoreError
+from vigie.warehouse import StoreError
 
 log = logging.getLogger(__name__)
 COLUMNS = ("site", "day", "reason", "events")

@@ -13,9 +13,9 @@ import logging
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_content_length, get_input_stream
 
-from collector.limits import IngestLimits, site_key
-from collector.pipeline import ClientInfo
-from collector.validate import BadEvent, parse_body
+from vigie.collector.limits import IngestLimits, site_key
+from vigie.collector.pipeline import ClientInfo
+from vigie.collector.validate import BadEvent, parse_body
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ import logging
 import threading
 import time
 
-from warehouse import StoreError
-from warehouse.salts import delete_old_salts, salt_for_day
+from vigie.warehouse import StoreError
+from vigie.warehouse.salts import delete_old_salts, salt_for_day
 
 log = logging.getLogger(__name__)
 # Events older than this are no longer arriving from other collectors (write

@@ -20,7 +20,7 @@ import os
 import queue
 import zlib
 
-from collector.access_log import ImportSummary, import_line
+from vigie.collector.access_log import ImportSummary, import_line
 
 log = logging.getLogger(__name__)
 

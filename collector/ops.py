@@ -11,7 +11,7 @@ import ipaddress
 
 from flask import Blueprint, Response, jsonify, request
 
-from collector.metrics import merge, read_snapshots, render
+from vigie.collector.metrics import merge, read_snapshots, render
 
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

@@ -9,15 +9,15 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
-from collector import enrich as enrichment
-from collector.bots import bot_reason, is_referrer_spam
-from collector.channels import Touch, channel
-from collector.event_ids import new_event_id
-from collector.geo import country
-from collector.identity import visitor_id
-from collector.sources import classify_source, click_id_of
-from collector.validate import BadEvent, parse_body, validate_payload
-from warehouse.events import EVENT_COLUMNS
+from vigie.collector import enrich as enrichment
+from vigie.collector.bots import bot_reason, is_referrer_spam
+from vigie.collector.channels import Touch, channel
+from vigie.collector.event_ids import new_event_id
+from vigie.collector.geo import country
+from vigie.collector.identity import visitor_id
+from vigie.collector.sources import classify_source, click_id_of
+from vigie.collector.validate import BadEvent, parse_body, validate_payload
+from vigie.warehouse.events import EVENT_COLUMNS
 
 _ROW = operator.itemgetter(*EVENT_COLUMNS)  # fields dict -> row tuple, in one C call
 

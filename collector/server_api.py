@@ -8,11 +8,11 @@ import logging
 
 from flask import Blueprint, jsonify, request
 
-from collector.batch import MAX_BATCH_EVENTS, BadBatch, ingest_batch, parse_batch
-from collector.event_endpoint import BodyTooLarge, client_of, read_capped
-from collector.pipeline import ClientInfo
-from warehouse import StoreError
-from warehouse.api_keys import bearer_token, verify_api_key
+from vigie.collector.batch import MAX_BATCH_EVENTS, BadBatch, ingest_batch, parse_batch
+from vigie.collector.event_endpoint import BodyTooLarge, client_of, read_capped
+from vigie.collector.pipeline import ClientInfo
+from vigie.warehouse import StoreError
+from vigie.warehouse.api_keys import bearer_token, verify_api_key
 
 log = logging.getLogger(__name__)
 

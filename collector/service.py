@@ -6,16 +6,16 @@ import threading
 import time
 from dataclasses import dataclass
 
-from collector.drop_counts import DropCounter
-from collector.identity import RecentVisitors, SaltKeeper
-from collector.metrics import CollectorMetrics, write_snapshot
-from collector.pipeline import STEPS, Incoming, StepFailed, run_pipeline
-from collector.spool import Spool, SpoolError, spool_directory
-from collector.spooled_buffer import SpooledBuffer
-from warehouse import StoreError
-from warehouse.event_ids import stored_event_ids
-from warehouse.events import EVENT_COLUMNS
-from warehouse.sites import get_site
+from vigie.collector.drop_counts import DropCounter
+from vigie.collector.identity import RecentVisitors, SaltKeeper
+from vigie.collector.metrics import CollectorMetrics, write_snapshot
+from vigie.collector.pipeline import STEPS, Incoming, StepFailed, run_pipeline
+from vigie.collector.spool import Spool, SpoolError, spool_directory
+from vigie.collector.spooled_buffer import SpooledBuffer
+from vigie.warehouse import StoreError
+from vigie.warehouse.event_ids import stored_event_ids
+from vigie.warehouse.events import EVENT_COLUMNS
+from vigie.warehouse.sites import get_site
 
 log = logging.getLogger(__name__)
 UTC = datetime.timezone.utc

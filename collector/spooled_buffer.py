@@ -21,7 +21,7 @@ import threading
 import time
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 
-from collector.spool import SpoolError
+from vigie.collector.spool import SpoolError
 
 log = logging.getLogger(__name__)
 SYNC_SECONDS = 0.05

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import dash
 
-from dashboard.auth import create_auth_blueprint, guard_dash_routes
-from dashboard.shell import shell_layout
+from vigie.dashboard.auth import create_auth_blueprint, guard_dash_routes
+from vigie.dashboard.shell import shell_layout
 
 __all__ = ["init_dashboard"]
 
@@ -42,7 +42,9 @@ def init_dashboard(server, store, settings):
     server.extensions.setdefault("vigie", DashboardContext(store, settings))
     _drop_unclaimed_page_callbacks()
     app = dash.Dash(
-        "dashboard",
+        # Dash names the page modules it loads after this package
+        # (vigie.dashboard.pages.overview, ...): the name they are imported by.
+        __name__,
         server=server,
         url_base_pathname="/",
         use_pages=True,

@@ -4,7 +4,7 @@ Built from alerts.state / alerts.delivery results only; Dash escapes every cell.
 """
 from dash import dcc, html
 
-from alerts.clock import is_never
+from vigie.alerts.clock import is_never
 
 
 def _when(moment):

@@ -2,8 +2,8 @@
 import plotly.graph_objects as go
 from dash import html
 
-from dashboard.countries import alpha3, country_name
-from dashboard.formatting import format_count, format_percent
+from vigie.dashboard.countries import alpha3, country_name
+from vigie.dashboard.formatting import format_count, format_percent
 
 MAP_COLOURS = [[0.0, "#e0e7ff"], [1.0, "#3730a3"]]
 

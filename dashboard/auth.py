@@ -10,11 +10,11 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 
-from dashboard.throttle import LoginThrottle
-from dashboard.csrf import check_csrf, csrf_token, header_matches, share_with_renderer
-from warehouse import StoreError
-from warehouse.share_links import REVOKED, VALID, check_share_token, get_share_link
-from warehouse.users import authenticate, get_user, share_viewer
+from vigie.dashboard.throttle import LoginThrottle
+from vigie.dashboard.csrf import check_csrf, csrf_token, header_matches, share_with_renderer
+from vigie.warehouse import StoreError
+from vigie.warehouse.share_links import REVOKED, VALID, check_share_token, get_share_link
+from vigie.warehouse.users import authenticate, get_user, share_viewer
 
 SESSION_EMAIL = "user_email"
 SESSION_SIGNED_IN_AT = "signed_in_at"

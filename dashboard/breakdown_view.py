@@ -9,8 +9,8 @@ reader trims values, so that filter would match nothing.
 """
 from dash import html
 
-from dashboard.controls import filter_link
-from dashboard.formatting import format_count, format_duration, format_percent
+from vigie.dashboard.controls import filter_link
+from vigie.dashboard.formatting import format_count, format_duration, format_percent
 
 _BAR_COLOUR = "rgba(79, 70, 229, 0.12)"
 NOT_SET = "(not set)"

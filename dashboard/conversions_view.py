@@ -6,9 +6,9 @@ by admins, so they are only ever passed to Dash as text (which escapes them).
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.chart_config import CHART_CONFIG
-from dashboard.controls import filter_link, page_path
-from dashboard.formatting import format_count, format_duration, format_percent
+from vigie.dashboard.chart_config import CHART_CONFIG
+from vigie.dashboard.controls import filter_link, page_path
+from vigie.dashboard.formatting import format_count, format_duration, format_percent
 
 PATH = "/conversions"
 _STEP_PREFIX = {"pageview": "page", "event": "event"}

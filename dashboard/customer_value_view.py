@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from analytics.rfm import SCORES
+from vigie.analytics.rfm import SCORES
 
 # One colour per segment, warm for the ones to win back, cool for the healthy.
 SEGMENT_COLOURS = {

@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from alerts.clock import is_never
-from dashboard.formatting import format_duration
+from vigie.alerts.clock import is_never
+from vigie.dashboard.formatting import format_duration
 
 
 def customers_search(site, prefix="", page=1, client="", segment="", date=""):

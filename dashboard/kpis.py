@@ -7,7 +7,7 @@ better: up for most numbers, down for the bounce rate.
 """
 from dash import html
 
-from dashboard.formatting import format_count, format_duration, format_percent, format_ratio
+from vigie.dashboard.formatting import format_count, format_duration, format_percent, format_ratio
 
 # (key in analytics.query.aggregate, card title, formatter, one-line meaning)
 KPIS = (

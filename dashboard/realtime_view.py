@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from dash import html
 
-from dashboard.formatting import format_count
-from dashboard.tables import ranked_table
+from vigie.dashboard.formatting import format_count
+from vigie.dashboard.tables import ranked_table
 
 FEED_SIZE = 50
 TOP_SIZE = 10

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from dash import dcc, html
 from flask import current_app
 
-from dashboard.auth import signed_in_user
-from dashboard.controls import report_controls
-from dashboard.selection import SelectionError, resolve, selection_from_query
-from warehouse import StoreError
-from warehouse.sites import list_sites
+from vigie.dashboard.auth import signed_in_user
+from vigie.dashboard.controls import report_controls
+from vigie.dashboard.selection import SelectionError, resolve, selection_from_query
+from vigie.warehouse import StoreError
+from vigie.warehouse.sites import list_sites
 
 STORE_DOWN = "Vigie cannot reach its database right now; reload in a moment."
 NOT_ANALYTICS = "Web analytics are not part of this account."

@@ -5,9 +5,9 @@ can be posted by hand without the page ever being shown. A site the account
 may not see gets the same sentence as a site that does not exist, so a URL
 cannot be used to find out which domains Vigie holds.
 """
-from dashboard.auth import signed_in_user
-from dashboard.selection import SelectionError
-from warehouse.sites import get_site, list_sites
+from vigie.dashboard.auth import signed_in_user
+from vigie.dashboard.selection import SelectionError
+from vigie.warehouse.sites import get_site, list_sites
 
 NOT_RETENTION = ("Churn, alerts and clients are for the retention team. "
                  "Ask an admin for the retention role.")

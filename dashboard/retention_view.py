@@ -5,9 +5,9 @@ Nothing here reads the store.
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.chart_config import CHART_CONFIG
-from dashboard.controls import page_path
-from dashboard.formatting import format_count, format_percent
+from vigie.dashboard.chart_config import CHART_CONFIG
+from vigie.dashboard.controls import page_path
+from vigie.dashboard.formatting import format_count, format_percent
 
 PATH = "/retention"
 INTERVAL_LABELS = {"week": ("Weekly", "Week"), "month": ("Monthly", "Month")}

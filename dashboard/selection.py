@@ -11,9 +11,9 @@ import datetime
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from analytics.filters import check_filters
-from analytics.period import COMPARISONS, comparison_period, period_from_key
-from warehouse.sites import get_site
+from vigie.analytics.filters import check_filters
+from vigie.analytics.period import COMPARISONS, comparison_period, period_from_key
+from vigie.warehouse.sites import get_site
 
 PERIOD_CHOICES = (("today", "Today"), ("yesterday", "Yesterday"), ("7d", "Last 7 days"),
                   ("30d", "Last 30 days"), ("month", "This month"), ("last_month", "Last month"),

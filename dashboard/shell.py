@@ -3,9 +3,9 @@ import dash
 from dash import dcc, html
 from flask import current_app, session
 
-from dashboard.auth import SESSION_SHARE, session_email, signed_in_user
-from dashboard.csrf import FIELD_NAME, SESSION_KEY
-from warehouse import StoreError
+from vigie.dashboard.auth import SESSION_SHARE, session_email, signed_in_user
+from vigie.dashboard.csrf import FIELD_NAME, SESSION_KEY
+from vigie.warehouse import StoreError
 
 
 def navigation(user):

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from dash import html
 
-from dashboard.formatting import format_count
+from vigie.dashboard.formatting import format_count
 
 _BAR_COLOUR = "rgba(79, 70, 229, 0.12)"
 

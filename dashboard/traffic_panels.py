@@ -7,9 +7,9 @@ country, no campaign) cannot be a filter and reads "(not set)".
 """
 from dash import html
 
-from dashboard.controls import filter_link
-from dashboard.formatting import format_percent, format_ratio
-from dashboard.tables import csv_link, ranked_table
+from vigie.dashboard.controls import filter_link
+from vigie.dashboard.formatting import format_percent, format_ratio
+from vigie.dashboard.tables import csv_link, ranked_table
 
 NOT_SET = "(not set)"
 

@@ -10,8 +10,8 @@ import uuid
 import pytest
 
 from tests.clickhouse_server import ClickHouseServer
-from warehouse import open_store
-from warehouse.migrations import migrate
+from vigie.warehouse import open_store
+from vigie.warehouse.migrations import migrate
 
 BACKENDS = ("chdb", "clickhouse")
 

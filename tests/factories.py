@@ -2,7 +2,7 @@
 import datetime
 import uuid
 
-from warehouse.events import EVENT_COLUMNS, insert_events as _insert
+from vigie.warehouse.events import EVENT_COLUMNS, insert_events as _insert
 
 UTC = datetime.timezone.utc
 

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from analytics.goal_patterns import path_matches, pattern_to_regex
-from warehouse.api_keys import (bearer_token, create_api_key, list_api_keys, revoke_api_key,
+from vigie.analytics.goal_patterns import path_matches, pattern_to_regex
+from vigie.warehouse.api_keys import (bearer_token, create_api_key, list_api_keys, revoke_api_key,
                                 verify_api_key)
 
 

@@ -56,7 +56,7 @@ def test_settings_are_read_only_and_mask_the_secret():
 
 def test_cookie_secure_reaches_the_session_cookie(store, store_url):
     from vigie.app import create_app
-    from warehouse.users import add_user
+    from vigie.warehouse.users import add_user
     add_user(store, "ana@shop.test", "correct horse battery")
     for secure in (False, True):
         settings = load_settings(environ={}, overrides={

@@ -1,7 +1,7 @@
 """The site registry and its settings, on both backends."""
 import pytest
 
-from warehouse.sites import SiteError, add_site, get_site, list_sites, remove_site
+from vigie.warehouse.sites import SiteError, add_site, get_site, list_sites, remove_site
 
 
 def test_defaults_and_hostname_ownership(store):

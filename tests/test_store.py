@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from warehouse import StoreError, open_store
-from warehouse.migrations import MIGRATIONS, applied_versions, migrate
+from vigie.warehouse import StoreError, open_store
+from vigie.warehouse.migrations import MIGRATIONS, applied_versions, migrate
 
 UTC = datetime.timezone.utc
 

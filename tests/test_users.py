@@ -1,8 +1,8 @@
 """Accounts: roles, the sites a non-admin may see, and what each role may open."""
 import pytest
 
-from warehouse.sites import add_site, list_sites
-from warehouse.users import UserError, add_user, authenticate, get_user, list_users, set_access
+from vigie.warehouse.sites import add_site, list_sites
+from vigie.warehouse.users import UserError, add_user, authenticate, get_user, list_users, set_access
 
 PASSWORD = "correct horse battery"
 

@@ -8,8 +8,8 @@ from flask import Flask, jsonify
 from vigie.scheduler import Scheduler
 from vigie.sessions import CachedSignerSessionInterface
 from vigie.settings import load_settings
-from warehouse import open_store
-from warehouse.migrations import migrate
+from vigie.warehouse import open_store
+from vigie.warehouse.migrations import migrate
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,9 @@ def create_app(settings=None, store=None, start_background=True):
     store: an open Store to use (default: opened from settings.store_url).
     start_background: start the write buffer's flusher and the scheduler.
     """
-    from collector import Collector, create_collector_blueprint
-    from collector.event_endpoint import EventFastPath
-    from dashboard import init_dashboard
+    from vigie.collector import Collector, create_collector_blueprint
+    from vigie.collector.event_endpoint import EventFastPath
+    from vigie.dashboard import init_dashboard
 
     settings = settings or load_settings()
     logging.basicConfig(level=settings.log_level,
@@ -73,16 +73,16 @@ def create_app(settings=None, store=None, start_background=True):
     # context: that context cost as much CPU as the whole pipeline.
     app.wsgi_app = EventFastPath(app.wsgi_app, collector_routes.event_endpoint)
     # Server-side API (API keys): POST /api/v1/events.
-    from collector.server_api import create_server_api_blueprint
+    from vigie.collector.server_api import create_server_api_blueprint
     app.register_blueprint(create_server_api_blueprint(collector, store, settings))
     # Client data API (churn): POST /api/v1/customers and /api/v1/transactions.
-    from alerts.client_data.api import create_client_data_blueprint
+    from vigie.alerts.client_data.api import create_client_data_blueprint
     app.register_blueprint(create_client_data_blueprint(store))
     context = VigieContext(settings, store, collector, scheduler, owns_store)
     app.extensions["vigie"] = context
 
     # Spool figures in /healthz and Prometheus metrics (collector/ops.py).
-    from collector.ops import create_ops_blueprint, spool_health
+    from vigie.collector.ops import create_ops_blueprint, spool_health
     app.register_blueprint(create_ops_blueprint(collector, settings))
 
     @app.get("/healthz")
@@ -98,12 +98,12 @@ def create_app(settings=None, store=None, start_background=True):
     from vigie.background_jobs import schedule_jobs
     schedule_jobs(scheduler, store, settings)
     # Stats API: API keys, or the dashboard's signed-in account.
-    from analytics.stats_api import create_stats_blueprint
-    from dashboard.auth import signed_in_user
+    from vigie.analytics.stats_api import create_stats_blueprint
+    from vigie.dashboard.auth import signed_in_user
     app.register_blueprint(create_stats_blueprint(store, settings, lambda: signed_in_user(store)))
     # Churn alerts: every site's rules on a schedule. Registered last so that,
     # when a scoring job is due in the same tick, the alerts see its scores.
-    from alerts.engine import run_all_sites
+    from vigie.alerts.engine import run_all_sites
     scheduler.every(settings.alert_interval_minutes * 60, "churn alerts",
                     lambda: run_all_sites(store, settings))
 

@@ -14,9 +14,9 @@ by another once the claim's lease has passed.
 import datetime
 import logging
 
-from analytics.job_catalog import JOBS
-from analytics.job_claims import claim_slot, finish_slot
-from analytics.jobs import JobContext, run_scheduled
+from vigie.analytics.job_catalog import JOBS
+from vigie.analytics.job_claims import claim_slot, finish_slot
+from vigie.analytics.jobs import JobContext, run_scheduled
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from vigie.cli_common import (CommandError, _command, _environ, _migrated_store,
 from vigie.commands import register_all
 from vigie.demo import DemoError, run_demo
 from vigie.settings import SETTINGS, SettingsError, load_settings
-from warehouse import StoreError, open_store
-from warehouse.migrations import migrate
-from warehouse.sites import SiteError, add_site, list_sites, normalise_domain
-from warehouse.users import ROLES, UserError, add_user, list_users, set_access
+from vigie.warehouse import StoreError, open_store
+from vigie.warehouse.migrations import migrate
+from vigie.warehouse.sites import SiteError, add_site, list_sites, normalise_domain
+from vigie.warehouse.users import ROLES, UserError, add_user, list_users, set_access
 
 
 def cmd_db_migrate(args):

@@ -8,9 +8,9 @@ import contextlib
 import os
 
 from vigie.settings import load_settings
-from warehouse import open_store
-from warehouse.migrations import migrate
-from warehouse.sites import SiteError, get_site, normalise_domain
+from vigie.warehouse import open_store
+from vigie.warehouse.migrations import migrate
+from vigie.warehouse.sites import SiteError, get_site, normalise_domain
 
 
 class CommandError(Exception):

@@ -13,9 +13,9 @@ import sys
 import time
 
 from vigie.settings import SettingsError, load_settings
-from warehouse import StoreError
-from warehouse.sites import SiteError
-from warehouse.users import UserError
+from vigie.warehouse import StoreError
+from vigie.warehouse.sites import SiteError
+from vigie.warehouse.users import UserError
 
 DEMO_SITE = "demo.vigie.test"
 DEMO_TIMEZONE = "Europe/Paris"
@@ -65,7 +65,7 @@ class Progress:
 
 def send_traffic(collector, traffic, progress):
     """Ingest (time, payload, client) triples; returns (accepted, {drop reason: count})."""
-    from collector import ClientInfo
+    from vigie.collector import ClientInfo
 
     accepted, dropped = 0, {}
     for done, (when, payload, client) in enumerate(traffic, 1):
@@ -85,10 +85,10 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
     """Schema, demo site, admin account and traffic. Returns the admin password."""
     from vigie.app import create_app
     from vigie.demo_traffic import generate_traffic
-    from warehouse import open_store
-    from warehouse.migrations import migrate
-    from warehouse.sites import add_site
-    from warehouse.users import add_user
+    from vigie.warehouse import open_store
+    from vigie.warehouse.migrations import migrate
+    from vigie.warehouse.sites import add_site
+    from vigie.warehouse.users import add_user
 
     store = open_store(settings.store_url)
     try:

@@ -1,4 +1,4 @@
 """The one home of ClickHouse: backends, migrations, and the SQL of Vigie's own tables."""
-from warehouse.store import Store, StoreError, StoreUnavailable, open_store
+from vigie.warehouse.store import Store, StoreError, StoreUnavailable, open_store
 
 __all__ = ["Store", "StoreError", "StoreUnavailable", "open_store"]

@@ -16,8 +16,8 @@ import threading
 import uuid
 from zoneinfo import ZoneInfo
 
-from warehouse.binding import bind, json_value
-from warehouse.store import Store, StoreError, check_row_width
+from vigie.warehouse.binding import bind, json_value
+from vigie.warehouse.store import Store, StoreError, check_row_width
 
 _UTC = datetime.timezone.utc
 

@@ -9,7 +9,7 @@ import threading
 from clickhouse_driver import Client
 from clickhouse_driver import errors as ch_errors
 
-from warehouse.store import Store, StoreError, StoreUnavailable, check_row_width
+from vigie.warehouse.store import Store, StoreError, StoreUnavailable, check_row_width
 
 # clickhouse-driver logs every failed connection attempt with a traceback; the
 # failure reaches callers as StoreUnavailable with the same facts, so its own

@@ -15,7 +15,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from warehouse.sites import get_site
+from vigie.warehouse.sites import get_site
 
 _TOKEN_RE = re.compile(r"^vs_([0-9a-f]{12})_([0-9a-f]{64})$")
 _COLUMNS = ["link_id", "site", "secret_hash", "created_by", "created_at", "version", "revoked"]

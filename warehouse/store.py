@@ -88,7 +88,7 @@ def open_store(url):
     """
     parts = urlsplit(url)
     if parts.scheme == "clickhouse":
-        from warehouse.server import ServerStore
+        from vigie.warehouse.server import ServerStore
         return ServerStore(
             host=parts.hostname or "127.0.0.1",
             port=parts.port or 9000,
@@ -97,7 +97,7 @@ def open_store(url):
             database=(parts.path or "/").lstrip("/") or "default",
         )
     if parts.scheme == "chdb":
-        from warehouse.embedded import EmbeddedStore
+        from vigie.warehouse.embedded import EmbeddedStore
         path = unquote(parts.netloc + parts.path)
         if path.startswith("/./") or path.startswith("/../"):
             path = path[1:]

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, jsonify, request
 
-from alerts.client_data.fields import Parsing
-from alerts.client_data.kinds import CUSTOMERS, TRANSACTIONS
-from alerts.client_data.writes import ORIGIN_API, new_version
-from warehouse.api_keys import bearer_token, verify_api_key
-from warehouse.sites import get_site
-from warehouse.store import StoreError
+from vigie.alerts.client_data.fields import Parsing
+from vigie.alerts.client_data.kinds import CUSTOMERS, TRANSACTIONS
+from vigie.alerts.client_data.writes import ORIGIN_API, new_version
+from vigie.warehouse.api_keys import bearer_token, verify_api_key
+from vigie.warehouse.sites import get_site
+from vigie.warehouse.store import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ import os
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from alerts.client_data.csv_layout import ImportFailed, Rejection, parse_mapping, plan_layout
-from alerts.client_data.fields import UTC, FieldError, Parsing, parse_currency
-from alerts.client_data.writes import ORIGIN_CSV, new_version
+from vigie.alerts.client_data.csv_layout import ImportFailed, Rejection, parse_mapping, plan_layout
+from vigie.alerts.client_data.fields import UTC, FieldError, Parsing, parse_currency
+from vigie.alerts.client_data.writes import ORIGIN_CSV, new_version
 
 log = logging.getLogger(__name__)
 

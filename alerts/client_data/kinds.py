@@ -6,11 +6,11 @@ writes them. The CSV importer and the HTTP API are written once against it.
 """
 from dataclasses import dataclass
 
-from alerts.client_data.rows import (
+from vigie.alerts.client_data.rows import (
     CUSTOMER_FIELDS, CUSTOMER_REQUIRED, TRANSACTION_FIELDS, TRANSACTION_REQUIRED, DuplicateKeys,
     TransactionIds, validate_customer, validate_transaction,
 )
-from alerts.client_data.writes import write_customers, write_transactions
+from vigie.alerts.client_data.writes import write_customers, write_transactions
 
 
 class CustomerSession:

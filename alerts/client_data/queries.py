@@ -7,7 +7,7 @@ otherwise show twice.
 """
 from dataclasses import dataclass
 
-from alerts.client_data.rows import Customer, Transaction
+from vigie.alerts.client_data.rows import Customer, Transaction
 
 MAX_PAGE = 500
 

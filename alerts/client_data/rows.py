@@ -10,7 +10,7 @@ import hashlib
 from collections import namedtuple
 from dataclasses import dataclass
 
-from alerts.client_data.fields import (
+from vigie.alerts.client_data.fields import (
     MAX_ATTRIBUTES, FieldError, parse_amount, parse_attribute, parse_contract_status,
     parse_currency, parse_datetime, parse_id, parse_text, parse_type,
 )

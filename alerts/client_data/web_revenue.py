@@ -11,7 +11,7 @@ orders: the same order would then be counted twice, under two ids.
 """
 import logging
 
-from alerts.client_data.writes import ORIGIN_WEB, new_version
+from vigie.alerts.client_data.writes import ORIGIN_WEB, new_version
 
 log = logging.getLogger(__name__)
 

@@ -14,18 +14,18 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
-from alerts.channels import list_channels
-from alerts.clock import utcnow
-from alerts.delivery import deliveries
-from alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, get_rule, list_rules, remove_rule
-from alerts.state import (OUTCOMES, STATES, AlertError, acknowledge, assign, get_alert,
+from vigie.alerts.channels import list_channels
+from vigie.alerts.clock import utcnow
+from vigie.alerts.delivery import deliveries
+from vigie.alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, get_rule, list_rules, remove_rule
+from vigie.alerts.state import (OUTCOMES, STATES, AlertError, acknowledge, assign, get_alert,
                           list_alerts, precision_by_rule, resolve, snooze)
-from dashboard.alerts_view import deliveries_table, inbox_table, precision_table, rules_table
-from dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
+from vigie.dashboard.alerts_view import deliveries_table, inbox_table, precision_table, rules_table
+from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                         visible_domains)
-from dashboard.selection import SelectionError
-from warehouse import StoreError
-from warehouse.users import list_users
+from vigie.dashboard.selection import SelectionError
+from vigie.warehouse import StoreError
+from vigie.warehouse.users import list_users
 
 dash.register_page(__name__, path="/alerts", title="Alerts · Vigie", name="Alerts", area="churn",
                    order=21)

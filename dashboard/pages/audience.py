@@ -13,17 +13,17 @@ from urllib.parse import parse_qs
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from analytics.breakdowns import breakdown
-from analytics.retention import new_vs_returning
-from dashboard.audience_view import map_figure, mappable, returning_cards
-from dashboard.breakdown_view import COUNT, PERCENT, breakdown_table, linked_label
-from dashboard.controls import register_url_sync
-from dashboard.countries import country_name
-from dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, context, message, panel,
+from vigie.analytics.breakdowns import breakdown
+from vigie.analytics.retention import new_vs_returning
+from vigie.dashboard.audience_view import map_figure, mappable, returning_cards
+from vigie.dashboard.breakdown_view import COUNT, PERCENT, breakdown_table, linked_label
+from vigie.dashboard.controls import register_url_sync
+from vigie.dashboard.countries import country_name
+from vigie.dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, context, message, panel,
                                    report_layout, resolve_query)
-from dashboard.selection import SelectionError, selection_from_query
-from dashboard.tables import csv_link
-from warehouse import StoreError
+from vigie.dashboard.selection import SelectionError, selection_from_query
+from vigie.dashboard.tables import csv_link
+from vigie.warehouse import StoreError
 
 PAGE = "audience"
 PATH = "/audience"

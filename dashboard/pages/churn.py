@@ -11,17 +11,17 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 
-from alerts.churn_queries import latest_scores, promoted_model_card, risk_trend
-from alerts.churn_registry import list_models
-from alerts.client_data.queries import MAX_PAGE, list_customers
-from alerts.conditions import last_purchases
-from dashboard.churn_view import (BANDS, SORTS, at_risk_csv, at_risk_rows, at_risk_table,
+from vigie.alerts.churn_queries import latest_scores, promoted_model_card, risk_trend
+from vigie.alerts.churn_registry import list_models
+from vigie.alerts.client_data.queries import MAX_PAGE, list_customers
+from vigie.alerts.conditions import last_purchases
+from vigie.dashboard.churn_view import (BANDS, SORTS, at_risk_csv, at_risk_rows, at_risk_table,
                                   band_cards, band_counts, model_card, probability_figure,
                                   risk_trend_panel)
-from dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
+from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                         visible_domains)
-from dashboard.selection import SelectionError
-from warehouse import StoreError
+from vigie.dashboard.selection import SelectionError
+from vigie.warehouse import StoreError
 
 dash.register_page(__name__, path="/churn", title="Churn · Vigie", name="Churn", area="churn",
                    order=20)

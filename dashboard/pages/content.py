@@ -10,14 +10,14 @@ docs/metrics.md and how to read the page in docs/dashboard.md.
 import dash
 from dash import Input, Output, callback, html
 
-from analytics.breakdowns import breakdown
-from dashboard.breakdown_view import COUNT, DURATION, PERCENT, breakdown_table, linked_label
-from dashboard.controls import register_url_sync
-from dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, context, message, panel,
+from vigie.analytics.breakdowns import breakdown
+from vigie.dashboard.breakdown_view import COUNT, DURATION, PERCENT, breakdown_table, linked_label
+from vigie.dashboard.controls import register_url_sync
+from vigie.dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, context, message, panel,
                                    report_layout, resolve_query)
-from dashboard.selection import SelectionError
-from dashboard.tables import csv_link
-from warehouse import StoreError
+from vigie.dashboard.selection import SelectionError
+from vigie.dashboard.tables import csv_link
+from vigie.warehouse import StoreError
 
 PAGE = "content"
 PATH = "/pages"

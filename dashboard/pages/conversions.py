@@ -13,16 +13,16 @@ import dash
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
-from analytics.funnels import (FunnelError, add_funnel, edit_funnel, funnel_report, get_funnel,
+from vigie.analytics.funnels import (FunnelError, add_funnel, edit_funnel, funnel_report, get_funnel,
                                list_funnels, parse_step, remove_funnel)
-from analytics.goals import GoalError, add_goal, conversions, edit_goal, get_goal, list_goals, remove_goal
-from dashboard.controls import register_url_sync, report_controls
-from dashboard.conversions_view import (PATH, funnel_form, funnel_options, funnel_panel, goal_form,
+from vigie.analytics.goals import GoalError, add_goal, conversions, edit_goal, get_goal, list_goals, remove_goal
+from vigie.dashboard.controls import register_url_sync, report_controls
+from vigie.dashboard.conversions_view import (PATH, funnel_form, funnel_options, funnel_panel, goal_form,
                                         goal_options, goals_table, no_funnels, steps_text)
-from dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
-from dashboard.selection import SelectionError, selection_from_query
-from dashboard.tables import csv_link
-from warehouse import StoreError
+from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
+from vigie.dashboard.selection import SelectionError, selection_from_query
+from vigie.dashboard.tables import csv_link
+from vigie.warehouse import StoreError
 
 PAGE = "conversions"
 dash.register_page(__name__, path=PATH, title="Goals & funnels · Vigie", name="Goals & funnels",

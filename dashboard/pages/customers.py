@@ -12,19 +12,19 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 
-from alerts.churn_queries import score_history
-from alerts.client_data.queries import customer_transactions, get_customer, list_customers
-from alerts.state import list_alerts
-from analytics.customer_value import clv_report, customer_histories, rfm_report
-from analytics.customer_visits import customer_visits
-from analytics.rfm import SEGMENTS
-from dashboard.customer_value_view import (GRAPH_CONFIG, api_csv_href, clv_figure, clv_summary,
+from vigie.alerts.churn_queries import score_history
+from vigie.alerts.client_data.queries import customer_transactions, get_customer, list_customers
+from vigie.alerts.state import list_alerts
+from vigie.analytics.customer_value import clv_report, customer_histories, rfm_report
+from vigie.analytics.customer_visits import customer_visits
+from vigie.analytics.rfm import SEGMENTS
+from vigie.dashboard.customer_value_view import (GRAPH_CONFIG, api_csv_href, clv_figure, clv_summary,
                                            rfm_matrix, segment_members, segment_table)
-from dashboard.customers_view import customer_list, customers_href, customers_search, timeline
-from dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
+from vigie.dashboard.customers_view import customer_list, customers_href, customers_search, timeline
+from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                         visible_domains)
-from dashboard.selection import SelectionError
-from warehouse import StoreError
+from vigie.dashboard.selection import SelectionError
+from vigie.warehouse import StoreError
 
 dash.register_page(__name__, path="/customers", title="Customers · Vigie", name="Customers",
                    area="churn", order=22)

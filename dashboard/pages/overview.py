@@ -19,16 +19,16 @@ from urllib.parse import parse_qs
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from analytics.breakdowns import breakdown
-from analytics.query import aggregate, timeseries
-from dashboard.controls import register_url_sync, report_controls
-from dashboard.figures import (CHART_CONFIG, CHART_METRIC_KEYS, CHART_METRICS, DEFAULT_METRIC,
+from vigie.analytics.breakdowns import breakdown
+from vigie.analytics.query import aggregate, timeseries
+from vigie.dashboard.controls import register_url_sync, report_controls
+from vigie.dashboard.figures import (CHART_CONFIG, CHART_METRIC_KEYS, CHART_METRICS, DEFAULT_METRIC,
                                has_traffic, metric_figure)
-from dashboard.kpis import kpi_cards
-from dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, resolve_report
-from dashboard.selection import SelectionError, comparison, selection_from_query
-from dashboard.traffic_panels import VISITORS, VISITS, breakdown_table, panel
-from warehouse import StoreError
+from vigie.dashboard.kpis import kpi_cards
+from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, resolve_report
+from vigie.dashboard.selection import SelectionError, comparison, selection_from_query
+from vigie.dashboard.traffic_panels import VISITORS, VISITS, breakdown_table, panel
+from vigie.warehouse import StoreError
 
 PAGE, PATH = "overview", "/"
 TOP_ROWS = 10

@@ -11,12 +11,12 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 
-from analytics.realtime import current_visitors, live_events, recent_pages, recent_sources
-from dashboard.realtime_view import (FEED_SIZE, TOP_SIZE, current_card, event_feed, pages_table,
+from vigie.analytics.realtime import current_visitors, live_events, recent_pages, recent_sources
+from vigie.dashboard.realtime_view import (FEED_SIZE, TOP_SIZE, current_card, event_feed, pages_table,
                                      sources_table, updated_text)
-from dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
-from dashboard.selection import SelectionError
-from warehouse import StoreError
+from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
+from vigie.dashboard.selection import SelectionError
+from vigie.warehouse import StoreError
 
 PAGE = "realtime"
 REFRESH_MS = 10_000

@@ -11,14 +11,14 @@ import dash
 from dash import Input, Output, callback, dcc, html
 from flask import current_app
 
-from analytics.retention import INTERVALS, cohorts, returning_report
-from dashboard.controls import register_url_sync, report_controls
-from dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
-from dashboard.retention_view import (PATH, cohort_panel, interval_switch, returning_cards,
+from vigie.analytics.retention import INTERVALS, cohorts, returning_report
+from vigie.dashboard.controls import register_url_sync, report_controls
+from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
+from vigie.dashboard.retention_view import (PATH, cohort_panel, interval_switch, returning_cards,
                                       returning_panel)
-from dashboard.selection import SelectionError, selection_from_query
-from dashboard.tables import csv_link
-from warehouse import StoreError
+from vigie.dashboard.selection import SelectionError, selection_from_query
+from vigie.dashboard.tables import csv_link
+from vigie.warehouse import StoreError
 
 PAGE = "retention"
 DEFAULT_INTERVAL = "week"

@@ -11,21 +11,21 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app, request
 
-from alerts.channels import MODES, ChannelError, add_channel, list_channels, remove_channel
-from alerts.claims import last_runs
-from alerts.delivery import deliveries, notify_test
-from analytics.jobs import job_status
-from dashboard.auth import signed_in_user
-from dashboard.settings_view import (alert_runs_table, api_keys_table, channels_table,
+from vigie.alerts.channels import MODES, ChannelError, add_channel, list_channels, remove_channel
+from vigie.alerts.claims import last_runs
+from vigie.alerts.delivery import deliveries, notify_test
+from vigie.analytics.jobs import job_status
+from vigie.dashboard.auth import signed_in_user
+from vigie.dashboard.settings_view import (alert_runs_table, api_keys_table, channels_table,
                                      job_status_table, new_key_notice, new_share_notice, notice,
                                      notification_outcome, share_links_table, sites_table,
                                      users_table)
-from warehouse import StoreError
-from warehouse.api_keys import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
-from warehouse.share_links import (ShareLinkError, create_share_link, list_share_links,
+from vigie.warehouse import StoreError
+from vigie.warehouse.api_keys import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
+from vigie.warehouse.share_links import (ShareLinkError, create_share_link, list_share_links,
                                    revoke_share_link)
-from warehouse.sites import SiteError, add_site, get_site, list_sites, normalise_domain
-from warehouse.users import ROLES, UserError, add_user, get_user, list_users, set_access
+from vigie.warehouse.sites import SiteError, add_site, get_site, list_sites, normalise_domain
+from vigie.warehouse.users import ROLES, UserError, add_user, get_user, list_users, set_access
 
 dash.register_page(__name__, path="/settings", title="Settings · Vigie", name="Settings",
                    area="settings", order=90)

@@ -10,12 +10,12 @@ to its CSV from the Stats API.
 import dash
 from dash import Input, Output, callback, dcc, html
 
-from analytics.breakdowns import breakdown
-from dashboard.controls import register_url_sync, report_controls
-from dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, resolve_report
-from dashboard.selection import SelectionError
-from dashboard.traffic_panels import MARKETING_COLUMNS, breakdown_table, panel
-from warehouse import StoreError
+from vigie.analytics.breakdowns import breakdown
+from vigie.dashboard.controls import register_url_sync, report_controls
+from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, resolve_report
+from vigie.dashboard.selection import SelectionError
+from vigie.dashboard.traffic_panels import MARKETING_COLUMNS, breakdown_table, panel
+from vigie.warehouse import StoreError
 
 PAGE, PATH = "sources", "/sources"
 TOP_ROWS = 20

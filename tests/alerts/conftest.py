@@ -2,7 +2,7 @@
 import pytest
 
 from tests.alert_factories import SITE
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 
 @pytest.fixture

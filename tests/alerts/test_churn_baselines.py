@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from alerts.churn_baselines import bgnbd_expected_purchases, fit_bgnbd
-from alerts.churn_metrics import MetricsError, evaluate, lift_top_decile
+from vigie.alerts.churn_baselines import bgnbd_expected_purchases, fit_bgnbd
+from vigie.alerts.churn_metrics import MetricsError, evaluate, lift_top_decile
 
 
 def test_lift_and_metrics_by_hand():

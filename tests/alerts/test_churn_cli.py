@@ -9,8 +9,8 @@ import uuid
 import pytest
 
 from tests.churn_synthetic import generate
-from warehouse import open_store
-from warehouse.migrations import migrate
+from vigie.warehouse import open_store
+from vigie.warehouse.migrations import migrate
 
 SITE = "shop.example.com"
 

@@ -4,7 +4,7 @@ import math
 
 import pandas.testing
 
-from alerts.churn_features import build_features, client_slices, feature_names
+from vigie.alerts.churn_features import build_features, client_slices, feature_names
 from tests.churn_factories import (customer, insert_customers, insert_goal, insert_transactions,
                                    insert_visit, transaction)
 from tests.factories import event, insert_events

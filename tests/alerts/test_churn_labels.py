@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from alerts.churn_labels import LabelWindowError, churn_labels
+from vigie.alerts.churn_labels import LabelWindowError, churn_labels
 from tests.churn_factories import customer, insert_customers, insert_transactions, transaction
 from tests.factories import event, insert_events
 

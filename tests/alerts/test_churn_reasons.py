@@ -1,7 +1,7 @@
 """Reasons in plain words, from a feature, its value and the client's own baseline."""
 import math
 
-from alerts.churn_reasons import batch_reasons, reason_text, top_reasons
+from vigie.alerts.churn_reasons import batch_reasons, reason_text, top_reasons
 
 NAN = math.nan
 

@@ -4,12 +4,12 @@ import datetime
 
 import numpy as np
 
-from alerts.churn_features import build_features
-from alerts.churn_queries import latest_scores, score_history
-from alerts.churn_reasons import top_reasons
-from alerts.churn_registry import load_promoted
-from alerts.churn_scoring import risk_band, score_clients
-from alerts.churn_training import train_churn_model
+from vigie.alerts.churn_features import build_features
+from vigie.alerts.churn_queries import latest_scores, score_history
+from vigie.alerts.churn_reasons import top_reasons
+from vigie.alerts.churn_registry import load_promoted
+from vigie.alerts.churn_scoring import risk_band, score_clients
+from vigie.alerts.churn_training import train_churn_model
 from tests.churn_factories import customer, insert_customers, insert_transactions, transaction
 from tests.churn_synthetic import generate
 

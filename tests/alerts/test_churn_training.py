@@ -4,12 +4,12 @@ import os
 
 import pytest
 
-from alerts.churn_model import ChurnModel
-from alerts.churn_queries import promoted_model_card
-from alerts.churn_registry import list_models, promoted_record, register_model
-from alerts.churn_scoring import score_clients
-from alerts.churn_training import TrainingError, feature_importance, train_churn_model
-from alerts.churn_registry import RegistryError
+from vigie.alerts.churn_model import ChurnModel
+from vigie.alerts.churn_queries import promoted_model_card
+from vigie.alerts.churn_registry import list_models, promoted_record, register_model
+from vigie.alerts.churn_scoring import score_clients
+from vigie.alerts.churn_training import TrainingError, feature_importance, train_churn_model
+from vigie.alerts.churn_registry import RegistryError
 from tests.churn_factories import customer, insert_customers, insert_transactions, transaction
 from tests.churn_synthetic import generate
 

@@ -3,10 +3,10 @@ import logging
 
 import pytest
 
-from alerts.channels import ChannelError, add_channel, list_channels, mask_url
-from alerts.delivery import deliveries, notify_test
-from alerts.engine import run_site
-from alerts.rules import add_rule
+from vigie.alerts.channels import ChannelError, add_channel, list_channels, mask_url
+from vigie.alerts.delivery import deliveries, notify_test
+from vigie.alerts.engine import run_site
+from vigie.alerts.rules import add_rule
 from tests.alert_factories import add_customers, add_purchases, add_score
 from tests.alerts.receivers import SmtpInbox, WebhookReceiver, closed_port
 from tests.factories import at

@@ -1,8 +1,8 @@
 """Each rule kind from hand-built rows, on both backends, and the rules API."""
 import pytest
 
-from alerts.conditions import SiteData, evaluate
-from alerts.rules import RuleError, add_rule, get_rule, list_rules, remove_rule
+from vigie.alerts.conditions import SiteData, evaluate
+from vigie.alerts.rules import RuleError, add_rule, get_rule, list_rules, remove_rule
 from tests.alert_factories import SITE, add_customers, add_purchases, add_score
 from tests.factories import at
 
@@ -89,7 +89,7 @@ def test_purchase_drop_against_the_clients_usual_rate(store, site):
 
 
 def test_rules_are_per_site_and_removable(store, site):
-    from warehouse.sites import add_site
+    from vigie.warehouse.sites import add_site
     add_site(store, "other.example.org")
     first = add_rule(store, site, "risk_above", threshold=0.6, owner="ana", channels=["mail"])
     add_rule(store, "other.example.org", "contract_cancelled")

@@ -2,9 +2,9 @@
 import threading
 import time
 
-from alerts.engine import run_all_sites
-from alerts.rules import add_rule
-from alerts.state import list_alerts
+from vigie.alerts.engine import run_all_sites
+from vigie.alerts.rules import add_rule
+from vigie.alerts.state import list_alerts
 from tests.alert_factories import add_customers
 from tests.factories import at
 

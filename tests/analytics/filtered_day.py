@@ -13,13 +13,13 @@ c2 was first seen on 2026-03-09 (visitor 20, direct), c3 on 2026-03-03
 """
 import datetime
 
-from analytics.funnels import add_funnel
-from analytics.goals import add_goal
-from analytics.job_catalog import JOBS
-from analytics.jobs import JobContext, run_window
-from analytics.period import Period
+from vigie.analytics.funnels import add_funnel
+from vigie.analytics.goals import add_goal
+from vigie.analytics.job_catalog import JOBS
+from vigie.analytics.jobs import JobContext, run_window
+from vigie.analytics.period import Period
 from tests.factories import at, event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 S = "shop.test"
 DAY = datetime.date(2026, 3, 10)

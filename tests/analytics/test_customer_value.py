@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from analytics.customer_value import clv_report, customer_histories, rfm_report, value_buckets
-from analytics.rfm import SCORES, SEGMENTS, quintile_scores, segment_of
+from vigie.analytics.customer_value import clv_report, customer_histories, rfm_report, value_buckets
+from vigie.analytics.rfm import SCORES, SEGMENTS, quintile_scores, segment_of
 from tests.churn_factories import insert_transactions, transaction
 from tests.customer_value_data import AS_OF, CLIENTS, NET, S, day_before, seed_customer_value
 

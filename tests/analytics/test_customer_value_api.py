@@ -3,9 +3,9 @@ import pytest
 
 from tests.customer_value_data import S, seed_customer_value
 from tests.dashboard.conftest import login
-from warehouse.api_keys import create_api_key
-from warehouse.sites import add_site
-from warehouse.users import add_user
+from vigie.warehouse.api_keys import create_api_key
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import add_user
 
 AS_OF = "date=2026-03-01"
 

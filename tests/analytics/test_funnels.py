@@ -4,11 +4,11 @@ import time
 
 import pytest
 
-from analytics.funnels import (FunnelError, add_funnel, edit_funnel, funnel_report, get_funnel,
+from vigie.analytics.funnels import (FunnelError, add_funnel, edit_funnel, funnel_report, get_funnel,
                                list_funnels, remove_funnel)
-from analytics.period import Period
+from vigie.analytics.period import Period
 from tests.factories import event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 S = "shop.test"
 STEPS = [("pageview", "/pricing"), ("pageview", "/signup/*"), ("event", "signup")]

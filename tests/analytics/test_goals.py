@@ -4,10 +4,10 @@ import time
 
 import pytest
 
-from analytics.goals import GoalError, add_goal, conversions, edit_goal, list_goals, remove_goal
-from analytics.period import Period
+from vigie.analytics.goals import GoalError, add_goal, conversions, edit_goal, list_goals, remove_goal
+from vigie.analytics.period import Period
 from tests.factories import event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 DAY = datetime.date(2026, 3, 10)
 ONE_DAY = Period(DAY, DAY, "hour")

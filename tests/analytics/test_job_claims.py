@@ -4,12 +4,12 @@ import threading
 
 import pytest
 
-from analytics.job_claims import claim_slot, finish_slot
+from vigie.analytics.job_claims import claim_slot, finish_slot
 from tests.factories import at, event, insert_events
 from vigie.background_jobs import schedule_jobs
 from vigie.scheduler import Scheduler
-from warehouse import open_store
-from warehouse.sites import add_site
+from vigie.warehouse import open_store
+from vigie.warehouse.sites import add_site
 
 HOUR = 3600
 NOW = at("2026-03-10 12:00:10")

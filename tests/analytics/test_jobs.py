@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
-from analytics.job_catalog import JOBS, get_job
-from analytics.jobs import JobContext, JobError, chunks, job_status, run_scheduled, run_window, watermark
+from vigie.analytics.job_catalog import JOBS, get_job
+from vigie.analytics.jobs import JobContext, JobError, chunks, job_status, run_scheduled, run_window, watermark
 from tests.factories import at, event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 CONTEXT = JobContext(timeout_minutes=30, engaged_seconds=10,
                      sessions_lookback=datetime.timedelta(hours=3),

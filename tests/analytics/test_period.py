@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from analytics.period import Period, comparison_period, period_from_key
+from vigie.analytics.period import Period, comparison_period, period_from_key
 
 TODAY = datetime.date(2026, 3, 10)
 

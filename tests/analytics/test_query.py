@@ -3,14 +3,14 @@ import datetime
 
 import pytest
 
-from analytics import query
-from analytics.breakdowns import breakdown
-from analytics.goals import add_goal
-from analytics.job_catalog import JOBS
-from analytics.jobs import JobContext, run_window
-from analytics.period import Period
+from vigie.analytics import query
+from vigie.analytics.breakdowns import breakdown
+from vigie.analytics.goals import add_goal
+from vigie.analytics.job_catalog import JOBS
+from vigie.analytics.jobs import JobContext, run_window
+from vigie.analytics.period import Period
 from tests.factories import at, event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 CONTEXT = JobContext(timeout_minutes=30, engaged_seconds=10)
 DAY = datetime.date(2026, 3, 10)

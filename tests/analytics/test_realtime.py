@@ -1,9 +1,9 @@
 """Realtime windows from hand-built events with a fixed clock, on both backends."""
 import pytest
 
-from analytics.realtime import realtime_report
+from vigie.analytics.realtime import realtime_report
 from tests.factories import at, event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 S = "shop.test"
 NOW = at("2026-03-10 12:00:00")

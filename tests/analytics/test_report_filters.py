@@ -7,9 +7,9 @@ import datetime
 
 import pytest
 
-from analytics.funnels import funnel_report
-from analytics.goals import conversions
-from analytics.retention import cohorts, new_vs_returning, returning_report
+from vigie.analytics.funnels import funnel_report
+from vigie.analytics.goals import conversions
+from vigie.analytics.retention import cohorts, new_vs_returning, returning_report
 from tests.analytics.filtered_day import ONE_DAY, TWO_WEEKS, load_filtered_day
 
 D = datetime.date

@@ -3,10 +3,10 @@ import datetime
 
 import pytest
 
-from analytics.period import Period
-from analytics.retention import cohorts, new_vs_returning, returning_by_interval, returning_report
+from vigie.analytics.period import Period
+from vigie.analytics.retention import cohorts, new_vs_returning, returning_by_interval, returning_report
 from tests.factories import event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 S = "shop.test"
 D = datetime.date

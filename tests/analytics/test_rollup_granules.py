@@ -3,7 +3,7 @@
 A breakdown reads one dimension; small granules keep it from deserialising
 the uniq states of the other dimensions stored next to it.
 """
-from warehouse.migrations import MIGRATIONS
+from vigie.warehouse.migrations import MIGRATIONS
 
 SMALL_GRANULES = dict((number, statements) for number, _, statements in MIGRATIONS)[29]
 

@@ -2,15 +2,15 @@
 rolled up in an older layout rebuilt by the scheduled rollups job, oldest first."""
 import datetime
 
-from analytics import job_catalog, query
-from analytics.breakdowns import breakdown
-from analytics.job_catalog import JOBS
-from analytics.jobs import JobContext, run_scheduled
-from analytics.period import Period
-from analytics.rollups import ROLLUP_LAYOUT, first_outdated_day
+from vigie.analytics import job_catalog, query
+from vigie.analytics.breakdowns import breakdown
+from vigie.analytics.job_catalog import JOBS
+from vigie.analytics.jobs import JobContext, run_scheduled
+from vigie.analytics.period import Period
+from vigie.analytics.rollups import ROLLUP_LAYOUT, first_outdated_day
 from tests.factories import at, event, insert_events
-from warehouse.migrations import MIGRATIONS
-from warehouse.sites import add_site
+from vigie.warehouse.migrations import MIGRATIONS
+from vigie.warehouse.sites import add_site
 
 COMBINED_STATES = dict((number, statements) for number, _, statements in MIGRATIONS)[31]
 CONTEXT = JobContext(timeout_minutes=30, engaged_seconds=10,

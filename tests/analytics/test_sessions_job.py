@@ -3,9 +3,9 @@ import datetime
 
 import pytest
 
-from analytics.sessionize import rebuild_sessions
+from vigie.analytics.sessionize import rebuild_sessions
 from tests.factories import at, event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 SITE = "shop.test"
 DAY_START, DAY_END = at("2026-03-10 00:00:00"), at("2026-03-11 00:00:00")

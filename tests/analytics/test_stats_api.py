@@ -3,13 +3,13 @@ import datetime
 
 import pytest
 
-from analytics.funnels import add_funnel
-from analytics.goals import add_goal
+from vigie.analytics.funnels import add_funnel
+from vigie.analytics.goals import add_goal
 from tests.dashboard.conftest import login
 from tests.factories import event, insert_events
-from warehouse.api_keys import create_api_key, revoke_api_key
-from warehouse.sites import add_site
-from warehouse.users import add_user
+from vigie.warehouse.api_keys import create_api_key, revoke_api_key
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import add_user
 
 S = "shop.test"
 DAY = "date=2026-03-10,2026-03-10&period=custom"

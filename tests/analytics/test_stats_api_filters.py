@@ -9,7 +9,7 @@ import io
 import pytest
 
 from tests.analytics.filtered_day import S, load_filtered_day
-from warehouse.api_keys import create_api_key
+from vigie.warehouse.api_keys import create_api_key
 
 DAY = "period=custom&date=2026-03-10,2026-03-10"
 

@@ -14,8 +14,8 @@ import pytest
 
 from tests.analytics.test_query import sessionize, worked_day
 from tests.factories import event, insert_events
-from warehouse.api_keys import create_api_key
-from warehouse.sites import add_site
+from vigie.warehouse.api_keys import create_api_key
+from vigie.warehouse.sites import add_site
 
 S = "shop.test"
 DAY = "period=custom&date=2026-03-10,2026-03-10"

@@ -11,17 +11,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from analytics import stats_request
-from analytics.funnels import add_funnel
-from analytics.goals import add_goal
-from dashboard import selection as dashboard_selection
-from dashboard.selection import Selection
-from dashboard.tables import csv_link
+from vigie.analytics import stats_request
+from vigie.analytics.funnels import add_funnel
+from vigie.analytics.goals import add_goal
+from vigie.dashboard import selection as dashboard_selection
+from vigie.dashboard.selection import Selection
+from vigie.dashboard.tables import csv_link
 from tests.analytics.test_query import sessionize, worked_day
 from tests.dashboard.conftest import login
 from tests.factories import insert_events
-from warehouse.sites import add_site
-from warehouse.users import add_user
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import add_user
 
 S = "shop.test"
 ENDPOINTS = {"breakdown": {"property": "source"}, "goals": {}, "funnel": None, "cohorts": {},

@@ -1,9 +1,9 @@
 """Stats API building blocks that need no store: who may read what, and CSV cells."""
 import datetime
 
-from analytics.stats_csv import cell, csv_text
-from analytics.stats_request import Principal, account_principal
-from warehouse.users import User
+from vigie.analytics.stats_csv import cell, csv_text
+from vigie.analytics.stats_request import Principal, account_principal
+from vigie.warehouse.users import User
 
 
 def test_a_principal_with_sites_reads_only_those():

@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from analytics.time_ranges import bind_day_bounds, day_bounds
+from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 
 UTC = datetime.timezone.utc
 PARIS = datetime.timezone(datetime.timedelta(hours=1))

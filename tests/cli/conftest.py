@@ -3,7 +3,7 @@ import uuid
 import pytest
 
 from tests.conftest import store_url_for
-from warehouse import open_store
+from vigie.warehouse import open_store
 
 
 @pytest.fixture

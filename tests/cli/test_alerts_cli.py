@@ -8,8 +8,8 @@ from tests.alert_factories import SITE, add_customers, add_score
 from tests.alerts.receivers import WebhookReceiver
 from tests.cli.inprocess import run_vigie_here
 from tests.cli.test_cli import run_vigie
-from warehouse import open_store
-from warehouse.migrations import migrate
+from vigie.warehouse import open_store
+from vigie.warehouse.migrations import migrate
 
 
 @pytest.fixture

@@ -100,8 +100,8 @@ def test_migrate_sites_and_users(request, url_fixture):
     assert listed.stdout.splitlines() == ["ana@shop.example.com  admin, every site",
                                           "mia@shop.example.com  retention, sites: shop.example.com"]
 
-    from warehouse import open_store
-    from warehouse.users import authenticate
+    from vigie.warehouse import open_store
+    from vigie.warehouse.users import authenticate
     store = open_store(url)
     try:
         assert authenticate(store, "ana@shop.example.com", "correct horse battery").is_admin

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 from vigie.demo_traffic import generate_traffic
-from warehouse import open_store
-from warehouse.sites import list_sites
-from warehouse.users import authenticate
+from vigie.warehouse import open_store
+from vigie.warehouse.sites import list_sites
+from vigie.warehouse.users import authenticate
 
 NOW = datetime.datetime(2026, 3, 18, 15, 30, tzinfo=datetime.timezone.utc)
 

@@ -5,7 +5,7 @@ import pytest
 
 from tests.cli.inprocess import run_vigie_here as run_vigie
 from tests.factories import event, insert_events
-from warehouse import open_store
+from vigie.warehouse import open_store
 
 CUSTOMERS = ("customer_id,created_at,plan\n"
              "C-1,2024-01-15,pro\n"

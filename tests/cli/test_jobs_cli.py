@@ -7,9 +7,9 @@ import pytest
 from tests.cli.inprocess import run_vigie_here as run_vigie
 from tests.factories import event, insert_events
 from vigie.scheduler import Scheduler
-from warehouse import open_store
-from warehouse.migrations import migrate
-from warehouse.sites import add_site
+from vigie.warehouse import open_store
+from vigie.warehouse.migrations import migrate
+from vigie.warehouse.sites import add_site
 
 
 @pytest.fixture

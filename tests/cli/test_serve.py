@@ -14,7 +14,7 @@ from tests.cli.inprocess import run_vigie_here
 from tests.clickhouse_server import free_port
 from vigie.server import worker_count
 from vigie.settings import SettingsError, load_settings
-from warehouse import open_store
+from vigie.warehouse import open_store
 
 SITE = "shop.example.com"
 

@@ -11,7 +11,7 @@ import requests
 
 from tests.cli.test_serve import SITE, register_site, stop, vigie_env, wait_until_healthy
 from tests.clickhouse_server import ClickHouseServer, free_port
-from warehouse import open_store
+from vigie.warehouse import open_store
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"
 

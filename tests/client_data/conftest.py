@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 SITE = "shop.example.com"
 

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from alerts.client_data.queries import customer_transactions, get_customer
+from vigie.alerts.client_data.queries import customer_transactions, get_customer
 from tests.client_data.conftest import SITE, count
-from warehouse.api_keys import create_api_key, revoke_api_key
-from warehouse.sites import add_site
+from vigie.warehouse.api_keys import create_api_key, revoke_api_key
+from vigie.warehouse.sites import add_site
 
 UTC = datetime.timezone.utc
 

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from alerts.client_data.csv_import import CsvOptions, ImportFailed, import_csv
-from alerts.client_data.kinds import CUSTOMERS
-from alerts.client_data.queries import get_customer
+from vigie.alerts.client_data.csv_import import CsvOptions, ImportFailed, import_csv
+from vigie.alerts.client_data.kinds import CUSTOMERS
+from vigie.alerts.client_data.queries import get_customer
 from tests.client_data.conftest import SITE, count
 
 UTC = datetime.timezone.utc

@@ -3,9 +3,9 @@ import datetime
 
 import pytest
 
-from alerts.client_data.csv_import import CsvOptions, ImportFailed, import_csv
-from alerts.client_data.kinds import TRANSACTIONS
-from alerts.client_data.queries import customer_transactions
+from vigie.alerts.client_data.csv_import import CsvOptions, ImportFailed, import_csv
+from vigie.alerts.client_data.kinds import TRANSACTIONS
+from vigie.alerts.client_data.queries import customer_transactions
 from tests.client_data.conftest import SITE, count
 
 UTC = datetime.timezone.utc

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts.client_data.fields import (
+from vigie.alerts.client_data.fields import (
     FieldError, Parsing, parse_amount, parse_contract_status, parse_currency, parse_datetime,
     parse_id, parse_type,
 )

@@ -3,9 +3,9 @@ import datetime
 
 import pytest
 
-from alerts.client_data.queries import customer_transactions, get_customer, list_customers
-from alerts.client_data.rows import Customer, Transaction
-from alerts.client_data.writes import write_customers, write_transactions
+from vigie.alerts.client_data.queries import customer_transactions, get_customer, list_customers
+from vigie.alerts.client_data.rows import Customer, Transaction
+from vigie.alerts.client_data.writes import write_customers, write_transactions
 from tests.client_data.conftest import SITE
 
 UTC = datetime.timezone.utc

@@ -2,9 +2,9 @@
 import datetime
 import uuid
 
-from alerts.client_data.queries import customer_transactions
-from alerts.client_data.rows import Transaction
-from alerts.client_data.web_revenue import copy_web_revenue
+from vigie.alerts.client_data.queries import customer_transactions
+from vigie.alerts.client_data.rows import Transaction
+from vigie.alerts.client_data.web_revenue import copy_web_revenue
 from tests.client_data.conftest import SITE
 from tests.factories import event, insert_events
 

@@ -1,9 +1,9 @@
 import pytest
 from flask import Flask
 
-from collector import Collector, create_collector_blueprint
+from vigie.collector import Collector, create_collector_blueprint
 from vigie.scheduler import Scheduler
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/124.0.0.0 Safari/537.36")

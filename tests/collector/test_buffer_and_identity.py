@@ -2,18 +2,18 @@
 import datetime
 import threading
 
-from collector import ClientInfo, Collector
-from collector.identity import SaltKeeper, visitor_id
-from collector.metrics import CollectorMetrics
-from collector.pipeline import STEPS
-from collector.spool import Spool
-from collector.spooled_buffer import SpooledBuffer
+from vigie.collector import ClientInfo, Collector
+from vigie.collector.identity import SaltKeeper, visitor_id
+from vigie.collector.metrics import CollectorMetrics
+from vigie.collector.pipeline import STEPS
+from vigie.collector.spool import Spool
+from vigie.collector.spooled_buffer import SpooledBuffer
 from tests.collector.conftest import CHROME
 from tests.factories import event
-from warehouse import open_store
-from warehouse.events import EVENT_COLUMNS
-from warehouse.migrations import migrate
-from warehouse.salts import salt_for_day
+from vigie.warehouse import open_store
+from vigie.warehouse.events import EVENT_COLUMNS
+from vigie.warehouse.migrations import migrate
+from vigie.warehouse.salts import salt_for_day
 
 UTC = datetime.timezone.utc
 PAGE = {"name": "pageview", "domain": "shop.test", "url": "https://shop.test/"}
@@ -119,7 +119,7 @@ def test_events_survive_a_store_failure_on_both_backends(collector, store):
 
 
 def test_close_flushes_what_is_buffered(store, settings):
-    from warehouse.sites import add_site
+    from vigie.warehouse.sites import add_site
     add_site(store, "shop.test")
     c = Collector(store, settings.replace(buffer_max_seconds=60))
     c.start()
@@ -134,7 +134,7 @@ def stored_visitors(store):
 
 
 def test_same_ip_and_agent_is_one_visitor_per_day_and_site(collector, store):
-    from warehouse.sites import add_site
+    from vigie.warehouse.sites import add_site
     add_site(store, "other.test")
     noon = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
     a = ClientInfo("203.0.113.5", CHROME)
@@ -162,7 +162,7 @@ def test_a_visit_crossing_midnight_keeps_its_visitor_id(collector, store):
 
 def test_midnight_continuity_also_works_across_processes(store, settings):
     """A second collector (another process) finds yesterday's id in the store."""
-    from warehouse.sites import add_site
+    from vigie.warehouse.sites import add_site
     add_site(store, "shop.test")
     a = ClientInfo("203.0.113.5", CHROME)
     first, second = Collector(store, settings), Collector(store, settings)

@@ -3,9 +3,9 @@ import re
 
 import pytest
 
-from collector.channels import CHANNELS, RULES, Touch, channel
-from collector.sources import classify_source, click_id
-from collector.enrich import host_of, utm_tags
+from vigie.collector.channels import CHANNELS, RULES, Touch, channel
+from vigie.collector.sources import classify_source, click_id
+from vigie.collector.enrich import host_of, utm_tags
 
 DOC = "docs/channels.md"
 

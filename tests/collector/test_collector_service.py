@@ -5,12 +5,12 @@ import time
 
 import pytest
 
-from collector import ClientInfo, Collector, Result
-from collector.service import SiteCache
+from vigie.collector import ClientInfo, Collector, Result
+from vigie.collector.service import SiteCache
 from tests.collector.conftest import CHROME
 from vigie.scheduler import Scheduler
-from warehouse.salts import salt_days, salt_for_day
-from warehouse.sites import add_site, remove_site
+from vigie.warehouse.salts import salt_days, salt_for_day
+from vigie.warehouse.sites import add_site, remove_site
 
 UTC = datetime.timezone.utc
 PAGE = {"name": "pageview", "domain": "shop.test", "url": "https://shop.test/"}
@@ -118,7 +118,7 @@ def test_the_background_flusher_retries_until_the_store_is_back(store, settings)
             assert collector.ingest(dict(PAGE), VISITOR).accepted
         assert wait_until(lambda: collector.buffer.failed_flushes >= 2)
         assert collector.buffered_count() == 3
-        from warehouse.migrations import MIGRATIONS
+        from vigie.warehouse.migrations import MIGRATIONS
         for version, _, statements in MIGRATIONS:
             if version in (1, 5):  # the events table and its enrichment columns
                 for sql in statements:

@@ -1,13 +1,13 @@
 """Enrichment through the whole collector, on both backends: what lands, what is dropped and counted."""
 import datetime
 
-from collector import ClientInfo, Collector
-from collector.drop_counts import dropped_counts
-from collector.identity import SaltKeeper
+from vigie.collector import ClientInfo, Collector
+from vigie.collector.drop_counts import dropped_counts
+from vigie.collector.identity import SaltKeeper
 from tests.collector.conftest import CHROME, post_event
-from warehouse.events import EVENT_COLUMNS
-from warehouse.salts import salt_days
-from warehouse.sites import add_site
+from vigie.warehouse.events import EVENT_COLUMNS
+from vigie.warehouse.salts import salt_days
+from vigie.warehouse.sites import add_site
 
 UTC = datetime.timezone.utc
 DAY1 = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

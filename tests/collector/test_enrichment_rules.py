@@ -1,8 +1,8 @@
 """Table-driven tests of the pure enrichment functions: bots, spam, sources, geo, screens."""
 import pytest
 
-from collector import bots, enrich, geo, sources
-from collector.validate import BadEvent, validate_payload
+from vigie.collector import bots, enrich, geo, sources
+from vigie.collector.validate import BadEvent, validate_payload
 from tests.collector.conftest import CHROME
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0"

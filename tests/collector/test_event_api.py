@@ -5,11 +5,11 @@ import uuid
 
 import pytest
 
-from collector.identity import visitor_id
+from vigie.collector.identity import visitor_id
 from tests.collector.conftest import CHROME, post_event
-from warehouse.events import EVENT_COLUMNS
-from warehouse.salts import salt_for_day
-from warehouse.sites import add_site
+from vigie.warehouse.events import EVENT_COLUMNS
+from vigie.warehouse.salts import salt_for_day
+from vigie.warehouse.sites import add_site
 
 GOOD = {
     "name": "pageview",
@@ -207,7 +207,7 @@ def test_missing_tracker_is_a_json_404(collector_client):
 
 
 def test_past_timestamps_only_through_the_python_entry(collector, store):
-    from collector import ClientInfo
+    from vigie.collector import ClientInfo
     when = datetime.datetime(2026, 1, 5, 10, 30, 15, tzinfo=datetime.timezone.utc)
     result = collector.ingest(dict(GOOD), ClientInfo("198.51.100.4", CHROME, "en"), received_at=when)
     assert result.accepted

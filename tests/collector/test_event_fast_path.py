@@ -4,9 +4,9 @@ import json
 import pytest
 from flask import Flask
 
-from collector import create_collector_blueprint
+from vigie.collector import create_collector_blueprint
 from tests.collector.conftest import CHROME, post_event
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 PAGE = {"name": "pageview", "domain": "shop.test", "url": "https://shop.test/"}
 BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"

@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from collector import STEPS, Collector, create_collector_blueprint
-from collector.event_endpoint import BodyTooLarge, read_capped
+from vigie.collector import STEPS, Collector, create_collector_blueprint
+from vigie.collector.event_endpoint import BodyTooLarge, read_capped
 from tests.collector.conftest import CHROME, post_event
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 PAGE = {"name": "pageview", "domain": "shop.test", "url": "https://shop.test/"}
 

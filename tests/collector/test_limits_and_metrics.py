@@ -4,11 +4,11 @@ import datetime
 import pytest
 from flask import Flask
 
-from collector import Collector, create_collector_blueprint
-from collector.drop_counts import dropped_counts
-from collector.limits import TokenBuckets
+from vigie.collector import Collector, create_collector_blueprint
+from vigie.collector.drop_counts import dropped_counts
+from vigie.collector.limits import TokenBuckets
 from tests.collector.conftest import post_event
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 PAGE = {"name": "pageview", "domain": "shop.test", "url": "https://shop.test/"}
 

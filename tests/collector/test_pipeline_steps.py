@@ -9,14 +9,14 @@ import uuid
 
 import pytest
 
-from collector import ClientInfo, Drop, STEPS
-from collector import enrich as enrichment
-from collector.identity import visitor_id
-from collector.pipeline import Incoming, StepFailed, buffer, enrich, parse, run_pipeline, validate
-from collector.validate import BadEvent, parse_body, validate_payload
+from vigie.collector import ClientInfo, Drop, STEPS
+from vigie.collector import enrich as enrichment
+from vigie.collector.identity import visitor_id
+from vigie.collector.pipeline import Incoming, StepFailed, buffer, enrich, parse, run_pipeline, validate
+from vigie.collector.validate import BadEvent, parse_body, validate_payload
 from tests.collector.conftest import CHROME
-from warehouse.events import EVENT_COLUMNS
-from warehouse.sites import Site
+from vigie.warehouse.events import EVENT_COLUMNS
+from vigie.warehouse.sites import Site
 
 UTC = datetime.timezone.utc
 SHOP = Site("shop.test", "UTC", datetime.datetime(2026, 1, 1, tzinfo=UTC))

@@ -4,14 +4,14 @@ import threading
 
 import pytest
 
-from collector import ClientInfo, Collector
-from collector.metrics import CollectorMetrics
-from collector.spool import Spool, spool_directory
-from collector.spooled_buffer import SpooledBuffer
+from vigie.collector import ClientInfo, Collector
+from vigie.collector.metrics import CollectorMetrics
+from vigie.collector.spool import Spool, spool_directory
+from vigie.collector.spooled_buffer import SpooledBuffer
 from tests.collector.conftest import CHROME
-from warehouse.event_ids import stored_event_ids
-from warehouse.events import EVENT_COLUMNS, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.event_ids import stored_event_ids
+from vigie.warehouse.events import EVENT_COLUMNS, insert_events
+from vigie.warehouse.sites import add_site
 
 PAGE = {"name": "pageview", "domain": "shop.test", "url": "https://shop.test/"}
 VISITOR = ClientInfo("203.0.113.9", CHROME)
@@ -112,7 +112,7 @@ def test_a_spool_that_cannot_be_written_refuses_the_event(store, settings):
     add_site(store, "shop.test")
     assert collector.ingest(dict(PAGE), VISITOR).status == 503
     from flask import Flask
-    from collector import create_collector_blueprint
+    from vigie.collector import create_collector_blueprint
     app = Flask("spool-failure")
     app.register_blueprint(create_collector_blueprint(collector, settings))
     response = post_event(app.test_client(), PAGE)

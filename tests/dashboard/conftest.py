@@ -5,7 +5,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from warehouse.users import add_user
+from vigie.warehouse.users import add_user
 
 EMAIL = "ana@shop.example"
 PASSWORD = "correct horse battery"

@@ -16,10 +16,10 @@ Funnel Checkout (page:/pricing > page:/checkout/* > event:purchase, within a vis
   step 1 3 visitors; step 2 2 (drop-off 1, 66.7 % of step 1 and of the previous);
   step 3 1 (drop-off 1, 50.0 % of step 2, 33.3 % of step 1); conversion 33.3 %.
 """
-from analytics.funnels import add_funnel
-from analytics.goals import add_goal
+from vigie.analytics.funnels import add_funnel
+from vigie.analytics.goals import add_goal
 from tests.factories import event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 SITE, OTHER = "shop.example", "other.example"
 DAY = "2026-03-10"

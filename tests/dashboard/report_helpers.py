@@ -1,12 +1,12 @@
 """Reading report pages from their Dash callbacks: tables as text, links as URLs."""
 from urllib.parse import parse_qs, urlsplit
 
-from analytics.job_catalog import JOBS
-from analytics.jobs import JobContext, run_window
+from vigie.analytics.job_catalog import JOBS
+from vigie.analytics.jobs import JobContext, run_window
 from tests.dashboard.conftest import dash_post, login
 from tests.dashboard.dash_calls import route, text_of as _text  # noqa: F401 (route: for the page tests)
 from tests.factories import at
-from warehouse.users import add_user
+from vigie.warehouse.users import add_user
 
 
 def sessionize(store, site, first, last):

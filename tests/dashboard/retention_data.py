@@ -9,8 +9,8 @@ import json
 
 from tests.alert_factories import add_customers, add_purchases
 from tests.factories import at
-from warehouse.sites import add_site
-from warehouse.users import add_user
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import add_user
 
 SITE, OTHER = "shop.example", "other.example"
 PASSWORD = "a long password"
@@ -76,8 +76,8 @@ def churn_world(store):
 def alert(alert_id, customer_id, rule_name, severity="high", owner="", probability=0.91,
           site=SITE, opened="2026-11-20 06:00:00"):
     """An open alert as the alert run would write it."""
-    from alerts.clock import NEVER
-    from alerts.state import Alert
+    from vigie.alerts.clock import NEVER
+    from vigie.alerts.state import Alert
     return Alert(site=site, alert_id=alert_id, customer_id=customer_id, rule_id=f"r-{rule_name}",
                  rule_kind="risk_above", rule_name=rule_name, severity=severity, owner=owner,
                  state="open", detail=f"churn probability {probability:.0%} (threshold 70%)",
@@ -87,7 +87,7 @@ def alert(alert_id, customer_id, rule_name, severity="high", owner="", probabili
 
 
 def alerts_world(store):
-    from alerts.state import resolve, save_run
+    from vigie.alerts.state import resolve, save_run
     churn_world(store)
     opened = [alert("a00000000001", "c1", "Risk above 70%", owner="zoe"),
               alert("a00000000002", "c2", "Risk above 70%", severity="medium", probability=0.75,

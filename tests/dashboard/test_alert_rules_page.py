@@ -2,8 +2,8 @@
 import json
 import re
 
-from alerts.channels import add_channel
-from alerts.rules import list_rules
+from vigie.alerts.channels import add_channel
+from vigie.alerts.rules import list_rules
 from tests.dashboard.conftest import dash_post, find_component
 from tests.dashboard.patterns import click
 from tests.dashboard.retention_data import OTHER, RETENTION, SITE, alerts_world

@@ -2,13 +2,13 @@
 import datetime
 import json
 
-from alerts.state import get_alert, transitions
+from vigie.alerts.state import get_alert, transitions
 from tests.dashboard.retention_data import (MARKETER, OTHER, PASSWORD, RETENTION, SITE,
                                             alerts_world)
 from tests.dashboard.test_churn_page import signed_in_as, texts
 from tests.dashboard.test_overview_callbacks import call
 from tests.dashboard.test_settings_page import page
-from warehouse.users import add_user
+from vigie.warehouse.users import add_user
 from tests.dashboard.conftest import find_component
 from tests.dashboard.patterns import click
 

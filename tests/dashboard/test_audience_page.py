@@ -7,7 +7,7 @@ from tests.dashboard.conftest import find_component
 from tests.dashboard.report_helpers import (call, callback_output, outputs_of, query_of, route,
                                             row_links, sessionize, sign_in_as, table_rows)
 from tests.factories import insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 GEOGRAPHY = [("audience-message", "children"), ("audience-map", "children"),
              ("audience-countries", "children"), ("audience-regions", "children"),

@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from dashboard.auth import WRONG_CREDENTIALS, safe_next
+from vigie.dashboard.auth import WRONG_CREDENTIALS, safe_next
 from tests.dashboard.conftest import EMAIL, PASSWORD, csrf_from, find_component, login
 
 DASH_JSON_ROUTES = ["/_dash-layout", "/_dash-dependencies"]
@@ -191,7 +191,7 @@ def test_a_deleted_account_loses_access(signed_in, store):
 
 
 def test_a_password_reset_ends_open_sessions(signed_in, store):
-    from warehouse.users import add_user
+    from vigie.warehouse.users import add_user
     assert signed_in.get("/").status_code == 200
     add_user(store, EMAIL, "a brand new password")
     assert signed_in.get("/").status_code == 302

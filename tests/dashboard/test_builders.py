@@ -3,12 +3,12 @@ import datetime
 
 import pytest
 
-from dashboard.figures import CHART_METRIC_KEYS, has_traffic, metric_figure
-from dashboard.formatting import format_count, format_duration, format_percent, format_ratio
-from dashboard.kpis import KPIS, change_text, kpi_cards, kpi_id
-from dashboard.selection import Selection
-from dashboard.tables import ranked_table
-from dashboard.traffic_panels import MARKETING_COLUMNS, breakdown_table
+from vigie.dashboard.figures import CHART_METRIC_KEYS, has_traffic, metric_figure
+from vigie.dashboard.formatting import format_count, format_duration, format_percent, format_ratio
+from vigie.dashboard.kpis import KPIS, change_text, kpi_cards, kpi_id
+from vigie.dashboard.selection import Selection
+from vigie.dashboard.tables import ranked_table
+from vigie.dashboard.traffic_panels import MARKETING_COLUMNS, breakdown_table
 
 
 @pytest.mark.parametrize("seconds, text", [
@@ -154,7 +154,7 @@ def test_the_comparison_is_dashed_and_aligned_by_bucket_index():
 
 
 def test_every_chart_metric_is_in_timeseries_rows():
-    from analytics.query import visit_metrics
+    from vigie.analytics.query import visit_metrics
     row = visit_metrics({"visitors": 1, "visits": 1, "pageviews": 1, "bounces": 0, "duration": 1,
                          "engaged_ms": 0, "revenue": 0, "conversions": 0})
     assert set(CHART_METRIC_KEYS) <= set(row)

@@ -2,14 +2,14 @@
 import datetime
 import json
 
-from alerts.churn_queries import risk_trend
-from dashboard.churn_view import importance_table
+from vigie.alerts.churn_queries import risk_trend
+from vigie.dashboard.churn_view import importance_table
 from tests.dashboard.conftest import dash_post, find_component, login
 from tests.dashboard.retention_data import (MARKETER, OTHER, PASSWORD, RETENTION, SITE, accounts,
                                             churn_world, model, scores)
 from tests.dashboard.test_overview_callbacks import call
 from tests.dashboard.test_settings_page import page
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 OUTPUTS = [("churn-message", "children"), ("churn-bands-panel", "children"),
            ("churn-histogram", "children"), ("churn-table", "children"),

@@ -3,7 +3,7 @@ from the page; the numbers are those of tests/dashboard/conversions_data.py. A s
 (VIGIE_SCREENSHOT_DIR)."""
 import os
 
-from analytics.goals import list_goals
+from vigie.analytics.goals import list_goals
 from tests.dashboard.conversions_data import DAY, FUNNEL_ROWS, GOAL_ROWS, SITE, conversions_world
 from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows, browser  # noqa: F401
 

@@ -1,14 +1,14 @@
 """The goals & funnels page over HTTP, signed in, as the browser calls its callbacks, on both backends."""
 import json
 
-from analytics.funnels import list_funnels
-from analytics.goals import list_goals
+from vigie.analytics.funnels import list_funnels
+from vigie.analytics.goals import list_goals
 from tests.dashboard.conftest import dash_post, find_component, login
 from tests.dashboard.conversions_data import (CHECKOUT, DAY, FUNNEL_ROWS, GOAL_ROWS, OTHER, QUERY, SITE,
                                               conversions_world)
 from tests.dashboard.test_overview_callbacks import call
-from warehouse.sites import add_site
-from warehouse.users import add_user
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import add_user
 
 REPORT = [("conversions-message", "children"), ("conversions-report", "style"),
           ("goals-panel", "children"), ("goals-tools", "children"), ("funnel-panel", "children")]
@@ -118,7 +118,7 @@ def test_goals_and_the_funnel_of_the_worked_day(signed_in, store):
 
 def test_the_funnel_in_the_url_is_the_one_shown(signed_in, store):
     conversions_world(store)
-    from analytics.funnels import add_funnel
+    from vigie.analytics.funnels import add_funnel
     signup = add_funnel(store, SITE, "Signup", [("pageview", "/blog/*"), ("event", "signup")])
     got = report(signed_in, dict(QUERY, funnel=signup.funnel_id))
     assert table_rows(got["funnel-panel"], "funnel-table") == [

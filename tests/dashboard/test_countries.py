@@ -1,7 +1,7 @@
 """Country codes as the Audience page shows and maps them."""
 import pytest
 
-from dashboard.countries import alpha3, country_name
+from vigie.dashboard.countries import alpha3, country_name
 
 
 @pytest.mark.parametrize("code, name, iso3", [

@@ -6,8 +6,8 @@ from tests.dashboard.conftest import dash_post, find_component
 from tests.dashboard.retention_data import PASSWORD
 from tests.dashboard.test_alerts_page import rows
 from tests.dashboard.test_churn_page import signed_in_as, texts
-from warehouse.sites import add_site
-from warehouse.users import add_user
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import add_user
 
 RETENTION, MARKETER, ELSEWHERE = "rex@shop.test", "mia@shop.test", "eve@other.test"
 DATE = "2026-03-01"

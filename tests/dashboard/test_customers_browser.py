@@ -7,8 +7,8 @@ from tests.churn_factories import insert_visit
 from tests.customer_value_data import S, seed_customer_value
 from tests.dashboard.retention_data import PASSWORD
 from tests.dashboard.test_overview_browser import TIMEOUT_MS, browser  # noqa: F401 (fixture)
-from warehouse.sites import add_site
-from warehouse.users import add_user
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import add_user
 
 RETENTION = "rex@shop.test"
 

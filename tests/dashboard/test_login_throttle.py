@@ -1,5 +1,5 @@
 """Wrong passwords are limited per account."""
-from dashboard.throttle import LoginThrottle
+from vigie.dashboard.throttle import LoginThrottle
 from tests.dashboard.conftest import EMAIL, PASSWORD, login
 
 

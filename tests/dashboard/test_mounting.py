@@ -1,7 +1,7 @@
 """init_dashboard on a bare Flask server, and more than one app in a process."""
 from flask import Flask, jsonify
 
-from dashboard import init_dashboard
+from vigie.dashboard import init_dashboard
 from tests.dashboard.conftest import login
 
 

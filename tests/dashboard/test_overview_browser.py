@@ -3,8 +3,8 @@ of tests/dashboard/traffic_day.py, and equal analytics.query.aggregate."""
 import pytest
 from playwright.sync_api import sync_playwright
 
-from analytics.period import period_from_key
-from analytics.query import aggregate
+from vigie.analytics.period import period_from_key
+from vigie.analytics.query import aggregate
 from tests.conftest import chromium_launch_args
 from tests.dashboard.conftest import EMAIL, PASSWORD
 from tests.dashboard.traffic_day import DAY, EXPECTED, SITE, load_traffic_day

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 from tests.dashboard.conftest import dash_post, find_component, login
 from tests.dashboard.dash_calls import call, route, row_link, table_rows
 from tests.dashboard.traffic_day import DAY, EXPECTED, PREVIOUS, SITE, load_traffic_day
-from warehouse.sites import add_site
-from warehouse.users import add_user
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import add_user
 
 PANELS = ["overview-pages", "overview-sources", "overview-channels", "overview-countries",
           "overview-devices"]
@@ -83,7 +83,7 @@ def test_a_lower_bounce_rate_is_good_news(signed_in, store):
     # The 9th: 1 bounce of 2 visits; the 8th: nothing, so no change can be computed.
     bounce = next(c for c in got["overview-kpis"] if c["props"]["id"] == "kpi-bounce-rate")
     assert bounce["props"]["children"][2]["props"]["children"] == "—"
-    from dashboard.kpis import kpi_cards
+    from vigie.dashboard.kpis import kpi_cards
     card = kpi_cards({"bounce_rate": {"value": 40.0, "previous": 50.0, "change": -10.0}})[4]
     assert (card.children[2].children, card.children[2].className) == ("▼ 10.0 pts", "kpi-change kpi-change-good")
 

@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from analytics.funnels import add_funnel
+from vigie.analytics.funnels import add_funnel
 from tests.churn_factories import insert_visit
 from tests.customer_value_data import S as VALUE_SITE
 from tests.customer_value_data import seed_customer_value
@@ -24,7 +24,7 @@ from tests.dashboard import test_realtime_page, test_retention_page
 from tests.dashboard.retention_data import alerts_world
 from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows, browser  # noqa: F401
 from tests.dashboard.traffic_day import DAY, SITE, load_traffic_day
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 # Browsers are the slow part; the numbers are checked on both backends by each page's callback tests.
 pytestmark = pytest.mark.parametrize("backend", ["chdb"], indirect=True)

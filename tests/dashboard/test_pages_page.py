@@ -21,7 +21,7 @@ from tests.dashboard.report_helpers import (outputs_of, query_of, route, row_lin
                                             sign_in_as, table_rows)
 from tests.dashboard.worked_day import DAY, SITE, TIMEZONE, day_events
 from tests.factories import insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 OUTPUTS = [("content-message", "children"), ("content-top", "children"),
            ("content-entry", "children"), ("content-exit", "children"),

@@ -8,7 +8,7 @@ from tests.dashboard import audience_day, worked_day
 from tests.dashboard.conftest import EMAIL, PASSWORD
 from tests.dashboard.report_helpers import sessionize
 from tests.factories import insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 TIMEOUT_MS = 30_000
 # The numbers are checked on both backends by the callback tests (test_pages_page.py,

@@ -2,7 +2,7 @@
 /alerts with the row's button; screenshots of both pages are kept as test artifacts (VIGIE_SCREENSHOT_DIR)."""
 import os
 
-from alerts.state import get_alert, transitions
+from vigie.alerts.state import get_alert, transitions
 from tests.dashboard.retention_data import PASSWORD, RETENTION, SITE, alerts_world
 from tests.dashboard.test_overview_browser import TIMEOUT_MS, browser  # noqa: F401 (fixture)
 

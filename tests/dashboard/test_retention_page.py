@@ -20,7 +20,7 @@ from tests.dashboard.conftest import dash_post, find_component
 from tests.dashboard.test_conversions_page import sign_in_as, table_rows, text
 from tests.dashboard.test_overview_callbacks import call
 from tests.factories import event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 SITE, OTHER = "shop.example", "other.example"
 QUERY = {"site": SITE, "period": "custom", "from": "2026-03-02", "to": "2026-03-15"}

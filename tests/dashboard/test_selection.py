@@ -3,10 +3,10 @@ import datetime
 
 import pytest
 
-from dashboard.selection import (Selection, SelectionError, comparison, resolve, selection_from_controls,
+from vigie.dashboard.selection import (Selection, SelectionError, comparison, resolve, selection_from_controls,
                                  selection_from_query)
-from warehouse.sites import add_site
-from warehouse.users import User
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import User
 
 TODAY = datetime.date(2024, 3, 10)
 ADMIN = User("admin@shop.example", True, 1, "admin")
@@ -109,7 +109,7 @@ def test_comparison_period_follows_the_selection(store):
 
 
 def test_the_url_callback_keeps_filters_and_writes_the_comparison():
-    from dashboard.controls import register_url_sync
+    from vigie.dashboard.controls import register_url_sync
     sync = register_url_sync("selection-test")
     search = sync("shop.example", "30d", None, None, "previous_period",
                   "?site=shop.example&period=7d&f_country=FR")
@@ -117,7 +117,7 @@ def test_the_url_callback_keeps_filters_and_writes_the_comparison():
 
 
 def test_the_charted_metric_round_trips_and_stays_out_of_csv_links():
-    from dashboard.tables import csv_link
+    from vigie.dashboard.tables import csv_link
     chosen = Selection("shop.example", "7d", filters=(("country", "FR"),), metric="revenue")
     assert chosen.search() == "?site=shop.example&period=7d&f_country=FR&metric=revenue"
     assert selection_from_query(chosen.as_query()) == chosen

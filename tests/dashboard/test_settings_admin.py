@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from alerts.channels import add_channel, list_channels
-from alerts.claims import claim
-from analytics.job_catalog import JOBS
-from analytics.jobs import Job, JobContext, run_window
+from vigie.alerts.channels import add_channel, list_channels
+from vigie.alerts.claims import claim
+from vigie.analytics.job_catalog import JOBS
+from vigie.analytics.jobs import Job, JobContext, run_window
 from tests.alerts.receivers import SmtpInbox, WebhookReceiver, closed_port
 from tests.dashboard.conftest import find_component, login
 from tests.dashboard.patterns import click
@@ -17,8 +17,8 @@ from tests.dashboard.test_churn_page import texts
 from tests.dashboard.test_settings_page import page
 from tests.dashboard.worked_day import SITE, TIMEZONE, day_events
 from tests.factories import at, insert_events
-from warehouse.sites import add_site
-from warehouse.users import add_user
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import add_user
 
 SECRET = "S3cretPassw0rd"
 CHANNEL_OUTPUTS = [("channel-message", "children"), ("channels-panel", "children"),

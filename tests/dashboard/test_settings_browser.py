@@ -4,7 +4,7 @@ import os
 
 from tests.dashboard.conftest import EMAIL, PASSWORD
 from tests.dashboard.test_overview_browser import TIMEOUT_MS, browser  # noqa: F401 (fixture)
-from warehouse.sites import add_site, get_site
+from vigie.warehouse.sites import add_site, get_site
 
 
 def test_an_admin_adds_a_site_in_the_browser(app, store, account, live_url, browser, tmp_path):  # noqa: F811

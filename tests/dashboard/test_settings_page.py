@@ -3,9 +3,9 @@ import json
 
 from tests.dashboard.conftest import dash_post, find_component, login
 from tests.dashboard.test_overview_callbacks import call
-from warehouse.api_keys import list_api_keys, verify_api_key
-from warehouse.sites import add_site, get_site
-from warehouse.users import add_user, authenticate, get_user
+from vigie.warehouse.api_keys import list_api_keys, verify_api_key
+from vigie.warehouse.sites import add_site, get_site
+from vigie.warehouse.users import add_user, authenticate, get_user
 
 
 def page(client, path="/settings"):

@@ -5,8 +5,8 @@ import os
 
 from tests.dashboard.test_overview_browser import (DAY_QUERY, EXPECTED_TEXT, TIMEOUT_MS,  # noqa: F401
                                                    _kpi_values, browser, shop)
-from warehouse.share_links import create_share_link, revoke_share_link
-from warehouse.sites import add_site
+from vigie.warehouse.share_links import create_share_link, revoke_share_link
+from vigie.warehouse.sites import add_site
 
 
 def test_a_visitor_reads_a_shared_site_until_the_link_is_revoked(app, store, shop, live_url,  # noqa: F811

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from dashboard.auth import SESSION_MAX_AGE_SECONDS, SESSION_SIGNED_IN_AT
+from vigie.dashboard.auth import SESSION_MAX_AGE_SECONDS, SESSION_SIGNED_IN_AT
 from tests.dashboard.conftest import find_component, login
 from tests.dashboard.patterns import click
 from tests.dashboard.test_churn_page import texts
@@ -17,9 +17,9 @@ from tests.dashboard.test_overview_callbacks import report
 from tests.dashboard.test_settings_page import page, save_site
 from tests.dashboard.traffic_day import DAY, EXPECTED, SITE, TIMEZONE, load_traffic_day
 from tests.factories import event, insert_events
-from warehouse.share_links import (REVOKED, UNKNOWN, VALID, ShareLinkError, check_share_token,
+from vigie.warehouse.share_links import (REVOKED, UNKNOWN, VALID, ShareLinkError, check_share_token,
                                    create_share_link, list_share_links, revoke_share_link)
-from warehouse.sites import add_site, get_site
+from vigie.warehouse.sites import add_site, get_site
 
 OTHER = "other.example"
 DAY_QUERY = {"site": SITE, "period": "custom", "from": DAY, "to": DAY}

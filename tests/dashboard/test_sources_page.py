@@ -5,8 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 from tests.dashboard.conftest import find_component, login
 from tests.dashboard.dash_calls import call, route, row_link, table_rows
 from tests.dashboard.traffic_day import DAY, SITE, load_traffic_day
-from warehouse.sites import add_site
-from warehouse.users import add_user
+from vigie.warehouse.sites import add_site
+from vigie.warehouse.users import add_user
 
 SECTIONS = ["channels", "referrers", "search-engines", "search-terms", "utm-medium", "utm-source",
             "utm-campaign", "utm-term", "utm-content"]

@@ -20,12 +20,12 @@ The day before (2024-03-09 local) has two visits for comparisons: visitor 7
 (one page, a bounce) and visitor 8 (two pages): visitors 2, visits 2,
 pageviews 3, bounce rate 50.0 %, conversion rate 0.0 %, revenue 0.
 """
-from analytics.goals import add_goal
-from analytics.job_catalog import JOBS
-from analytics.jobs import JobContext, run_window
+from vigie.analytics.goals import add_goal
+from vigie.analytics.job_catalog import JOBS
+from vigie.analytics.jobs import JobContext, run_window
 from tests.dashboard.worked_day import DAY, SITE, TIMEZONE, day_events
 from tests.factories import at, event, insert_events
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 __all__ = ["DAY", "SITE", "TIMEZONE", "EXPECTED", "PREVIOUS", "load_traffic_day"]
 

@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import chromium_launch_args
-from warehouse.sites import add_site
+from vigie.warehouse.sites import add_site
 
 DESKTOP_CHROME = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
                   "Chrome/156.0.0.0 Safari/537.36")

@@ -5,11 +5,11 @@ import io
 
 import pytest
 
-from collector import Collector
-from collector.access_log import SkippedLine, import_lines, is_page, parse_log_time
-from collector.identity import visitor_id
-from warehouse.salts import salt_for_day
-from warehouse.sites import add_site
+from vigie.collector import Collector
+from vigie.collector.access_log import SkippedLine, import_lines, is_page, parse_log_time
+from vigie.collector.identity import visitor_id
+from vigie.warehouse.salts import salt_for_day
+from vigie.warehouse.sites import add_site
 
 UTC = datetime.timezone.utc
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:118.0) Gecko/20100101 Firefox/118.0"

@@ -4,15 +4,15 @@ import io
 
 import pytest
 
-from collector import Collector
-from collector.access_log import import_lines
-from collector.import_workers import WorkerFailed, client_key, import_in_parallel, worker_for
+from vigie.collector import Collector
+from vigie.collector.access_log import import_lines
+from vigie.collector.import_workers import WorkerFailed, client_key, import_in_parallel, worker_for
 from tests.ingest.test_access_log import COMBINED, EXPECTED_SKIPPED, line, stored
 
 
 @pytest.fixture
 def shop(store):
-    from warehouse.sites import add_site
+    from vigie.warehouse.sites import add_site
     add_site(store, "shop.test")
     return store
 
@@ -36,7 +36,7 @@ def test_every_line_of_a_client_goes_to_the_same_worker():
 def _collector_on(url, settings):
     @contextlib.contextmanager
     def open_collector(salt_lock):
-        from warehouse import open_store
+        from vigie.warehouse import open_store
         store = open_store(url)
         try:
             collector = Collector(store, settings, salt_lock=salt_lock)

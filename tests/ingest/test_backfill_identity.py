@@ -1,10 +1,10 @@
 """Visits crossing midnight in backfills: the store is asked once per site and midnight."""
 import datetime
 
-from collector import ClientInfo, Collector
-from collector.identity import visitor_id
-from warehouse.salts import salt_for_day
-from warehouse.sites import add_site
+from vigie.collector import ClientInfo, Collector
+from vigie.collector.identity import visitor_id
+from vigie.warehouse.salts import salt_for_day
+from vigie.warehouse.sites import add_site
 
 UTC = datetime.timezone.utc
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:118.0) Gecko/20100101 Firefox/118.0"

@@ -7,10 +7,10 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from collector.identity import visitor_id
-from warehouse.api_keys import create_api_key, revoke_api_key
-from warehouse.salts import salt_for_day
-from warehouse.sites import add_site
+from vigie.collector.identity import visitor_id
+from vigie.warehouse.api_keys import create_api_key, revoke_api_key
+from vigie.warehouse.salts import salt_for_day
+from vigie.warehouse.sites import add_site
 
 UTC = datetime.timezone.utc
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:118.0) Gecko/20100101 Firefox/118.0"
@@ -224,10 +224,10 @@ def test_an_unreachable_store_gets_a_json_503_not_a_500(store, settings):
     """The key cannot be checked: the caller is told to retry, nothing is half-done."""
     from flask import Flask
 
-    from collector import Collector
-    from collector.server_api import create_server_api_blueprint
+    from vigie.collector import Collector
+    from vigie.collector.server_api import create_server_api_blueprint
     from tests.clickhouse_server import free_port
-    from warehouse import open_store
+    from vigie.warehouse import open_store
     add_site(store, "shop.test")
     _, token = create_api_key(store, "shop.test")
     unreachable = open_store(f"clickhouse://default@127.0.0.1:{free_port()}/gone")

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from warehouse.api_keys import verify_api_key
-from warehouse.sites import add_site
+from vigie.warehouse.api_keys import verify_api_key
+from vigie.warehouse.sites import add_site
 
 
 def test_add_prints_a_working_token_once_and_list_never_shows_it(run_cli, store):

@@ -15,14 +15,14 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from collector import Collector
-from collector.access_log import FORMATS, import_lines
-from collector.import_workers import ReadStopped, WorkerFailed, import_in_parallel
+from vigie.collector import Collector
+from vigie.collector.access_log import FORMATS, import_lines
+from vigie.collector.import_workers import ReadStopped, WorkerFailed, import_in_parallel
 from vigie.cli_common import (CommandError, _command, _migrated_store, _settings, import_subparsers,
                               registered_site)
-from warehouse import open_store
-from warehouse.log_imports import file_digest, find_import, record_import
-from warehouse.sites import SiteError, normalise_domain
+from vigie.warehouse import open_store
+from vigie.warehouse.log_imports import file_digest, find_import, record_import
+from vigie.warehouse.sites import SiteError, normalise_domain
 
 IMPORT_BATCH_ROWS = 20_000  # rows per INSERT: large batches are what ClickHouse likes
 # Flushes go by size during an import; the timer only catches a slow trickle (stdin).

@@ -7,10 +7,10 @@ argument types with clear messages.
 import argparse
 import functools
 
-from alerts.channels import ChannelError, add_channel, list_channels, remove_channel
-from alerts.delivery import notify_test
-from alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, list_rules, remove_rule
-from alerts.state import AlertError
+from vigie.alerts.channels import ChannelError, add_channel, list_channels, remove_channel
+from vigie.alerts.delivery import notify_test
+from vigie.alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, list_rules, remove_rule
+from vigie.alerts.state import AlertError
 from vigie.cli_common import CommandError, _command, _positive, _settings, command_store, registered_site
 
 

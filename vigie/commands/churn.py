@@ -27,7 +27,7 @@ def _churn_modules():
     except ImportError as exc:
         raise CommandError(f"the churn model needs the churn extra ({exc.name} is missing): "
                            "pip install 'vigie[churn]'") from None
-    from alerts import churn_registry, churn_scoring, churn_training
+    from vigie.alerts import churn_registry, churn_scoring, churn_training
     return churn_training, churn_scoring, churn_registry
 
 
@@ -37,8 +37,8 @@ def _site(store, domain):
 
 def cmd_train(args):
     training, _, registry = _churn_modules()
-    from alerts.churn_labels import LabelWindowError
-    from alerts.churn_metrics import MetricsError
+    from vigie.alerts.churn_labels import LabelWindowError
+    from vigie.alerts.churn_metrics import MetricsError
     settings = _settings(args)
     store = _migrated_store(settings)
     try:

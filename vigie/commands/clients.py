@@ -10,10 +10,10 @@ import sys
 import time
 from zoneinfo import ZoneInfo
 
-from alerts.client_data.csv_import import CsvOptions, import_csv
-from alerts.client_data.csv_layout import ImportFailed
-from alerts.client_data.kinds import CUSTOMERS, TRANSACTIONS
-from alerts.client_data.web_revenue import copy_web_revenue
+from vigie.alerts.client_data.csv_import import CsvOptions, import_csv
+from vigie.alerts.client_data.csv_layout import ImportFailed
+from vigie.alerts.client_data.kinds import CUSTOMERS, TRANSACTIONS
+from vigie.alerts.client_data.web_revenue import copy_web_revenue
 from vigie.cli_common import (CommandError, _command, _migrated_store, _settings, import_subparsers,
                               registered_site)
 

@@ -1,10 +1,10 @@
 """`vigie funnels add|list|remove`: a site's funnels (ordered conversion steps)."""
 import argparse
 
-from analytics.funnels import (FunnelError, MAX_WINDOW_DAYS, add_funnel, list_funnels, parse_step,
+from vigie.analytics.funnels import (FunnelError, MAX_WINDOW_DAYS, add_funnel, list_funnels, parse_step,
                               remove_funnel)
 from vigie.cli_common import _command, command_store
-from warehouse.sites import get_site
+from vigie.warehouse.sites import get_site
 
 
 def _with_store(args, action):

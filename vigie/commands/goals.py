@@ -1,7 +1,7 @@
 """`vigie goals add|list|remove`: a site's conversion goals."""
-from analytics.goals import GoalError, add_goal, list_goals, remove_goal
+from vigie.analytics.goals import GoalError, add_goal, list_goals, remove_goal
 from vigie.cli_common import _command, command_store
-from warehouse.sites import get_site
+from vigie.warehouse.sites import get_site
 
 
 def _with_store(args, action):

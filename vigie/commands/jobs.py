@@ -6,12 +6,12 @@ site, which is how a backfill or an import of old events reaches reports.
 """
 import datetime
 
-from analytics.job_catalog import JOBS, get_job
-from analytics.jobs import JobError, run_scheduled, run_window, job_status
-from analytics.rollups import local_day_bounds
+from vigie.analytics.job_catalog import JOBS, get_job
+from vigie.analytics.jobs import JobError, run_scheduled, run_window, job_status
+from vigie.analytics.rollups import local_day_bounds
 from vigie.background_jobs import job_context, job_intervals
 from vigie.cli_common import CommandError, _command, _migrated_store, _settings
-from warehouse.sites import get_site, list_sites
+from vigie.warehouse.sites import get_site, list_sites
 
 
 def _date(text):

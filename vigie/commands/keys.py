@@ -4,7 +4,7 @@ The token is printed once, at creation: only its hash is stored, so a lost
 token is replaced (add a new key, revoke the old one), never recovered.
 """
 from vigie.cli_common import CommandError, _command, command_store, registered_site
-from warehouse.api_keys import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
+from vigie.warehouse.api_keys import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
 
 
 def cmd_keys_add(args):
