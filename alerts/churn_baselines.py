@@ -6,20 +6,18 @@
   purchases follow a Poisson process whose rate varies across clients
   (gamma(r, alpha)); after each purchase a client may drop out with a
   probability that varies across clients (beta(a, b)). The four parameters are
-  fitted by maximum likelihood on the training clients' purchase histories;
-  the baseline score is minus the expected purchases over the horizon.
+  fitted by maximum likelihood on the training clients' purchase histories
+  (vigie.purchase_models.bgnbd); the baseline score is minus the expected
+  purchases over the horizon.
 
 A baseline's raw score is not a probability, so for the Brier score it is
 mapped to one by a logistic fit on the training window's labels (the same
 held-in data the model learns from), then measured on the evaluation window.
 """
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import betaln, gammaln, hyp2f1
 
 from vigie.alerts.churn_metrics import evaluate
-
-DAYS_PER_UNIT = 7.0  # BG/NBD is fitted in weeks: better scaled than days
+from vigie.purchase_models.bgnbd import DAYS_PER_UNIT, bgnbd_expected_purchases, fit_bgnbd
 
 
 def _probabilities(train_scores, train_labels, eval_scores):
@@ -56,41 +54,6 @@ def _histories(frame):
     big_t = np.where(bought, age, 0.0) / DAYS_PER_UNIT
     t_x = np.where(bought, age - recency, 0.0) / DAYS_PER_UNIT
     return x, t_x, big_t, bought
-
-
-def bgnbd_log_likelihood(params, x, t_x, big_t):
-    r, alpha, a, b = params
-    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
-    stays = -(r + x) * np.log(alpha + big_t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drops = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-12))
-                         - (r + x) * np.log(alpha + t_x), -np.inf)
-    return common + np.logaddexp(stays, drops)
-
-
-def fit_bgnbd(x, t_x, big_t):
-    """Maximum-likelihood (r, alpha, a, b), optimised on their logarithms."""
-    def loss(log_params):
-        return -bgnbd_log_likelihood(np.exp(log_params), x, t_x, big_t).sum()
-    result = minimize(loss, np.log([1.0, 1.0, 1.0, 1.0]), method="Nelder-Mead",
-                      options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-6})
-    return np.exp(result.x)
-
-
-def bgnbd_expected_purchases(params, x, t_x, big_t, t):
-    """Expected purchases in the next t weeks given each client's history."""
-    r, alpha, a, b = params
-    # The closed form holds for any a != 1: with a < 1 both (a - 1) and the
-    # bracket below are negative (checked against a simulation of the
-    # process in tests/alerts/test_churn_baselines.py). At a = 1 it is 0 / 0.
-    if abs(a - 1) < 1e-9:
-        raise ValueError(f"BG/NBD fit gave a = {a:.3f}: the closed form of expected purchases is 0 / 0")
-    z = t / (alpha + big_t + t)
-    head = (a + b + x - 1) / (a - 1)
-    tail = 1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        alive = np.where(x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
-    return head * tail / (1 + alive)
 
 
 def bgnbd_baseline(train_x, train_y, eval_x, eval_y, horizon_days):

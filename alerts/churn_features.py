@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from vigie.alerts import churn_sql as sql
-from vigie.analytics.goal_patterns import pattern_to_regex
+from vigie.warehouse.path_patterns import pattern_to_regex
 
 WINDOWS = (30, 90, 180)        # purchases and spend vs the same length before
 WEB_WINDOWS = (7, 30, 90)      # visits, pageviews, engaged time

@@ -16,7 +16,7 @@ Definitions (docs/customer-value.md):
 - historical value = net_revenue;
 - predicted value over H days = expected purchases in the next H days from a
   BG/NBD model fitted on the site's clients (at most FIT_SAMPLE of them,
-  evenly spread in id order; alerts/churn_baselines.py), x the
+  evenly spread in id order; purchase_models/bgnbd.py), x the
   client's average purchase value. As in the churn baseline, BG/NBD counts
   purchase days (two orders on one day are one purchase), so the average
   purchase value is net_revenue / purchase_days, floored at zero.
@@ -26,8 +26,8 @@ import math
 
 import numpy as np
 
-from vigie.alerts.churn_baselines import DAYS_PER_UNIT, bgnbd_expected_purchases, fit_bgnbd
 from vigie.analytics.rfm import grid_counts, rfm_scores, segment_counts, segment_of
+from vigie.purchase_models.bgnbd import DAYS_PER_UNIT, bgnbd_expected_purchases, fit_bgnbd
 
 PURCHASE_TYPES = ("purchase", "renewal")
 MIN_FIT_CLIENTS = 10

@@ -1,6 +1,6 @@
 """Conversion goals of a site (table `goals`) and what they converted.
 
-A goal is a pageview goal (a path pattern, see analytics.goal_patterns) or a
+A goal is a pageview goal (a path pattern, see warehouse.path_patterns) or a
 custom-event goal (an event name); an event goal may be a revenue goal, whose
 events carry an amount and a currency. Goals are rows of a
 ReplacingMergeTree: a removal writes the same goal with deleted = 1.
@@ -13,7 +13,7 @@ import statistics
 import time
 from dataclasses import dataclass, replace
 
-from vigie.analytics.goal_patterns import pattern_to_regex
+from vigie.warehouse.path_patterns import pattern_to_regex
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 from vigie.analytics.visit_scope import ID_LIFETIME, period_events
 from vigie.analytics.visit_split import timeout_of

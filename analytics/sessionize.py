@@ -20,7 +20,7 @@ open visit instead of duplicating it.
 import datetime
 import re
 
-from vigie.analytics.goal_patterns import pattern_to_regex
+from vigie.warehouse.path_patterns import pattern_to_regex
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 
 # How far past the window's end a visit that started inside it is followed.

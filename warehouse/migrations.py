@@ -211,7 +211,7 @@ MIGRATIONS = [
     ]),
     (21, "goals", [
         # Conversion goals per site. kind 'pageview': pattern is a path
-        # pattern (analytics.goal_patterns); kind 'event': pattern is a custom
+        # pattern (warehouse.path_patterns); kind 'event': pattern is a custom
         # event name. revenue_goal marks goals whose events carry revenue.
         """
         CREATE TABLE IF NOT EXISTS goals (

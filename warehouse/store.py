@@ -6,7 +6,6 @@ chdb embedded in the process. Callers never see which one they have, except
 through `store.backend` for logs and health output.
 """
 from abc import ABC, abstractmethod
-from urllib.parse import parse_qs, unquote, urlsplit
 
 
 class StoreError(RuntimeError):
@@ -77,35 +76,6 @@ class Store(ABC):
 
     def __exit__(self, *exc):
         self.close()
-
-
-def open_store(url):
-    """Open the store a URL names.
-
-    clickhouse://USER:PASSWORD@HOST:PORT/DATABASE  -> ClickHouse server (native protocol)
-    chdb:///PATH[?database=NAME]                    -> embedded chdb in directory PATH
-    (chdb:///./dir and chdb:///dir are relative and absolute paths respectively.)
-    """
-    parts = urlsplit(url)
-    if parts.scheme == "clickhouse":
-        from vigie.warehouse.server import ServerStore
-        return ServerStore(
-            host=parts.hostname or "127.0.0.1",
-            port=parts.port or 9000,
-            user=unquote(parts.username or "default"),
-            password=unquote(parts.password or ""),
-            database=(parts.path or "/").lstrip("/") or "default",
-        )
-    if parts.scheme == "chdb":
-        from vigie.warehouse.embedded import EmbeddedStore
-        path = unquote(parts.netloc + parts.path)
-        if path.startswith("/./") or path.startswith("/../"):
-            path = path[1:]
-        if not path or path == "/":
-            raise StoreError(f"{url}: a chdb URL needs a directory, e.g. chdb:///./vigie-data")
-        database = parse_qs(parts.query).get("database", ["vigie"])[0]
-        return EmbeddedStore(path, database)
-    raise StoreError(f"{url}: unknown store scheme {parts.scheme!r}; use chdb:/// or clickhouse://")
 
 
 def check_row_width(table, columns, rows):

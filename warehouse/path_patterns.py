@@ -1,4 +1,8 @@
-"""Path patterns of pageview goals and funnel steps.
+"""Path patterns of pageview goals, funnel steps and churn key pages.
+
+They are stored as written and matched inside ClickHouse, so their one
+translation to a regular expression lives with the store: analytics (goals,
+funnels, sessions) and alerts (churn features) both query with it.
 
 `*` matches any characters within one path segment (not `/`), `**` matches any
 characters including `/`; everything else is literal. `/blog/*` matches
