@@ -14,16 +14,19 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from vigie.alerts.claims import claim, slot_of
 from vigie.alerts.clock import utcnow
 from vigie.alerts.conditions import SiteData, client_facts, evaluate
 from vigie.alerts.delivery import deliver_alerts, send_digest, yesterday
 from vigie.alerts.rules import SEVERITIES, list_rules
 from vigie.alerts.state import (cooling_and_cap, list_alerts, new_alert, refreshed, save_run,
                           wake_snoozed)
+from vigie.warehouse.run_claims import claim_sites, slot_of
 from vigie.warehouse.sites import list_sites
 
 log = logging.getLogger(__name__)
+
+# The alerts run's name among scheduled runs (warehouse.run_claims), claimed site by site.
+RUN_CLAIMS_JOB = "alerts"
 
 
 @dataclass
@@ -105,12 +108,12 @@ def run_all_sites(store, settings, now=None, settle_seconds=1.0):
     """The scheduled job: every registered site whose run in this time slot is ours.
 
     One site failing does not stop the others. Returns the RunSummary of each
-    site this process ran (alerts.claims decides which).
+    site this process ran (warehouse.run_claims decides which).
     """
     now = now or utcnow()
     slot = slot_of(now, settings.alert_interval_minutes * 60)
     sites = [site.domain for site in list_sites(store)]
-    ours = claim(store, sites, slot, settle_seconds)
+    ours = claim_sites(store, RUN_CLAIMS_JOB, sites, slot, settle_seconds)
     summaries = []
     for site in sites:
         if site not in ours:

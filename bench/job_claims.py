@@ -1,4 +1,4 @@
-"""What slot claims cost each `vigie serve` worker (analytics.job_claims), on both backends.
+"""What slot claims cost each `vigie serve` worker (warehouse.run_claims), on both backends.
 
 Every worker polls each analytics job about once a minute. Most polls find
 the slot already run (one read); one poll per slot writes a claim, reads the
@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from vigie.analytics.job_claims import claim_slot, finish_slot  # noqa: E402
+from vigie.warehouse.run_claims import claim_slot, finish_slot  # noqa: E402
 from vigie.warehouse import open_store  # noqa: E402
 from vigie.warehouse.migrations import migrate  # noqa: E402
 

@@ -118,7 +118,7 @@ def job_status_table(jobs):
 
 
 def alert_runs_table(last_runs):
-    """{site: when its latest alerts run started}, from alerts.claims.last_runs."""
+    """{site: when its latest alerts run started}, from warehouse.run_claims.last_runs."""
     rows = [[site, _utc(started)] for site, started in sorted(last_runs.items())]
     return _table("alert-runs-table", ["Site", "Latest alerts run started (UTC)"], rows,
                   "No alerts run yet. `vigie serve` runs them every alert_interval_minutes.")

@@ -7,7 +7,7 @@ other sites (analytics.jobs.run_scheduled). Failures are logged and recorded
 in job_runs, where `vigie jobs status` shows them.
 
 Several workers (or hosts) each run a scheduler, so a job's interval is a
-wall-clock slot that one of them claims (analytics.job_claims). Each worker
+wall-clock slot that one of them claims (warehouse.run_claims). Each worker
 polls more often than the interval, so a slot whose worker died is picked up
 by another once the claim's lease has passed.
 """
@@ -15,8 +15,8 @@ import datetime
 import logging
 
 from vigie.analytics.job_catalog import JOBS
-from vigie.analytics.job_claims import claim_slot, finish_slot
 from vigie.analytics.jobs import JobContext, run_scheduled
+from vigie.warehouse.run_claims import claim_slot, finish_slot
 
 log = logging.getLogger(__name__)
 

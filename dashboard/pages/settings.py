@@ -12,7 +12,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app, request
 
 from vigie.alerts.channels import MODES, ChannelError, add_channel, list_channels, remove_channel
-from vigie.alerts.claims import last_runs
+from vigie.alerts.engine import RUN_CLAIMS_JOB
 from vigie.alerts.delivery import deliveries, notify_test
 from vigie.analytics.jobs import job_status
 from vigie.dashboard.auth import signed_in_user
@@ -22,6 +22,7 @@ from vigie.dashboard.settings_view import (alert_runs_table, api_keys_table, cha
                                      users_table)
 from vigie.warehouse import StoreError
 from vigie.warehouse.api_keys import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
+from vigie.warehouse.run_claims import last_runs
 from vigie.warehouse.share_links import (ShareLinkError, create_share_link, list_share_links,
                                    revoke_share_link)
 from vigie.warehouse.sites import SiteError, add_site, get_site, list_sites, normalise_domain
@@ -145,7 +146,7 @@ def layout(**_query):
         if admin is None:
             return html.Div(notice(_NOT_ADMIN, "error"), id="settings-refused")
         sites, users, keys = list_sites(store), list_users(store), list_api_keys(store)
-        links, jobs, alert_runs = list_share_links(store), job_status(store), last_runs(store)
+        links, jobs, alert_runs = list_share_links(store), job_status(store), last_runs(store, RUN_CLAIMS_JOB)
     except StoreError:
         return notice(_STORE_DOWN, "error")
     return html.Div(className="settings", children=[

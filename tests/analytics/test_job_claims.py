@@ -4,11 +4,11 @@ import threading
 
 import pytest
 
-from vigie.analytics.job_claims import claim_slot, finish_slot
 from tests.factories import at, event, insert_events
 from vigie.background_jobs import schedule_jobs
 from vigie.scheduler import Scheduler
 from vigie.warehouse import open_store
+from vigie.warehouse.run_claims import claim_slot, finish_slot
 from vigie.warehouse.sites import add_site
 
 HOUR = 3600
@@ -106,7 +106,7 @@ def test_two_workers_run_each_slot_once(store, workers):
     # One run of the day's window [00:00, 12:00:10): one chunk, two visits.
     assert sessions_runs(store) == 1
     assert store.query_value("SELECT count() FROM sessions FINAL WHERE deleted = 0") == 2
-    finished = store.query("SELECT job, count() FROM job_run_claims WHERE finished_us > 0 "
+    finished = store.query("SELECT job, count() FROM run_claims WHERE finished_us > 0 "
                            "GROUP BY job ORDER BY job")
     assert finished == [("rollups", 1), ("sessions", 1)]
     # Polling again within the 5-minute slot does nothing.
@@ -129,5 +129,5 @@ def test_a_slot_whose_worker_crashed_is_run_after_the_lease(store, workers):
     clock[0] = later(121)   # same 5-minute slot, lease over
     poll_together(schedulers)
     assert sessions_runs(store) == 1
-    assert store.query("SELECT attempt FROM job_run_claims WHERE job = 'sessions' AND finished_us > 0") == [
+    assert store.query("SELECT attempt FROM run_claims WHERE job = 'sessions' AND finished_us > 0") == [
         (crashed.attempt + 1,)]

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from vigie.alerts.channels import add_channel, list_channels
-from vigie.alerts.claims import claim
+from vigie.alerts.engine import RUN_CLAIMS_JOB
 from vigie.analytics.job_catalog import JOBS
 from vigie.analytics.jobs import Job, JobContext, run_window
 from tests.alerts.receivers import SmtpInbox, WebhookReceiver, closed_port
@@ -17,6 +17,7 @@ from tests.dashboard.test_churn_page import texts
 from tests.dashboard.test_settings_page import page
 from tests.dashboard.worked_day import SITE, TIMEZONE, day_events
 from tests.factories import at, insert_events
+from vigie.warehouse.run_claims import claim_sites
 from vigie.warehouse.sites import add_site
 from vigie.warehouse.users import add_user
 
@@ -135,7 +136,7 @@ def test_job_status_shows_runs_watermarks_and_failures(signed_in, store, shop):
                  lambda *a: None)
     with pytest.raises(ValueError):
         run_window(store, broken, shop, at("2024-03-10 00:00:00"), at("2024-03-11 00:00:00"), context)
-    claim(store, [SITE], 7, settle_seconds=0, sleep=lambda s: None)
+    claim_sites(store, RUN_CLAIMS_JOB, [SITE], 7, settle_seconds=0, sleep=lambda s: None)
 
     shown = page(signed_in)
     body = find_component(shown, "job-status-table")["props"]["children"][1]["props"]["children"]
