@@ -1,4 +1,4 @@
-"""Counts of events dropped on purpose, per site, UTC day and reason (table dropped_events).
+"""Counts of events dropped on purpose, per site, UTC day and reason (warehouse.dropped_events).
 
 Bots can outnumber people; writing one row per bot would cost more than the
 bot itself. Counts accumulate in memory and are written as one batch when
@@ -10,9 +10,9 @@ import logging
 import threading
 
 from vigie.warehouse import StoreError
+from vigie.warehouse.dropped_events import write_drop_counts
 
 log = logging.getLogger(__name__)
-COLUMNS = ("site", "day", "reason", "events")
 
 
 class DropCounter:
@@ -44,7 +44,7 @@ class DropCounter:
                 return 0
             rows = [(site, day, reason, events) for (site, day, reason), events in batch.items()]
             try:
-                self.store.insert("dropped_events", COLUMNS, rows)
+                write_drop_counts(self.store, rows)
             except StoreError as exc:
                 log.warning("could not write %d dropped-event counts, kept for the next "
                             "flush: %s", len(rows), exc)
@@ -53,12 +53,3 @@ class DropCounter:
                 return 0
             return sum(batch.values())
 
-
-def dropped_counts(store, site, since, until):
-    """{(day, reason): events} stored for a site between two dates (inclusive)."""
-    rows = store.query(
-        "SELECT day, reason, sum(events) FROM dropped_events "
-        "WHERE site = %(site)s AND day >= %(since)s AND day <= %(until)s "
-        "GROUP BY day, reason ORDER BY day, reason",
-        {"site": site, "since": since, "until": until})
-    return {(day, reason): int(events) for day, reason, events in rows}

@@ -12,6 +12,7 @@ import threading
 import time
 
 from vigie.warehouse import StoreError
+from vigie.warehouse.events import visitor_active_between, visitor_event_times
 from vigie.warehouse.salts import delete_old_salts, salt_for_day
 
 log = logging.getLogger(__name__)
@@ -121,10 +122,7 @@ class RecentVisitors:
         key = (site, vid, when.replace(second=0, microsecond=0))
         if key not in self._store_answers:
             try:
-                found = bool(self.store.query_value(
-                    "SELECT count() FROM events WHERE site = %(site)s AND visitor_id = %(vid)s "
-                    "AND ts >= %(since)s AND ts <= %(until)s",
-                    {"site": site, "vid": vid, "since": when - self.timeout, "until": when}))
+                found = visitor_active_between(self.store, site, vid, when - self.timeout, when)
             except StoreError as exc:
                 # A visit split in two beats an event refused: keep ingesting.
                 log.warning("could not check visit continuity at midnight: %s", exc)
@@ -149,15 +147,12 @@ class RecentVisitors:
         times = self._settled_midnights.get((site, midnight))
         if times is None:
             try:
-                rows = self.store.query(
-                    "SELECT visitor_id, groupArray(ts) FROM events WHERE site = %(site)s "
-                    "AND ts >= %(since)s AND ts < %(until)s GROUP BY visitor_id",
-                    {"site": site, "since": midnight - self.timeout,
-                     "until": midnight + self.timeout + datetime.timedelta(minutes=1)})
+                times = visitor_event_times(
+                    self.store, site, midnight - self.timeout,
+                    midnight + self.timeout + datetime.timedelta(minutes=1))
             except StoreError as exc:
                 log.warning("could not check visit continuity at midnight: %s", exc)
                 return False
-            times = {visitor: sorted(stamps) for visitor, stamps in rows}
             with self._lock:
                 if len(self._settled_midnights) >= 16:
                     self._settled_midnights.clear()

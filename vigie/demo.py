@@ -86,6 +86,7 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
     from vigie.app import create_app
     from vigie.demo_traffic import generate_traffic
     from vigie.warehouse import open_store
+    from vigie.warehouse.events import count_site_events
     from vigie.warehouse.migrations import migrate
     from vigie.warehouse.sites import add_site
     from vigie.warehouse.users import add_user
@@ -100,8 +101,7 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
         # come with a known login.
         password = secrets.token_urlsafe(9)
         add_user(store, DEMO_ADMIN, password, is_admin=True)
-        already = store.query_value("SELECT count() FROM events WHERE site = %(s)s",
-                                    {"s": site.domain})
+        already = count_site_events(store, site.domain)
         if already:
             print(f"demo traffic already loaded ({already:,} events); "
                   "remove the data directory to generate it again", file=out)

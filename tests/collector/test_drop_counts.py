@@ -1,7 +1,8 @@
 """Drop counts are written in batches and survive a store that refuses them."""
 import datetime
 
-from vigie.collector.drop_counts import DropCounter, dropped_counts
+from vigie.collector.drop_counts import DropCounter
+from vigie.warehouse.dropped_events import dropped_counts
 from vigie.warehouse.migrations import MIGRATIONS
 
 D1, D2 = datetime.date(2026, 3, 10), datetime.date(2026, 3, 11)

@@ -2,7 +2,7 @@
 import datetime
 
 from vigie.collector import ClientInfo, Collector
-from vigie.collector.drop_counts import dropped_counts
+from vigie.warehouse.dropped_events import dropped_counts
 from vigie.collector.identity import SaltKeeper
 from tests.collector.conftest import CHROME, post_event
 from vigie.warehouse.events import EVENT_COLUMNS

@@ -5,7 +5,7 @@ import pytest
 from flask import Flask
 
 from vigie.collector import Collector, create_collector_blueprint
-from vigie.collector.drop_counts import dropped_counts
+from vigie.warehouse.dropped_events import dropped_counts
 from vigie.collector.limits import TokenBuckets
 from tests.collector.conftest import post_event
 from vigie.warehouse.sites import add_site
