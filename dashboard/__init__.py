@@ -30,7 +30,19 @@ def _drop_unclaimed_page_callbacks():
     `@dash.callback` queues callbacks in a process-wide list that the next app
     to serve a request claims. Building the app imports the pages afresh and
     queues them again, so leftovers from an unserved app (a CLI command, a
-    test) would be claimed twice. Dash offers no public call for this.
+    test) would be claimed twice. Dash (4.4) offers no public call for this,
+    and no supported way around it:
+    - `app.callback` registers on one app, but a page Dash imports has no app
+      object; `dash.get_app()`, the documented way to reach it, returns the
+      app of the last request this thread served once any app has served
+      one (its context variable is set in the caller's context and never
+      reset), so a second app's pages would register on the first app;
+    - one app per process needs no clearing, and `vigie serve` builds one
+      per worker process (`vigie demo` loads its traffic in a process of its
+      own), but the tests build one app per test, each on its own store
+      (tests/conftest.py `app`); building one per test worker instead belongs
+      to the rework of those fixtures.
+    tests/dashboard/test_mounting.py checks that every app gets each callback once.
     """
     from dash import _callback
     _callback.GLOBAL_CALLBACK_LIST.clear()
