@@ -13,7 +13,7 @@ import time
 
 import apprise
 
-from vigie.alerts.channels import list_channels, scrub
+from vigie.alerts.destinations import list_channels, scrub
 from vigie.alerts.clock import is_never, utcnow
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 
 from vigie.analytics.funnel_depths import depth_counts
 from vigie.analytics.goals import GoalError, check_step
-from vigie.analytics.visit_split import timeout_of
 from vigie.warehouse.sites import get_site
 
 MIN_STEPS, MAX_STEPS = 2, 8
@@ -143,7 +142,7 @@ def funnel_report(store, site, funnel, period, timeout_minutes=30, filters=None)
     from the events of the visits the report filters keep."""
     lo, hi = period.utc_bounds(site.timezone)
     count = len(funnel.steps)
-    reached = depth_counts(store, site, funnel, lo, hi, timeout_of(timeout_minutes), filters)
+    reached = depth_counts(store, site, funnel, lo, hi, timeout_minutes * 60, filters)
     # Visitors at step i = visitors whose furthest step is i or beyond.
     at_step = [sum(reached[i:]) for i in range(1, count + 1)]
     steps = []

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from vigie.warehouse.path_patterns import pattern_to_regex
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 from vigie.analytics.visit_scope import ID_LIFETIME, period_events
-from vigie.analytics.visit_split import timeout_of
 from vigie.warehouse.sites import get_site
 
 # The report period's UTC days (bound as 'period'): lets ClickHouse 18.16 skip other days.
@@ -170,7 +169,7 @@ def conversions(store, site, period, timeout_minutes=30, filters=None):
     visitors, row = int(row[0]), [int(n) for n in row[1:]]
     revenue = _revenue_by_currency(store, source, params, period_where, goals, conditions)
     waits = _median_times_to_convert(store, source, params, period_where, conditions, lo,
-                                     timeout_of(timeout_minutes))
+                                     timeout_minutes * 60)
     return [{
         "goal_id": goal.goal_id, "name": goal.name, "kind": goal.kind, "pattern": goal.pattern,
         "visitors": row[2 * i],

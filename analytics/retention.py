@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from vigie.analytics.filters import check_filters
 from vigie.analytics.visit_scope import kept_visits_sql, scoped_events
-from vigie.analytics.visit_split import timeout_of
 
 INTERVALS = ("week", "month")
 # A visitor id lives one day (plus a visit over midnight): an earlier visit
@@ -132,7 +131,7 @@ def _visit_params(site, period, timeout_minutes):
     lo, hi = period.utc_bounds(site.timezone)
     return {"site": site.domain, "lo": lo, "hi": hi, "back": lo - _ID_LIFETIME,
             "lo_t": int(lo.timestamp()), "hi_t": int(hi.timestamp()),
-            "since_t": int(lo.timestamp()), "timeout": timeout_of(timeout_minutes)}
+            "since_t": int(lo.timestamp()), "timeout": timeout_minutes * 60}
 
 
 def _period_visits(filters, params):

@@ -9,10 +9,10 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
-from vigie.collector import enrich as enrichment
+from vigie.collector import enrichment
 from vigie.collector.bots import bot_reason, is_referrer_spam
 from vigie.collector.channels import Touch, channel
-from vigie.collector.event_ids import new_event_id
+from vigie.collector.event_id_generator import new_event_id
 from vigie.collector.geo import country
 from vigie.collector.identity import visitor_id
 from vigie.collector.sources import classify_source, click_id_of

@@ -13,7 +13,7 @@ from vigie.collector.pipeline import STEPS, Incoming, StepFailed, run_pipeline
 from vigie.collector.spool import Spool, SpoolError, spool_directory
 from vigie.collector.spooled_buffer import SpooledBuffer
 from vigie.warehouse import StoreError
-from vigie.warehouse.event_ids import stored_event_ids
+from vigie.warehouse.already_stored import stored_event_ids
 from vigie.warehouse.events import EVENT_COLUMNS
 from vigie.warehouse.sites import get_site
 

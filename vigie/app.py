@@ -6,7 +6,7 @@ import threading
 from flask import Flask, jsonify
 
 from vigie.scheduler import Scheduler
-from vigie.sessions import CachedSignerSessionInterface
+from vigie.logins import CachedSignerSessionInterface
 from vigie.settings import load_settings
 from vigie.warehouse import open_store
 from vigie.warehouse.migrations import migrate

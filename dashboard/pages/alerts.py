@@ -14,7 +14,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
-from vigie.alerts.channels import list_channels
+from vigie.alerts.destinations import list_channels
 from vigie.alerts.clock import utcnow
 from vigie.alerts.delivery import deliveries
 from vigie.alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, get_rule, list_rules, remove_rule

@@ -11,7 +11,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app, request
 
-from vigie.alerts.channels import MODES, ChannelError, add_channel, list_channels, remove_channel
+from vigie.alerts.destinations import MODES, ChannelError, add_channel, list_channels, remove_channel
 from vigie.alerts.engine import RUN_CLAIMS_JOB
 from vigie.alerts.delivery import deliveries, notify_test
 from vigie.analytics.jobs import job_status

@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from vigie.alerts.channels import ChannelError, add_channel, list_channels, mask_url
+from vigie.alerts.destinations import ChannelError, add_channel, list_channels, mask_url
 from vigie.alerts.delivery import deliveries, notify_test
 from vigie.alerts.engine import run_site
 from vigie.alerts.rules import add_rule

@@ -5,7 +5,7 @@ import pytest
 
 from vigie.collector.channels import CHANNELS, RULES, Touch, channel
 from vigie.collector.sources import classify_source, click_id
-from vigie.collector.enrich import host_of, utm_tags
+from vigie.collector.enrichment import host_of, utm_tags
 
 DOC = "docs/channels.md"
 

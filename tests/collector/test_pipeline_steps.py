@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from vigie.collector import ClientInfo, Drop, STEPS
-from vigie.collector import enrich as enrichment
+from vigie.collector import enrichment
 from vigie.collector.identity import visitor_id
 from vigie.collector.pipeline import Incoming, StepFailed, buffer, enrich, parse, run_pipeline, validate
 from vigie.collector.validate import BadEvent, parse_body, validate_payload

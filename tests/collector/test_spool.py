@@ -9,7 +9,7 @@ from vigie.collector.metrics import CollectorMetrics
 from vigie.collector.spool import Spool, spool_directory
 from vigie.collector.spooled_buffer import SpooledBuffer
 from tests.collector.conftest import CHROME
-from vigie.warehouse.event_ids import stored_event_ids
+from vigie.warehouse.already_stored import stored_event_ids
 from vigie.warehouse.events import EVENT_COLUMNS, insert_events
 from vigie.warehouse.sites import add_site
 

@@ -2,7 +2,7 @@
 import json
 import re
 
-from vigie.alerts.channels import add_channel
+from vigie.alerts.destinations import add_channel
 from vigie.alerts.rules import list_rules
 from tests.dashboard.conftest import dash_post, find_component
 from tests.dashboard.patterns import click

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from vigie.alerts.channels import add_channel, list_channels
+from vigie.alerts.destinations import add_channel, list_channels
 from vigie.alerts.engine import RUN_CLAIMS_JOB
 from vigie.analytics.job_catalog import JOBS
 from vigie.analytics.jobs import Job, JobContext, run_window

@@ -7,7 +7,7 @@ argument types with clear messages.
 import argparse
 import functools
 
-from vigie.alerts.channels import ChannelError, add_channel, list_channels, remove_channel
+from vigie.alerts.destinations import ChannelError, add_channel, list_channels, remove_channel
 from vigie.alerts.delivery import notify_test
 from vigie.alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, list_rules, remove_rule
 from vigie.alerts.state import AlertError

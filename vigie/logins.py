@@ -1,4 +1,4 @@
-"""Flask's signed-cookie sessions, with the signer built once instead of per request.
+"""Login cookies (Flask's signed-cookie sessions), with the signer built once instead of per request.
 
 Flask builds a new itsdangerous serializer for every request, cookie or not;
 on the collector's hot path (POST /api/event, which never uses the session)

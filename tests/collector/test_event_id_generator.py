@@ -2,7 +2,7 @@
 import os
 import uuid
 
-from vigie.collector.event_ids import EventIds
+from vigie.collector.event_id_generator import EventIds
 
 
 def test_ids_are_distinct_version_4_uuids():

@@ -1,4 +1,7 @@
-"""Delivery channels: where a site's alerts go, as apprise URLs.
+"""Where a site's alerts go: its delivery channels, as apprise URLs.
+
+The module is named for what a channel is to alerts (a destination), apart
+from the marketing channels visits come from (collector/channels.py).
 
 A channel is a named apprise URL (mailto://, json://, slack://, msteams://...;
 see docs/alerts.md) with a mode: 'each' sends one message per new alert,
