@@ -1,11 +1,17 @@
 """Sub-commands grouped by area, each module with `register(commands)`.
 
-vigie.cli builds the core commands (serve, demo, db, sites, users, settings)
-and then lets every module listed here add its own to the same sub-parser.
+vigie.cli builds the parser and lets every module listed here add its
+commands to the same sub-parser, in this order (the order of `vigie --help`).
 """
 import importlib
 
 COMMAND_MODULES = (
+    "vigie.commands.serve",
+    "vigie.commands.demo",
+    "vigie.commands.db",
+    "vigie.commands.sites",
+    "vigie.commands.users",
+    "vigie.commands.settings",
     "vigie.commands.keys",
     "vigie.commands.access_log",
     "vigie.commands.jobs",

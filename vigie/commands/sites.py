@@ -1,0 +1,69 @@
+"""`vigie sites`: the tracked sites and their settings."""
+import argparse
+
+from vigie.cli_common import _command, _migrated_store, _settings
+from vigie.warehouse.sites import add_site, list_sites
+
+
+def _site_settings(site):
+    """A site's settings as `vigie sites add` and `vigie sites list` print them."""
+    return (f"hostnames: {','.join(site.extra_hostnames) or '-'}\t"
+            f"customer ids: {'accepted' if site.identify_customers else 'removed'}\t"
+            f"DNT/GPC: {'respected' if site.respect_privacy_signals else 'ignored'}")
+
+
+def _site_setting_flags(parser):
+    """Flags for the settings of warehouse.sites.Site; unset flags keep the current value."""
+    hosts = parser.add_mutually_exclusive_group()
+    hosts.add_argument("--hostname", action="append", dest="hostnames", metavar="HOST",
+                       help="a host beyond the domain and its subdomains whose pages belong to "
+                            "the site (repeat for several; replaces the current list)")
+    hosts.add_argument("--clear-hostnames", action="store_true",
+                       help="remove every extra hostname")
+    parser.add_argument("--identify-customers", action=argparse.BooleanOptionalAction,
+                        help="store the customer_id events carry (default: removed before storage)")
+    privacy = parser.add_mutually_exclusive_group()
+    privacy.add_argument("--respect-privacy-signals", dest="respect_privacy_signals",
+                         action="store_const", const=True,
+                         help="drop events from browsers sending DNT: 1 or Sec-GPC: 1 (the default)")
+    privacy.add_argument("--ignore-privacy-signals", dest="respect_privacy_signals",
+                         action="store_const", const=False,
+                         help="keep events from browsers sending DNT or Sec-GPC")
+
+
+def cmd_sites_add(args):
+    store = _migrated_store(_settings(args))
+    try:
+        site = add_site(store, args.domain, args.timezone,
+                        extra_hostnames=[] if args.clear_hostnames else args.hostnames,
+                        identify_customers=args.identify_customers,
+                        respect_privacy_signals=args.respect_privacy_signals)
+        print(f"site {site.domain} registered (time zone {site.timezone})")
+        print(_site_settings(site).replace("\t", "; "))
+        print(f'snippet: <script defer data-domain="{site.domain}" '
+              f'src="https://YOUR-VIGIE-HOST/js/vigie.js"></script>')
+    finally:
+        store.close()
+
+
+def cmd_sites_list(args):
+    store = _migrated_store(_settings(args))
+    try:
+        sites = list_sites(store)
+        if not sites:
+            print("no sites yet: vigie sites add DOMAIN")
+        for site in sites:
+            print(f"{site.domain}\t{site.timezone}\t{site.created_at:%Y-%m-%d}\t{_site_settings(site)}")
+    finally:
+        store.close()
+
+
+def register(commands):
+    sites = _command(commands, "sites", "tracked sites").add_subparsers(
+        dest="sites_command", metavar="COMMAND", required=True)
+    sites_add = _command(sites, "add", "register a site or change its settings")
+    sites_add.add_argument("domain", help="the site's domain, e.g. shop.example.com")
+    sites_add.add_argument("--timezone", help="IANA time zone for reports (new sites: UTC; existing: unchanged)")
+    _site_setting_flags(sites_add)
+    sites_add.set_defaults(func=cmd_sites_add)
+    _command(sites, "list", "list registered sites").set_defaults(func=cmd_sites_list)
