@@ -1,7 +1,7 @@
 """The store interface every part of Vigie talks to ClickHouse through.
 
 Two backends speak one SQL dialect (the subset both ClickHouse 18.16 and chdb
-26.x accept, see DESIGN.md): a ClickHouse server over the native protocol, and
+26.x accept; docs/architecture.md): a ClickHouse server over the native protocol, and
 chdb embedded in the process. Callers never see which one they have, except
 through `store.backend` for logs and health output.
 """
