@@ -19,7 +19,7 @@ from vigie.alerts.conditions import SiteData, client_facts, evaluate
 from vigie.alerts.delivery import deliver_alerts, send_digest, yesterday
 from vigie.alerts.rules import SEVERITIES, list_rules
 from vigie.alerts.state import (cooling_and_cap, list_alerts, new_alert, refreshed, save_run,
-                          wake_snoozed)
+                                wake_snoozed)
 from vigie.warehouse.run_claims import claim_sites, slot_of
 from vigie.warehouse.sites import list_sites
 

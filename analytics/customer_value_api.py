@@ -13,11 +13,11 @@ import logging
 from flask import jsonify, request
 
 from vigie.analytics.customer_value import (CLV_COLUMNS, DEFAULT_HORIZON_DAYS, RFM_COLUMNS, clv_report,
-                                      rfm_report)
+                                            rfm_report)
 from vigie.analytics.rfm import SEGMENTS
 from vigie.analytics.stats_csv import csv_response
 from vigie.analytics.stats_request import (DEFAULT_LIMIT, FORMATS, MAX_LIMIT, ApiError, Principal,
-                                     _one, authenticate, choice_param, int_param, required_param)
+                                           _one, authenticate, choice_param, int_param, required_param)
 from vigie.warehouse.sites import get_site
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import datetime
 from vigie.analytics.filters import check_filters, filter_sql
 from vigie.analytics.period import comparison_period
 from vigie.analytics.rollups import (PAGE_VISITORS_STATE, ROLLUP_LAYOUT, VISITORS_MERGE, VISITORS_STATE,
-                               local_day_bounds, rolled_up_days)
+                                     local_day_bounds, rolled_up_days)
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 
 _CURRENT_ROLLUP = (

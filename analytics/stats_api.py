@@ -24,7 +24,7 @@ from vigie.analytics.realtime import realtime_report
 from vigie.analytics.retention import INTERVALS, cohorts, new_vs_returning
 from vigie.analytics.stats_csv import csv_response
 from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
-                                     parse_stats_request, required_param, text_param)
+                                           parse_stats_request, required_param, text_param)
 from vigie.warehouse import StoreError
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from vigie.dashboard.selection import (COMPARE_CHOICES, PERIOD_CHOICES, parse_date,
-                                 selection_from_controls, selection_from_query)
+                                       selection_from_controls, selection_from_query)
 
 _HIDDEN = {"display": "none"}
 _SHOWN = {}

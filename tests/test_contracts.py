@@ -5,7 +5,7 @@ import pytest
 
 from vigie.warehouse.path_patterns import path_matches, pattern_to_regex
 from vigie.warehouse.api_keys import (bearer_token, create_api_key, list_api_keys, revoke_api_key,
-                                verify_api_key)
+                                      verify_api_key)
 
 
 @pytest.mark.parametrize("pattern,path,matches", [

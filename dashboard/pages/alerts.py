@@ -19,10 +19,10 @@ from vigie.alerts.clock import utcnow
 from vigie.alerts.delivery import deliveries
 from vigie.alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, get_rule, list_rules, remove_rule
 from vigie.alerts.state import (OUTCOMES, STATES, AlertError, acknowledge, assign, get_alert,
-                          list_alerts, precision_by_rule, resolve, snooze)
+                                list_alerts, precision_by_rule, resolve, snooze)
 from vigie.dashboard.alerts_view import deliveries_table, inbox_table, precision_table, rules_table
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
-                                        visible_domains)
+                                              visible_domains)
 from vigie.dashboard.selection import SelectionError
 from vigie.warehouse import StoreError
 from vigie.warehouse.users import list_users

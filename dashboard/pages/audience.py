@@ -20,7 +20,7 @@ from vigie.dashboard.breakdown_view import COUNT, PERCENT, breakdown_table, link
 from vigie.dashboard.controls import register_url_sync
 from vigie.dashboard.countries import country_name
 from vigie.dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, context, message, panel,
-                                   report_layout, resolve_query)
+                                         report_layout, resolve_query)
 from vigie.dashboard.selection import SelectionError, selection_from_query
 from vigie.dashboard.tables import csv_link
 from vigie.warehouse import StoreError

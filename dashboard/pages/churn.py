@@ -16,10 +16,10 @@ from vigie.alerts.churn_registry import list_models
 from vigie.alerts.client_data.queries import MAX_PAGE, list_customers
 from vigie.alerts.conditions import last_purchases
 from vigie.dashboard.churn_view import (BANDS, SORTS, at_risk_csv, at_risk_rows, at_risk_table,
-                                  band_cards, band_counts, model_card, probability_figure,
-                                  risk_trend_panel)
+                                        band_cards, band_counts, model_card, probability_figure,
+                                        risk_trend_panel)
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
-                                        visible_domains)
+                                              visible_domains)
 from vigie.dashboard.selection import SelectionError
 from vigie.warehouse import StoreError
 

@@ -14,7 +14,7 @@ from vigie.analytics.breakdowns import breakdown
 from vigie.dashboard.breakdown_view import COUNT, DURATION, PERCENT, breakdown_table, linked_label
 from vigie.dashboard.controls import register_url_sync
 from vigie.dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, context, message, panel,
-                                   report_layout, resolve_query)
+                                         report_layout, resolve_query)
 from vigie.dashboard.selection import SelectionError
 from vigie.dashboard.tables import csv_link
 from vigie.warehouse import StoreError

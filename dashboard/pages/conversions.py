@@ -14,11 +14,11 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
 from vigie.analytics.funnels import (FunnelError, add_funnel, edit_funnel, funnel_report, get_funnel,
-                               list_funnels, parse_step, remove_funnel)
+                                     list_funnels, parse_step, remove_funnel)
 from vigie.analytics.goals import GoalError, add_goal, conversions, edit_goal, get_goal, list_goals, remove_goal
 from vigie.dashboard.controls import register_url_sync, report_controls
 from vigie.dashboard.conversions_view import (PATH, funnel_form, funnel_options, funnel_panel, goal_form,
-                                        goal_options, goals_table, no_funnels, steps_text)
+                                              goal_options, goals_table, no_funnels, steps_text)
 from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
 from vigie.dashboard.selection import SelectionError, selection_from_query
 from vigie.dashboard.tables import csv_link

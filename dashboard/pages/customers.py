@@ -19,10 +19,10 @@ from vigie.analytics.customer_value import clv_report, customer_histories, rfm_r
 from vigie.analytics.customer_visits import customer_visits
 from vigie.analytics.rfm import SEGMENTS
 from vigie.dashboard.customer_value_view import (GRAPH_CONFIG, api_csv_href, clv_figure, clv_summary,
-                                           rfm_matrix, segment_members, segment_table)
+                                                 rfm_matrix, segment_members, segment_table)
 from vigie.dashboard.customers_view import customer_list, customers_href, customers_search, timeline
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
-                                        visible_domains)
+                                              visible_domains)
 from vigie.dashboard.selection import SelectionError
 from vigie.warehouse import StoreError
 

@@ -23,7 +23,7 @@ from vigie.analytics.breakdowns import breakdown
 from vigie.analytics.query import aggregate, timeseries
 from vigie.dashboard.controls import register_url_sync, report_controls
 from vigie.dashboard.figures import (CHART_CONFIG, CHART_METRIC_KEYS, CHART_METRICS, DEFAULT_METRIC,
-                               has_traffic, metric_figure)
+                                     has_traffic, metric_figure)
 from vigie.dashboard.kpis import kpi_cards
 from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, resolve_report
 from vigie.dashboard.selection import SelectionError, comparison, selection_from_query

@@ -13,7 +13,7 @@ from flask import current_app
 
 from vigie.analytics.realtime import current_visitors, live_events, recent_pages, recent_sources
 from vigie.dashboard.realtime_view import (FEED_SIZE, TOP_SIZE, current_card, event_feed, pages_table,
-                                     sources_table, updated_text)
+                                           sources_table, updated_text)
 from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
 from vigie.dashboard.selection import SelectionError
 from vigie.warehouse import StoreError

@@ -15,7 +15,7 @@ from vigie.analytics.retention import INTERVALS, cohorts, returning_report
 from vigie.dashboard.controls import register_url_sync, report_controls
 from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
 from vigie.dashboard.retention_view import (PATH, cohort_panel, interval_switch, returning_cards,
-                                      returning_panel)
+                                            returning_panel)
 from vigie.dashboard.selection import SelectionError, selection_from_query
 from vigie.dashboard.tables import csv_link
 from vigie.warehouse import StoreError

@@ -6,7 +6,7 @@ import pytest
 from vigie.alerts.engine import evaluate_site
 from vigie.alerts.rules import add_rule
 from vigie.alerts.state import (AlertError, acknowledge, assign, get_alert, list_alerts,
-                          precision_by_rule, resolve, snooze, transitions)
+                                precision_by_rule, resolve, snooze, transitions)
 from tests.alert_factories import add_customers, add_score
 from tests.factories import at
 

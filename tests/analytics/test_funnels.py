@@ -5,7 +5,7 @@ import time
 import pytest
 
 from vigie.analytics.funnels import (FunnelError, add_funnel, edit_funnel, funnel_report, get_funnel,
-                               list_funnels, remove_funnel)
+                                     list_funnels, remove_funnel)
 from vigie.analytics.period import Period
 from tests.factories import event, insert_events
 from vigie.warehouse.sites import add_site

@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from vigie.dashboard.selection import (Selection, SelectionError, comparison, resolve, selection_from_controls,
-                                 selection_from_query)
+                                       selection_from_query)
 from vigie.warehouse.sites import add_site
 from vigie.warehouse.users import User
 

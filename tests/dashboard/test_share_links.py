@@ -18,7 +18,7 @@ from tests.dashboard.test_settings_page import page, save_site
 from tests.dashboard.traffic_day import DAY, EXPECTED, SITE, TIMEZONE, load_traffic_day
 from tests.factories import event, insert_events
 from vigie.warehouse.share_links import (REVOKED, UNKNOWN, VALID, ShareLinkError, check_share_token,
-                                   create_share_link, list_share_links, revoke_share_link)
+                                         create_share_link, list_share_links, revoke_share_link)
 from vigie.warehouse.sites import add_site, get_site
 
 OTHER = "other.example"

@@ -11,7 +11,7 @@ import getpass
 from vigie.alerts.delivery import deliveries, send_digest
 from vigie.alerts.engine import run_site
 from vigie.alerts.state import (OUTCOMES, STATES, acknowledge, assign, get_alert, list_alerts,
-                          precision_by_rule, resolve, snooze, transitions)
+                                precision_by_rule, resolve, snooze, transitions)
 from vigie.cli_common import CommandError, _command, _positive
 from vigie.commands.alert_setup import _site, _with_store, add_setup_commands
 
