@@ -1,10 +1,8 @@
 """Migrations on both backends: the squashed baseline, and claims surviving their merge into one table."""
 import datetime
-import uuid
 
 import pytest
 
-from tests.conftest import store_url_for
 from vigie.warehouse import open_store
 from vigie.warehouse.migrations import MIGRATIONS, applied_versions, baseline, migrate
 from vigie.warehouse.run_claims import claim_sites, claim_slot, last_runs
@@ -13,14 +11,17 @@ UTC = datetime.timezone.utc
 
 
 @pytest.fixture
-def other_store(backend, request):
-    """A second fresh database on the same backend, dropped afterwards."""
-    database = "t_" + uuid.uuid4().hex[:12]
-    store = open_store(store_url_for(backend, request, database))
-    store.create_database()
-    yield store
-    store.execute(f"DROP DATABASE IF EXISTS `{database}`")
-    store.close()
+def fresh_store(backend, fresh_store_url):
+    """fresh_store() -> a store on a new, empty database of the backend under test."""
+    opened = []
+
+    def make():
+        opened.append(open_store(fresh_store_url(backend)))
+        opened[-1].create_database()
+        return opened[-1]
+    yield make
+    for store in opened:
+        store.close()
 
 
 def _replay(store, versions):
@@ -38,16 +39,13 @@ def _schema(store):
     return {name: (*keys, store.query(f"DESCRIBE TABLE `{name}`")) for name, *keys in tables}
 
 
-def test_the_baseline_builds_what_every_migration_in_order_builds(store_url, other_store):
-    fresh = open_store(store_url)
-    try:
-        assert migrate(fresh) == [version for version, _, _ in MIGRATIONS]
-        assert applied_versions(fresh) == {version for version, _, _ in MIGRATIONS}
-        assert migrate(fresh) == []
-        _replay(other_store, {version for version, _, _ in MIGRATIONS})
-        baseline_schema, replayed_schema = _schema(fresh), _schema(other_store)
-    finally:
-        fresh.close()
+def test_the_baseline_builds_what_every_migration_in_order_builds(fresh_store):
+    fresh, replayed = fresh_store(), fresh_store()
+    assert migrate(fresh) == [version for version, _, _ in MIGRATIONS]
+    assert applied_versions(fresh) == {version for version, _, _ in MIGRATIONS}
+    assert migrate(fresh) == []
+    _replay(replayed, {version for version, _, _ in MIGRATIONS})
+    baseline_schema, replayed_schema = _schema(fresh), _schema(replayed)
     assert "events" in replayed_schema and "run_claims" in replayed_schema
     assert baseline_schema == replayed_schema
 
@@ -60,8 +58,8 @@ def _micros(text):
     return int(datetime.datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1_000_000)
 
 
-def test_merging_the_claim_tables_keeps_every_claim(other_store):
-    store = other_store
+def test_merging_the_claim_tables_keeps_every_claim(fresh_store):
+    store = fresh_store()
     _replay(store, {version for version, _, _ in MIGRATIONS if version < 100})
     hour = 3600
     now = datetime.datetime(2026, 3, 10, 12, 0, 30, tzinfo=UTC)
