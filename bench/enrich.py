@@ -13,7 +13,7 @@ import random
 import sys
 import time
 
-from vigie.collector import bots, enrich as enrichment, geo, sources
+from vigie.collector import bots, enrichment, geo, sources
 from vigie.collector.pipeline import ClientInfo, Incoming, enrich, parse, validate
 from vigie.warehouse.sites import Site
 

@@ -1,7 +1,7 @@
 """Table-driven tests of the pure enrichment functions: bots, spam, sources, geo, screens."""
 import pytest
 
-from vigie.collector import bots, enrich, geo, sources
+from vigie.collector import bots, enrichment, geo, sources
 from vigie.collector.validate import BadEvent, validate_payload
 from tests.collector.conftest import CHROME
 
@@ -28,7 +28,7 @@ EDGE = CHROME + " Edg/124.0.2478.51"
     ("", ("Other", "", "Other", "", "desktop")),
 ])
 def test_user_agent_gives_browser_os_and_device(ua, expected):
-    assert enrich.describe_user_agent(ua)[:5] == expected
+    assert enrichment.describe_user_agent(ua)[:5] == expected
 
 
 @pytest.mark.parametrize("ua, reason", [
@@ -225,7 +225,7 @@ def test_every_address_of_a_non_public_block_has_no_country(block):
     (992, "laptop"), (1439, "laptop"), (1440, "desktop"), (3840, "desktop"),
 ])
 def test_screen_class(width, screen):
-    assert enrich.screen_class(width) == screen
+    assert enrichment.screen_class(width) == screen
 
 
 @pytest.mark.parametrize("payload_language, accept_language, expected", [
@@ -235,7 +235,7 @@ def test_screen_class(width, screen):
     ("", "", ""),
 ])
 def test_language_prefers_the_tracker(payload_language, accept_language, expected):
-    assert enrich.event_language(payload_language, accept_language) == expected
+    assert enrichment.event_language(payload_language, accept_language) == expected
 
 
 @pytest.mark.parametrize("language, error", [
@@ -260,4 +260,4 @@ def test_payload_language_is_checked(language, error):
     ("0", "", False), ("", "0", False), ("", "", False), ("yes", "", False),
 ])
 def test_privacy_signal(dnt, gpc, signal):
-    assert enrich.privacy_signal(dnt, gpc) is signal
+    assert enrichment.privacy_signal(dnt, gpc) is signal
