@@ -139,3 +139,53 @@ def test_a_wrong_way_import_is_caught(tmp_path, source, allowed):
 
 def test_a_circle_is_caught():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def _defined_names(path):
+    """Names a module binds at its top level: definitions, assignments and imports."""
+    names = set()
+    for node in ast.parse(path.read_text(), str(path)).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def _unresolved(path, modules):
+    """`from vigie.x import name` lines whose module or name the source tree does not have."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("vigie"):
+            if node.module not in modules:
+                yield node.lineno, node.module
+                continue
+            defined = _defined_names(modules[node.module])
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" not in modules and alias.name not in defined:
+                    yield node.lineno, f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("vigie") and alias.name not in modules:
+                    yield node.lineno, alias.name
+
+
+def test_every_vigie_import_names_something_that_exists():
+    """Product code, tests, benchmarks and scripts: a rename leaves no import behind."""
+    modules = dict(source_modules())
+    root = package_folders()["vigie"].parent
+    files = [path for _, path in source_modules()] + [
+        path for folder in ("tests", "bench", "scripts") for path in (root / folder).rglob("*.py")
+        if "__pycache__" not in path.parts]
+    missing = [f"{path}:{line}: {name}" for path in files for line, name in _unresolved(path, modules)]
+    assert missing == []
+
+
+def test_an_import_of_a_renamed_module_is_caught(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("from vigie.collector import enrich\nfrom vigie.alerts.claims import claim\n"
+                     "from vigie.warehouse import open_store, no_such_name\nimport vigie.gone\n")
+    assert [name for _, name in _unresolved(probe, dict(source_modules()))] == [
+        "vigie.collector.enrich", "vigie.alerts.claims", "vigie.warehouse.no_such_name", "vigie.gone"]
