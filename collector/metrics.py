@@ -19,6 +19,8 @@ COUNTERS = (
     ("events_replayed", "Events written to ClickHouse from the spool by a retry or a replay."),
     ("replay_duplicates_skipped", "Spooled events found already stored at replay, not written again."),
     ("insert_failures", "Inserts into ClickHouse that failed or timed out."),
+    ("spool_segments_quarantined", "Spool segments moved aside into quarantine/ because a "
+                                    "header or line could not be read (readable events written)."),
 )
 
 
@@ -100,7 +102,7 @@ def _number(value):
     return repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def render(total, workers, oldest_spooled_seconds):
+def render(total, workers, oldest_spooled_seconds, quarantined_segments=0):
     """The exposition text for merged figures."""
     lines = []
 
@@ -135,6 +137,9 @@ def render(total, workers, oldest_spooled_seconds):
     metric("spool_oldest_age_seconds", "gauge",
            "Age of the oldest event in the spool directory, 0 when it is empty.",
            [("", (), round(oldest_spooled_seconds, 3))])
+    metric("spool_quarantined_segments", "gauge",
+           "Segment files in the spool's quarantine/ folder (unreadable or cut short).",
+           [("", (), quarantined_segments)])
     metric("workers", "gauge", "Collector processes whose figures are summed here.",
            [("", (), workers)])
     return "\n".join(lines) + "\n"

@@ -21,7 +21,7 @@ import threading
 import time
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 
-from collector.spool import SpoolError
+from collector.spool import SpoolError, UnreadableSegment
 
 log = logging.getLogger(__name__)
 SYNC_SECONDS = 0.05
@@ -58,10 +58,11 @@ class _Inserter:
 
 class _Pending:
     """A sealed segment waiting for its insert; rows stay in memory until a first failure."""
-    __slots__ = ("segment", "rows", "attempts")
+    __slots__ = ("segment", "rows", "attempts", "bad_lines")
 
     def __init__(self, segment, rows, attempts):
         self.segment, self.rows, self.attempts = segment, rows, attempts
+        self.bad_lines = 0  # lines of its file that did not decode (read from disk only)
 
 
 class SpooledBuffer:
@@ -161,8 +162,9 @@ class SpooledBuffer:
         """Insert one group; events written, or None on failure (group kept, backoff set)."""
         started = time.monotonic()
         try:
-            columns, rows, check, used = self._load(group)
-            group = group[:used]
+            columns, rows, check, group = self._load(group)
+            if not group:
+                return 0  # only unreadable segments, now in quarantine
             if self._running is not None and not self._running.done():
                 raise TimeoutError("the previous insert is still running")
             future = self._inserter.submit(self._write_new, columns, rows, check)
@@ -176,9 +178,12 @@ class SpooledBuffer:
             return None
         self.metrics.observe_insert(time.monotonic() - started)
         for pending in group:
-            self.spool.remove(pending.segment)
-            self._backlog.popleft()
-            self._backlog_rows -= pending.segment.rows
+            if pending.bad_lines:
+                self._quarantine(pending, f"{pending.bad_lines} line(s) could not be read, the "
+                                          f"others were written")
+            else:
+                self.spool.remove(pending.segment)
+                self._forget(pending)
         replayed = any(p.attempts for p in group)
         self.metrics.add("events_flushed", written)
         if replayed:
@@ -190,10 +195,16 @@ class SpooledBuffer:
         return written
 
     def _load(self, group):
-        columns, rows, check, used = None, [], False, 0
+        """(columns, rows, check, the pending segments they come from); unreadable ones go
+        to quarantine here, so they never hold up the segments behind them."""
+        columns, rows, check, used = None, [], False, []
         for pending in group:
             if pending.rows is None:
-                seg_columns, seg_rows = self.spool.read(pending.segment)
+                try:
+                    seg_columns, seg_rows, pending.bad_lines = self.spool.read(pending.segment)
+                except UnreadableSegment as exc:
+                    self._quarantine(pending, exc)
+                    continue
             else:
                 seg_columns, seg_rows = self.columns, pending.rows
             if columns is not None and seg_columns != columns:
@@ -201,8 +212,19 @@ class SpooledBuffer:
             columns = seg_columns
             rows.extend(seg_rows)
             check = check or pending.attempts > 0
-            used += 1
+            used.append(pending)
         return columns, rows, check, used
+
+    def _forget(self, pending):
+        self._backlog.remove(pending)
+        self._backlog_rows -= pending.segment.rows
+
+    def _quarantine(self, pending, why):
+        where = self.spool.quarantine(pending.segment)
+        self._forget(pending)
+        self.metrics.add("spool_segments_quarantined", 1)
+        log.error("spool: segment %s moved aside to %s: %s", pending.segment.path,
+                  where or "(could not be moved; skipped until the next start)", why)
 
     def _write_new(self, columns, rows, check):
         skipped = 0
