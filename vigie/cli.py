@@ -19,7 +19,7 @@ from vigie.settings import SETTINGS, SettingsError, load_settings
 from warehouse import StoreError, open_store
 from warehouse.migrations import migrate
 from warehouse.sites import SiteError, add_site, list_sites, normalise_domain
-from warehouse.users import ROLES, UserError, add_user, list_users, set_access
+from warehouse.users import ROLES, UserError, add_user, list_users, remove_user, set_access
 
 
 def cmd_db_migrate(args):
@@ -143,6 +143,15 @@ def cmd_users_access(args):
     try:
         user = set_access(store, args.email, role=_role_from(args), sites=_known_sites(store, args.site))
         print(f"user {user.email} now {_access_text(user)}; their open sessions have ended")
+    finally:
+        store.close()
+
+
+def cmd_users_remove(args):
+    store = _migrated_store(_settings(args))
+    try:
+        remove_user(store, args.email)
+        print(f"user {args.email.strip().lower()} removed; their open sessions have ended")
     finally:
         store.close()
 
@@ -278,6 +287,9 @@ def build_parser():
     users_access.add_argument("email", help="the account's email address")
     _access_arguments(users_access)
     users_access.set_defaults(func=cmd_users_access)
+    users_remove = _command(users, "remove", "delete an account and end its open sessions")
+    users_remove.add_argument("email", help="the account's email address")
+    users_remove.set_defaults(func=cmd_users_remove)
     _command(users, "list", "list accounts with their role and sites").set_defaults(func=cmd_users_list)
 
     _command(commands, "settings", "show the effective settings").set_defaults(func=cmd_settings)
