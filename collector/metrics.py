@@ -18,6 +18,8 @@ COUNTERS = (
     ("events_spooled", "Events whose first insert failed or timed out and were left to the spool."),
     ("events_replayed", "Events written to ClickHouse from the spool by a retry or a replay."),
     ("replay_duplicates_skipped", "Spooled events found already stored at replay, not written again."),
+    ("duplicates_skipped", "Events sent again with the same event id or import line (a client's "
+                           "retry, a re-run import), found already stored and not written again."),
     ("insert_failures", "Inserts into ClickHouse that failed or timed out."),
     ("spool_segments_quarantined", "Spool segments moved aside into quarantine/ because a "
                                     "header or line could not be read (readable events written)."),

@@ -22,6 +22,7 @@ line that does not decode: a full disk or a crash cut it) is moved aside into
 `quarantine/` with its name kept, after its readable events were delivered, so
 it never holds up the segments behind it and a person can still look at it.
 """
+import contextlib
 import datetime
 import fcntl
 import hashlib
@@ -38,6 +39,7 @@ from urllib.parse import urlsplit
 log = logging.getLogger(__name__)
 UTC = datetime.timezone.utc
 QUARANTINE = "quarantine"
+GUARD = "write.guard"  # not *.lock: those name owners
 SEGMENT_RE = re.compile(r"^(\d{20})-([0-9]+-[0-9a-f]{8})-(\d{8})\.seg$")
 
 
@@ -291,6 +293,30 @@ class Spool:
     def _count_rows(path):
         with open(path, "rb") as f:
             return max(f.read().count(b"\n") - 1, 0)
+
+    @contextlib.contextmanager
+    def write_guard(self, timeout):
+        """Held while a batch is checked against the store and written (see SpooledBuffer).
+
+        Every process sharing this spool takes it for such batches, so two
+        copies of one event id in two workers' batches never both pass the
+        check before either is written. TimeoutError after `timeout` seconds.
+        """
+        fd = os.open(os.path.join(self.directory, GUARD), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise TimeoutError(f"another process held the spool's write guard for "
+                                           f"{timeout:g}s") from None
+                    time.sleep(0.01)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     def metrics_path(self, owner=None):
         return os.path.join(self.directory, f"{owner or self.owner}.metrics.json")

@@ -10,6 +10,13 @@ RETRY_MAX_SECONDS). A retry or a replay first asks ClickHouse which of the
 batch's event ids it already holds and writes only the others, so a batch
 whose insert landed before a crash or a timeout is never written twice.
 
+Events whose id is not random but derived from what the sender said (an API
+client's idempotency key, an access-log file and line) may arrive twice as
+two fresh events; `add(row, dedup=True)` marks their batch for the same check
+on its first insert, and the batch keeps the first of any id it holds twice.
+Checked batches are written under the spool's write guard, so workers sharing
+the spool never both let one id through.
+
 Inserts run on one dedicated thread so that a hung ClickHouse costs a timeout,
 not a stuck flusher; while a timed-out insert is still running, no other
 starts (the retry after it checks its ids).
@@ -58,11 +65,12 @@ class _Inserter:
 
 class _Pending:
     """A sealed segment waiting for its insert; rows stay in memory until a first failure."""
-    __slots__ = ("segment", "rows", "attempts", "bad_lines")
+    __slots__ = ("segment", "rows", "attempts", "bad_lines", "dedup")
 
-    def __init__(self, segment, rows, attempts):
+    def __init__(self, segment, rows, attempts, dedup=False):
         self.segment, self.rows, self.attempts = segment, rows, attempts
         self.bad_lines = 0  # lines of its file that did not decode (read from disk only)
+        self.dedup = dedup  # holds events with derived ids: checked on its first insert too
 
 
 class SpooledBuffer:
@@ -78,7 +86,7 @@ class SpooledBuffer:
         self.max_rows, self.max_seconds, self.insert_timeout, self.name = \
             max_rows, max_seconds, insert_timeout, name
         self.columns = spool.codec.columns
-        self._rows, self._segment = [], None
+        self._rows, self._segment, self._dedup = [], None, False
         self._backlog = collections.deque(
             _Pending(segment, None, 1) for segment in spool.claim_orphans())
         self._backlog_rows = sum(p.segment.rows for p in self._backlog)
@@ -93,14 +101,18 @@ class SpooledBuffer:
 
     # -- request threads ---------------------------------------------------
 
-    def add(self, row):
-        """Write the event ahead to the spool, then buffer it; raises SpoolError if it cannot."""
+    def add(self, row, dedup=False):
+        """Write the event ahead to the spool, then buffer it; raises SpoolError if it cannot.
+
+        dedup: the row's event id is derived, not random: it may already be stored.
+        """
         line = self.spool.codec.encode(row)
         with self._lock:
             if self._segment is None:
                 self._segment = self.spool.open_segment()
             self._segment.append(line)
             self._rows.append(row)
+            self._dedup = self._dedup or dedup
             full = len(self._rows) >= self.max_rows
         if full:
             if self._threads:
@@ -133,9 +145,10 @@ class SpooledBuffer:
         with self._flush_lock:
             with self._lock:
                 rows, segment, self._rows, self._segment = self._rows, self._segment, [], None
+                dedup, self._dedup = self._dedup, False
             if segment is not None:
                 segment.seal()
-                self._backlog.append(_Pending(segment, rows, 0))
+                self._backlog.append(_Pending(segment, rows, 0, dedup))
                 self._backlog_rows += segment.rows
             if not force and time.monotonic() < self._next_retry:
                 return 0
@@ -190,6 +203,8 @@ class SpooledBuffer:
             self.metrics.add("events_replayed", written)
             self.metrics.add("replay_duplicates_skipped", skipped)
             log.info("spool: replayed %d %s (%d already stored, skipped)", written, self.name, skipped)
+        elif skipped:
+            self.metrics.add("duplicates_skipped", skipped)
         self.flushed_total += written
         self._next_retry, self._retry_delay = 0.0, RETRY_MIN_SECONDS
         return written
@@ -211,7 +226,7 @@ class SpooledBuffer:
                 break  # a segment written by another version: its own group, next time
             columns = seg_columns
             rows.extend(seg_rows)
-            check = check or pending.attempts > 0
+            check = check or pending.attempts > 0 or pending.dedup
             used.append(pending)
         return columns, rows, check, used
 
@@ -227,16 +242,22 @@ class SpooledBuffer:
                   where or "(could not be moved; skipped until the next start)", why)
 
     def _write_new(self, columns, rows, check):
-        skipped = 0
-        if check and rows:
+        if not check or not rows:
+            if rows:
+                self._write(columns, rows)
+            return len(rows), 0
+        with self.spool.write_guard(self.insert_timeout):
             key = [columns.index(c) for c in ("event_id", "site", "ts")]
             stored = self._stored_ids(((r[key[0]], r[key[1]], r[key[2]]) for r in rows))
-            if stored:
-                fresh = [r for r in rows if str(r[key[0]]) not in stored]
-                skipped, rows = len(rows) - len(fresh), fresh
-        if rows:
-            self._write(columns, rows)
-        return len(rows), skipped
+            fresh, seen = [], set(stored)
+            for row in rows:
+                event_id = str(row[key[0]])
+                if event_id not in seen:
+                    seen.add(event_id)
+                    fresh.append(row)
+            if fresh:
+                self._write(columns, fresh)
+        return len(fresh), len(rows) - len(fresh)
 
     def _failed(self, group, exc):
         fresh = sum(p.segment.rows for p in group if p.attempts == 0)
