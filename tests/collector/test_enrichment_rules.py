@@ -31,6 +31,21 @@ def test_user_agent_gives_browser_os_and_device(ua, expected):
     assert enrich.describe_user_agent(ua)[:5] == expected
 
 
+@pytest.mark.parametrize("ua, device", [
+    # A " Mobile" token on Android is a phone, whatever browser comes after it...
+    ("Mozilla/5.0 (Linux; Android 14; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/134.0.0.0 Mobile DuckDuckGo/5 Safari/537.36", "mobile"),
+    ("Mozilla/5.0 (Linux; Android 13; SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36", "mobile"),
+    ("Mozilla/5.0 (Android 14; Mobile; rv:125.0) Gecko/125.0 Firefox/125.0", "mobile"),
+    # ...and without it, a tablet.
+    ("Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/124.0.0.0 Safari/537.36", "tablet"),
+])
+def test_an_android_mobile_token_means_a_phone(ua, device):
+    assert enrich.describe_user_agent(ua)[4] == device
+
+
 @pytest.mark.parametrize("ua, reason", [
     (CHROME, ""),
     (FIREFOX, ""),
