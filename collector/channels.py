@@ -16,6 +16,7 @@ DISPLAY_MEDIA = frozenset({"display", "banner", "expandable", "interstitial", "c
 SOCIAL_MEDIA = frozenset({"social", "social-network", "social-media", "sm", "social network",
                           "social media"})
 REFERRAL_MEDIA = frozenset({"referral", "app", "link"})
+_PUSH_MEDIUM = re.compile(r"push$|mobile|notification")
 # Click ids that only ad networks add. fbclid is not one: Facebook appends it
 # to ordinary shared links as well, so it names the source, not a payment.
 PAID_SEARCH_CLICK_IDS = frozenset({"gclid", "gbraid", "wbraid", "msclkid"})
@@ -48,6 +49,8 @@ def _shopping(t):
 
 
 RULES = (
+    # Google Ads campaigns that run across networks (Performance Max) say so in their name.
+    ("Cross-network", lambda t: "cross-network" in t.campaign),
     ("Paid Shopping", lambda t: _shopping(t) and _paid(t)),
     ("Paid Search", lambda t: t.category == "search" and _paid(t)
         or t.click_id in PAID_SEARCH_CLICK_IDS and not t.medium),
@@ -63,7 +66,10 @@ RULES = (
     ("Email", lambda t: t.category == "email" or bool(_EMAIL.search(t.medium))
         or bool(_EMAIL.search(t.utm_source))),
     ("Affiliates", lambda t: t.medium == "affiliate"),
+    ("Audio", lambda t: t.medium == "audio"),
     ("SMS", lambda t: t.medium == "sms" or t.utm_source == "sms"),
+    ("Mobile Push Notifications", lambda t: bool(_PUSH_MEDIUM.search(t.medium))
+        or t.utm_source == "firebase"),
     ("Referral", lambda t: t.medium in REFERRAL_MEDIA or bool(t.referrer_host)),
     ("Direct", lambda t: not (t.medium or t.utm_source or t.campaign or t.click_id)),
 )
