@@ -30,7 +30,7 @@ class Touch:
     utm_source: str = ""      # utm_source as tagged
     campaign: str = ""        # utm_campaign
     click_id: str = ""        # name of the ad click id parameter, e.g. 'gclid'
-    category: str = ""        # of the known source: search, social, video, shopping, email
+    category: str = ""        # of the known source: search, social, video, shopping, email, ai
     referrer_host: str = ""   # '' for direct visits and self-referrals
 
     @classmethod
@@ -63,6 +63,8 @@ RULES = (
     ("Organic Social", lambda t: t.category == "social" or t.medium in SOCIAL_MEDIA),
     ("Organic Video", lambda t: t.category == "video" or "video" in t.medium),
     ("Organic Search", lambda t: t.category == "search" or t.medium == "organic"),
+    # Answers of AI assistants (ChatGPT, Perplexity, Claude, ...), a channel GA4 lacks.
+    ("AI Assistants", lambda t: t.category == "ai"),
     ("Email", lambda t: t.category == "email" or bool(_EMAIL.search(t.medium))
         or bool(_EMAIL.search(t.utm_source))),
     ("Affiliates", lambda t: t.medium == "affiliate"),

@@ -23,14 +23,15 @@ RULE_ROWS = [
     (9, "Organic Social", "https://shop.test/?fbclid=IwAR0", "https://l.facebook.com/"),
     (10, "Organic Video", "https://shop.test/", "https://www.youtube.com/watch?v=1"),
     (11, "Organic Search", "https://shop.test/", "https://duckduckgo.com/?q=beans"),
-    (12, "Email", "https://shop.test/?utm_source=news&utm_medium=email", ""),
-    (13, "Affiliates", "https://shop.test/?utm_source=coupons-site&utm_medium=affiliate", ""),
-    (14, "Audio", "https://shop.test/?utm_source=spotify-ads&utm_medium=audio", ""),
-    (15, "SMS", "https://shop.test/?utm_source=sms&utm_campaign=spring", ""),
-    (16, "Mobile Push Notifications", "https://shop.test/?utm_source=app&utm_medium=push", ""),
-    (17, "Referral", "https://shop.test/", "https://blog.example.org/best-coffee"),
-    (18, "Direct", "https://shop.test/", ""),
-    (19, "Unassigned", "https://shop.test/?utm_source=partner-network", ""),
+    (12, "AI Assistants", "https://shop.test/?utm_source=chatgpt.com", ""),
+    (13, "Email", "https://shop.test/?utm_source=news&utm_medium=email", ""),
+    (14, "Affiliates", "https://shop.test/?utm_source=coupons-site&utm_medium=affiliate", ""),
+    (15, "Audio", "https://shop.test/?utm_source=spotify-ads&utm_medium=audio", ""),
+    (16, "SMS", "https://shop.test/?utm_source=sms&utm_campaign=spring", ""),
+    (17, "Mobile Push Notifications", "https://shop.test/?utm_source=app&utm_medium=push", ""),
+    (18, "Referral", "https://shop.test/", "https://blog.example.org/best-coffee"),
+    (19, "Direct", "https://shop.test/", ""),
+    (20, "Unassigned", "https://shop.test/?utm_source=partner-network", ""),
 ]
 
 
@@ -79,6 +80,11 @@ def test_the_rows_cover_every_rule_in_the_documented_order():
     # utm_medium=referral without a referrer is still Referral
     ("https://shop.test/?utm_source=partner&utm_medium=referral", "", "Referral"),
     ("https://shop.test/?utm_medium=organic", "", "Organic Search"),
+    # AI assistants by their referrer, whatever else the source database says of the host
+    ("https://shop.test/", "https://www.perplexity.ai/search/abc", "AI Assistants"),
+    ("https://shop.test/", "https://gemini.google.com/app", "AI Assistants"),
+    ("https://shop.test/", "https://claude.ai/chat/1", "AI Assistants"),
+    ("https://shop.test/", "https://copilot.microsoft.com/", "AI Assistants"),
     # GA4's other spellings of a push notification
     ("https://shop.test/?utm_source=firebase", "", "Mobile Push Notifications"),
     ("https://shop.test/?utm_source=app&utm_medium=web-notification", "", "Mobile Push Notifications"),
