@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 
 from dashboard.throttle import LoginThrottle
 from dashboard.csrf import check_csrf, csrf_token, header_matches, share_with_renderer
+from dashboard.security_headers import install_security_headers
 from warehouse import StoreError
 from warehouse.share_links import REVOKED, VALID, check_share_token, get_share_link
 from warehouse.users import (UserError, authenticate, end_sessions, get_user,
@@ -240,10 +241,15 @@ def guard_dash_routes(server, dash_app, store):
             return redirect(url_for("auth.login_form", next=safe_next(asked)))
         return jsonify(error="login required"), 401
 
+    def dashboard_or_sign_in():
+        return request.endpoint in dash_app.routes or (request.endpoint or "").startswith("auth.")
+
     @server.after_request
     def dashboard_headers(response):
         if request.endpoint in dash_app.routes:
             response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.endpoint in dash_app.routes or (request.endpoint or "").startswith("auth."):
+        if dashboard_or_sign_in():
             share_with_renderer(response, server.config.get("SESSION_COOKIE_SECURE", False))
         return response
+
+    install_security_headers(server, dash_app, dashboard_or_sign_in)
