@@ -18,7 +18,9 @@ install_missing
 make_venv '.[test]'
 
 set +e
-.venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"
+# worksteal: a worker that runs out of tests takes some of the other's, so both
+# stay busy to the end. The 30 slowest tests are printed in every run.
+.venv/bin/python -m pytest -n 2 --dist worksteal --durations=30 -p no:cacheprovider "$@"
 status=$?
 set -e
 echo "test suite finished in $(( $(date +%s) - started ))s (pytest exit code $status)"

@@ -4,7 +4,6 @@ import datetime
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 
@@ -20,11 +19,6 @@ def run_vigie(store_url, model_dir, *args):
     env.update(VIGIE_STORE_URL=store_url, VIGIE_CHURN_MODEL_DIR=str(model_dir))
     return subprocess.run([sys.executable, "-m", "vigie", *args], env=env,
                           capture_output=True, text=True, timeout=300)
-
-
-@pytest.fixture
-def server_url(clickhouse_server):
-    return f"clickhouse://default@127.0.0.1:{clickhouse_server.tcp_port}/churn_{uuid.uuid4().hex[:10]}"
 
 
 def test_train_list_and_score_from_the_command_line(server_url, tmp_path):
@@ -54,7 +48,6 @@ def test_train_list_and_score_from_the_command_line(server_url, tmp_path):
         rows = list(csv.DictReader(f))
     assert len(rows) == 300
     assert store.query_value("SELECT count() FROM churn_scores WHERE site = %(s)s", {"s": SITE}) == 300
-    store.execute(f"DROP DATABASE IF EXISTS `{store.database}`")
     store.close()
 
 
@@ -72,6 +65,3 @@ def test_bad_requests_get_one_clear_line(server_url, tmp_path, args, message):
     result = run_vigie(server_url, tmp_path, *args)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
-    cleanup = open_store(server_url)
-    cleanup.execute(f"DROP DATABASE IF EXISTS `{cleanup.database}`")
-    cleanup.close()

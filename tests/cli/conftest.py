@@ -1,19 +1,7 @@
-import uuid
-
 import pytest
-
-from tests.conftest import store_url_for
-from warehouse import open_store
 
 
 @pytest.fixture
-def cli_store_url(request):
-    """A fresh database on the session's embedded store, dropped afterwards."""
-    database = "cli_" + uuid.uuid4().hex[:12]
-    url = store_url_for("chdb", request, database)
-    yield url
-    cleanup = open_store(url)
-    try:
-        cleanup.execute(f"DROP DATABASE IF EXISTS `{database}`")
-    finally:
-        cleanup.close()
+def cli_store_url(fresh_store_url):
+    """A new, empty database on the session's embedded store, dropped afterwards."""
+    return fresh_store_url("chdb", "cli")

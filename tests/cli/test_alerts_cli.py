@@ -1,6 +1,5 @@
 """`vigie alerts ...` on a real ClickHouse server (a real subprocess per command) and on chdb."""
 import re
-import uuid
 
 import pytest
 
@@ -10,17 +9,6 @@ from tests.cli.inprocess import run_vigie_here
 from tests.cli.test_cli import run_vigie
 from warehouse import open_store
 from warehouse.migrations import migrate
-
-
-@pytest.fixture
-def server_url(clickhouse_server):
-    url = f"clickhouse://default@127.0.0.1:{clickhouse_server.tcp_port}/cli_{uuid.uuid4().hex[:10]}"
-    yield url
-    store = open_store(url)
-    try:
-        store.execute(f"DROP DATABASE IF EXISTS `{url.rsplit('/', 1)[1]}`")
-    finally:
-        store.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 
@@ -20,11 +19,6 @@ def run_vigie(store_url, *args, stdin=None):
 @pytest.fixture
 def chdb_url(tmp_path):
     return f"chdb://{tmp_path}/data"
-
-
-@pytest.fixture
-def server_url(clickhouse_server):
-    return f"clickhouse://default@127.0.0.1:{clickhouse_server.tcp_port}/cli_{uuid.uuid4().hex[:10]}"
 
 
 @pytest.mark.parametrize("args, message", [

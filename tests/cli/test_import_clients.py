@@ -1,5 +1,4 @@
 """`vigie import customers|transactions|web-revenue` through the CLI's main(), on real stores."""
-import uuid
 
 import pytest
 
@@ -15,10 +14,7 @@ CUSTOMERS = ("customer_id,created_at,plan\n"
 
 @pytest.fixture(params=["chdb", "clickhouse"])
 def url(request):
-    if request.param == "chdb":
-        return request.getfixturevalue("cli_store_url")
-    server = request.getfixturevalue("clickhouse_server")
-    return f"clickhouse://default@127.0.0.1:{server.tcp_port}/cli_{uuid.uuid4().hex[:10]}"
+    return request.getfixturevalue("cli_store_url" if request.param == "chdb" else "server_url")
 
 
 @pytest.fixture
@@ -149,5 +145,5 @@ def chdb_url(cli_store_url):
 
 
 @pytest.fixture
-def server_store_url(clickhouse_server):
-    return f"clickhouse://default@127.0.0.1:{clickhouse_server.tcp_port}/cli_{uuid.uuid4().hex[:10]}"
+def server_store_url(server_url):
+    return server_url

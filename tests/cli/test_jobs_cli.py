@@ -1,6 +1,5 @@
 """`vigie jobs` through the CLI's main(), and the jobs in the running server's scheduler."""
 import datetime
-import uuid
 
 import pytest
 
@@ -15,17 +14,6 @@ from warehouse.sites import add_site
 @pytest.fixture
 def chdb_url(cli_store_url):
     return cli_store_url
-
-
-@pytest.fixture
-def server_url(clickhouse_server):
-    url = f"clickhouse://default@127.0.0.1:{clickhouse_server.tcp_port}/jobs_{uuid.uuid4().hex[:10]}"
-    yield url
-    store = open_store(url)
-    try:
-        store.execute(f"DROP DATABASE IF EXISTS `{store.database}`")
-    finally:
-        store.close()
 
 
 @pytest.mark.parametrize("args, message", [

@@ -5,12 +5,12 @@ import os
 
 from analytics.goals import list_goals
 from tests.dashboard.conversions_data import DAY, FUNNEL_ROWS, GOAL_ROWS, SITE, conversions_world
-from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows, browser  # noqa: F401
+from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows
 
 PATH = f"/conversions?site={SITE}&period=custom&from={DAY}&to={DAY}"
 
 
-def test_goals_and_funnel_of_the_worked_day_and_adding_a_goal(app, store, account, live_url, browser,  # noqa: F811
+def test_goals_and_funnel_of_the_worked_day_and_adding_a_goal(app, store, account, live_url, browser,
                                                              tmp_path):
     conversions_world(store)
     page = browser.new_page(viewport={"width": 1280, "height": 1400})

@@ -6,14 +6,14 @@ import os
 from tests.churn_factories import insert_visit
 from tests.customer_value_data import S, seed_customer_value
 from tests.dashboard.retention_data import PASSWORD
-from tests.dashboard.test_overview_browser import TIMEOUT_MS, browser  # noqa: F401 (fixture)
+from tests.dashboard.test_overview_browser import TIMEOUT_MS
 from warehouse.sites import add_site
 from warehouse.users import add_user
 
 RETENTION = "rex@shop.test"
 
 
-def test_segments_clv_and_a_clients_visits(app, store, live_url, browser, tmp_path):  # noqa: F811
+def test_segments_clv_and_a_clients_visits(app, store, live_url, browser, tmp_path):
     add_site(store, S, "UTC")
     add_user(store, RETENTION, PASSWORD, role="retention", sites=[S])
     seed_customer_value(store)

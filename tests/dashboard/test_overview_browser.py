@@ -1,11 +1,9 @@
 """Chromium signs in and reads the overview; its numbers are the hand-worked ones
 of tests/dashboard/traffic_day.py, and equal analytics.query.aggregate."""
 import pytest
-from playwright.sync_api import sync_playwright
 
 from analytics.period import period_from_key
 from analytics.query import aggregate
-from tests.conftest import chromium_launch_args
 from tests.dashboard.conftest import EMAIL, PASSWORD
 from tests.dashboard.traffic_day import DAY, EXPECTED, SITE, load_traffic_day
 
@@ -20,16 +18,6 @@ EXPECTED_TEXT = {"visitors": "5", "visits": "6", "pageviews": "9", "views-per-vi
 @pytest.fixture
 def shop(store, account):
     return load_traffic_day(store)
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(**chromium_launch_args())
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _kpi_values(page):

@@ -22,7 +22,7 @@ from tests.customer_value_data import S as VALUE_SITE
 from tests.customer_value_data import seed_customer_value
 from tests.dashboard import test_realtime_page, test_retention_page
 from tests.dashboard.retention_data import alerts_world
-from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows, browser  # noqa: F401
+from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows
 from tests.dashboard.traffic_day import DAY, SITE, load_traffic_day
 from warehouse.sites import add_site
 
@@ -144,7 +144,7 @@ PAGES = [
 ]
 
 
-def test_every_page_shows_its_data_and_is_saved_as_a_png(app, store, account, live_url, browser,  # noqa: F811
+def test_every_page_shows_its_data_and_is_saved_as_a_png(app, store, account, live_url, browser,
                                                          tmp_path):
     seed_every_page(store)
     out = os.environ.get("VIGIE_SCREENSHOT_DIR") or str(tmp_path)

@@ -2,11 +2,11 @@
 is kept (VIGIE_SCREENSHOT_DIR)."""
 import os
 
-from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows, browser  # noqa: F401
+from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows
 from tests.dashboard.test_realtime_page import SITE, world
 
 
-def test_current_visitors_and_the_live_feed(app, store, account, live_url, browser, tmp_path):  # noqa: F811
+def test_current_visitors_and_the_live_feed(app, store, account, live_url, browser, tmp_path):
     world(store)
     page = browser.new_page(viewport={"width": 1280, "height": 1100})
     page.set_default_timeout(TIMEOUT_MS)

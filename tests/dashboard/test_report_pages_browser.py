@@ -1,9 +1,7 @@
 """Chromium on the Pages and Audience pages: the hand-worked numbers, a row or a
 country on the map filtering the view, and nothing fetched from outside Vigie."""
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.conftest import chromium_launch_args
 from tests.dashboard import audience_day, worked_day
 from tests.dashboard.conftest import EMAIL, PASSWORD
 from tests.dashboard.report_helpers import sessionize
@@ -14,16 +12,6 @@ TIMEOUT_MS = 30_000
 # The numbers are checked on both backends by the callback tests (test_pages_page.py,
 # test_audience_page.py); the browser, the heaviest part, runs on the embedded one.
 pytestmark = pytest.mark.parametrize("backend", ["chdb"], indirect=True)
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(**chromium_launch_args())
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _open(browser, live_url, path):

@@ -4,10 +4,10 @@ import os
 
 from alerts.state import get_alert, transitions
 from tests.dashboard.retention_data import PASSWORD, RETENTION, SITE, alerts_world
-from tests.dashboard.test_overview_browser import TIMEOUT_MS, browser  # noqa: F401 (fixture)
+from tests.dashboard.test_overview_browser import TIMEOUT_MS
 
 
-def test_a_retention_account_reads_churn_and_acknowledges_an_alert(app, store, live_url, browser,  # noqa: F811
+def test_a_retention_account_reads_churn_and_acknowledges_an_alert(app, store, live_url, browser,
                                                                    tmp_path):
     alerts_world(store)
     out = os.environ.get("VIGIE_SCREENSHOT_DIR") or str(tmp_path)

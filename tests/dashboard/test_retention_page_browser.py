@@ -2,13 +2,13 @@
 from weekly to monthly cohorts; a screenshot is kept (VIGIE_SCREENSHOT_DIR)."""
 import os
 
-from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows, browser  # noqa: F401
+from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows
 from tests.dashboard.test_retention_page import SITE, world
 
 PATH = f"/retention?site={SITE}&period=custom&from=2026-03-02&to=2026-03-15&interval=week"
 
 
-def test_cohorts_and_returning_visits_then_monthly(app, store, account, live_url, browser, tmp_path):  # noqa: F811
+def test_cohorts_and_returning_visits_then_monthly(app, store, account, live_url, browser, tmp_path):
     world(store)
     page = browser.new_page(viewport={"width": 1280, "height": 1200})
     page.set_default_timeout(TIMEOUT_MS)

@@ -3,11 +3,11 @@ screenshot of the page is kept as a test artifact (VIGIE_SCREENSHOT_DIR)."""
 import os
 
 from tests.dashboard.conftest import EMAIL, PASSWORD
-from tests.dashboard.test_overview_browser import TIMEOUT_MS, browser  # noqa: F401 (fixture)
+from tests.dashboard.test_overview_browser import TIMEOUT_MS
 from warehouse.sites import add_site, get_site
 
 
-def test_an_admin_adds_a_site_in_the_browser(app, store, account, live_url, browser, tmp_path):  # noqa: F811
+def test_an_admin_adds_a_site_in_the_browser(app, store, account, live_url, browser, tmp_path):
     add_site(store, "shop.example", "Europe/Paris")
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(live_url + "/settings")

@@ -4,13 +4,13 @@ A screenshot is kept as a test artifact (VIGIE_SCREENSHOT_DIR)."""
 import os
 
 from tests.dashboard.test_overview_browser import (DAY_QUERY, EXPECTED_TEXT, TIMEOUT_MS,  # noqa: F401
-                                                   _kpi_values, browser, shop)
+                                                   _kpi_values, shop)
 from warehouse.share_links import create_share_link, revoke_share_link
 from warehouse.sites import add_site
 
 
 def test_a_visitor_reads_a_shared_site_until_the_link_is_revoked(app, store, shop, live_url,  # noqa: F811
-                                                                   browser, tmp_path):  # noqa: F811
+                                                                   browser, tmp_path):
     add_site(store, "other.example", "UTC")
     link, token = create_share_link(store, shop.domain, "ana@shop.example")
     page = browser.new_page(viewport={"width": 1280, "height": 1000})

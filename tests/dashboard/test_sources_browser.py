@@ -1,24 +1,11 @@
 """Chromium reads the Sources page of the hand-worked day, filters it by a row and
 clears the filter with its chip (tests/dashboard/traffic_day.py has the numbers)."""
-import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.conftest import chromium_launch_args
 from tests.dashboard.conftest import EMAIL, PASSWORD
 from tests.dashboard.traffic_day import DAY, SITE, load_traffic_day
 
 QUERY = f"/sources?site={SITE}&period=custom&from={DAY}&to={DAY}"
 TIMEOUT_MS = 60_000  # the machine running the suite may be busy
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(**chromium_launch_args())
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _table_rows(page, table_id):

@@ -12,7 +12,7 @@ import time
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import chromium_launch_args
+from tests.conftest import chromium_launch_args, launch_chromium
 from warehouse.sites import add_site
 
 DESKTOP_CHROME = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -78,9 +78,8 @@ def wait_for_rows(store, collector, count, seconds=20):
     return rows
 
 
-def test_tracker_events_from_a_real_browser_land_in_clickhouse(app, store, vigie_server, shop_server):
-    from playwright.sync_api import sync_playwright
-
+def test_tracker_events_from_a_real_browser_land_in_clickhouse(app, store, vigie_server, shop_server,
+                                                                 playwright):
     add_site(store, "shop.test", "UTC")
     shop_port = shop_server.server_address[1]
     ShopHandler.page = SHOP_PAGE.replace("{vigie_port}", str(vigie_server)).replace("{shop_port}", str(shop_port))
@@ -99,28 +98,27 @@ def test_tracker_events_from_a_real_browser_land_in_clickhouse(app, store, vigie
     options["ignore_default_args"] = ["--enable-automation"]
     collector = app.extensions["vigie"].collector
     errors = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(**options)
-        try:
-            page = browser.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"http://shop.test:{shop_port}/?utm_source=news&utm_medium=email",
-                      referer="https://www.google.com/", timeout=15000)
-            assert page.evaluate("navigator.webdriver") is False
-            page.wait_for_function("typeof window.vigie === 'function' && !window.vigie.q", timeout=10000)
-            assert wait_for_rows(store, collector, 1)[0]["name"] == "pageview"
+    browser = launch_chromium(playwright, options)
+    try:
+        page = browser.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"http://shop.test:{shop_port}/?utm_source=news&utm_medium=email",
+                  referer="https://www.google.com/", timeout=15000)
+        assert page.evaluate("navigator.webdriver") is False
+        page.wait_for_function("typeof window.vigie === 'function' && !window.vigie.q", timeout=10000)
+        assert wait_for_rows(store, collector, 1)[0]["name"] == "pageview"
 
-            page.mouse.wheel(0, 1500)
-            page.wait_for_timeout(1200)
-            page.click("#route")                       # history API navigation
-            wait_for_rows(store, collector, 3)         # engagement for / + pageview /product/42
-            page.click("#buy")                         # custom event with props and revenue
-            wait_for_rows(store, collector, 4)
-            page.click("#outbound")                    # outbound link, navigates away
-            page.wait_for_url("**/landing", timeout=10000)
-            rows = wait_for_rows(store, collector, 6)  # outbound + engagement on hide
-        finally:
-            browser.close()
+        page.mouse.wheel(0, 1500)
+        page.wait_for_timeout(1200)
+        page.click("#route")                       # history API navigation
+        wait_for_rows(store, collector, 3)         # engagement for / + pageview /product/42
+        page.click("#buy")                         # custom event with props and revenue
+        wait_for_rows(store, collector, 4)
+        page.click("#outbound")                    # outbound link, navigates away
+        page.wait_for_url("**/landing", timeout=10000)
+        rows = wait_for_rows(store, collector, 6)  # outbound + engagement on hide
+    finally:
+        browser.close()
 
     assert errors == []
     names = [r["name"] for r in rows]

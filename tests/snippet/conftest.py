@@ -157,20 +157,13 @@ def site():
     s.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    options = launch_options()
-    if not os.path.exists(options["executable_path"]):
-        pytest.fail(f"{options['executable_path']} is missing: install Debian's chromium "
-                    "(tests never download a browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(**options)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """The tracker tests' Chromium (their own flags), one per worker."""
+    from tests.conftest import launch_chromium
+    chromium = launch_chromium(playwright, launch_options())
+    yield chromium
+    chromium.close()
 
 
 class Tab:

@@ -1,8 +1,8 @@
 """`vigie churn train | score | models`: the churn model from the command line.
 
 The work is in alerts/; this module turns flags and settings into calls and
-expected failures (unknown site, too little data, no promoted model, the
-churn extra not installed) into one-line CommandErrors.
+expected failures (unknown site, too little data, no promoted model) into
+one-line CommandErrors.
 """
 import argparse
 import datetime
@@ -20,13 +20,8 @@ def _date(text):
 
 
 def _churn_modules():
-    """The alerts modules need the churn extra (xgboost, scikit-learn)."""
-    try:
-        import sklearn  # noqa: F401
-        import xgboost  # noqa: F401
-    except ImportError as exc:
-        raise CommandError(f"the churn model needs the churn extra ({exc.name} is missing): "
-                           "pip install 'vigie[churn]'") from None
+    """Imported when a churn command runs: xgboost and scikit-learn take a
+    second to import, which every other command would pay for."""
     from alerts import churn_registry, churn_scoring, churn_training
     return churn_training, churn_scoring, churn_registry
 
