@@ -5,9 +5,7 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.conftest import chromium_launch_args
 from tests.dashboard import worked_day
 from tests.dashboard.conftest import EMAIL, PASSWORD
 from tests.dashboard.report_helpers import sessionize
@@ -67,16 +65,6 @@ def wait_until(page, expression, timeout=30.0):
             return
         page.wait_for_timeout(100)
     raise AssertionError(f"not true within {timeout:g}s: {expression}")
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(**chromium_launch_args())
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def test_every_page_works_in_chromium_under_the_policy(app, store, account, live_url, browser):
