@@ -9,6 +9,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from vigie.collector.event_id_generator import derived_event_id
 from vigie.collector.pipeline import ClientInfo
 
 UTC = datetime.timezone.utc
@@ -151,34 +152,42 @@ def parse_line(line, log_format, site_domain, now):
     return PageRequest(url, referrer, ClientInfo(ip=ip, user_agent=user_agent), when)
 
 
-def import_line(collector, site, line, log_format, now, summary):
-    """Feed one log line to the collector, counting what became of it in `summary`."""
+def import_line(collector, site, line, log_format, now, summary, file_key=None, number=0):
+    """Feed one log line to the collector, counting what became of it in `summary`.
+
+    file_key: what identifies the file (its digest), with `number` the line's
+    number in it: the event id is then derived from both, so importing the
+    same file again, after any interruption, stores each line once.
+    """
     summary.lines += 1
     try:
         page = parse_line(line.rstrip("\r\n"), log_format, site, now)
     except SkippedLine as skipped:
         summary.skip(skipped.reason)
         return
+    event_id = derived_event_id("access-log", site, file_key, str(number)) if file_key else None
     result = collector.ingest({"name": "pageview", "domain": site, "url": page.url,
-                               "referrer": page.referrer}, page.client, received_at=page.when)
+                               "referrer": page.referrer}, page.client, received_at=page.when,
+                              event_id=event_id)
     if result.accepted:
         summary.accepted += 1
     else:
         summary.skip(result.reason)
 
 
-def import_lines(collector, site, lines, log_format, progress=None, now=None):
+def import_lines(collector, site, lines, log_format, progress=None, now=None, file_key=None):
     """Feed log lines to the collector; returns an ImportSummary.
 
     progress: optional callable(summary) called every 5,000 lines.
+    file_key: see import_line (lines are numbered from 1).
     The collector's write buffer batches the inserts; flush it (or close the
     collector) after this returns.
     """
     check_format(log_format)
     now = now or datetime.datetime.now(UTC)
     summary = ImportSummary()
-    for line in lines:
-        import_line(collector, site, line, log_format, now, summary)
+    for number, line in enumerate(lines, 1):
+        import_line(collector, site, line, log_format, now, summary, file_key, number)
         if progress is not None and summary.lines % 5000 == 0:
             progress(summary)
     return summary

@@ -11,6 +11,7 @@ import ipaddress
 import json
 from dataclasses import dataclass
 
+from vigie.collector.event_id_generator import derived_event_id
 from vigie.collector.pipeline import ClientInfo
 
 UTC = datetime.timezone.utc
@@ -19,7 +20,8 @@ MAX_FUTURE = datetime.timedelta(minutes=5)  # clock skew between the caller and 
 MAX_USER_AGENT = 1000
 # Fields that describe the request rather than the event: they are taken out
 # of the payload before it reaches the pipeline.
-_REQUEST_FIELDS = ("timestamp", "ip", "user_agent", "domain")
+_REQUEST_FIELDS = ("timestamp", "ip", "user_agent", "domain", "event_id")
+MAX_EVENT_ID = 128
 
 
 class BadBatch(ValueError):
@@ -127,6 +129,23 @@ def visitor_client(item, caller):
     return ClientInfo(ip=ip or "", user_agent=user_agent or "")
 
 
+def supplied_event_id(item, site):
+    """The stored id of an event carrying the client's own `event_id`, else None (random).
+
+    Derived from the site and the client's text, so a retry of the same event
+    is stored once, and one site's keys never meet another's.
+    """
+    value = item.get("event_id")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadItem("bad_request", f"'event_id' must be a string, got {type(value).__name__}")
+    if not value or len(value) > MAX_EVENT_ID or not value.isprintable():
+        raise BadItem("bad_request", f"'event_id' must be 1 to {MAX_EVENT_ID} printable "
+                                     "characters (e.g. a UUID)")
+    return derived_event_id("api", site, value)
+
+
 def _domain(value):
     """A domain as sites are registered: lower-case, no trailing dot, no leading www."""
     if not isinstance(value, str):
@@ -152,12 +171,13 @@ def ingest_batch(collector, site, events, caller, max_age_days, now=None):
                                               f"API key's site {site!r}; leave it out")
             when = parse_timestamp(item.get("timestamp"), now, max_age_days)
             client = visitor_client(item, caller)
+            event_id = supplied_event_id(item, site)
         except BadItem as exc:
             rejected.append({"index": index, "reason": exc.reason, "error": str(exc)})
             continue
         payload = {k: v for k, v in item.items() if k not in _REQUEST_FIELDS}
         payload["domain"] = site
-        result = collector.ingest(payload, client, received_at=when)
+        result = collector.ingest(payload, client, received_at=when, event_id=event_id)
         if result.accepted:
             accepted += 1
         else:

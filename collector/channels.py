@@ -16,6 +16,7 @@ DISPLAY_MEDIA = frozenset({"display", "banner", "expandable", "interstitial", "c
 SOCIAL_MEDIA = frozenset({"social", "social-network", "social-media", "sm", "social network",
                           "social media"})
 REFERRAL_MEDIA = frozenset({"referral", "app", "link"})
+_PUSH_MEDIUM = re.compile(r"push$|mobile|notification")
 # Click ids that only ad networks add. fbclid is not one: Facebook appends it
 # to ordinary shared links as well, so it names the source, not a payment.
 PAID_SEARCH_CLICK_IDS = frozenset({"gclid", "gbraid", "wbraid", "msclkid"})
@@ -29,7 +30,7 @@ class Touch:
     utm_source: str = ""      # utm_source as tagged
     campaign: str = ""        # utm_campaign
     click_id: str = ""        # name of the ad click id parameter, e.g. 'gclid'
-    category: str = ""        # of the known source: search, social, video, shopping, email
+    category: str = ""        # of the known source: search, social, video, shopping, email, ai
     referrer_host: str = ""   # '' for direct visits and self-referrals
 
     @classmethod
@@ -48,6 +49,8 @@ def _shopping(t):
 
 
 RULES = (
+    # Google Ads campaigns that run across networks (Performance Max) say so in their name.
+    ("Cross-network", lambda t: "cross-network" in t.campaign),
     ("Paid Shopping", lambda t: _shopping(t) and _paid(t)),
     ("Paid Search", lambda t: t.category == "search" and _paid(t)
         or t.click_id in PAID_SEARCH_CLICK_IDS and not t.medium),
@@ -60,10 +63,15 @@ RULES = (
     ("Organic Social", lambda t: t.category == "social" or t.medium in SOCIAL_MEDIA),
     ("Organic Video", lambda t: t.category == "video" or "video" in t.medium),
     ("Organic Search", lambda t: t.category == "search" or t.medium == "organic"),
+    # Answers of AI assistants (ChatGPT, Perplexity, Claude, ...), a channel GA4 lacks.
+    ("AI Assistants", lambda t: t.category == "ai"),
     ("Email", lambda t: t.category == "email" or bool(_EMAIL.search(t.medium))
         or bool(_EMAIL.search(t.utm_source))),
     ("Affiliates", lambda t: t.medium == "affiliate"),
+    ("Audio", lambda t: t.medium == "audio"),
     ("SMS", lambda t: t.medium == "sms" or t.utm_source == "sms"),
+    ("Mobile Push Notifications", lambda t: bool(_PUSH_MEDIUM.search(t.medium))
+        or t.utm_source == "firebase"),
     ("Referral", lambda t: t.medium in REFERRAL_MEDIA or bool(t.referrer_host)),
     ("Direct", lambda t: not (t.medium or t.utm_source or t.campaign or t.click_id)),
 )

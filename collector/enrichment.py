@@ -4,6 +4,7 @@ Referrers and page URLs repeat heavily (a site has a few thousand pages and
 referrers, an access log millions of lines), so their parses are cached
 like user agents: bounded, and keyed by the exact string.
 """
+import re
 from functools import lru_cache
 from types import MappingProxyType
 from urllib.parse import parse_qsl, urlsplit
@@ -18,6 +19,12 @@ def _version(parts, count):
     return ".".join(numbers)
 
 
+# Android browsers put a " Mobile" token in a phone's user agent and leave it
+# out on tablets (Chrome's documented rule). The parser only looks for
+# "Mobile Safari", so a phone's "Chrome/134 Mobile DuckDuckGo/5" read as a tablet.
+_ANDROID_PHONE = re.compile(r"\bAndroid\b.*\sMobile(?=[\s/;)]|$)")
+
+
 @lru_cache(maxsize=4096)
 def describe_user_agent(user_agent):
     """(browser, browser_version, os, os_version, device, is_bot) for a UA string.
@@ -26,7 +33,9 @@ def describe_user_agent(user_agent):
     repeats a few hundred strings, hence the bounded cache.
     """
     ua = parse_user_agent(user_agent or "")
-    if ua.is_tablet:
+    if _ANDROID_PHONE.search(user_agent or ""):
+        device = "mobile"
+    elif ua.is_tablet:
         device = "tablet"
     elif ua.is_mobile:
         device = "mobile"

@@ -5,6 +5,11 @@ An id only has to be unique (a replayed spool batch is recognised by its ids),
 not unpredictable, so each process draws them from its own generator seeded
 from os.urandom, and reseeds it after a fork so worker processes never share
 a sequence.
+
+Some events have an identity of their own: an API client's idempotency key,
+an access-log file's line. Their ids are derived from it (a version-5 UUID of
+where it came from), so the same event sent twice has one id, and the write
+buffer keeps only one copy (collector/spooled_buffer.py).
 """
 import os
 import random
@@ -28,3 +33,12 @@ class EventIds:
 
 
 new_event_id = EventIds()
+
+
+# Fixed for ever: changing it would give every derived id a new value.
+DERIVED_NAMESPACE = uuid.UUID("ec6d081c-3a68-425b-bdaa-d435053a7d56")
+
+
+def derived_event_id(kind, site, *identity):
+    """The event id of an event known by `identity` (strings) within `site`."""
+    return uuid.uuid5(DERIVED_NAMESPACE, "\x1f".join((kind, site) + tuple(identity)))

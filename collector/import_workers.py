@@ -65,7 +65,8 @@ def _next_chunk(inbox, parent):
                 return None
 
 
-def _work(number, inbox, outbox, open_collector, salt_lock, site, log_format, now, parent):
+def _work(number, inbox, outbox, open_collector, salt_lock, site, log_format, now, parent,
+          file_key):
     """A worker's life: chunks of lines in, counts out, then its unwritten count."""
     try:
         with open_collector(salt_lock) as collector:
@@ -75,8 +76,9 @@ def _work(number, inbox, outbox, open_collector, salt_lock, site, log_format, no
                     if chunk is None:
                         break
                     counts = ImportSummary()
-                    for line in chunk:
-                        import_line(collector, site, line, log_format, now, counts)
+                    for line_number, line in chunk:
+                        import_line(collector, site, line, log_format, now, counts, file_key,
+                                    line_number)
                     outbox.put(("counts", number, counts))
             finally:
                 # Whatever was accepted is written (or stays spooled) even if a line broke us.
@@ -88,7 +90,7 @@ def _work(number, inbox, outbox, open_collector, salt_lock, site, log_format, no
 
 
 class _Workers:
-    def __init__(self, jobs, open_collector, site, log_format, now):
+    def __init__(self, jobs, open_collector, site, log_format, now, file_key):
         context = multiprocessing.get_context("fork")
         self.inboxes = [context.Queue(QUEUED_CHUNKS) for _ in range(jobs)]
         self.outbox = context.Queue()
@@ -97,7 +99,7 @@ class _Workers:
         self.processes = [
             context.Process(target=_work, name=f"vigie-import-{i}", daemon=True,
                             args=(i, self.inboxes[i], self.outbox, open_collector, salt_lock,
-                                  site, log_format, now, os.getpid()))
+                                  site, log_format, now, os.getpid(), file_key))
             for i in range(jobs)]
         self.summary = ImportSummary()
         self.unwritten = 0
@@ -157,7 +159,7 @@ class _Workers:
 
 
 def import_in_parallel(open_collector, site, lines, log_format, jobs, progress=None, now=None,
-                       read_errors=()):
+                       read_errors=(), file_key=None):
     """Import `lines` with `jobs` worker processes; returns (ImportSummary, unwritten events).
 
     open_collector: a context manager factory, called in each worker with the
@@ -166,17 +168,18 @@ def import_in_parallel(open_collector, site, lines, log_format, jobs, progress=N
     read_errors: exception types of reading `lines`; when one is raised, the
     lines read before it are still imported, then ReadStopped says so.
     A failing worker stops the import with WorkerFailed.
+    file_key: see collector.access_log.import_line; lines are numbered here, as read.
     """
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    workers = _Workers(jobs, open_collector, site, log_format, now)
+    workers = _Workers(jobs, open_collector, site, log_format, now, file_key)
     try:
         chunks = [[] for _ in range(jobs)]
         read_error = None
         try:
-            for line in lines:
+            for line_number, line in enumerate(lines, 1):
                 number = worker_for(line, log_format, jobs)
                 chunk = chunks[number]
-                chunk.append(line)
+                chunk.append((line_number, line))
                 if len(chunk) >= CHUNK_LINES:
                     workers.send(number, chunk, progress)
                     chunks[number] = []

@@ -18,7 +18,11 @@ COUNTERS = (
     ("events_spooled", "Events whose first insert failed or timed out and were left to the spool."),
     ("events_replayed", "Events written to ClickHouse from the spool by a retry or a replay."),
     ("replay_duplicates_skipped", "Spooled events found already stored at replay, not written again."),
+    ("duplicates_skipped", "Events sent again with the same event id or import line (a client's "
+                           "retry, a re-run import), found already stored and not written again."),
     ("insert_failures", "Inserts into ClickHouse that failed or timed out."),
+    ("spool_segments_quarantined", "Spool segments moved aside into quarantine/ because a "
+                                    "header or line could not be read (readable events written)."),
 )
 
 
@@ -100,7 +104,7 @@ def _number(value):
     return repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def render(total, workers, oldest_spooled_seconds):
+def render(total, workers, oldest_spooled_seconds, quarantined_segments=0):
     """The exposition text for merged figures."""
     lines = []
 
@@ -135,6 +139,9 @@ def render(total, workers, oldest_spooled_seconds):
     metric("spool_oldest_age_seconds", "gauge",
            "Age of the oldest event in the spool directory, 0 when it is empty.",
            [("", (), round(oldest_spooled_seconds, 3))])
+    metric("spool_quarantined_segments", "gauge",
+           "Segment files in the spool's quarantine/ folder (unreadable or cut short).",
+           [("", (), quarantined_segments)])
     metric("workers", "gauge", "Collector processes whose figures are summed here.",
            [("", (), workers)])
     return "\n".join(lines) + "\n"

@@ -31,7 +31,30 @@ def spool_health(collector):
     """The spool part of /healthz: this worker's spooled events, every worker's oldest one."""
     spool = collector.buffer.spool
     return {"spooled_events": collector.spooled_count(),
-            "oldest_spooled_seconds": round(spool.oldest_segment_age(), 1)}
+            "oldest_spooled_seconds": round(spool.oldest_segment_age(), 1),
+            "quarantined_segments": spool.quarantined_count()}
+
+
+def health_report(store, collector, settings):
+    """(body, HTTP status) of GET /healthz.
+
+    "degraded" (still 200) when the oldest spooled event is older than
+    spool_degraded_seconds: events are accepted and kept on disk, but are not
+    reaching the store. Still 200 because taking the worker out of a load
+    balancer would refuse events the spool can keep; only a store that does
+    not answer gives 503.
+    """
+    body = {"status": "ok", "store": store.backend,
+            "buffered_events": collector.buffered_count(), **spool_health(collector)}
+    if not store.ping():
+        body["status"] = "unavailable"
+        return body, 503
+    if body["oldest_spooled_seconds"] > settings.spool_degraded_seconds:
+        body["status"] = "degraded"
+        body["reason"] = (f"the oldest spooled event is {body['oldest_spooled_seconds']:g}s old, "
+                          f"over spool_degraded_seconds ({settings.spool_degraded_seconds:g}s): "
+                          "events are not reaching the store")
+    return body, 200
 
 
 def metrics_text(collector):
@@ -40,7 +63,8 @@ def metrics_text(collector):
     own = spool.metrics_path()
     others = read_snapshots(p for p in spool.live_metrics_paths() if p != own)
     snapshots = [collector.metrics_snapshot()] + others
-    return render(merge(snapshots), len(snapshots), spool.oldest_segment_age())
+    return render(merge(snapshots), len(snapshots), spool.oldest_segment_age(),
+                  spool.quarantined_count())
 
 
 def create_ops_blueprint(collector, settings):

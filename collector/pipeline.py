@@ -52,6 +52,7 @@ class Incoming:
     fields: dict = field(default_factory=dict)
     site: Any = None
     ignored: list = field(default_factory=list)  # payload fields accepted but not stored
+    event_id: Any = None  # a derived id (collector.event_id_generator), else a random one is drawn
 
 
 def parse(event, ctx):
@@ -139,9 +140,13 @@ def identify(event, ctx):
 
 def buffer(event, ctx):
     """The row, in warehouse.events.EVENT_COLUMNS order, joins the write buffer."""
-    values = dict(event.fields, event_id=new_event_id(), site=event.site.domain,
-                  ts=event.received_at.replace(microsecond=0))
-    ctx.buffer.add(_ROW(values))
+    derived = event.event_id is not None
+    values = dict(event.fields, event_id=event.event_id if derived else new_event_id(),
+                  site=event.site.domain, ts=event.received_at.replace(microsecond=0))
+    if derived:
+        ctx.buffer.add(_ROW(values), dedup=True)  # may have been sent (and stored) before
+    else:
+        ctx.buffer.add(_ROW(values))
     return event
 
 

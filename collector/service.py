@@ -103,17 +103,20 @@ class Collector:
     def find_site(self, domain):
         return self.sites.find(domain)
 
-    def ingest(self, payload, client, received_at=None):
+    def ingest(self, payload, client, received_at=None, event_id=None):
         """Run one event through the pipeline and say what became of it.
 
         payload: the event as a dict, or the raw JSON body (bytes/str) from HTTP.
         client: a ClientInfo (IP, user agent, Accept-Language) of the sender.
         received_at: aware datetime used as the event time (backfills); default now.
+        event_id: a derived id (collector.event_id_generator.derived_event_id) for an event
+        that may be sent again; it is then stored once however often it comes.
         """
         received_at = received_at or datetime.datetime.now(UTC)
         if received_at.tzinfo is None:
             raise ValueError("received_at must be timezone-aware (UTC)")
-        event = Incoming(body=payload, client=client, received_at=received_at.astimezone(UTC))
+        event = Incoming(body=payload, client=client, received_at=received_at.astimezone(UTC),
+                         event_id=event_id)
         try:
             _, drop = run_pipeline(event, self, self.steps)
         except StepFailed as failure:

@@ -16,7 +16,13 @@ rename, and replay them.
 A segment is a header line (`{"columns": [...]}`) then one JSON array per
 event. JSON, not pickle: whoever can write into the spool must not be able to
 run code in Vigie.
+
+A segment that cannot be read whole (a header that is missing or not JSON, a
+line that does not decode: a full disk or a crash cut it) is moved aside into
+`quarantine/` with its name kept, after its readable events were delivered, so
+it never holds up the segments behind it and a person can still look at it.
 """
+import contextlib
 import datetime
 import fcntl
 import hashlib
@@ -32,11 +38,17 @@ from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 UTC = datetime.timezone.utc
+QUARANTINE = "quarantine"
+GUARD = "write.guard"  # not *.lock: those name owners
 SEGMENT_RE = re.compile(r"^(\d{20})-([0-9]+-[0-9a-f]{8})-(\d{8})\.seg$")
 
 
 class SpoolError(OSError):
     """The spool cannot take an event (disk full, permissions): it is not accepted."""
+
+
+class UnreadableSegment(ValueError):
+    """A segment whose header (or the file itself) cannot be read: none of its events can be."""
 
 
 def spool_directory(spool_dir, store_url):
@@ -118,6 +130,16 @@ class Segment:
                 self._dirty = False
                 os.fsync(self._fd)
 
+    def seal_quietly(self):
+        """Close without fsync, ignoring errors: for a segment about to be removed."""
+        with self._lock:
+            if self._fd is not None:
+                try:
+                    os.close(self._fd)
+                except OSError:
+                    pass
+                self._fd = None
+
     def seal(self):
         """Fsync and close: from now on the segment only waits for its insert."""
         with self._lock:
@@ -155,28 +177,59 @@ class Spool:
         except OSError as exc:
             raise SpoolError(f"cannot create spool segment {path}: {exc}") from exc
         segment = Segment(path, created_ns / 1e9, fd)
-        segment.append(self._header)
+        try:
+            segment.append(self._header)
+        except SpoolError:
+            # A header-less file would be unreadable at replay: leave nothing behind.
+            segment.seal_quietly()
+            self.remove(segment)
+            raise
         segment.rows = 0  # the header is not an event
         return segment
 
     def read(self, segment):
-        """(columns, rows) of a sealed segment; a torn last line (machine crash) is skipped."""
-        with open(segment.path, "rb") as f:
-            lines = f.read().split(b"\n")
-        columns = tuple(json.loads(lines[0])["columns"])
-        decode = self.codec.decoder(columns)
-        rows = []
-        body = [line for line in lines[1:] if line]
-        for n, line in enumerate(body):
+        """(columns, rows, bad_lines) of a sealed segment.
+
+        bad_lines: how many event lines did not decode (a torn last line after
+        a crash, or damage); the others are returned all the same. Raises
+        UnreadableSegment when the file or its header cannot be read.
+        """
+        try:
+            with open(segment.path, "rb") as f:
+                lines = f.read().split(b"\n")
+            columns = tuple(json.loads(lines[0])["columns"])
+            decode = self.codec.decoder(columns)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UnreadableSegment(f"spool segment {segment.path} has no readable header: "
+                                    f"{exc}") from exc
+        rows, bad = [], 0
+        for line in lines[1:]:
+            if not line:
+                continue
             try:
                 rows.append(decode(line))
-            except (ValueError, KeyError, IndexError, TypeError) as exc:
-                if n == len(body) - 1:
-                    log.warning("spool segment %s ends with a torn line (%s); it was never "
-                                "acknowledged, skipped", segment.path, exc)
-                else:
-                    raise SpoolError(f"spool segment {segment.path} line {n + 2} is corrupt: {exc}")
-        return columns, rows
+            except (ValueError, KeyError, IndexError, TypeError, OverflowError):
+                bad += 1
+        return columns, rows, bad
+
+    def quarantine(self, segment):
+        """Move a segment into quarantine/ (same name); returns the new path, or None."""
+        folder = os.path.join(self.directory, QUARANTINE)
+        target = os.path.join(folder, os.path.basename(segment.path))
+        try:
+            os.makedirs(folder, exist_ok=True)
+            os.rename(segment.path, target)
+        except OSError as exc:
+            log.error("spool: could not move %s into quarantine: %s", segment.path, exc)
+            return None
+        return target
+
+    def quarantined_count(self):
+        try:
+            return sum(1 for name in os.listdir(os.path.join(self.directory, QUARANTINE))
+                       if name.endswith(".seg"))
+        except FileNotFoundError:
+            return 0
 
     def remove(self, segment):
         try:
@@ -240,6 +293,30 @@ class Spool:
     def _count_rows(path):
         with open(path, "rb") as f:
             return max(f.read().count(b"\n") - 1, 0)
+
+    @contextlib.contextmanager
+    def write_guard(self, timeout):
+        """Held while a batch is checked against the store and written (see SpooledBuffer).
+
+        Every process sharing this spool takes it for such batches, so two
+        copies of one event id in two workers' batches never both pass the
+        check before either is written. TimeoutError after `timeout` seconds.
+        """
+        fd = os.open(os.path.join(self.directory, GUARD), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise TimeoutError(f"another process held the spool's write guard for "
+                                           f"{timeout:g}s") from None
+                    time.sleep(0.01)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     def metrics_path(self, owner=None):
         return os.path.join(self.directory, f"{owner or self.owner}.metrics.json")

@@ -10,6 +10,13 @@ RETRY_MAX_SECONDS). A retry or a replay first asks ClickHouse which of the
 batch's event ids it already holds and writes only the others, so a batch
 whose insert landed before a crash or a timeout is never written twice.
 
+Events whose id is not random but derived from what the sender said (an API
+client's idempotency key, an access-log file and line) may arrive twice as
+two fresh events; `add(row, dedup=True)` marks their batch for the same check
+on its first insert, and the batch keeps the first of any id it holds twice.
+Checked batches are written under the spool's write guard, so workers sharing
+the spool never both let one id through.
+
 Inserts run on one dedicated thread so that a hung ClickHouse costs a timeout,
 not a stuck flusher; while a timed-out insert is still running, no other
 starts (the retry after it checks its ids).
@@ -21,7 +28,7 @@ import threading
 import time
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 
-from vigie.collector.spool import SpoolError
+from vigie.collector.spool import SpoolError, UnreadableSegment
 
 log = logging.getLogger(__name__)
 SYNC_SECONDS = 0.05
@@ -58,10 +65,12 @@ class _Inserter:
 
 class _Pending:
     """A sealed segment waiting for its insert; rows stay in memory until a first failure."""
-    __slots__ = ("segment", "rows", "attempts")
+    __slots__ = ("segment", "rows", "attempts", "bad_lines", "dedup")
 
-    def __init__(self, segment, rows, attempts):
+    def __init__(self, segment, rows, attempts, dedup=False):
         self.segment, self.rows, self.attempts = segment, rows, attempts
+        self.bad_lines = 0  # lines of its file that did not decode (read from disk only)
+        self.dedup = dedup  # holds events with derived ids: checked on its first insert too
 
 
 class SpooledBuffer:
@@ -77,7 +86,7 @@ class SpooledBuffer:
         self.max_rows, self.max_seconds, self.insert_timeout, self.name = \
             max_rows, max_seconds, insert_timeout, name
         self.columns = spool.codec.columns
-        self._rows, self._segment = [], None
+        self._rows, self._segment, self._dedup = [], None, False
         self._backlog = collections.deque(
             _Pending(segment, None, 1) for segment in spool.claim_orphans())
         self._backlog_rows = sum(p.segment.rows for p in self._backlog)
@@ -92,14 +101,18 @@ class SpooledBuffer:
 
     # -- request threads ---------------------------------------------------
 
-    def add(self, row):
-        """Write the event ahead to the spool, then buffer it; raises SpoolError if it cannot."""
+    def add(self, row, dedup=False):
+        """Write the event ahead to the spool, then buffer it; raises SpoolError if it cannot.
+
+        dedup: the row's event id is derived, not random: it may already be stored.
+        """
         line = self.spool.codec.encode(row)
         with self._lock:
             if self._segment is None:
                 self._segment = self.spool.open_segment()
             self._segment.append(line)
             self._rows.append(row)
+            self._dedup = self._dedup or dedup
             full = len(self._rows) >= self.max_rows
         if full:
             if self._threads:
@@ -132,9 +145,10 @@ class SpooledBuffer:
         with self._flush_lock:
             with self._lock:
                 rows, segment, self._rows, self._segment = self._rows, self._segment, [], None
+                dedup, self._dedup = self._dedup, False
             if segment is not None:
                 segment.seal()
-                self._backlog.append(_Pending(segment, rows, 0))
+                self._backlog.append(_Pending(segment, rows, 0, dedup))
                 self._backlog_rows += segment.rows
             if not force and time.monotonic() < self._next_retry:
                 return 0
@@ -161,8 +175,9 @@ class SpooledBuffer:
         """Insert one group; events written, or None on failure (group kept, backoff set)."""
         started = time.monotonic()
         try:
-            columns, rows, check, used = self._load(group)
-            group = group[:used]
+            columns, rows, check, group = self._load(group)
+            if not group:
+                return 0  # only unreadable segments, now in quarantine
             if self._running is not None and not self._running.done():
                 raise TimeoutError("the previous insert is still running")
             future = self._inserter.submit(self._write_new, columns, rows, check)
@@ -176,45 +191,73 @@ class SpooledBuffer:
             return None
         self.metrics.observe_insert(time.monotonic() - started)
         for pending in group:
-            self.spool.remove(pending.segment)
-            self._backlog.popleft()
-            self._backlog_rows -= pending.segment.rows
+            if pending.bad_lines:
+                self._quarantine(pending, f"{pending.bad_lines} line(s) could not be read, the "
+                                          f"others were written")
+            else:
+                self.spool.remove(pending.segment)
+                self._forget(pending)
         replayed = any(p.attempts for p in group)
         self.metrics.add("events_flushed", written)
         if replayed:
             self.metrics.add("events_replayed", written)
             self.metrics.add("replay_duplicates_skipped", skipped)
             log.info("spool: replayed %d %s (%d already stored, skipped)", written, self.name, skipped)
+        elif skipped:
+            self.metrics.add("duplicates_skipped", skipped)
         self.flushed_total += written
         self._next_retry, self._retry_delay = 0.0, RETRY_MIN_SECONDS
         return written
 
     def _load(self, group):
-        columns, rows, check, used = None, [], False, 0
+        """(columns, rows, check, the pending segments they come from); unreadable ones go
+        to quarantine here, so they never hold up the segments behind them."""
+        columns, rows, check, used = None, [], False, []
         for pending in group:
             if pending.rows is None:
-                seg_columns, seg_rows = self.spool.read(pending.segment)
+                try:
+                    seg_columns, seg_rows, pending.bad_lines = self.spool.read(pending.segment)
+                except UnreadableSegment as exc:
+                    self._quarantine(pending, exc)
+                    continue
             else:
                 seg_columns, seg_rows = self.columns, pending.rows
             if columns is not None and seg_columns != columns:
                 break  # a segment written by another version: its own group, next time
             columns = seg_columns
             rows.extend(seg_rows)
-            check = check or pending.attempts > 0
-            used += 1
+            check = check or pending.attempts > 0 or pending.dedup
+            used.append(pending)
         return columns, rows, check, used
 
+    def _forget(self, pending):
+        self._backlog.remove(pending)
+        self._backlog_rows -= pending.segment.rows
+
+    def _quarantine(self, pending, why):
+        where = self.spool.quarantine(pending.segment)
+        self._forget(pending)
+        self.metrics.add("spool_segments_quarantined", 1)
+        log.error("spool: segment %s moved aside to %s: %s", pending.segment.path,
+                  where or "(could not be moved; skipped until the next start)", why)
+
     def _write_new(self, columns, rows, check):
-        skipped = 0
-        if check and rows:
+        if not check or not rows:
+            if rows:
+                self._write(columns, rows)
+            return len(rows), 0
+        with self.spool.write_guard(self.insert_timeout):
             key = [columns.index(c) for c in ("event_id", "site", "ts")]
             stored = self._stored_ids(((r[key[0]], r[key[1]], r[key[2]]) for r in rows))
-            if stored:
-                fresh = [r for r in rows if str(r[key[0]]) not in stored]
-                skipped, rows = len(rows) - len(fresh), fresh
-        if rows:
-            self._write(columns, rows)
-        return len(rows), skipped
+            fresh, seen = [], set(stored)
+            for row in rows:
+                event_id = str(row[key[0]])
+                if event_id not in seen:
+                    seen.add(event_id)
+                    fresh.append(row)
+            if fresh:
+                self._write(columns, fresh)
+        return len(fresh), len(rows) - len(fresh)
 
     def _failed(self, group, exc):
         fresh = sum(p.segment.rows for p in group if p.attempts == 0)

@@ -2,8 +2,10 @@
 
 A signed-in browser carries Flask's signed session cookie (HttpOnly,
 SameSite=Lax, set up by the composition root) holding the account's email and
-when it signed in. Nothing else about the account lives in the cookie, so a
-password reset or a deleted account takes effect on the next request.
+when it signed in, and the account's credential version then. Nothing else
+about the account lives in the cookie, so a password reset, a deleted account
+or a sign-out (which moves the version on) takes effect on the next request,
+for a copy of the cookie too.
 """
 import time
 from urllib.parse import urlencode, urlsplit
@@ -12,9 +14,11 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 
 from vigie.dashboard.throttle import LoginThrottle
 from vigie.dashboard.csrf import check_csrf, csrf_token, header_matches, share_with_renderer
+from vigie.dashboard.security_headers import install_security_headers
 from vigie.warehouse import StoreError
 from vigie.warehouse.share_links import REVOKED, VALID, check_share_token, get_share_link
-from vigie.warehouse.users import authenticate, get_user, share_viewer
+from vigie.warehouse.users import (UserError, authenticate, end_sessions, get_user,
+                             prepare_password_checks, share_viewer)
 
 SESSION_EMAIL = "user_email"
 SESSION_SIGNED_IN_AT = "signed_in_at"
@@ -81,6 +85,13 @@ def signed_in_user(store):
     return user
 
 
+def _still_signed_in(store):
+    try:
+        return signed_in_user(store) is not None
+    except StoreError:
+        return False
+
+
 def _login_page(next_url, error=None, email="", status=200, stylesheet_url=""):
     html = render_template("auth/login.html", csrf_token=csrf_token(), next_url=next_url,
                            error=error, email=email, stylesheet_url=stylesheet_url)
@@ -97,11 +108,15 @@ def create_auth_blueprint(store, stylesheet_url, throttle=None):
     """GET/POST /login and POST /logout, checking passwords against `store`."""
     bp = Blueprint("auth", __name__, template_folder="templates")
     throttle = throttle or LoginThrottle()
+    prepare_password_checks()
 
     @bp.get("/login")
     def login_form():
         next_url = safe_next(request.args.get("next"))
-        if session_email():
+        # The account is checked, not just the cookie: a cookie whose session
+        # ended (sign-out, password change) would otherwise bounce between the
+        # form and the page it asks for.
+        if session_email() and _still_signed_in(store):
             return redirect(next_url)
         return _login_page(next_url, stylesheet_url=stylesheet_url)
 
@@ -156,6 +171,16 @@ def create_auth_blueprint(store, stylesheet_url, throttle=None):
     @bp.post("/logout")
     def logout():
         check_csrf()
+        email = session_email()
+        if email:
+            # Clearing the cookie is not enough: a copy of it would stay valid.
+            try:
+                end_sessions(store, email)
+            except UserError:
+                pass  # the account is gone already, and its sessions with it
+            except StoreError:
+                return _login_page("/", "Vigie cannot reach its database right now, so you are "
+                                   "still signed in; try again shortly.", "", 503, stylesheet_url)
         session.clear()
         return redirect(url_for("auth.login_form"))
 
@@ -216,10 +241,15 @@ def guard_dash_routes(server, dash_app, store):
             return redirect(url_for("auth.login_form", next=safe_next(asked)))
         return jsonify(error="login required"), 401
 
+    def dashboard_or_sign_in():
+        return request.endpoint in dash_app.routes or (request.endpoint or "").startswith("auth.")
+
     @server.after_request
     def dashboard_headers(response):
         if request.endpoint in dash_app.routes:
             response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.endpoint in dash_app.routes or (request.endpoint or "").startswith("auth."):
+        if dashboard_or_sign_in():
             share_with_renderer(response, server.config.get("SESSION_COOKIE_SECURE", False))
         return response
+
+    install_security_headers(server, dash_app, dashboard_or_sign_in)

@@ -68,3 +68,41 @@ def test_rows_from_before_roles_read_as_admin_or_marketer(store):
 def test_bad_accounts_are_refused_with_a_reason(store, call, message):
     with pytest.raises(UserError, match=message):
         call(store)
+
+
+def password_derivations(call):
+    """How many scrypt key derivations `call` runs (counted by the interpreter's profiler)."""
+    import hashlib
+    import sys
+    runs = []
+
+    def profile(frame, event, arg):
+        if event == "c_call" and arg is hashlib.scrypt:
+            runs.append(arg)
+    sys.setprofile(profile)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return len(runs)
+
+
+def test_an_unknown_email_costs_one_password_check_like_a_known_one(store):
+    from vigie.warehouse.users import _stand_in_hash, prepare_password_checks
+    add_user(store, "mia@shop.example", PASSWORD)
+    prepare_password_checks()  # as the dashboard does when it starts
+    known = password_derivations(lambda: authenticate(store, "mia@shop.example", "wrong one!"))
+    unknown = password_derivations(lambda: authenticate(store, "nobody@shop.example", "wrong one!"))
+    assert known == unknown == 1
+    stored = store.query_value("SELECT password_hash FROM users FINAL")
+    assert _stand_in_hash().split("$")[0] == stored.split("$")[0]  # same method and cost
+
+
+def test_removing_an_account_ends_it(store):
+    from vigie.warehouse.users import remove_user
+    add_user(store, "mia@shop.example", PASSWORD)
+    remove_user(store, "Mia@shop.example ")
+    assert get_user(store, "mia@shop.example") is None
+    assert authenticate(store, "mia@shop.example", PASSWORD) is None
+    with pytest.raises(UserError, match="no account"):
+        remove_user(store, "mia@shop.example")

@@ -82,15 +82,13 @@ def create_app(settings=None, store=None, start_background=True):
     app.extensions["vigie"] = context
 
     # Spool figures in /healthz and Prometheus metrics (collector/ops.py).
-    from vigie.collector.ops import create_ops_blueprint, spool_health
+    from vigie.collector.ops import create_ops_blueprint, health_report
     app.register_blueprint(create_ops_blueprint(collector, settings))
 
     @app.get("/healthz")
     def healthz():
-        ok = store.ping()
-        body = {"status": "ok" if ok else "unavailable", "store": store.backend,
-                "buffered_events": collector.buffered_count(), **spool_health(collector)}
-        return jsonify(body), (200 if ok else 503)
+        body, status = health_report(store, collector, settings)
+        return jsonify(body), status
 
     init_dashboard(app, store, settings)
 

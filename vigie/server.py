@@ -61,6 +61,8 @@ class VigieServer(BaseApplication):
             "accesslog": None,
             "errorlog": "-",
             "loglevel": s.log_level.lower(),
+            # gunicorn's own lines may name a client address; this logger takes it out.
+            "logger_class": "vigie.log_privacy.PrivateLogger",
             "worker_exit": lambda server, worker: _close_worker_app(worker),
         }
         if self.on_ready:

@@ -167,6 +167,10 @@ SETTINGS = (
             "and stays until ClickHouse confirmed it, so events survive a crash or a ClickHouse "
             "outage. Shared by all workers; each store gets its own sub-directory.",
             _directory),
+    Setting("spool_degraded_seconds", 300.0,
+            "GET /healthz answers \"status\": \"degraded\" when the oldest event waiting in the "
+            "spool is older than this (seconds): events are accepted but not reaching the store.",
+            _positive_float),
     Setting("insert_timeout_seconds", 10.0,
             "An insert into ClickHouse that takes longer counts as failed: its events wait in the "
             "spool and are retried (never written twice).",

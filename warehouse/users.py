@@ -8,7 +8,9 @@ Access is decided here (`User.can_see_site`, `User.can`) so that every
 dashboard callback and API checks it the same way on the server.
 """
 import datetime
+import functools
 import re
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -116,16 +118,34 @@ def add_user(store, email, password, is_admin=False, role=None, sites=None):
     return _write(store, email, generate_password_hash(password), role, _unique(sites))
 
 
-def set_access(store, email, role=None, sites=None):
-    """Change an existing account's role and/or sites, keeping its password."""
+def _existing(store, email):
+    """(User, password hash) of a live account, or UserError."""
     email = _normalise_email(email)
     rows = store.query(_SELECT + " WHERE email = %(e)s AND deleted = 0", {"e": email})
     if not rows:
         raise UserError(f"no account {email!r}")
-    current = _user(rows[0])
+    return _user(rows[0]), rows[0][1]
+
+
+def set_access(store, email, role=None, sites=None):
+    """Change an existing account's role and/or sites, keeping its password."""
+    current, password_hash = _existing(store, email)
     role = _check_role(role) if role is not None else current.role
     sites = _unique(sites) if sites is not None else current.sites
-    return _write(store, email, rows[0][1], role, sites)
+    return _write(store, current.email, password_hash, role, sites)
+
+
+def end_sessions(store, email):
+    """End every open session of the account (sign-out), on the server: a copied cookie
+    stops working too. The account is rewritten unchanged under a new credential version."""
+    current, password_hash = _existing(store, email)
+    return _write(store, current.email, password_hash, current.role, current.sites)
+
+
+def remove_user(store, email):
+    """Delete the account; its open sessions end with it."""
+    current, password_hash = _existing(store, email)
+    _write(store, current.email, password_hash, current.role, current.sites, deleted=1)
 
 
 def _unique(sites):
@@ -142,12 +162,27 @@ def authenticate(store, email, password):
     rows = store.query(_SELECT + " WHERE email = %(e)s AND deleted = 0",
                        {"e": (email or "").strip().lower()})
     if not rows:
-        # Hash anyway so an unknown email costs the same time as a wrong password.
-        check_password_hash(generate_password_hash("x"), password or "")
+        # Check against a hash anyway so an unknown email costs one password check,
+        # like a known one: the form must not tell which accounts exist.
+        check_password_hash(_stand_in_hash(), password or "")
         return None
     if not check_password_hash(rows[0][1], password or ""):
         return None
     return _user(rows[0])
+
+
+@functools.cache
+def _stand_in_hash():
+    """A hash made like an account's (same method and cost), made once per process.
+
+    The dashboard makes it when it starts (prepare_password_checks), so that
+    not even the first unknown email costs an extra hash.
+    """
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def prepare_password_checks():
+    _stand_in_hash()
 
 
 def get_user(store, email):

@@ -78,6 +78,9 @@ def _read_body():
         raise ApiError(400, "body is not UTF-8", "bad_request") from None
     except ValueError as exc:
         raise ApiError(400, f"body is not valid JSON: {exc}", "bad_request") from None
+    except RecursionError:
+        raise ApiError(400, "body is nested too deeply: expected an object or a list of "
+                            "flat objects", "bad_request") from None
 
 
 def _items(payload, kind):

@@ -104,7 +104,9 @@ class _Reader:
             raise ImportFailed(f"cannot read {path}: {exc.strerror or exc}") from None
         self.size = os.fstat(self.raw.fileno()).st_size
         self.physical_line = 0
-        self.reader = csv.reader(self._lines(), delimiter=options.delimiter)
+        # strict: broken quoting is an error, not a field that silently swallows
+        # the rest of the file (an unclosed quote on the last line included).
+        self.reader = csv.reader(self._lines(), delimiter=options.delimiter, strict=True)
 
     def _lines(self):
         decoder = codecs.getincrementaldecoder(self.options.encoding)()
@@ -130,8 +132,11 @@ class _Reader:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise ImportFailed(f"{self.path}: line {line} is not valid CSV ({exc})",
-                                   [Rejection(line, "", f"not valid CSV: {exc}", "")]) from None
+                reason = ("a quoted field opened here is never closed" if "end of data" in str(exc)
+                          else str(exc))
+                raise ImportFailed(f"{self.path}: line {line} is not valid CSV ({reason}); "
+                                   "nothing was imported",
+                                   [Rejection(line, "", f"not valid CSV: {reason}", "")]) from None
             yield line, cells
 
     def close(self):

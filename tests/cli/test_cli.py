@@ -93,6 +93,8 @@ def test_migrate_sites_and_users(request, url_fixture):
     listed = run_vigie(url, "users", "list")
     assert listed.stdout.splitlines() == ["ana@shop.example.com  admin, every site",
                                           "mia@shop.example.com  retention, sites: shop.example.com"]
+    removed = run_vigie(url, "users", "remove", "rex@shop.example.com")
+    assert removed.returncode == 2 and "no account 'rex@shop.example.com'" in removed.stderr
 
     from vigie.warehouse import open_store
     from vigie.warehouse.users import authenticate
@@ -105,6 +107,11 @@ def test_migrate_sites_and_users(request, url_fixture):
         assert "correct horse" not in stored
     finally:
         store.close()
+    removed = run_vigie(url, "users", "remove", "Mia@shop.example.com")
+    assert removed.returncode == 0, removed.stderr
+    assert "user mia@shop.example.com removed; their open sessions have ended" in removed.stdout
+    assert run_vigie(url, "users", "list").stdout.splitlines() == [
+        "ana@shop.example.com  admin, every site"]
 
 
 def test_settings_command_masks_the_secret(chdb_url):
@@ -121,6 +128,7 @@ def test_settings_command_masks_the_secret(chdb_url):
 @pytest.mark.parametrize("command", [
     [], ["serve"], ["demo"], ["db"], ["db", "migrate"], ["sites"], ["sites", "add"],
     ["sites", "list"], ["users"], ["users", "add"], ["users", "access"], ["users", "list"],
+    ["users", "remove"],
     ["settings"],
 ])
 def test_every_command_has_help(command, capsys):

@@ -130,6 +130,14 @@ def test_unusable_bodies_get_a_json_error(client, store, token, raw, status, mes
     assert count(store, "customers") == 0
 
 
+@pytest.mark.parametrize("path", ["/api/v1/customers", "/api/v1/transactions"])
+def test_deeply_nested_json_is_a_bad_request_not_a_retry(client, token, path):
+    response = post(client, path, None, token, raw=b"[" * 1000 + b"]" * 1000)
+    body = response.get_json()
+    assert (response.status_code, body["reason"]) == (400, "bad_request")
+    assert "nested too deeply" in body["error"] and "retry" not in body["error"]
+
+
 def test_other_methods_get_a_json_405(client, token):
     response = client.get("/api/v1/transactions", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 405

@@ -140,3 +140,14 @@ def test_a_missing_currency_column_is_fatal_unless_a_default_is_given(store, sit
 def test_a_bad_default_currency_is_fatal(store, site, csv_file):
     with pytest.raises(ImportFailed, match="--currency: 'dollars' is not a 3-letter currency"):
         import_csv(store, site, csv_file(WITHOUT_IDS), TRANSACTIONS, CsvOptions(currency="dollars"))
+
+
+@pytest.mark.parametrize("last_line", ['C-003,2024-03-02T10:00:00Z,10,EUR,"purchase',
+                                       'C-003,"2024-03-02T10:00:00Z"x,10,EUR,purchase'])
+def test_broken_quoting_on_the_last_line_imports_nothing(store, site, csv_file, last_line):
+    path = csv_file(WITHOUT_IDS + "    " + last_line + "\n")
+    with pytest.raises(ImportFailed, match="line 8 is not valid CSV") as failure:
+        import_csv(store, site, path, TRANSACTIONS)
+    assert "nothing was imported" in str(failure.value)
+    assert [p.line for p in failure.value.problems] == [8]
+    assert count(store, "transactions") == 0

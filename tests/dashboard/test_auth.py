@@ -172,6 +172,32 @@ def test_logout_signs_out(signed_in):
     assert signed_in.get("/_dash-layout").status_code == 401
 
 
+def test_a_cookie_copied_before_sign_out_opens_nothing_after_it(signed_in, store):
+    from vigie.warehouse.sites import add_site
+    add_site(store, "shop.example")
+    copied = signed_in.get_cookie("session").value
+    stats = "/api/v1/stats/aggregate?site=shop.example&period=7d"
+    assert signed_in.get("/pages?site=shop.example").status_code == 200
+    assert signed_in.get(stats).status_code == 200
+    with signed_in.session_transaction() as session:
+        token = session["csrf_token"]
+    assert signed_in.post("/logout", data={"csrf_token": token}).status_code == 302
+    signed_in.set_cookie("session", copied)  # replayed by whoever copied it
+    assert signed_in.get("/pages?site=shop.example").status_code == 302
+    assert signed_in.get("/_dash-layout").status_code == 401
+    assert signed_in.get(stats).status_code == 401
+    assert login(signed_in).status_code == 302  # signing in again works as before
+    assert signed_in.get("/pages?site=shop.example").status_code == 200
+
+
+def test_removing_an_account_ends_its_open_sessions(signed_in, store):
+    from vigie.warehouse.users import remove_user
+    assert signed_in.get("/").status_code == 200
+    remove_user(store, EMAIL)
+    assert signed_in.get("/").status_code == 302
+    assert signed_in.get("/_dash-layout").status_code == 401
+
+
 def test_a_get_to_logout_does_not_sign_out(signed_in):
     # A link or an <img src="/logout"> on another site must not end the session.
     signed_in.get("/logout")

@@ -2,6 +2,7 @@
 import datetime
 import gzip
 import io
+import os
 
 import pytest
 
@@ -177,11 +178,11 @@ def test_the_same_file_is_not_imported_twice_without_force(run_cli, shop, log_fi
     code, out, err = run_cli("import", "access-log", str(copy), "--site", "shop.test")
     assert code == 2 and out == ""
     assert f"{copy} was already imported into shop.test on " in err
-    assert f"(5 pageviews, as {log_file}); importing it again would count them twice" in err
+    assert f"(5 pageviews, as {log_file}); importing it again would add nothing" in err
     assert shop.query_value("SELECT count() FROM events") == 5
     code, out, err = run_cli("import", "access-log", str(copy), "--site", "shop.test", "--force")
     assert code == 0, err
-    assert shop.query_value("SELECT count() FROM events") == 10
+    assert shop.query_value("SELECT count() FROM events") == 5  # each line is stored once
     # Another site may import the same file.
     add_site(shop, "blog.test")
     code, out, _ = run_cli("import", "access-log", str(log_file), "--site", "blog.test")
@@ -197,3 +198,28 @@ def test_a_truncated_gzip_file_stops_with_one_clear_line(run_cli, shop, tmp_path
     [message] = err.strip().splitlines()[-1:]
     assert message.startswith(f"vigie: {gz}: reading stopped: ") and "Traceback" not in err
     assert shop.query_value("SELECT count() FROM access_log_imports") == 0
+
+
+def test_an_import_run_again_after_a_kill_stores_each_line_once(run_cli, shop, settings, tmp_path,
+                                                                monkeypatch):
+    """Killed with batches stored and more still spooled; the re-run finishes the job."""
+    from vigie.collector.spool import spool_directory
+    from tests.collector.test_spool import crash
+    from vigie.warehouse.log_imports import file_digest
+    pages = [line(f"198.51.100.{n % 50}", f"10/Mar/2024:10:{n // 60:02d}:{n % 60:02d} +0000",
+                  f"GET /p{n} HTTP/1.1", 200) for n in range(200)]
+    log_file = tmp_path / "big.log"
+    log_file.write_text("\n".join(pages) + "\n")
+    first = Collector(shop, settings.replace(buffer_max_rows=50, buffer_max_seconds=3600))
+    done = import_lines(first, "shop.test", io.StringIO("\n".join(pages[:120]) + "\n"),
+                        "combined", file_key=file_digest(str(log_file)))
+    assert done.accepted == 120 and shop.query_value("SELECT count() FROM events") == 100
+    crash(first)  # kill -9: 20 pageviews wait in its spool segment
+    monkeypatch.setenv("VIGIE_SPOOL_DIR", settings.spool_dir)
+    code, out, err = run_cli("import", "access-log", str(log_file), "--site", "shop.test")
+    assert code == 0, err
+    assert "200 pageviews imported" in out
+    assert shop.query("SELECT count(), uniqExact(pathname), uniqExact(event_id) FROM events") == \
+        [(200, 200, 200)]
+    assert not [n for n in os.listdir(spool_directory(settings.spool_dir, settings.store_url))
+                if n.endswith(".seg")]

@@ -240,3 +240,45 @@ def test_an_unreachable_store_gets_a_json_503_not_a_500(store, settings):
     assert response.get_json()["reason"] == "store_unavailable"
     assert collector.close() == 0
     assert store.query_value("SELECT count() FROM events") == 0
+
+
+def test_a_retried_event_id_is_stored_once(api, store, settings):
+    """The client timed out and sent again: same id, one event, in whichever worker it lands."""
+    from vigie.collector import Collector
+    client, token, app = api
+    when = ago(hours=2).isoformat()
+    first = {"name": "pageview", "url": "https://shop.test/a", "timestamp": when,
+             "event_id": "order-42-view"}
+    other = dict(first, url="https://shop.test/b", event_id="order-43-view")
+    assert post(client, {"events": [first]}, token).status_code == 200
+    # The retry, twice in one batch, before the first copy was written.
+    answer = post(client, {"events": [first, first, other]}, token)
+    assert answer.get_json() == {"accepted": 3, "rejected": []}
+    assert [r["pathname"] for r in rows(store, app)] == ["/a", "/b"]
+    # Later, through another worker sharing the spool: already stored, not written again.
+    worker = Collector(store, settings)
+    from vigie.collector.batch import ingest_batch
+    from vigie.collector.pipeline import ClientInfo
+    ingest_batch(worker, "shop.test", [first], ClientInfo("198.51.100.20", "vigie-api"), 30)
+    assert worker.flush() == 0 and worker.close() == 0
+    assert worker.metrics_snapshot()["counters"]["duplicates_skipped"] == 1
+    assert store.query_value("SELECT count() FROM events") == 2
+    # The same key from another site is another event.
+    stored = store.query_value("SELECT toString(event_id) FROM events WHERE pathname = '/a'")
+    from vigie.collector.event_id_generator import derived_event_id
+    assert stored == str(derived_event_id("api", "shop.test", "order-42-view"))
+    assert stored != str(derived_event_id("api", "other.test", "order-42-view"))
+
+
+@pytest.mark.parametrize("event_id, message", [(42, "'event_id' must be a string"),
+                                               ("", "1 to 128 printable"),
+                                               ("x" * 129, "1 to 128 printable"),
+                                               ("a\nb", "1 to 128 printable")])
+def test_a_bad_event_id_rejects_only_its_event(api, store, event_id, message):
+    client, token, app = api
+    base = {"name": "pageview", "url": "https://shop.test/", "timestamp": ago(hours=1).isoformat()}
+    answer = post(client, {"events": [dict(base, event_id=event_id), base]}, token)
+    assert answer.status_code == 207
+    [rejected] = answer.get_json()["rejected"]
+    assert rejected["index"] == 0 and message in rejected["error"]
+    assert len(rows(store, app)) == 1

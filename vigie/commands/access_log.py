@@ -103,7 +103,7 @@ def _import(args, settings, store, domain, lines, raw, size):
     digest = _refuse_a_second_import(store, domain, args) if raw is not None else None
     progress = Progress(sys.stderr, size, raw.tell if raw is not None else None)
     try:
-        summary, unwritten = _run(args, settings, store, domain, lines, progress, jobs)
+        summary, unwritten = _run(args, settings, store, domain, lines, progress, jobs, digest)
     except ReadStopped as stopped:
         raise CommandError(f"{args.file}: reading stopped: {stopped}; the pageviews of the lines "
                            f"read before were imported ({stopped.unwritten} could not be "
@@ -164,16 +164,21 @@ def _worker_collector(settings, salt_lock):
         store.close()
 
 
-def _run(args, settings, store, domain, lines, progress, jobs):
-    """(summary, events left unwritten): the import, in this process or in `jobs` workers."""
+def _run(args, settings, store, domain, lines, progress, jobs, digest):
+    """(summary, events left unwritten): the import, in this process or in `jobs` workers.
+
+    Event ids come from the file's digest and line numbers (not for standard
+    input): running the import again after an interruption stores each line once.
+    """
     now = datetime.datetime.now(datetime.timezone.utc)
     if jobs > 1:
         return import_in_parallel(functools.partial(_worker_collector, settings), domain, lines,
                                   args.format, jobs, progress=progress, now=now,
-                                  read_errors=READ_ERRORS)
+                                  read_errors=READ_ERRORS, file_key=digest)
     collector = _started_collector(store, settings)
     try:
-        summary = import_lines(collector, domain, lines, args.format, progress=progress, now=now)
+        summary = import_lines(collector, domain, lines, args.format, progress=progress, now=now,
+                               file_key=digest)
     except READ_ERRORS as exc:
         raise ReadStopped(exc, None, collector.close()) from None
     return summary, collector.close()
@@ -187,7 +192,8 @@ def _refuse_a_second_import(store, domain, args):
         raise CommandError(
             f"{args.file} was already imported into {domain} on {previous.imported_at:%Y-%m-%d %H:%M} "
             f"UTC ({previous.accepted:,} pageviews, as {previous.file_name}); importing it again "
-            "would count them twice. Use --force to import it anyway")
+            "would add nothing. Use --force to run it again anyway (lines already stored are "
+            "skipped)")
     return digest
 
 
@@ -223,5 +229,6 @@ def register(commands):
                         help="processes parsing the log (default: one per CPU, up to "
                              f"{MAX_AUTO_JOBS}, for a ClickHouse server; 1 for chdb)")
     access.add_argument("--force", action="store_true",
-                        help="import a file even if it was imported into the site before")
+                        help="run the import even if the file was imported into the site before "
+                             "(lines already stored are skipped)")
     access.set_defaults(func=cmd_import_access_log)

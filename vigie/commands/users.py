@@ -4,7 +4,7 @@ import sys
 
 from vigie.cli_common import CommandError, _command, _migrated_store, _settings
 from vigie.warehouse.sites import list_sites, normalise_domain
-from vigie.warehouse.users import ROLES, add_user, list_users, set_access
+from vigie.warehouse.users import ROLES, add_user, list_users, remove_user, set_access
 
 
 def _read_password(args):
@@ -69,6 +69,15 @@ def cmd_users_access(args):
         store.close()
 
 
+def cmd_users_remove(args):
+    store = _migrated_store(_settings(args))
+    try:
+        remove_user(store, args.email)
+        print(f"user {args.email.strip().lower()} removed; their open sessions have ended")
+    finally:
+        store.close()
+
+
 def cmd_users_list(args):
     store = _migrated_store(_settings(args))
     try:
@@ -104,4 +113,7 @@ def register(commands):
     users_access.add_argument("email", help="the account's email address")
     _access_arguments(users_access)
     users_access.set_defaults(func=cmd_users_access)
+    users_remove = _command(users, "remove", "delete an account and end its open sessions")
+    users_remove.add_argument("email", help="the account's email address")
+    users_remove.set_defaults(func=cmd_users_remove)
     _command(users, "list", "list accounts with their role and sites").set_defaults(func=cmd_users_list)
