@@ -15,6 +15,7 @@ from alerts.churn_queries import latest_scores, promoted_model_card, risk_trend
 from alerts.churn_registry import list_models
 from alerts.client_data.queries import MAX_PAGE, list_customers
 from alerts.conditions import last_purchases
+from dashboard.chart_config import chart
 from dashboard.churn_view import (BANDS, SORTS, at_risk_csv, at_risk_rows, at_risk_table,
                                   band_cards, band_counts, model_card, probability_figure,
                                   risk_trend_panel)
@@ -159,8 +160,7 @@ def show_churn(query):
         return _message(str(exc), "churn-error"), None, None, None, None, _HIDDEN
     except StoreError:
         return _message(STORE_DOWN, "churn-error"), None, None, None, None, _HIDDEN
-    histogram = dcc.Graph(id="churn-probabilities", figure=probability_figure(scores),
-                          config={"displayModeBar": False, "responsive": True})
+    histogram = chart("churn-probabilities", probability_figure(scores), displayModeBar=False)
     return (None, band_cards(band_counts(scores)), histogram, at_risk_table(rows, site.domain),
             model_card(card), {})
 
