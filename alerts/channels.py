@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import apprise
 
+from alerts import mailbox  # noqa: F401  (registers mbox:// with apprise)
 from alerts.clock import aware, next_version, utcnow
 from warehouse.sites import get_site, normalise_domain
 
