@@ -124,10 +124,9 @@ def train_and_score(store, settings, site, out):
 
 
 def mailbox_path(settings):
-    """The demo's mail file: beside the embedded store, or in the current directory."""
-    url = settings.store_url
-    folder = url[len("chdb://"):].split("?", 1)[0] if url.startswith("chdb://") else "."
-    return os.path.join(os.path.abspath(folder), "alerts.mbox")
+    """The demo's mail file: in the embedded store's directory, or the current directory."""
+    from warehouse.store import embedded_directory
+    return os.path.join(os.path.abspath(embedded_directory(settings.store_url) or "."), "alerts.mbox")
 
 
 def alerts_and_deliveries(store, settings, site, scored, out):
