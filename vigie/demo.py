@@ -14,6 +14,7 @@ import secrets
 import sys
 import time
 
+from vigie.demo_churn import DemoDataError
 from vigie.settings import SettingsError, load_settings
 from warehouse import StoreError
 from warehouse.sites import SiteError
@@ -30,7 +31,7 @@ LOAD_TIMEOUT_SECONDS = 3600
 # this many, however few visitors it is asked for.
 MIN_CLIENTS = 300
 VISITORS_PER_CLIENT = 6
-EXPECTED_ERRORS = (SettingsError, SiteError, UserError, StoreError, OSError)
+EXPECTED_ERRORS = (SettingsError, SiteError, UserError, StoreError, OSError, DemoDataError)
 
 
 class DemoError(RuntimeError):

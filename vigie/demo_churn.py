@@ -28,6 +28,10 @@ RULES = [  # (kind, parameters, severity)
 ]
 
 
+class DemoDataError(RuntimeError):
+    """A step of the demo refused its own data; the message says which and why."""
+
+
 class Step:
     """Prints `label ...` then `label: outcome (N s)`, so a slow step is visible as it runs."""
 
@@ -48,14 +52,18 @@ class Step:
 
 
 def define_conversions(store, site, out):
-    from analytics.funnels import add_funnel, parse_step
-    from analytics.goals import add_goal
+    """The goals and the funnel; those a load cut short already made are kept."""
+    from analytics.funnels import add_funnel, list_funnels, parse_step
+    from analytics.goals import add_goal, list_goals
 
     with Step("goals", out) as step:
+        existing = {(g.kind, g.pattern) for g in list_goals(store, site)}
         for kind, pattern, name, revenue in GOALS:
-            add_goal(store, site, kind, pattern, name=name, revenue=revenue)
+            if (kind, pattern) not in existing:
+                add_goal(store, site, kind, pattern, name=name, revenue=revenue)
         name, steps = FUNNEL
-        add_funnel(store, site, name, [parse_step(s) for s in steps], window_days=7)
+        if name not in {f.name for f in list_funnels(store, site)}:
+            add_funnel(store, site, name, [parse_step(s) for s in steps], window_days=7)
         step.done(f"{len(GOALS)} goals (one with revenue) and the funnel {name!r}")
 
 
@@ -73,7 +81,7 @@ def import_clients(store, site, customers, out):
                    zip(paths, (CUSTOMERS, TRANSACTIONS))]
         rejected = sum(r.rejected_rows for r in reports)
         if rejected:
-            raise ValueError(f"the demo's client data was refused: {reports[0].rejected[:3]}"
+            raise DemoDataError(f"the demo's client data was refused: {reports[0].rejected[:3]}"
                              f"{reports[1].rejected[:3]}")
         step.done(f"{reports[0].imported:,} customers and {reports[1].imported:,} transactions "
                   "imported from CSV")
@@ -90,7 +98,7 @@ def run_jobs(store, settings, out):
         outcomes = {name: run_scheduled(store, job, context) for name, job in JOBS.items()}
         failed = {name: o for name, o in outcomes.items() if any(isinstance(v, str) for v in o.values())}
         if failed:
-            raise ValueError(f"analytics jobs failed: {failed}")
+            raise DemoDataError(f"analytics jobs failed: {failed}")
         step.done(", ".join(f"{name} {sum(o.values()):,} rows" for name, o in outcomes.items()))
 
 
@@ -132,15 +140,17 @@ def mailbox_path(settings):
 def alerts_and_deliveries(store, settings, site, scored, out):
     from alerts.channels import add_channel
     from alerts.engine import run_site
-    from alerts.rules import add_rule
+    from alerts.rules import add_rule, list_rules
 
     with Step("alerts", out) as step:
         mailbox = mailbox_path(settings)
         add_channel(store, site, MAILBOX_CHANNEL, "mbox://" + mailbox)
         rules = [(kind, params, severity) for kind, params, severity in RULES
                  if scored or kind != "risk_above"]
+        existing = {r.kind for r in list_rules(store, site)}
         for kind, params, severity in rules:
-            add_rule(store, site, kind, severity=severity, channels=(MAILBOX_CHANNEL,), **params)
+            if kind not in existing:
+                add_rule(store, site, kind, severity=severity, channels=(MAILBOX_CHANNEL,), **params)
         summary = run_site(store, settings, site)
         step.done(f"{len(rules)} rules, {len(summary.opened)} alerts opened, {summary.sent} "
                   f"delivered to {mailbox} ({summary.failed} failed)")

@@ -185,3 +185,23 @@ def test_demo_reports_an_unusable_data_dir(tmp_path):
         env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "vigie: demo:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_goals_and_funnel_survive_a_load_cut_short_and_run_again(store, tmp_path):
+    """A load that stopped after its goals: the next run keeps them instead of failing on duplicates."""
+    import io
+
+    from analytics.funnels import list_funnels
+    from analytics.goals import list_goals
+    from vigie.demo_churn import GOALS, define_conversions
+    from warehouse.sites import add_site
+
+    add_site(store, "demo.vigie.test", "Europe/Paris")
+    out = io.StringIO()
+    for _ in range(2):
+        define_conversions(store, "demo.vigie.test", out)
+    goals = list_goals(store, "demo.vigie.test")
+    assert sorted(g.pattern for g in goals) == sorted(p for _, p, _, _ in GOALS)
+    assert [g.name for g in goals if g.revenue_goal] == ["Purchase"]
+    assert [f.name for f in list_funnels(store, "demo.vigie.test")] == ["Checkout"]
+    assert out.getvalue().count("demo goals: 3 goals") == 2
