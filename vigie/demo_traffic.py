@@ -4,7 +4,9 @@
 payload is exactly what the JS tracker would send, the client the request
 facts the collector sees. Visitors come from search, social, newsletters,
 paid campaigns or nowhere; they bounce, read, sign up and buy, more on
-weekdays and in the daytime of the site's time zone.
+weekdays and in the daytime of the site's time zone. They come from eleven
+countries (real address blocks, so the collector's country lookup works),
+and some sign in as the shop's clients.
 """
 import datetime
 import ipaddress
@@ -130,7 +132,7 @@ def _visit_start(rng, now, days, tz, fading=False):
     when = now
     # Rejection sampling; 200 tries are ample (the acceptance rate is over 30%).
     for _ in range(200):
-        when = now - datetime.timedelta(seconds=rng.uniform(1, max(span, 2)))
+        when = now - datetime.timedelta(seconds=rng.uniform(1, span))
         local = when.astimezone(tz)
         if rng.uniform(0, peak) <= HOURLY[local.hour] * WEEKDAY[local.weekday()]:
             break
