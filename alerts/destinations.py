@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import apprise
 
+from vigie.alerts import mailbox  # noqa: F401  (registers mbox:// with apprise)
 from vigie.alerts.clock import aware, next_version, utcnow
 from vigie.warehouse.sites import get_site, normalise_domain
 

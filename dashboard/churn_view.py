@@ -9,6 +9,8 @@ import io
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from vigie.dashboard.chart_config import chart
+
 BANDS = ("high", "medium", "low")
 SORTS = ("desc", "asc")
 TABLE_LIMIT = 200    # rows drawn on the page; the CSV export holds them all
@@ -19,10 +21,6 @@ _METRIC_COLUMNS = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brie
 
 
 _BAND_COLOURS = {"high": "#dc2626", "medium": "#f59e0b", "low": "#16a34a"}
-# The modebar holds only Plotly's "download as PNG" button (no "share" button
-# sending the chart to an outside service).
-TREND_GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]],
-                      "toImageButtonOptions": {"filename": "churn-risk-trend"}}
 
 
 def trend_figure(trend):
@@ -46,7 +44,7 @@ def risk_trend_panel(trend):
         return html.P("The trend appears after the second scoring date "
                       "(scoring runs daily with `vigie serve`, or `vigie churn score`).",
                       className="empty", id="churn-trend-empty")
-    return dcc.Graph(id="churn-trend-chart", figure=trend_figure(trend), config=TREND_GRAPH_CONFIG)
+    return chart("churn-trend-chart", trend_figure(trend), "churn-risk-trend")
 
 
 def band_counts(scores):

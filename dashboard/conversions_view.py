@@ -6,7 +6,7 @@ by admins, so they are only ever passed to Dash as text (which escapes them).
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from vigie.dashboard.chart_config import CHART_CONFIG
+from vigie.dashboard.chart_config import chart
 from vigie.dashboard.controls import filter_link, page_path
 from vigie.dashboard.formatting import format_count, format_duration, format_percent
 
@@ -122,7 +122,7 @@ def funnel_panel(funnels, chosen, report, selection, csv):
     """The chooser, the chart, the step table and the CSV link of the funnel shown."""
     return [funnel_chooser(funnels, chosen.funnel_id, selection),
             html.Div(csv, className="panel-tools"),
-            dcc.Graph(id="funnel-chart", figure=funnel_figure(report), config=CHART_CONFIG),
+            chart("funnel-chart", funnel_figure(report), "vigie-funnel"),
             funnel_summary(report), funnel_table(report, selection)]
 
 

@@ -17,10 +17,6 @@ SEGMENT_COLOURS = {
     "About to sleep": "#fdba74", "Cannot lose them": "#b91c1c", "At risk": "#ef4444",
     "Hibernating": "#cbd5e1", "Lost": "#94a3b8"}
 MEMBERS_LIMIT = 200   # clients listed on the page; the CSV export has them all
-# The modebar holds only Plotly's "download as PNG" button: no zoom tools on a
-# histogram, and no "share" button sending the chart to an outside service.
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]],
-                "toImageButtonOptions": {"filename": "customer-value"}}
 
 
 def api_csv_href(endpoint, site, as_of, **extra):

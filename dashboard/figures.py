@@ -23,11 +23,6 @@ CHART_METRICS = (
 )
 CHART_METRIC_KEYS = tuple(key for key, *_ in CHART_METRICS)
 DEFAULT_METRIC = "visitors"
-# Toolbar with the "download as PNG" button only.
-CHART_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d",
-                                           "zoomOut2d", "autoScale2d", "resetScale2d"],
-                "toImageButtonOptions": {"format": "png", "filename": "vigie-overview"}}
 
 
 def has_traffic(rows):

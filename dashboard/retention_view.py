@@ -5,7 +5,7 @@ Nothing here reads the store.
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from vigie.dashboard.chart_config import CHART_CONFIG
+from vigie.dashboard.chart_config import chart
 from vigie.dashboard.controls import page_path
 from vigie.dashboard.formatting import format_count, format_percent
 
@@ -130,12 +130,12 @@ def no_visits():
 def cohort_panel(rows, interval):
     if not rows:
         return no_cohorts()
-    return [dcc.Graph(id="cohort-heatmap", figure=cohort_figure(rows, interval), config=CHART_CONFIG),
+    return [chart("cohort-heatmap", cohort_figure(rows, interval), "vigie-cohorts"),
             html.Div(cohort_table(rows, interval), className="table-scroll")]
 
 
 def returning_panel(split, rows, interval):
     if not split["visits"]:
         return no_visits()
-    return [dcc.Graph(id="returning-chart", figure=returning_figure(rows, interval), config=CHART_CONFIG),
+    return [chart("returning-chart", returning_figure(rows, interval), "vigie-returning-visitors"),
             returning_table(rows, interval)]

@@ -5,13 +5,16 @@ opened the embedded store before gunicorn forks its worker (chdb state does
 not survive a fork). The traffic goes through the collector's own ingestion
 pipeline (Collector.ingest with the event's past receive time), exactly as
 tracker events posted to /api/event would, enrichment and identity included.
+Goals, client data, the churn model, scores and alerts follow (vigie.demo_churn).
 """
+import logging
 import multiprocessing
 import queue
 import secrets
 import sys
 import time
 
+from vigie.demo_churn import DemoDataError
 from vigie.settings import SettingsError, load_settings
 from vigie.warehouse import StoreError
 from vigie.warehouse.sites import SiteError
@@ -23,7 +26,12 @@ DEMO_ADMIN = "admin@vigie.test"
 # Generating a month of traffic for thousands of visitors takes well under a
 # minute; this only stops a wedged loader from hanging the command forever.
 LOAD_TIMEOUT_SECONDS = 3600
-EXPECTED_ERRORS = (SettingsError, SiteError, UserError, StoreError, OSError)
+# The churn model needs at least 30 clients active in each of its two past
+# windows, with churned and retained ones among them: the demo always has
+# this many, however few visitors it is asked for.
+MIN_CLIENTS = 300
+VISITORS_PER_CLIENT = 6
+EXPECTED_ERRORS = (SettingsError, SiteError, UserError, StoreError, OSError, DemoDataError)
 
 
 class DemoError(RuntimeError):
@@ -81,9 +89,21 @@ def send_traffic(collector, traffic, progress):
     return accepted, dropped
 
 
+def client_count(visitors):
+    """Clients of the demo shop: about one per six visitors, never fewer than MIN_CLIENTS."""
+    return max(MIN_CLIENTS, visitors // VISITORS_PER_CLIENT)
+
+
 def load_demo(settings, days, visitors, seed, out=sys.stderr):
-    """Schema, demo site, admin account and traffic. Returns the admin password."""
+    """Schema, site, admin account, goals, clients, traffic, model, scores and alerts.
+
+    Returns the admin password.
+    """
+    import datetime
+
+    from vigie import demo_churn
     from vigie.app import create_app
+    from vigie.demo_clients import generate_clients
     from vigie.demo_traffic import generate_traffic
     from vigie.warehouse import open_store
     from vigie.warehouse.events import count_site_events
@@ -107,21 +127,37 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
                   "remove the data directory to generate it again", file=out)
             return password
 
+        now = datetime.datetime.now(datetime.timezone.utc)
+        customers = generate_clients(client_count(visitors), seed, now)
+        demo_churn.define_conversions(store, site.domain, out)
+        demo_churn.import_clients(store, site.domain, customers, out)
+
         app = create_app(settings, store=store, start_background=False)
         context = app.extensions["vigie"]
-        traffic = list(generate_traffic(site.domain, days, visitors, seed, timezone=DEMO_TIMEZONE))
+        signed_in = [(c.customer_id, c.fading_web(now)) for c in customers if c.active_at(now)]
+        traffic = list(generate_traffic(site.domain, days, visitors, seed, now=now,
+                                        timezone=DEMO_TIMEZONE, customers=signed_in))
         try:
             accepted, dropped = send_traffic(context.collector, traffic, Progress(len(traffic), out))
         finally:
             context.close()
         print(f"demo traffic: {accepted:,} events accepted over {days} day{'s' if days != 1 else ''} from "
               f"{visitors:,} visitors" + (f"; not stored: {dropped}" if dropped else ""), file=out)
+        demo_churn.run_jobs(store, settings, out)
+        scored = demo_churn.train_and_score(store, settings, site.domain, out)
+        mailbox = demo_churn.alerts_and_deliveries(store, settings, site.domain, scored, out)
+        print(f"demo alerts are in the mail file {mailbox} (read it with any text viewer or "
+              "`mail -f`)", file=out)
         return password
     finally:
         store.close()
 
 
 def _load_in_child(plain_settings, days, visitors, seed, answer):
+    # The demo prints its own progress; the server's info lines (one per alert
+    # delivered, per model trained...) would drown it. Set before create_app,
+    # whose logging set-up then leaves this one alone.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(environ={}, overrides=plain_settings)
         answer.put(("ok", load_demo(settings, days, visitors, seed)))

@@ -4,9 +4,12 @@
 payload is exactly what the JS tracker would send, the client the request
 facts the collector sees. Visitors come from search, social, newsletters,
 paid campaigns or nowhere; they bounce, read, sign up and buy, more on
-weekdays and in the daytime of the site's time zone.
+weekdays and in the daytime of the site's time zone. They come from eleven
+countries (real address blocks, so the collector's country lookup works),
+and some sign in as the shop's clients.
 """
 import datetime
+import ipaddress
 import random
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -41,6 +44,20 @@ BOTS = [
     (1, "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)"),
 ]
 BOT_SHARE = 0.03
+
+# (weight, first address of a /16 block) of visitors' countries; each block is
+# allocated to that country in iptocc's table (tests/cli/test_demo.py checks it).
+COUNTRY_NETWORKS = [(34, "90.100.0.0"),   # FR
+                    (14, "73.0.0.0"),     # US
+                    (9, "86.128.0.0"),    # GB
+                    (9, "84.128.0.0"),    # DE
+                    (7, "83.32.0.0"),     # ES
+                    (6, "79.0.0.0"),      # IT
+                    (6, "81.240.0.0"),    # BE
+                    (5, "77.56.0.0"),     # CH
+                    (4, "70.24.0.0"),     # CA
+                    (4, "86.80.0.0"),     # NL
+                    (2, "126.0.0.0")]     # JP
 
 LANGUAGES = [(40, "fr-FR,fr;q=0.9,en;q=0.8"), (25, "en-US,en;q=0.9"), (10, "en-GB,en;q=0.9"),
              (10, "de-DE,de;q=0.9,en;q=0.7"), (8, "es-ES,es;q=0.9"), (7, "it-IT,it;q=0.9")]
@@ -92,17 +109,25 @@ def _pick(rng, weighted):
     return weighted[-1][1:] if len(weighted[-1]) > 2 else weighted[-1][1]
 
 
-def _fake_ip(index):
-    # Documentation address ranges only: strings that are hashed, never contacted.
-    if index < 3 * 254:
-        prefix = ("192.0.2.", "198.51.100.", "203.0.113.")[index // 254]
-        return prefix + str(index % 254 + 1)
-    return f"2001:db8::{index:x}"
+def _visitor_ip(rng, index):
+    """An address from a country's block, unique per visitor (up to 65,534 per country).
+
+    The collector turns it into a country code and keeps only that; the
+    address itself is hashed into the daily visitor id, never stored.
+    """
+    network = _pick(rng, COUNTRY_NETWORKS)
+    number = int(ipaddress.IPv4Address(network)) + 1 + index % 65534
+    return str(ipaddress.IPv4Address(number))
 
 
-def _visit_start(rng, now, days, tz):
-    """A start time in the `days` before `now`, busier in the local daytime and on weekdays."""
+def _visit_start(rng, now, days, tz, fading=False):
+    """A start time in the `days` before `now`, busier in the local daytime and on weekdays.
+
+    A fading visitor (a client about to leave) only visits in the first half.
+    """
     span = days * 86400
+    if fading:
+        now, span = now - datetime.timedelta(seconds=span / 2), span / 2
     peak = max(HOURLY) * max(WEEKDAY)
     when = now
     # Rejection sampling; 200 tries are ample (the acceptance rate is over 30%).
@@ -166,28 +191,35 @@ def _visit_events(rng, domain):
 
 def _client(rng, index):
     """(client, screen width, is a crawler) for the visitor number `index`."""
+    ip = _visitor_ip(rng, index)
     if rng.random() < BOT_SHARE:
-        return DemoClient(_fake_ip(index), _pick(rng, BOTS), ""), 0, True
+        return DemoClient(ip, _pick(rng, BOTS), ""), 0, True
     user_agent, width = _pick(rng, DEVICES)
-    return DemoClient(_fake_ip(index), user_agent, _pick(rng, LANGUAGES)), width, False
+    return DemoClient(ip, user_agent, _pick(rng, LANGUAGES)), width, False
 
 
-def generate_traffic(domain, days, visitors, seed, now=None, timezone="Europe/Paris"):
+def generate_traffic(domain, days, visitors, seed, now=None, timezone="Europe/Paris", customers=()):
     """Yield (aware UTC time, payload, DemoClient) in time order, all before `now`.
 
-    The same seed and `now` give the same traffic, event for event.
+    `customers`: (customer_id, fading) of the shop's clients who may sign in,
+    in the order they are handed to visitors. The same seed, `now` and
+    customers give the same traffic, event for event.
     """
     rng = random.Random(seed)
     tz = ZoneInfo(timezone)
     now = (now or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
+    accounts = iter(customers)
     timeline = []
     for index in range(visitors):
         client, width, crawler = _client(rng, index)
         # About one visitor in six has an account on the shop and is signed in:
         # the customer id is what ties web behaviour to purchases and churn.
-        customer_id = f"cust-{index:05d}" if rng.random() < 0.16 else None
-        for _ in range(1 if rng.random() < 0.7 else rng.randint(2, 4)):
-            start = _visit_start(rng, now, days, tz)
+        signed_in = rng.random() < 0.16 and not crawler
+        customer_id, fading = next(accounts, (None, False)) if signed_in else (None, False)
+        # A client often comes back; one about to leave comes back less.
+        returns = 1 if rng.random() < 0.7 else rng.randint(2, 4)
+        for _ in range(returns + (2 if customer_id and not fading else 0)):
+            start = _visit_start(rng, now, days, tz, fading)
             for offset, payload in _visit_events(rng, domain):
                 when = start + datetime.timedelta(seconds=offset)
                 if when >= now:

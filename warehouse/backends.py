@@ -27,11 +27,18 @@ def open_store(url):
             database=(parts.path or "/").lstrip("/") or "default",
         )
     if parts.scheme == "chdb":
-        path = unquote(parts.netloc + parts.path)
-        if path.startswith("/./") or path.startswith("/../"):
-            path = path[1:]
+        path = embedded_directory(url)
         if not path or path == "/":
             raise StoreError(f"{url}: a chdb URL needs a directory, e.g. chdb:///./vigie-data")
         database = parse_qs(parts.query).get("database", ["vigie"])[0]
         return EmbeddedStore(path, database)
     raise StoreError(f"{url}: unknown store scheme {parts.scheme!r}; use chdb:/// or clickhouse://")
+
+
+def embedded_directory(url):
+    """The directory of a chdb:// store URL as given (relative or absolute), or None for a server."""
+    parts = urlsplit(url)
+    if parts.scheme != "chdb":
+        return None
+    path = unquote(parts.netloc + parts.path)
+    return path[1:] if path.startswith("/./") or path.startswith("/../") else path

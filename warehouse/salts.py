@@ -7,7 +7,6 @@ takes the lexicographically smallest, so they agree from their next read on.
 import datetime
 import secrets
 import time
-import time
 
 KEEP_DAYS = 2  # today and yesterday: a visit crossing midnight needs yesterday's
 MUTATION_WAIT_SECONDS = 10.0

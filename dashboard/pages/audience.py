@@ -11,16 +11,17 @@ geography, technology and loyalty panels at once.
 from urllib.parse import parse_qs
 
 import dash
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, html, no_update
 
 from vigie.analytics.breakdowns import breakdown
 from vigie.analytics.retention import new_vs_returning
 from vigie.dashboard.audience_view import map_figure, mappable, returning_cards
 from vigie.dashboard.breakdown_view import COUNT, PERCENT, breakdown_table, linked_label
+from vigie.dashboard.chart_config import chart
 from vigie.dashboard.controls import register_url_sync
 from vigie.dashboard.countries import country_name
 from vigie.dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, context, message, panel,
-                                         report_layout, resolve_query)
+                                   report_layout, resolve_query)
 from vigie.dashboard.selection import SelectionError, selection_from_query
 from vigie.dashboard.tables import csv_link
 from vigie.warehouse import StoreError
@@ -83,12 +84,10 @@ def _map(rows):
         return html.P("No visits from a known country in this period. Countries come from the "
                       "visitor's IP address when the event is collected.", className="empty",
                       id="audience-map-empty")
-    return dcc.Graph(id="audience-map", figure=map_figure(rows), config={
-        "displaylogo": False, "responsive": True, "scrollZoom": False,
-        # The world outline ships in dashboard/assets: the dashboard never calls a CDN.
-        "topojsonURL": dash.get_asset_url(""),
-        "toImageButtonOptions": {"filename": "vigie-visitors-by-country"},
-        "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
+    return chart("audience-map", map_figure(rows), "vigie-visitors-by-country", scrollZoom=False,
+                 # The world outline ships in dashboard/assets: the dashboard never calls a CDN.
+                 topojsonURL=dash.get_asset_url(""),
+                 modeBarButtons=[["zoomInGeo", "zoomOutGeo", "resetGeo", "toImage"]])
 
 
 def _regions(rows, selection):

@@ -15,11 +15,12 @@ from vigie.alerts.churn_queries import latest_scores, promoted_model_card, risk_
 from vigie.alerts.churn_registry import list_models
 from vigie.alerts.client_data.queries import MAX_PAGE, list_customers
 from vigie.alerts.conditions import last_purchases
+from vigie.dashboard.chart_config import chart
 from vigie.dashboard.churn_view import (BANDS, SORTS, at_risk_csv, at_risk_rows, at_risk_table,
-                                        band_cards, band_counts, model_card, probability_figure,
-                                        risk_trend_panel)
+                                  band_cards, band_counts, model_card, probability_figure,
+                                  risk_trend_panel)
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
-                                              visible_domains)
+                                        visible_domains)
 from vigie.dashboard.selection import SelectionError
 from vigie.warehouse import StoreError
 
@@ -159,8 +160,7 @@ def show_churn(query):
         return _message(str(exc), "churn-error"), None, None, None, None, _HIDDEN
     except StoreError:
         return _message(STORE_DOWN, "churn-error"), None, None, None, None, _HIDDEN
-    histogram = dcc.Graph(id="churn-probabilities", figure=probability_figure(scores),
-                          config={"displayModeBar": False, "responsive": True})
+    histogram = chart("churn-probabilities", probability_figure(scores), displayModeBar=False)
     return (None, band_cards(band_counts(scores)), histogram, at_risk_table(rows, site.domain),
             model_card(card), {})
 

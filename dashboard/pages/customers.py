@@ -18,11 +18,12 @@ from vigie.alerts.state import list_alerts
 from vigie.analytics.customer_value import clv_report, customer_histories, rfm_report
 from vigie.analytics.customer_visits import customer_visits
 from vigie.analytics.rfm import SEGMENTS
-from vigie.dashboard.customer_value_view import (GRAPH_CONFIG, api_csv_href, clv_figure, clv_summary,
-                                                 rfm_matrix, segment_members, segment_table)
+from vigie.dashboard.chart_config import chart
+from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
+                                           rfm_matrix, segment_members, segment_table)
 from vigie.dashboard.customers_view import customer_list, customers_href, customers_search, timeline
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
-                                              visible_domains)
+                                        visible_domains)
 from vigie.dashboard.selection import SelectionError
 from vigie.warehouse import StoreError
 
@@ -152,8 +153,7 @@ def customer_value(store, site, query):
                    className="csv-link")] + members),
         html.Section(className="card", id="clv-card", children=[
             html.H2("Customer lifetime value"), clv_summary(clv),
-            dcc.Graph(id="clv-chart", figure=clv_figure(clv), config=GRAPH_CONFIG,
-                      style={"height": "300px"}),
+            chart("clv-chart", clv_figure(clv), "customer-value", style={"height": "300px"}),
             html.A("Download CSV", href=api_csv_href("clv", site, as_of), id="clv-csv",
                    className="csv-link")]),
     ])

@@ -21,9 +21,10 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from vigie.analytics.breakdowns import breakdown
 from vigie.analytics.query import aggregate, timeseries
+from vigie.dashboard.chart_config import chart
 from vigie.dashboard.controls import register_url_sync, report_controls
-from vigie.dashboard.figures import (CHART_CONFIG, CHART_METRIC_KEYS, CHART_METRICS, DEFAULT_METRIC,
-                                     has_traffic, metric_figure)
+from vigie.dashboard.figures import (CHART_METRIC_KEYS, CHART_METRICS, DEFAULT_METRIC,
+                               has_traffic, metric_figure)
 from vigie.dashboard.kpis import kpi_cards
 from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, resolve_report
 from vigie.dashboard.selection import SelectionError, comparison, selection_from_query
@@ -163,5 +164,4 @@ def _chart(rows, metric, interval, previous_rows):
     if not has_traffic(rows) and not (previous_rows and has_traffic(previous_rows)):
         return html.P("No visits in this period. Try a longer period, or check that the "
                       "tracking snippet is on the site's pages.", className="empty", id="chart-empty")
-    return dcc.Graph(id="traffic-chart", figure=metric_figure(rows, metric, interval, previous_rows),
-                     config=CHART_CONFIG)
+    return chart("traffic-chart", metric_figure(rows, metric, interval, previous_rows), "vigie-overview")

@@ -1,5 +1,6 @@
 """Delivery through apprise to a real SMTP server and a real HTTP webhook on loopback."""
 import logging
+import mailbox
 
 import pytest
 
@@ -150,3 +151,21 @@ def test_masking_hides_passwords_and_tokens():
         "json://robot:****@hooks.example.com/in"
     masked = mask_url("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#retention")
     assert "TIiajkdnlazkcOXrIdevi7FQ" not in masked and masked.startswith("slack://")
+
+
+def test_an_mbox_channel_appends_each_alert_to_a_local_mail_file(store, site, alert_settings, tmp_path):
+    risky_client(store, site)
+    path = tmp_path / "alerts.mbox"
+    add_channel(store, site, "local", f"mbox://{path}")
+    add_channel(store, site, "typo", f"mbox://{tmp_path}/missing/alerts.mbox")
+    summary = run_site(store, alert_settings, site, NOW, sleep=lambda s: None)
+    assert (len(summary.opened), summary.sent, summary.failed) == (1, 1, 1)
+    [message] = mailbox.mbox(str(path))
+    assert message["Subject"] == "Churn alert (high): client c-1042 - High risk"
+    assert "Client: c-1042" in message.get_payload() and summary.opened[0].alert_id in message.get_payload()
+    log = {(r["channel"], r["status"]) for r in deliveries(store, site)}
+    assert log == {("local", "sent"), ("typo", "failed")}
+    # A directory that does not exist is a failure, not a directory made on the fly.
+    assert not (tmp_path / "missing").exists()
+    assert notify_test(store, alert_settings, site, sleep=lambda s: None, channel_name="local")[0][1]
+    assert len(mailbox.mbox(str(path))) == 2

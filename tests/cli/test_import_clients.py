@@ -1,5 +1,7 @@
 """`vigie import customers|transactions|web-revenue` through the CLI's main(), on real stores."""
 
+import pathlib
+
 import pytest
 
 from tests.cli.inprocess import run_vigie_here as run_vigie
@@ -147,3 +149,23 @@ def chdb_url(cli_store_url):
 @pytest.fixture
 def server_store_url(server_url):
     return server_url
+
+
+def test_the_example_files_import_cleanly_with_the_documented_commands(shop):
+    """examples/*.csv with exactly the commands docs/churn-data.md gives."""
+    examples = pathlib.Path(__file__).resolve().parents[2] / "examples"
+    docs = (examples.parent / "docs" / "churn-data.md").read_text()
+    expected = {"customers": "customers: 8 rows read, 8 imported, 0 rejected\n",
+                "transactions": "transactions: 20 rows read, 20 imported, 0 rejected\n"}
+    for kind, summary in expected.items():
+        command = f"vigie import {kind} examples/{kind}.csv --site shop.example.com"
+        assert command in docs
+        result = run_vigie(shop, "import", kind, str(examples / f"{kind}.csv"), "--site", "shop.example.com")
+        assert (result.returncode, result.stdout, result.stderr) == (0, summary, "")
+    with open_store(shop) as store:
+        statuses = dict(store.query("SELECT contract_status, count() FROM customers FINAL "
+                                    "GROUP BY contract_status"))
+        assert statuses == {"active": 6, "cancelled": 1, "ended": 1}
+        kinds = dict(store.query("SELECT type, sum(amount) FROM transactions FINAL GROUP BY type"))
+        assert kinds["refund"] == -44.9 and kinds["cancellation"] == 0
+        assert set(kinds) == {"purchase", "renewal", "refund", "cancellation"}

@@ -11,7 +11,7 @@ from vigie.alerts.destinations import ChannelError, add_channel, list_channels, 
 from vigie.alerts.delivery import notify_test
 from vigie.alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, list_rules, remove_rule
 from vigie.alerts.state import AlertError
-from vigie.cli_common import CommandError, _command, _positive, _settings, command_store, registered_site
+from vigie.cli_common import CommandError, _command, _settings, command_store, registered_site
 
 
 def _with_store(fn):

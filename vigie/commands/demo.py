@@ -9,6 +9,8 @@ def cmd_demo(args):
     overrides = {"port": args.port, "host": args.host}
     if args.data_dir:
         overrides["store_url"] = "chdb:///" + os.path.abspath(args.data_dir).lstrip("/")
+        # The demo's models live with its data, not in the current directory.
+        overrides["churn_model_dir"] = os.path.join(os.path.abspath(args.data_dir), "churn-models")
     settings = _settings(args, **overrides)
     run_demo(settings, days=args.days, visitors=args.visitors, seed=args.seed,
              serve=not args.no_serve)
