@@ -6,6 +6,10 @@ seen then; tests/alerts/test_churn_features.py proves that rows on or after it
 change nothing. ClickHouse does the heavy lifting (one GROUP BY per source);
 Python only joins the per-source frames and derives ratios.
 
+Purchases are counted in purchase days: the lines of one basket, or several
+orders on one day, are one purchase (`frequency`, `purchases_Nd`); their
+amounts still add up.
+
 Missing values are explicit: a client with no purchase has NaN recency and
 gaps (XGBoost routes NaN down a learned branch) and has_transactions = 0; a
 client never seen on the website has zero visits, NaN days_since_last_visit
@@ -18,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from vigie.alerts import churn_sql as sql
+from vigie.alerts.churn_reasons import Buyers
 from vigie.warehouse.path_patterns import pattern_to_regex
 
 WINDOWS = (30, 90, 180)        # purchases and spend vs the same length before
@@ -40,7 +45,7 @@ WEB_FEATURES = [
 # client's own baseline ("4 purchases in the previous 90 days").
 CONTEXT = ["purchase_days", "first_purchase_age_days",
            *[f"purchases_prev_{w}d" for w in WINDOWS], *[f"spend_prev_{w}d" for w in WINDOWS],
-           *[f"visits_prev_{w}d" for w in WEB_WINDOWS]]
+           *[f"{kind}_prev_{w}d" for w in WEB_WINDOWS for kind in ("visits", "pageviews", "engaged_minutes")]]
 
 
 def feature_names(key_pages):
@@ -135,6 +140,19 @@ def web_frame(store, site, as_of, key_pages, goals, clients=None):
     return frame
 
 
+def site_buyers(store, site, as_of):
+    """The site's clients who bought before `as_of`, as the churn reasons compare
+    one client's spending and purchase days with them (churn_reasons.Buyers)."""
+    rows = store.query(sql.BUYERS, _params(site, as_of))
+    count, total, per_purchase, median_days, currencies = rows[0] if rows else (0, (), (), 0, ())
+    if not count:
+        return Buyers()
+    shares = [round(level * 100) for level in sql.BUYER_LEVELS]
+    return Buyers(int(count), tuple(zip(shares, map(float, total))),
+                  tuple(zip(shares, map(float, per_purchase))), float(median_days),
+                  currencies[0] if len(currencies) == 1 else "")
+
+
 def site_goals(store, site):
     """(kind, pattern) of the site's goals; goal completions count their events."""
     return [tuple(r) for r in store.query(sql.GOALS, {"site": site})]
@@ -193,7 +211,8 @@ def _fill_absent(frame, key_pages):
     counts = ["frequency", "purchase_days", "monetary_total", "refunds_count", "refunds_amount", "cancellations",
               *[f"{k}_{w}d" for w in WINDOWS for k in ("purchases", "purchases_prev", "spend", "spend_prev")],
               *[f"{k}_{w}d" for w in WEB_WINDOWS
-                for k in ("visits", "visits_prev", "pageviews", "engaged_minutes")],
+                for k in ("visits", "visits_prev", "pageviews", "pageviews_prev", "engaged_minutes",
+                          "engaged_minutes_prev")],
               "goal_completions_30d", "goal_completions_90d",
               *[f"key_{name}_views_{KEY_PAGE_DAYS}d" for name, _ in key_pages]]
     for column in counts:

@@ -29,6 +29,15 @@ def fit_calibration(margins, labels):
     return {"method": "platt", "a": float(platt.coef_[0][0]), "b": float(platt.intercept_[0])}
 
 
+def ordered_importance(importance):
+    """Feature importance as [[feature, share], ...], largest share first (ties
+    by name), from a {feature: share} mapping or such pairs. A list, not a JSON
+    object, so the order survives any writer (save() sorts object keys) and
+    any reader; older cards stored a mapping and read back the same way."""
+    pairs = importance.items() if isinstance(importance, dict) else importance or ()
+    return [[str(f), float(share)] for f, share in sorted(pairs, key=lambda p: (-float(p[1]), str(p[0])))]
+
+
 def apply_calibration(calibration, margins):
     margins = np.asarray(margins, dtype=float)
     if calibration["method"] == "isotonic":
@@ -68,7 +77,10 @@ class ChurnModel:
     def save(self, directory):
         os.makedirs(directory, exist_ok=True)
         self.booster.save_model(os.path.join(directory, MODEL_FILE))
-        for name, document in ((CALIBRATION_FILE, self.calibration), (CARD_FILE, self.card)):
+        card = dict(self.card)
+        if "feature_importance" in card:
+            card["feature_importance"] = ordered_importance(card["feature_importance"])
+        for name, document in ((CALIBRATION_FILE, self.calibration), (CARD_FILE, card)):
             with open(os.path.join(directory, name), "w", encoding="utf-8") as f:
                 json.dump(document, f, indent=2, sort_keys=True)
 
@@ -81,4 +93,6 @@ class ChurnModel:
             calibration = json.load(f)
         with open(os.path.join(directory, CARD_FILE), encoding="utf-8") as f:
             card = json.load(f)
+        if "feature_importance" in card:
+            card["feature_importance"] = ordered_importance(card["feature_importance"])
         return cls(booster, calibration, card["features"], card)

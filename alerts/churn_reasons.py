@@ -2,23 +2,58 @@
 
 The model says which features pushed a client's risk up (XGBoost per-feature
 contributions, SHAP values in log-odds); this module says it the way a
-retention team talks: the feature's value next to the client's own baseline,
-"no purchase for 95 days - usually every 20". Pure functions, no I/O.
+retention team talks, each fact next to what makes it worrying: the client's
+own baseline ("no purchase for 95 days - usually every 20", "spending down
+60 % vs the previous 90 days") or the site's other clients ("among the
+lowest 20 % of clients who bought"). Pure functions, no I/O.
+
+A positive contribution is not enough: a tree model can push the risk up for
+a value that, said in words, reads as good news ("spending up 163 %"). Each
+template speaks only when the client's value lies on the worrying side of its
+baseline (fewer, less, later, lower); otherwise the feature gives no reason
+and the next one speaks. A change that rounds to 0 % is never a reason.
 
 Several features can tell the same story (recency and overdue ratio both say
 "late"); a text already given is skipped so three reasons say three things.
+Purchase counts are purchase days (churn_features): three lines of one
+basket are one purchase.
 """
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 REASON_COUNT = 3
+# The days of the window that purchase and visit rhythms are read from: the
+# last 90 days and the 90 before (the longest web window, twice).
+WEB_RHYTHM_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Buyers:
+    """The site's clients who bought before the reference date, whom a client's
+    spending is compared with. `total_spent` and `spent_per_purchase` are
+    ((share %, quantile), ...), shares ascending: at least (100 - share) % of
+    those clients are at or above the quantile. `currency` is the code all
+    their purchases share, '' when there are several or none."""
+    count: int = 0
+    total_spent: tuple = ()
+    spent_per_purchase: tuple = ()
+    median_purchase_days: float = math.nan
+    currency: str = ""
+
+
+NO_BUYERS = Buyers()
 
 # Features that can only ever say the same sentence for one client (or
 # nothing): once one member of a group has given its text, the others are
 # skipped without formatting anything.
 SAME_SENTENCE = ({"recency_days", "overdue_ratio", "gap_median_days", "gap_mean_days",
-                  "has_transactions"}, {"has_web", "days_since_last_visit"})
+                  "has_transactions"}, {"has_web", "days_since_last_visit"},
+                 {"refunds_count", "refunds_amount"})
+_LATE = SAME_SENTENCE[0]
+_WINDOW_WORDS = {"purchases": "purchases", "spend": "spending", "visits": "web visits",
+                 "pageviews": "pageviews", "engaged_minutes": "time on the website"}
 
 
 def _known(value):
@@ -33,28 +68,112 @@ def _n(value):
     return f"{value:,.1f}"
 
 
+def _money(value, currency):
+    """36.7 -> '36.70 EUR' (or '36.70' when the currency is not known)."""
+    return f"{float(value):,.2f}" + (f" {currency}" if currency else "")
+
+
 def _plural(count, word):
     return f"{_n(count)} {word}{'' if round(float(count)) == 1 else 's'}"
 
 
-def _change(now, before, what, days):
-    """'web visits down 80 % vs the previous 30 days (1 vs 5)'."""
-    if not _known(before) or before <= 0:
-        return None
-    change = (now - before) / before * 100
-    direction = "down" if change < 0 else "up"
-    return (f"{what} {direction} {abs(change):.0f} % vs the previous {days} days "
-            f"({_n(now)} vs {_n(before)})")
+def _lowest_share(value, quantiles):
+    """The smallest share s such that the value lies among the lowest s % of
+    clients (strictly below the quantile at s), or None above the median."""
+    for share, quantile in quantiles:
+        if value < quantile:
+            return share
+    return None
 
 
 def _late(row):
+    """Late against the client's own rhythm; None when not late."""
     recency, usual = row.get("recency_days"), row.get("gap_median_days")
     if not _known(recency):
-        return "no purchase yet"
-    text = f"no purchase for {_plural(recency, 'day')}"
+        tenure = row.get("tenure_days")
+        return f"no purchase yet, client for {_plural(tenure, 'day')}" if _known(tenure) else "no purchase yet"
     if _known(usual) and usual > 0:
-        text += f" - usually every {_n(usual)}"
-    return text
+        if recency <= usual:
+            return None
+        return f"no purchase for {_plural(recency, 'day')} - usually every {_n(usual)}"
+    return _single_purchase(recency)
+
+
+def _single_purchase(recency):
+    return f"only one purchase so far, {_plural(recency, 'day')} ago"
+
+
+def _few_purchases(row, buyers):
+    count = row.get("frequency")
+    if not _known(count) or count < 1:
+        return None     # no purchase at all: the recency group says so
+    if count == 1:
+        recency = row.get("recency_days")
+        return _single_purchase(recency) if _known(recency) else None
+    median = buyers.median_purchase_days
+    if _known(median) and count < median:
+        return f"only {_n(count)} purchases so far - half of the clients who bought have {_n(median)} or more"
+    return None
+
+
+def _low_spending(feature, row, buyers):
+    value, bought = row.get(feature), row.get("frequency")
+    if not (_known(value) and _known(bought) and bought > 0):
+        return None
+    total = feature == "monetary_total"
+    share = _lowest_share(value, buyers.total_spent if total else buyers.spent_per_purchase)
+    if share is None:
+        return None
+    what = "spent {} in total" if total else "spends {} per purchase"
+    return f"{what.format(_money(value, buyers.currency))}, among the lowest {share} % of clients who bought"
+
+
+def _refunds(row, buyers):
+    count = row.get("refunds_count")
+    if not _known(count) or count <= 0:
+        return None
+    text = f"{_plural(count, 'refund')} ({_money(row.get('refunds_amount', 0), buyers.currency)} refunded"
+    spent = row.get("monetary_total")
+    if _known(spent) and spent > 0:
+        text += f" of {_money(spent, buyers.currency)} spent"
+    return text + ")"
+
+
+def _web_absence(row):
+    """No visit for longer than the client's usual gap between visits."""
+    days = row.get("days_since_last_visit")
+    if not _known(days):
+        return "never seen on the website"
+    visits = row.get("visits_90d", 0) + row.get("visits_prev_90d", 0)
+    if visits > 0:
+        usual = WEB_RHYTHM_DAYS / visits
+        if days <= usual:
+            return None
+        return f"no web visit for {_plural(days, 'day')} - usually about every {_n(usual)}"
+    if days >= WEB_RHYTHM_DAYS:
+        return f"no web visit for {_plural(days, 'day')} - none in the last {WEB_RHYTHM_DAYS}"
+    return None
+
+
+def _key_page(feature, row):
+    value = row.get(feature)
+    if not _known(value) or value <= 0:
+        return None
+    page = feature[4:-len("_views_30d")]
+    return (f"visited the {page} pages {_plural(value, 'time')} in the last 30 days "
+            f"({_n(value)} of {_plural(row.get('pageviews_30d', value), 'pageview')})")
+
+
+def _fewer_goals(row):
+    """Goals of the last 30 days against the 60 days before, at the same rate."""
+    recent, quarter = row.get("goal_completions_30d"), row.get("goal_completions_90d")
+    if not (_known(recent) and _known(quarter)):
+        return None
+    before = quarter - recent
+    if before <= 0 or 2 * recent >= before:
+        return None
+    return (f"{_plural(recent, 'goal')} completed in the last 30 days, "
+            f"against {_n(before)} in the 60 days before")
 
 
 def _windowed(feature):
@@ -63,79 +182,73 @@ def _windowed(feature):
     return stem, int(days[:-1])
 
 
-def reason_text(feature, row):
-    """One sentence for a feature of one client (`row` maps feature -> value), or None."""
-    value = row.get(feature)
-    if feature in ("recency_days", "overdue_ratio", "gap_median_days", "gap_mean_days",
-                   "has_transactions"):
+def _window_drop(feature, row, buyers):
+    """'spending down 60 % vs the previous 90 days (480.00 EUR vs 1,200.00 EUR)';
+    None unless the last window is at least 1 % below the one before."""
+    stem, days = _windowed(feature)
+    kind = stem.replace("_ratio", "").replace("_trend", "")
+    now, before = row.get(f"{kind}_{days}d"), row.get(f"{kind}_prev_{days}d")
+    if not (_known(now) and _known(before)) or before <= 0 or now >= before:
+        return None
+    drop = round((before - now) / before * 100)
+    if drop < 1:
+        return None
+    if kind == "spend":
+        amounts = f"{_money(now, buyers.currency)} vs {_money(before, buyers.currency)}"
+    elif kind == "engaged_minutes":
+        amounts = f"{_n(now)} vs {_n(before)} minutes"
+    else:
+        amounts = f"{_n(now)} vs {_n(before)}"
+    return f"{_WINDOW_WORDS[kind]} down {drop} % vs the previous {days} days ({amounts})"
+
+
+def reason_text(feature, row, buyers=NO_BUYERS):
+    """One sentence for a feature of one client (`row` maps feature -> value), or
+    None when the feature has no words or the client's value is not worrying."""
+    if feature in _LATE:
         return _late(row)
     if feature == "contract_cancelled":
-        return "contract cancelled" if value else None
+        return "contract cancelled" if row.get(feature) else None
     if feature == "frequency":
-        return f"only {_plural(value, 'purchase')} so far" if _known(value) else None
+        return _few_purchases(row, buyers)
     if feature in ("monetary_total", "monetary_avg"):
-        label = "spent in total" if feature == "monetary_total" else "spent per purchase"
-        return f"{_n(value)} {label}" if _known(value) else None
-    if feature == "tenure_days":
-        return f"client for {_plural(value, 'day')}" if _known(value) else None
-    if feature == "refunds_count":
-        return f"{_plural(value, 'refund')} ({_n(row.get('refunds_amount', 0))} refunded)" if value else None
-    if feature == "refunds_amount":
-        return f"{_n(value)} refunded" if value else None
-    if feature == "has_web":
-        return "never seen on the website" if not value else None
-    if feature == "days_since_last_visit":
-        if not _known(value):
-            return "never seen on the website"
-        return f"no web visit for {_plural(value, 'day')}"
+        return _low_spending(feature, row, buyers)
+    if feature in ("refunds_count", "refunds_amount"):
+        return _refunds(row, buyers)
+    if feature in ("has_web", "days_since_last_visit"):
+        return _web_absence(row)
     if feature.startswith("key_") and feature.endswith("_views_30d"):
-        page = feature[4:-len("_views_30d")]
-        return f"visited the {page} pages {_plural(value, 'time')} in the last 30 days" if value else None
-    if feature.startswith("goal_completions_"):
-        _, days = _windowed(feature)
-        return f"{_plural(value, 'goal')} completed in the last {days} days" if _known(value) else None
-    if feature.startswith(("purchases_", "spend_", "visits_", "pageviews_", "engaged_minutes_")):
-        return _window_reason(feature, row)
+        return _key_page(feature, row)
+    if feature == "goal_completions_30d":
+        return _fewer_goals(row)
+    if feature.startswith(tuple(f"{kind}_" for kind in _WINDOW_WORDS)):
+        return _window_drop(feature, row, buyers)
+    # tenure_days (how long someone has been a client) is not worrying in
+    # itself and nobody can act on it; goal_completions_90d has no earlier
+    # window to compare with.
     return None
 
 
-def _window_reason(feature, row):
-    stem, days = _windowed(feature)
-    kind = stem.replace("_ratio", "").replace("_trend", "")
-    now = row.get(f"{kind}_{days}d")
-    before = row.get(f"{kind}_prev_{days}d")
-    words = {"purchases": "purchases", "spend": "spending", "visits": "web visits",
-             "pageviews": "pageviews", "engaged_minutes": "time on the website (minutes)"}[kind]
-    changed = _change(now, before, words, days) if _known(now) else None
-    if changed:
-        return changed
-    if not _known(now):
-        return None
-    if kind == "engaged_minutes":
-        return f"{_n(now)} minutes on the website in the last {days} days"
-    if kind == "spend":
-        return f"{_n(now)} spent in the last {days} days"
-    return f"{_plural(now, words[:-1])} in the last {days} days"
-
-
-def top_reasons(contributions, row, count=REASON_COUNT):
+def top_reasons(contributions, row, count=REASON_COUNT, buyers=NO_BUYERS):
     """[(feature, text)] for the features pushing risk up the most, strongest first.
 
     `contributions` maps feature -> contribution to the log-odds; only positive
-    ones are reasons. Features without words, and texts already given, are
-    skipped. Ties go to the later feature name.
+    ones can be reasons, and only when the client's value is worrying (see
+    reason_text). Features without words, and texts already given, are
+    skipped. Ties go to the later feature name. `buyers` places the client's
+    spending among the site's clients (churn_features.site_buyers).
     """
     ranked = sorted(((c, f) for f, c in contributions.items() if c > 0), reverse=True)
-    return _first_texts((f for _, f in ranked), row, count)
+    return _first_texts((f for _, f in ranked), row, count, buyers)
 
 
-def _first_texts(features, row, count, group_of=None):
+def _first_texts(features, row, count, buyers, group_of=None):
     reasons, seen, said = [], set(), set()
     for feature in features:
         group = group_of.get(feature) if group_of else None
         if group is not None and group in said:
             continue
-        text = reason_text(feature, row)
+        text = reason_text(feature, row, buyers)
         if text and text not in seen:
             reasons.append((feature, text))
             seen.add(text)
@@ -159,7 +272,7 @@ class _Row:
         return default if column is None else self.values[column]
 
 
-def batch_reasons(features, contributions, columns, values, count=REASON_COUNT):
+def batch_reasons(features, contributions, columns, values, count=REASON_COUNT, buyers=NO_BUYERS):
     """top_reasons for a whole batch: [[(feature, text)], ...], one list per row.
 
     `features` names the columns of `contributions` (clients x features);
@@ -179,5 +292,5 @@ def batch_reasons(features, contributions, columns, values, count=REASON_COUNT):
     result = []
     for row_values, row_order, row_positive in zip(values, order, positive):
         ranked = (features[j] for j in row_order[row_positive])
-        result.append(_first_texts(ranked, _Row(row_values, index), count, group_of))
+        result.append(_first_texts(ranked, _Row(row_values, index), count, buyers, group_of))
     return result

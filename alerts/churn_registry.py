@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from vigie.alerts.churn_model import ChurnModel
+from vigie.alerts.churn_model import ChurnModel, ordered_importance
 
 _COLUMNS = ["site", "version", "created_at", "features", "parameters", "data_window", "metrics",
             "promoted", "promotion_note", "artifact_path", "feature_importance"]
@@ -41,7 +41,7 @@ class ModelRecord:
 
 def _record(row):
     site, version, created_at, features, parameters, window, metrics, promoted, note, path, weights = row
-    importance = tuple(json.loads(weights).items()) if weights else ()
+    importance = tuple(tuple(p) for p in ordered_importance(json.loads(weights))) if weights else ()
     return ModelRecord(site, version, created_at, tuple(features), json.loads(parameters),
                        json.loads(window), json.loads(metrics), bool(promoted), note, path,
                        importance)
@@ -64,7 +64,7 @@ def register_model(store, model_dir, site, model, promoted, note):
         site, version, datetime.datetime.fromisoformat(card["created_at"]), list(model.features),
         json.dumps(card["parameters"], sort_keys=True), json.dumps(card["data_window"], sort_keys=True),
         json.dumps(card["metrics"], sort_keys=True), int(promoted), note, path,
-        json.dumps(card.get("feature_importance", {})))])
+        json.dumps(ordered_importance(card.get("feature_importance", ()))))])
     return path
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vigie.alerts.churn_features import build_features, client_slices
+from vigie.alerts.churn_features import build_features, client_slices, site_buyers
 from vigie.alerts.churn_reasons import batch_reasons
 from vigie.alerts.churn_registry import load_promoted
 
@@ -86,6 +86,7 @@ def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_siz
     record, model = load_promoted(store, site)
     key_pages = tuple(tuple(p) for p in record.parameters.get("key_pages", ()))
     slices = client_slices(store, site, batch_size)
+    buyers = site_buyers(store, site, as_of)
     run = ScoringRun(site, as_of, record.version, _run_time(store, site, as_of))
     progress(f"scoring the clients of {site} as of {as_of} with model {record.version} "
              f"in {len(slices)} slice(s) ...")
@@ -99,7 +100,7 @@ def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_siz
         for number, clients in enumerate(slices, start=1):
             frame = build_features(store, site, as_of, key_pages, today=today, clients=clients)
             if len(frame):
-                rows = _score_batch(model, frame, run, medium, high, exact_reasons)
+                rows = _score_batch(model, frame, run, medium, high, exact_reasons, buyers)
                 store.insert("churn_scores", SCORE_COLUMNS, rows)
                 if writer:
                     writer.writerows((r[1], f"{r[5]:.4f}", r[6], REASON_SEPARATOR.join(r[7])) for r in rows)
@@ -133,12 +134,12 @@ def _contributions(model, batch, bands, exact_reasons):
     return values
 
 
-def _score_batch(model, batch, run, medium, high, exact_reasons):
+def _score_batch(model, batch, run, medium, high, exact_reasons, buyers):
     probabilities = model.probabilities(batch)
     bands = risk_bands(probabilities, medium, high)
     contributions = _contributions(model, batch, bands, exact_reasons)
     reasons = batch_reasons(model.features, contributions, batch.columns,
-                            batch.to_numpy(dtype=float))
+                            batch.to_numpy(dtype=float), buyers=buyers)
     for band, number in zip(*np.unique(bands, return_counts=True)):
         run.bands[str(band)] += int(number)
     return [(run.site, customer_id, run.as_of, run.scored_at, run.model_version, probability,

@@ -32,7 +32,7 @@ def _window_columns(windows, template):
 TRANSACTIONS = f"""
 SELECT
     customer_id,
-    countIf(is_purchase) AS frequency,
+    uniqExactIf(day, is_purchase) AS frequency,
     sumIf(amount, is_purchase) AS monetary_total,
     minIf(day, is_purchase) AS first_day,
     maxIf(day, is_purchase) AS last_day,
@@ -40,8 +40,8 @@ SELECT
     length(days) AS purchase_days,
     arrayPopFront(arrayDifference(days)) AS gaps,
     if(length(gaps) > 0, arrayReduce('median', gaps), nan) AS gap_median_days,
-{_window_columns((30, 90, 180), '''    countIf(is_purchase AND day >= %(day)s - {w}) AS purchases_{w}d,
-    countIf(is_purchase AND day >= %(day)s - {w2} AND day < %(day)s - {w}) AS purchases_prev_{w}d,
+{_window_columns((30, 90, 180), '''    uniqExactIf(day, is_purchase AND day >= %(day)s - {w}) AS purchases_{w}d,
+    uniqExactIf(day, is_purchase AND day >= %(day)s - {w2} AND day < %(day)s - {w}) AS purchases_prev_{w}d,
     sumIf(amount, is_purchase AND day >= %(day)s - {w}) AS spend_{w}d,
     sumIf(amount, is_purchase AND day >= %(day)s - {w2} AND day < %(day)s - {w}) AS spend_prev_{w}d''')},
     countIf(type = 'refund') AS refunds_count,
@@ -56,6 +56,28 @@ FROM (
 GROUP BY customer_id
 """
 
+# Where one client's spending and purchase days sit among the site's clients
+# who bought before the reference time, for the churn reasons ("among the
+# lowest 20 % of clients who bought"), and the currencies of those purchases.
+# Exact quantiles: quantileExact(q) is the element at rank floor(q * n) of the
+# sorted values, so at least (1 - q) of the clients are at or above it.
+BUYER_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5)
+BUYERS = f"""
+SELECT
+    count() AS buyers,
+    quantilesExact{BUYER_LEVELS!r}(total) AS total_spent,
+    quantilesExact{BUYER_LEVELS!r}(total / days) AS spent_per_purchase,
+    quantileExact(0.5)(days) AS median_purchase_days,
+    arraySort(groupUniqArrayArray(currencies)) AS purchase_currencies
+FROM (
+    SELECT customer_id, sum(amount) AS total, uniqExact(toRelativeDayNum(ts)) AS days,
+           groupUniqArray(currency) AS currencies
+    FROM transactions FINAL
+    WHERE site = %(site)s AND ts < toDateTime(%(t)s) AND type IN {PURCHASE_TYPES!r}
+    GROUP BY customer_id
+)
+"""
+
 
 def web_query(key_columns, goal_condition):
     """Per-client web activity from events; key page and goal columns are built
@@ -67,7 +89,9 @@ SELECT
     min(day) AS first_web_day,
     max(day) AS last_web_day,
 {_window_columns((7, 30, 90), '''    countIf(name = 'pageview' AND day >= %(day)s - {w}) AS pageviews_{w}d,
+    countIf(name = 'pageview' AND day >= %(day)s - {w2} AND day < %(day)s - {w}) AS pageviews_prev_{w}d,
     sumIf(engaged_ms, day >= %(day)s - {w}) / 60000 AS engaged_minutes_{w}d,
+    sumIf(engaged_ms, day >= %(day)s - {w2} AND day < %(day)s - {w}) / 60000 AS engaged_minutes_prev_{w}d,
     uniqExactIf(day, day >= %(day)s - {w}) AS active_days_{w}d,
     uniqExactIf(day, day >= %(day)s - {w2} AND day < %(day)s - {w}) AS active_days_prev_{w}d''')},
     countIf(day >= %(day)s - 30 AND ({goal_condition})) AS goal_completions_30d,

@@ -31,8 +31,8 @@ def customer(site, customer_id, created_at="2023-01-01", contract_status="active
             _when(contract_ended_at), "", "", [], [], 1, 0)
 
 
-def transaction(site, customer_id, ts, amount=100.0, type="purchase"):
-    return (site, customer_id, f"tx-{next(_ids)}", _when(ts), float(amount), "EUR", type, "test", 1)
+def transaction(site, customer_id, ts, amount=100.0, type="purchase", currency="EUR"):
+    return (site, customer_id, f"tx-{next(_ids)}", _when(ts), float(amount), currency, type, "test", 1)
 
 
 def insert_customers(store, rows):

@@ -71,6 +71,25 @@ def test_transaction_features_by_hand(store):
     assert frame.loc["a", "contract_cancelled"] == 0
 
 
+def test_purchases_are_counted_in_purchase_days(store):
+    insert_transactions(store, [
+        # One basket of three lines, then two orders on one later day.
+        transaction(SITE, "a", "2024-05-10 10:00:00", 10),
+        transaction(SITE, "a", "2024-05-10 10:00:00", 20),
+        transaction(SITE, "a", "2024-05-10 10:01:00", 30),
+        transaction(SITE, "a", "2024-05-25 09:00:00", 40),
+        transaction(SITE, "a", "2024-05-25 18:00:00", 20),
+        transaction(SITE, "a", "2024-03-20 10:00:00", 50),
+        transaction(SITE, "a", "2024-03-20 11:00:00", 50, type="renewal"),
+    ])
+    a = build_features(store, SITE, AS_OF, KEY_PAGES, today=TODAY).loc["a"]
+    assert (a["frequency"], a["purchase_days"], a["monetary_total"]) == (3, 3, 220)
+    assert a["monetary_avg"] == 220 / 3
+    assert (a["purchases_30d"], a["purchases_prev_30d"], a["purchases_90d"]) == (2, 0, 3)
+    assert a["spend_30d"] == 120 and math.isnan(a["purchases_ratio_90d"])
+    assert a["gap_mean_days"] == 33  # gaps of 51 and 15 days between purchase days
+
+
 def test_web_features_by_hand(store):
     _history(store)
     b = build_features(store, SITE, AS_OF, KEY_PAGES, today=TODAY).loc["b"]
@@ -83,6 +102,8 @@ def test_web_features_by_hand(store):
     assert b["visits_90d"] == 3
     assert (b["pageviews_7d"], b["pageviews_30d"], b["pageviews_90d"]) == (1, 3, 4)
     assert b["engaged_minutes_7d"] == 2.0
+    # The week before: the two pageviews of May 20th, no engaged time.
+    assert (b["pageviews_prev_7d"], b["engaged_minutes_prev_7d"], b["pageviews_prev_30d"]) == (2, 0, 0)
     assert (b["key_pricing_views_30d"], b["key_cancel_views_30d"]) == (1, 0)
     assert (b["goal_completions_30d"], b["goal_completions_90d"]) == (1, 1)
 

@@ -4,7 +4,7 @@ import datetime
 
 import numpy as np
 
-from vigie.alerts.churn_features import build_features
+from vigie.alerts.churn_features import build_features, site_buyers
 from vigie.alerts.churn_queries import latest_scores, score_history
 from vigie.alerts.churn_reasons import top_reasons
 from vigie.alerts.churn_registry import load_promoted
@@ -44,12 +44,13 @@ def test_scoring_writes_one_row_per_active_client_and_the_csv(store, tmp_path):
     shap, saabas = model.contributions(frame), model.contributions(frame, exact=False)
     scores = {s.customer_id: s for s in latest_scores(store, SITE)}
     assert len(scores) == 300
+    buyers = site_buyers(store, SITE, END)
     for i, (cid, row) in enumerate(frame.iterrows()):
         score = scores[cid]
         assert np.isclose(score.probability, expected_p[cid])
         assert score.risk_band == risk_band(expected_p[cid], 0.3, 0.6)
         contributions = saabas if score.risk_band == "low" else shap
-        reasons = top_reasons(dict(zip(model.features, contributions[i])), row.to_dict())
+        reasons = top_reasons(dict(zip(model.features, contributions[i])), row.to_dict(), buyers=buyers)
         assert list(score.reasons) == [t for _, t in reasons]
         assert list(score.reason_features) == [f for f, _ in reasons]
     assert {"low", "high"} <= {s.risk_band for s in scores.values()}
@@ -84,4 +85,5 @@ def test_scoring_writes_one_row_per_active_client_and_the_csv(store, tmp_path):
     [fast] = [h for h in score_history(store, SITE, first) if h.as_of == earlier]
     assert np.isclose(fast.probability, model.probabilities(frame.iloc[:1])[0])
     assert list(fast.reasons) == [t for _, t in top_reasons(dict(zip(model.features, approx[0])),
-                                                            frame.iloc[0].to_dict())]
+                                                            frame.iloc[0].to_dict(),
+                                                            buyers=site_buyers(store, SITE, earlier))]

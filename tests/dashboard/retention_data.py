@@ -24,9 +24,10 @@ _MODEL_COLUMNS = ["site", "version", "created_at", "features", "parameters", "da
 
 METRICS = {"model": {"roc_auc": 0.8123, "pr_auc": 0.6049, "brier": 0.1417, "lift_top_decile": 2.5},
            "recency_baseline": {"roc_auc": 0.7004, "pr_auc": 0.5, "brier": 0.2, "lift_top_decile": 1.75}}
-# Shares of total gain as training records them (largest first); one unused feature.
-IMPORTANCE = {"days_since_last_purchase": 0.625, "visits_ratio_30d": 0.25, "pricing_visits_30d": 0.125,
-              "refunds_count": 0.0}
+# Shares of total gain as the registry stores them: [feature, share] pairs,
+# largest first (not alphabetical); one unused feature.
+IMPORTANCE = [["days_since_last_purchase", 0.625], ["visits_ratio_30d", 0.25], ["pricing_visits_30d", 0.125],
+              ["refunds_count", 0.0]]
 WINDOW = {"as_of": "2026-11-20", "horizon_days": 90, "training_clients": 1200, "training_churned": 300,
           "evaluation_labels": ["2026-08-22", "2026-11-20"]}
 
@@ -41,7 +42,7 @@ def scores(store, site, day, rows, scored_at="03:00:00"):
 def model(store, site, promoted=True, version="v1",
           note="ROC AUC 0.812 beats the recency baseline's 0.700"):
     store.insert("churn_models", _MODEL_COLUMNS, [(
-        site, version, at("2026-11-20 02:00:00"), list(IMPORTANCE), "{}",
+        site, version, at("2026-11-20 02:00:00"), [name for name, _ in IMPORTANCE], "{}",
         json.dumps(WINDOW), json.dumps(METRICS), int(promoted), note, f"/nowhere/{version}",
         json.dumps(IMPORTANCE))])
 
