@@ -38,6 +38,12 @@ def ordered_importance(importance):
     return [[str(f), float(share)] for f, share in sorted(pairs, key=lambda p: (-float(p[1]), str(p[0])))]
 
 
+def _ordered_card(card):
+    if "feature_importance" not in card:
+        return card
+    return dict(card, feature_importance=ordered_importance(card["feature_importance"]))
+
+
 def apply_calibration(calibration, margins):
     margins = np.asarray(margins, dtype=float)
     if calibration["method"] == "isotonic":
@@ -77,10 +83,7 @@ class ChurnModel:
     def save(self, directory):
         os.makedirs(directory, exist_ok=True)
         self.booster.save_model(os.path.join(directory, MODEL_FILE))
-        card = dict(self.card)
-        if "feature_importance" in card:
-            card["feature_importance"] = ordered_importance(card["feature_importance"])
-        for name, document in ((CALIBRATION_FILE, self.calibration), (CARD_FILE, card)):
+        for name, document in ((CALIBRATION_FILE, self.calibration), (CARD_FILE, _ordered_card(self.card))):
             with open(os.path.join(directory, name), "w", encoding="utf-8") as f:
                 json.dump(document, f, indent=2, sort_keys=True)
 
@@ -92,7 +95,5 @@ class ChurnModel:
         with open(os.path.join(directory, CALIBRATION_FILE), encoding="utf-8") as f:
             calibration = json.load(f)
         with open(os.path.join(directory, CARD_FILE), encoding="utf-8") as f:
-            card = json.load(f)
-        if "feature_importance" in card:
-            card["feature_importance"] = ordered_importance(card["feature_importance"])
+            card = _ordered_card(json.load(f))
         return cls(booster, calibration, card["features"], card)

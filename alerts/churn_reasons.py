@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 REASON_COUNT = 3
-# The days of the window that purchase and visit rhythms are read from: the
-# last 90 days and the 90 before (the longest web window, twice).
+# The days a client's usual gap between web visits is read from: the last 90
+# days and the 90 before (the longest web window, twice).
 WEB_RHYTHM_DAYS = 180
 
 
@@ -146,7 +146,7 @@ def _web_absence(row):
         return "never seen on the website"
     visits = row.get("visits_90d", 0) + row.get("visits_prev_90d", 0)
     if visits > 0:
-        usual = WEB_RHYTHM_DAYS / visits
+        usual = max(1, round(WEB_RHYTHM_DAYS / visits))
         if days <= usual:
             return None
         return f"no web visit for {_plural(days, 'day')} - usually about every {_n(usual)}"

@@ -113,6 +113,9 @@ def test_refunds_contract_web_pages_and_goals():
     assert reason_text("days_since_last_visit", web) == "no web visit for 45 days - usually about every 15"
     assert reason_text("has_web", web) == reason_text("days_since_last_visit", web)
     assert reason_text("days_since_last_visit", dict(web, days_since_last_visit=10.0)) is None
+    # 7 visits: one every 25.7 days, said in whole days.
+    assert reason_text("days_since_last_visit", dict(web, visits_prev_90d=5.0)) == \
+        "no web visit for 45 days - usually about every 26"
     gone = {"has_web": 1, "days_since_last_visit": 200.0, "visits_90d": 0.0, "visits_prev_90d": 0.0}
     assert reason_text("days_since_last_visit", gone) == "no web visit for 200 days - none in the last 180"
     assert reason_text("days_since_last_visit", dict(gone, days_since_last_visit=100.0)) is None
