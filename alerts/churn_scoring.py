@@ -79,7 +79,8 @@ def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_siz
     medium- and high-risk clients come from exact SHAP values, those of
     low-risk clients from Saabas attributions (see _contributions);
     `exact_reasons` False uses Saabas for everyone. Probabilities never
-    depend on it.
+    depend on it. The site's buyers, whom reasons compare a client's
+    spending with, are read once for the whole run (site_buyers).
     """
     today = today or datetime.datetime.now(datetime.timezone.utc).date()
     as_of = as_of or today
