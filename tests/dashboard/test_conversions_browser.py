@@ -5,6 +5,7 @@ import os
 
 from vigie.analytics.goals import list_goals
 from tests.dashboard.conversions_data import DAY, FUNNEL_ROWS, GOAL_ROWS, SITE, conversions_world
+from tests.browser_waits import wait_until
 from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows
 
 PATH = f"/conversions?site={SITE}&period=custom&from={DAY}&to={DAY}"
@@ -32,8 +33,8 @@ def test_goals_and_funnel_of_the_worked_day_and_adding_a_goal(app, store, accoun
     page.get_by_label("Name (optional)").fill("Saw pricing")
     page.click("#goal-save")
     page.wait_for_selector("#goal-form-done")
-    page.wait_for_function("(document.querySelector('#goals-table') || {innerText: ''})"
-                           ".innerText.includes('Saw pricing')")
+    wait_until(page, "(document.querySelector('#goals-table') || {innerText: ''})"
+                     ".innerText.includes('Saw pricing')")
     row = [r for r in _table_rows(page, "goals-table") if r[0].startswith("Saw pricing")][0]
     assert row[1:3] == ["3", "75.0%"]  # visitors 1-3 of 4 viewed /pricing
     assert [g.name for g in list_goals(store, SITE)][-1] == "Saw pricing"

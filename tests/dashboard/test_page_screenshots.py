@@ -23,6 +23,7 @@ from tests.customer_value_data import seed_customer_value
 from tests.dashboard import test_realtime_page, test_retention_page
 from tests.dashboard.retention_data import alerts_world
 from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows
+from tests.browser_waits import wait_until
 from tests.dashboard.traffic_day import DAY, SITE, load_traffic_day
 from vigie.warehouse.sites import add_site
 
@@ -67,7 +68,7 @@ def _pages(page):
 
 
 def _audience(page):
-    page.wait_for_function("document.querySelectorAll('#audience-map path.choroplethlocation').length === 3")
+    wait_until(page, "document.querySelectorAll('#audience-map path.choroplethlocation').length === 3")
     countries = [row[0] for row in _table_rows(page, "countries-table")]
     assert countries[0] == "France"  # visitors 1 and 3; the others one visitor each
     assert sorted(countries[1:]) == ["(not set)", "Germany", "United States"]

@@ -4,6 +4,7 @@ import os
 
 from vigie.alerts.state import get_alert, transitions
 from tests.dashboard.retention_data import PASSWORD, RETENTION, SITE, alerts_world
+from tests.browser_waits import wait_until
 from tests.dashboard.test_overview_browser import TIMEOUT_MS
 
 
@@ -32,8 +33,8 @@ def test_a_retention_account_reads_churn_and_acknowledges_an_alert(app, store, l
     page.wait_for_selector("#alert-action-done", timeout=TIMEOUT_MS)
     assert page.inner_text("#alert-action-done") == "Alert a00000000001 acknowledged."
     # The inbox redraws without the acknowledged alert.
-    page.wait_for_function("!document.querySelector('#alerts-table').innerText.includes('a00000000001')",
-                           timeout=TIMEOUT_MS)
+    wait_until(page, "!document.querySelector('#alerts-table').innerText.includes('a00000000001')",
+                     timeout=TIMEOUT_MS / 1000)
     assert get_alert(store, "a00000000001").state == "acknowledged"
     assert (RETENTION, "acknowledged") in [(t[1], t[2]) for t in transitions(store, "a00000000001")]
     # Redrawing the inbox draws new row buttons: that alone must not act on anything.

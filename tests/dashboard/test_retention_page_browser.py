@@ -3,6 +3,7 @@ from weekly to monthly cohorts; a screenshot is kept (VIGIE_SCREENSHOT_DIR)."""
 import os
 
 from tests.dashboard.test_overview_browser import TIMEOUT_MS, _sign_in, _table_rows
+from tests.browser_waits import wait_until
 from tests.dashboard.test_retention_page import SITE, world
 
 PATH = f"/retention?site={SITE}&period=custom&from=2026-03-02&to=2026-03-15&interval=week"
@@ -28,6 +29,6 @@ def test_cohorts_and_returning_visits_then_monthly(app, store, account, live_url
     page.click("#interval-month")
     page.wait_for_url("**interval=month")
     # The page is rebuilt from the new URL: wait for the monthly table to replace the weekly one.
-    page.wait_for_function("(document.querySelector('#cohort-table tbody') || {innerText: ''})"
-                           ".innerText.includes('Mar 2026')")
+    wait_until(page, "(document.querySelector('#cohort-table tbody') || {innerText: ''})"
+                     ".innerText.includes('Mar 2026')")
     assert _table_rows(page, "cohort-table") == [["Mar 2026", "3", "100.0%"]]

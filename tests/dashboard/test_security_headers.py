@@ -2,7 +2,6 @@
 import base64
 import hashlib
 import re
-import time
 
 import pytest
 
@@ -11,6 +10,7 @@ from tests.dashboard.conftest import EMAIL, PASSWORD
 from tests.dashboard.report_helpers import sessionize
 from tests.factories import insert_events
 from vigie.warehouse.sites import add_site
+from tests.browser_waits import wait_until
 
 TIMEOUT_MS = 30_000
 # The headers do not depend on the store: the embedded one is enough.
@@ -50,21 +50,6 @@ def test_pages_and_sign_in_send_the_headers(signed_in, client):
 
 def test_the_collector_keeps_its_own_headers(client):
     assert "Content-Security-Policy" not in client.get("/healthz").headers
-
-
-def wait_until(page, expression, timeout=30.0):
-    """Poll `expression` from the test side, bounded in time.
-
-    Playwright's own wait_for_function evaluates its predicate with eval inside
-    the page, which the policy (rightly) refuses; evaluate() goes through the
-    debugging protocol instead.
-    """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if page.evaluate(expression):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"not true within {timeout:g}s: {expression}")
 
 
 def test_every_page_works_in_chromium_under_the_policy(app, store, account, live_url, browser):

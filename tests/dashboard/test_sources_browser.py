@@ -2,6 +2,7 @@
 clears the filter with its chip (tests/dashboard/traffic_day.py has the numbers)."""
 
 from tests.dashboard.conftest import EMAIL, PASSWORD
+from tests.browser_waits import wait_until
 from tests.dashboard.traffic_day import DAY, SITE, load_traffic_day
 
 QUERY = f"/sources?site={SITE}&period=custom&from={DAY}&to={DAY}"
@@ -38,7 +39,7 @@ def test_sources_page_filters_by_a_row_and_a_chip_clears_it(app, store, account,
     page.click("#sources-channels-table >> text=Organic Search")
     page.wait_for_url(live_url + QUERY + "&f_channel=Organic+Search")
     page.wait_for_selector("#sources-referrers-table")
-    page.wait_for_function("document.querySelectorAll('#sources-channels-table tbody tr').length === 1")
+    wait_until(page, "document.querySelectorAll('#sources-channels-table tbody tr').length === 1")
     assert _table_rows(page, "sources-referrers-table") == [
         ["google.com", "2", "2", "0.0%", "1", "50.0%", "49.50"]]
     assert " ".join(page.inner_text("#sources-chips").split()) == "Channel: Organic Search ×"
@@ -47,5 +48,5 @@ def test_sources_page_filters_by_a_row_and_a_chip_clears_it(app, store, account,
 
     page.click("#sources-chips .chip")
     page.wait_for_url(live_url + QUERY)
-    page.wait_for_function("document.querySelectorAll('#sources-channels-table tbody tr').length === 4")
+    wait_until(page, "document.querySelectorAll('#sources-channels-table tbody tr').length === 4")
     assert page.locator("#sources-chips .chip").count() == 0
