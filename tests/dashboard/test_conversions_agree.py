@@ -40,12 +40,14 @@ def jobs_ran_without_goals(store):
     return site
 
 
-def every_page(client, token):
-    """What each page says of the worked day's conversions."""
-    overview = kpis(overview_report(client, ONE_DAY))
-    channels = {row[0]: (row[4], row[5]) for row in table_rows(sources(client, ONE_DAY)["channels"])}
-    goals = report_goals(client)
-    period = f"site={SITE}&period=custom&date={DAY},{DAY}"
+def every_page(client, token, filters=None):
+    """What each page says of the worked day's conversions, with report filters {name: value}."""
+    query = dict(ONE_DAY, **{f"f_{name}": value for name, value in (filters or {}).items()})
+    overview = kpis(overview_report(client, query))
+    channels = {row[0]: (row[4], row[5]) for row in table_rows(sources(client, query)["channels"])}
+    goals = report_goals(client, query)
+    period = f"site={SITE}&period=custom&date={DAY},{DAY}" + "".join(
+        f"&f_{name}={value}" for name, value in (filters or {}).items())
     headers = {"Authorization": f"Bearer {token}"}
     aggregate = client.get(f"/api/v1/stats/aggregate?{period}&metrics=conversion_rate",
                            headers=headers).get_json()["results"]
@@ -56,8 +58,8 @@ def every_page(client, token):
             "api_channels": {r["value"]: r["conversions"] for r in breakdown}}
 
 
-def report_goals(client):
-    got = goals_report(client, ONE_DAY)
+def report_goals(client, query):
+    got = goals_report(client, query)
     if "goals-table-empty" in str(got["goals-panel"]):
         return []
     return [(row[0], row[1]) for row in goals_table_rows(got["goals-panel"], "goals-table")]
@@ -90,6 +92,11 @@ def test_goals_added_after_the_jobs_count_on_every_page(client, account, store, 
     }
     assert added == expected
     assert sum(int(n) for _, n in added["goals"]) == sum(added["api_channels"].values()) == 2
+    # The same under a filter: visitor 3's two Email visits, the first one converting.
+    assert every_page(client, token, {"channel": "Email"}) == {
+        "overview": "50.0", "channels": {"Email": ("1", "50.0%")},
+        "goals": [("signupevent signup", "1"), ("purchaseevent purchase", "0")],
+        "api_rate": 50.0, "api_channels": {"Email": 1}}
 
     # The rollups job rebuilds the outdated days by itself; the numbers stay.
     run_scheduled(store, JOBS["rollups"], CONTEXT, now=at("2024-03-11 12:00:00"), sites=[site])
