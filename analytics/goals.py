@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, replace
 
 from vigie.warehouse.path_patterns import pattern_to_regex
+from vigie.analytics.sessionize import recount_goals
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 from vigie.analytics.visit_scope import ID_LIFETIME, period_events
 from vigie.warehouse.sites import get_site
@@ -80,9 +81,25 @@ def add_goal(store, domain, kind, pattern, name=None, revenue=False):
     for goal in list_goals(store, site.domain):
         if goal.kind == kind and goal.pattern == pattern:
             raise GoalError(f"site {site.domain} already has this goal: {goal.goal_id} ({goal.name})")
-    goal = Goal(site.domain, secrets.token_hex(4), name, kind, pattern, bool(revenue),
-                datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0))
+    goal = Goal(site.domain, secrets.token_hex(4), name, kind, pattern, bool(revenue), _now())
     _write(store, goal, deleted=0)
+    return _recounted(store, goal, deleted=0)
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+def _recounted(store, goal, deleted):
+    """Apply an added or removed goal to the visits already stored, then write the goal
+    again: its created_at (or the removal's version) now marks when past visits
+    agree with the site's goals, and rollups built before that mark are rebuilt
+    (analytics.rollups.goals_changed). The Goals report reads events and needs
+    none of it; Overview, Sources and the Stats API count the visits' goals."""
+    recount_goals(store, goal.site, time.time_ns() // 1000)
+    if not deleted:
+        goal = replace(goal, created_at=_now())
+    _write(store, goal, deleted=deleted)
     return goal
 
 
@@ -135,7 +152,7 @@ def remove_goal(store, domain, goal_id):
     if goal is None:
         raise GoalError(f"site {site.domain} has no goal {goal_id!r} (see: vigie goals list {site.domain})")
     _write(store, goal, deleted=1)
-    return goal
+    return _recounted(store, goal, deleted=1)
 
 
 def step_condition(kind, pattern, param):

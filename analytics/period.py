@@ -53,6 +53,20 @@ def bucket_start(day, interval):
     return day
 
 
+def local_now(timezone, now=None):
+    """The site's wall-clock time as a naive datetime, like the buckets of Period.buckets;
+    `now` (aware) stands for the current time."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return now.astimezone(ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
+
+
+def in_progress(period, timezone, now=None):
+    """The local time (naive) the period has reached when it is not over yet (today is
+    one of its days: its last bucket holds only what has happened so far), else None."""
+    local = local_now(timezone, now)
+    return local if period.start <= local.date() <= period.end else None
+
+
 def _one_year_earlier(day):
     try:
         return day.replace(year=day.year - 1)

@@ -14,13 +14,14 @@ import datetime
 from vigie.analytics.filters import check_filters, filter_sql
 from vigie.analytics.period import comparison_period
 from vigie.analytics.rollups import (PAGE_VISITORS_STATE, ROLLUP_LAYOUT, VISITORS_MERGE, VISITORS_STATE,
-                                     local_day_bounds, rolled_up_days)
+                                     goals_changed, local_day_bounds, rolled_up_days)
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 
 _CURRENT_ROLLUP = (
     "(day, version) IN (SELECT day, max(version) FROM rollup_days WHERE site = %(site)s "
     "AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) GROUP BY day "
-    "HAVING argMax(timezone, version) = %(tz)s AND argMax(layout, version) = %(layout)s)")
+    "HAVING argMax(timezone, version) = %(tz)s AND argMax(layout, version) = %(layout)s "
+    "AND max(version) >= %(goals_changed)s)")
 _VISIT_SUMS = ("count() AS visits, sum(pageviews) AS pageviews, sum(bounce) AS bounces, "
                "sum(duration) AS duration, sum(engaged_ms) AS engaged_ms, sum(revenue) AS revenue, "
                "sum(notEmpty(goals)) AS conversions")
@@ -49,7 +50,8 @@ class Plan:
                     self.ranges.append((lo, hi))
             day += datetime.timedelta(days=1)
         self.params = {"site": site.domain, "tz": site.timezone, "first": period.start,
-                       "last": period.end, "layout": ROLLUP_LAYOUT}
+                       "last": period.end, "layout": ROLLUP_LAYOUT,
+                       "goals_changed": goals_changed(store, site) if rolled else 0}
         conditions = []
         for i, (lo, hi) in enumerate(self.ranges):
             self.params[f"lo{i}"], self.params[f"hi{i}"] = int(lo.timestamp()), int(hi.timestamp())

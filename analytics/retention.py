@@ -37,6 +37,37 @@ def buckets_between(first, later, interval):
     return (later.year - first.year) * 12 + later.month - first.month
 
 
+def _next_bucket(start, interval, count=1):
+    if interval == "week":
+        return start + datetime.timedelta(days=7 * count)
+    months = start.month - 1 + count
+    return start.replace(year=start.year + months // 12, month=months % 12 + 1, day=1)
+
+
+def bucket_coverage(start, period, interval, today):
+    """How much of the week or month starting `start` the report has seen: {"days": days of it
+    inside the period up to today (included), "of": its days, "in_progress": it holds today}.
+
+    The first and last buckets of a period may be cut by its ends (a 7-day period
+    spans two weeks), and the one holding today is not over: both are partial, and
+    a page must not set them against whole weeks or months as if they were."""
+    last = _next_bucket(start, interval) - datetime.timedelta(days=1)
+    seen_from, seen_to = max(start, period.start), min(last, period.end, today)
+    return {"days": max(0, (seen_to - seen_from).days + 1), "of": (last - start).days + 1,
+            "in_progress": start <= today <= last and period.start <= today <= period.end}
+
+
+def cohort_cell_complete(cohort, offset, period, interval, today):
+    """True when the week or month `offset` after `cohort` is over and inside the period:
+    its share is final. Otherwise customers may still come back in it (it holds today)
+    or the period stops before its end, and a low share means "not yet", not "lost".
+    Offset 0 is final from the start: the cohort is whoever was seen in it (100 %)."""
+    if offset == 0:
+        return True
+    last = _next_bucket(cohort, interval, offset + 1) - datetime.timedelta(days=1)
+    return last <= period.end and last < today
+
+
 def _customer_days(store, site, hi, source="events", params=None):
     """{customer id: {local days it was seen}} from the events of `source` before `hi`."""
     days = defaultdict(set)

@@ -17,6 +17,12 @@ names it in rollup_days; readers take only the named generation, so a value
 that disappeared from a day (a late event moved a visit to another source)
 disappears from the rollup too. Older generations are removed with a
 background ALTER ... DELETE; readers never depend on it having finished.
+
+Conversions depend on the site's goals. Adding or removing a goal recounts
+the goals of the stored visits at once (analytics.sessionize.recount_goals),
+and every day rolled up before that change counts as outdated: reports read
+it from the recounted visits, and the rollups job rebuilds it like a day of
+an older layout (docs/analytics-jobs.md).
 """
 import datetime
 from zoneinfo import ZoneInfo
@@ -109,23 +115,42 @@ def rebuild_day(store, site, day, version):
         "AND version = %(version)s", params))
 
 
+def goals_changed(store, site):
+    """When a goal of `site` was last added or removed, as a rollup version (microseconds
+    since the epoch; 0 without goals): rollups built before it count conversions
+    under other goals.
+
+    A goal's created_at is set once its visits are recounted, and a removal's
+    version too (analytics.goals), so a day rolled up after this moment read
+    recounted visits. created_at has whole seconds: rounded up, so a day rolled
+    up in that same second is rebuilt once more rather than trusted. Renaming a
+    goal or switching its revenue flag changes no conversion and keeps created_at.
+    """
+    return int(store.query_value(
+        "SELECT max(if(deleted = 1, version, (toUInt64(toUInt32(created_at)) + 1) * 1000000)) "
+        "FROM goals WHERE site = %(site)s", {"site": site.domain}) or 0)
+
+
 def rolled_up_days(store, site, first, last):
-    """{local day: version} of the current rollups of days first..last in the site's time zone
-    and of the current layout (days rolled up before it are left to raw reads)."""
+    """{local day: version} of the current rollups of days first..last in the site's time zone,
+    of the current layout and built after the last goal change (other days are left to raw reads)."""
     rows = store.query(
         "SELECT day, argMax(version, version), argMax(timezone, version), argMax(layout, version) "
         "FROM rollup_days WHERE site = %(site)s AND day >= toDate(%(first)s) "
         "AND day <= toDate(%(last)s) GROUP BY day",
         {"site": site.domain, "first": first, "last": last})
+    changed = goals_changed(store, site)
     return {day: version for day, version, timezone, layout in rows
-            if timezone == site.timezone and layout == ROLLUP_LAYOUT}
+            if timezone == site.timezone and layout == ROLLUP_LAYOUT and version >= changed}
 
 
 def first_outdated_day(store, site):
     """The earliest local day whose current rollup has an older layout than
-    ROLLUP_LAYOUT (reports read it raw until it is rebuilt), or None."""
+    ROLLUP_LAYOUT or predates the last goal change (reports read it raw until it
+    is rebuilt), or None."""
     rows = store.query(
-        "SELECT min(day), count() FROM (SELECT day, argMax(layout, version) AS day_layout "
-        "FROM rollup_days WHERE site = %(site)s GROUP BY day) WHERE day_layout != %(layout)s",
-        {"site": site.domain, "layout": ROLLUP_LAYOUT})
+        "SELECT min(day), count() FROM (SELECT day, argMax(layout, version) AS day_layout, "
+        "max(version) AS day_version FROM rollup_days WHERE site = %(site)s GROUP BY day) "
+        "WHERE day_layout != %(layout)s OR day_version < %(changed)s",
+        {"site": site.domain, "layout": ROLLUP_LAYOUT, "changed": goals_changed(store, site)})
     return rows[0][0] if rows and rows[0][1] else None

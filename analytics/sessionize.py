@@ -129,8 +129,10 @@ _SESSIONS = """
 """
 
 
-def _goal_hits(goals, params):
-    """SQL for the goal ids an event reaches; patterns and ids are bound, never formatted."""
+def _goal_ids(goals, params, page_match, event_match):
+    """SQL for the ids of the goals reached: page_match(param) and event_match(param, name)
+    give a pageview goal's and an event goal's condition on a bound parameter (its
+    regex, its event name). Patterns and ids are bound, never formatted."""
     if not goals:
         return "emptyArrayString()"
     parts = []
@@ -138,12 +140,18 @@ def _goal_hits(goals, params):
         params[f"goal_id_{i}"] = goal_id
         if kind == "pageview":
             params[f"goal_re_{i}"] = pattern_to_regex(pattern)
-            condition = f"is_pv AND match(pathname, %(goal_re_{i})s)"
+            condition = page_match(f"goal_re_{i}")
         else:
             params[f"goal_name_{i}"] = pattern
-            condition = f"name = %(goal_name_{i})s"
+            condition = event_match(f"goal_name_{i}", pattern)
         parts.append(f"if({condition}, %(goal_id_{i})s, '')")
     return f"arrayFilter(g -> g != '', [{', '.join(parts)}])"
+
+
+def _goal_hits(goals, params):
+    """SQL for the goal ids an event reaches."""
+    return _goal_ids(goals, params, lambda p: f"is_pv AND match(pathname, %({p})s)",
+                     lambda p, _: f"name = %({p})s")
 
 
 def sessions_select(site, since, until, goals, timeout_minutes, engaged_seconds, version):
@@ -234,3 +242,36 @@ def _write_tombstones(store, window, bounds):
         f"  SELECT session_id FROM sessions WHERE {window} GROUP BY session_id "
         f"  HAVING max(version) < %(version)s AND argMax(deleted, version) = 0)",
         bounds)
+
+
+def _goals_from_visit(goals, params):
+    """SQL for the goal ids a stored visit reached, from its `pages` and `event_names`:
+    the same ids the sessions job finds from its events (_goal_hits), sorted as it stores them.
+    An event goal named like the pageview event is reached by any pageview (event_names
+    leaves pageviews out)."""
+    return "arraySort({})".format(_goal_ids(
+        goals, params, lambda p: f"arrayExists(page -> match(page, %({p})s), pages)",
+        lambda p, name: "pageviews > 0" if name == "pageview" else f"has(event_names, %({p})s)"))
+
+
+def recount_goals(store, site, version):
+    """Give every stored visit of `site` the goals it reaches under the site's goals now.
+
+    Called when a goal is added or removed, so past visits count it without a
+    backfill: a visit keeps the pages it viewed and the events it sent, which
+    is all a goal matches, so one pass over `sessions` (not over `events`)
+    recomputes them. Only visits whose list changes are written, as a newer
+    version of the same row. Returns how many were.
+    """
+    params = {"site": site, "version": int(version)}
+    reached = _goals_from_visit(site_goals(store, site), params)
+    kept = [c for c in SESSION_COLUMNS if c not in ("goals", "version", "deleted")]
+    columns = ", ".join(f"`{c}`" if c != "goals" else "new_goals" for c in SESSION_COLUMNS[:-2])
+    store.execute(
+        f"INSERT INTO sessions ({_quoted(SESSION_COLUMNS)}) "
+        f"SELECT {columns}, %(version)s, 0 FROM ("
+        f" SELECT {_quoted(kept)}, goals, {reached} AS new_goals"
+        " FROM sessions FINAL WHERE site = %(site)s AND deleted = 0)"
+        f" WHERE new_goals != goals{_insert_settings(store)}", params)
+    return int(store.query_value("SELECT count() FROM sessions WHERE site = %(site)s "
+                                 "AND version = %(version)s", params))

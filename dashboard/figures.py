@@ -4,6 +4,12 @@ Rows are analytics.query.timeseries rows. The comparison period's rows are
 laid over the current ones by bucket index (day 1 over day 1, hour 0 over
 hour 0), so "last 7 days vs the 7 before" reads as two lines on one axis; the
 hover text names the comparison bucket's own date.
+
+A period that includes today is not over: its buckets after the current
+time are left empty (not 0), and the bucket in progress is drawn apart, as a
+dotted segment named "Today so far" (or this hour, week, month), so that a
+half-counted day does not read as a fall. A comparison period without any
+visit is not drawn (a flat 0 line says nothing); the page says so instead.
 """
 import plotly.graph_objects as go
 
@@ -34,17 +40,44 @@ def _bucket_text(bucket, hour):
     return bucket.strftime("%a %b %d, %H:%M" if hour else "%a %b %d, %Y")
 
 
-def metric_figure(rows, metric, interval, previous_rows=None):
-    """The chart of `metric` per bucket; `previous_rows` (or None) is the comparison period."""
+# The name of the bucket in progress, per interval.
+SO_FAR = {"hour": "This hour so far", "day": "Today so far", "week": "This week so far",
+          "month": "This month so far"}
+
+
+def bucket_in_progress(rows, now):
+    """The index of the bucket holding `now` (naive local time), or None (no `now`: a past period)."""
+    if now is None:
+        return None
+    started = [i for i, row in enumerate(rows) if row["bucket"] <= now]
+    return started[-1] if started else None
+
+
+def metric_figure(rows, metric, interval, previous_rows=None, now=None):
+    """The chart of `metric` per bucket; `previous_rows` (or None) is the comparison period;
+    `now` (naive local time, or None for a period that is over) marks where the data stops."""
     label, tick, hover = next((l, t, h) for k, l, t, h in CHART_METRICS if k == metric)
     hour = interval == "hour"
     buckets = [row["bucket"] for row in rows]
+    values = [row[metric] for row in rows]
+    current = bucket_in_progress(rows, now)
+    if current is not None:
+        values = values[:current + 1] + [None] * (len(rows) - current - 1)  # the future
+    solid = values if current is None else values[:current] + [None] * (len(rows) - current)
     figure = go.Figure()
     figure.add_trace(go.Scatter(
-        x=buckets, y=[row[metric] for row in rows], name="This period", mode="lines+markers",
+        x=buckets, y=solid, name="This period", mode="lines+markers",
         line={"color": CURRENT_COLOUR, "width": 2}, marker={"size": 5}, connectgaps=False,
         hovertemplate=f"%{{y:{hover}}}<extra>This period</extra>"))
-    if previous_rows is not None:
+    if current is not None:
+        first = max(current - 1, 0)
+        so_far = SO_FAR.get(interval, "So far")
+        figure.add_trace(go.Scatter(
+            x=buckets[first:current + 1], y=values[first:current + 1], name=so_far,
+            mode="lines+markers", line={"color": CURRENT_COLOUR, "width": 2, "dash": "dot"},
+            marker={"size": 7, "symbol": "circle-open"},
+            hovertemplate=f"%{{y:{hover}}}<extra>{so_far}</extra>"))
+    if previous_rows is not None and has_traffic(previous_rows):
         # Aligned by index; a longer comparison period (31 vs 30 days) loses its tail.
         aligned = previous_rows[:len(rows)]
         figure.add_trace(go.Scatter(

@@ -3,7 +3,9 @@
 With a comparison period each card also shows the change: an arrow and the
 percent change, or for rates (bounce rate, conversion rate) the difference in
 percentage points, as analytics.query.aggregate computes it. Green means
-better: up for most numbers, down for the bounce rate.
+better: up for most numbers, down for the bounce rate. When the comparison
+period has no visit at all every card says so ("no previous data") rather
+than showing a dash.
 """
 from dash import html
 
@@ -40,9 +42,16 @@ def change_text(key, change):
     return f"{arrow} {abs(change):,.1f}{unit}"
 
 
-def _change(key, numbers):
+NO_PREVIOUS = "no previous data"
+
+
+def _change(key, numbers, no_previous=False):
     change = numbers["change"]
     text = change_text(key, change)
+    if no_previous:
+        return html.Div(NO_PREVIOUS, className="kpi-change kpi-change-none",
+                        title="No visits in the comparison period: nothing to compare with",
+                        **{"data-change": ""})
     if text is None:
         text, tone = "—", "none"  # nothing to compare with, or a percent of zero
     elif change == 0:
@@ -64,13 +73,15 @@ def kpi_cards(aggregate):
     comparison, `data-change` the raw change, so tests and scripts read
     exactly what analytics returned."""
     cards = []
+    visits = aggregate.get("visits")
+    no_previous = isinstance(visits, dict) and not visits["previous"]
     for key, title, fmt, meaning in KPIS:
         numbers = aggregate.get(key)
         compared = isinstance(numbers, dict)
         value = numbers["value"] if compared else numbers
         children = [html.Div(title, className="kpi-title"), html.Div(fmt(value), className="kpi-value")]
         if compared:
-            children.append(_change(key, numbers))
+            children.append(_change(key, numbers, no_previous))
         cards.append(html.Div(className="kpi", id=kpi_id(key), title=meaning, children=children,
                               **{"data-value": "" if value is None else str(value)}))
     return cards

@@ -31,10 +31,22 @@ def test_settings_change_only_what_is_given(store):
     (dict(domain="not a domain"), "not a domain name"),
     (dict(domain="shop.example", timezone="Mars/Base"), "not an IANA time zone"),
     (dict(domain="shop.example", extra_hostnames=["https://x.example/"]), "not a host name"),
+    # Of the names without a domain, only the two of a developer's machine.
+    (dict(domain="shop.example", extra_hostnames=["intranet"]), "not a host name"),
+    (dict(domain="shop.example", extra_hostnames=["127.0.0.2"]), "not a host name"),
 ])
 def test_bad_settings_are_named(store, kwargs, message):
     with pytest.raises(SiteError, match=message):
         add_site(store, **kwargs)
+
+
+def test_localhost_is_a_dev_hostname_only_when_listed(store):
+    site = add_site(store, "shop.example")
+    assert not site.owns_hostname("localhost") and not site.owns_hostname("127.0.0.1")
+    dev = add_site(store, "shop.example", extra_hostnames=["LOCALHOST", "127.0.0.1"])
+    assert dev.extra_hostnames == ("localhost", "127.0.0.1")
+    assert dev.owns_hostname("localhost") and dev.owns_hostname("127.0.0.1")
+    assert not dev.owns_hostname("shop.localhost") and not dev.owns_hostname("127.0.0.2")
 
 
 def test_removed_sites_disappear(store):

@@ -66,13 +66,21 @@ def _write(store, site, deleted=0):
         int(site.identify_customers), int(site.respect_privacy_signals), _version(), deleted)])
 
 
+# Hostnames of a developer's own machine, allowed as extra hostnames so that a
+# site can be tested on a dev server (the tracker's data-include-localhost):
+# a site accepts their events only once they are listed (docs/snippet.md).
+DEV_HOSTNAMES = ("localhost", "127.0.0.1")
+
+
 def normalise_hostnames(hostnames):
-    """Extra hostnames: lowercased host names (no scheme, port or path), deduplicated."""
+    """Extra hostnames: lowercased host names (no scheme, port or path), deduplicated;
+    localhost and 127.0.0.1 are the only names without a domain allowed."""
     result = []
     for name in hostnames or ():
         value = (name or "").strip().lower().rstrip(".")
-        if not _DOMAIN_RE.match(value):
-            raise SiteError(f"{name!r} is not a host name (expected something like cdn.example.net)")
+        if not _DOMAIN_RE.match(value) and value not in DEV_HOSTNAMES:
+            raise SiteError(f"{name!r} is not a host name (expected something like cdn.example.net, "
+                            "or localhost / 127.0.0.1 to test on your machine)")
         if value not in result:
             result.append(value)
     return tuple(result)

@@ -20,6 +20,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from vigie.analytics.breakdowns import breakdown
+from vigie.analytics.period import in_progress
 from vigie.analytics.query import aggregate, timeseries
 from vigie.dashboard.chart_config import chart
 from vigie.dashboard.controls import register_url_sync, report_controls
@@ -139,7 +140,24 @@ def show_overview(query):
         return _failure(str(exc))
     except StoreError:
         return _failure(STORE_DOWN)
-    return None, kpi_cards(numbers), _chart(rows, metric, period.interval, previous_rows), _SHOWN
+    now = in_progress(period, site.timezone)
+    return (period_note(period, previous, numbers, now), kpi_cards(numbers),
+            _chart(rows, metric, period.interval, previous_rows, now), _SHOWN)
+
+
+def period_note(period, previous, numbers, now):
+    """What the numbers cannot say by themselves: that the period is not over (its last
+    bucket holds what happened so far), and that the comparison period has no data."""
+    notes = []
+    if now is not None:
+        unit = {"hour": "hour", "month": "month"}.get(period.interval, "day")
+        note = (f"Today so far: the period runs until now ({now:%H:%M}, site time), so its "
+                f"last {unit} is not over")
+        notes.append(note + (", while the comparison period's is." if previous else "."))
+    if previous and not numbers["visits"]["previous"]:
+        notes.append(f"No data in the previous period ({previous.start:%b %d, %Y} – "
+                     f"{previous.end:%b %d, %Y}): there is nothing to compare with.")
+    return message(" ".join(notes), "note", "overview-note") if notes else None
 
 
 def _register_panel(panel_id, prop, filter_name, header, columns, bar_key, empty):
@@ -160,8 +178,9 @@ for _panel_id, _, _prop, *_rest in PANELS:
     _register_panel(_panel_id, _prop, *_rest)
 
 
-def _chart(rows, metric, interval, previous_rows):
+def _chart(rows, metric, interval, previous_rows, now):
     if not has_traffic(rows) and not (previous_rows and has_traffic(previous_rows)):
         return html.P("No visits in this period. Try a longer period, or check that the "
                       "tracking snippet is on the site's pages.", className="empty", id="chart-empty")
-    return chart("traffic-chart", metric_figure(rows, metric, interval, previous_rows), "vigie-overview")
+    return chart("traffic-chart", metric_figure(rows, metric, interval, previous_rows, now),
+                 "vigie-overview")

@@ -11,6 +11,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 from flask import current_app
 
+from vigie.analytics.period import local_now
 from vigie.analytics.retention import INTERVALS, cohorts, returning_report
 from vigie.dashboard.controls import register_url_sync, report_controls
 from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
@@ -98,6 +99,9 @@ def show_retention(query):
         return message(str(exc)), _HIDDEN, [], None, None, None, None
     except StoreError:
         return message(STORE_DOWN), _HIDDEN, [], None, None, None, None
-    return (None, _SHOWN, returning_cards(split), returning_panel(split, by_interval, interval),
-            csv_link("returning", selection, "returning-csv"), cohort_panel(cohort_rows, interval),
+    today = local_now(site.timezone).date()
+    return (None, _SHOWN, returning_cards(split),
+            returning_panel(split, by_interval, interval, period, today),
+            csv_link("returning", selection, "returning-csv"),
+            cohort_panel(cohort_rows, interval, period, today),
             csv_link("cohorts", selection, "cohorts-csv", interval=interval))

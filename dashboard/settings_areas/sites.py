@@ -24,7 +24,7 @@ def _site_form(sites):
         field("Time zone", dcc.Dropdown(id="site-timezone", options=_TIMEZONES, value="UTC",
                                          clearable=False, className="wide-select")),
         field("Extra hostnames (comma-separated)",
-               dcc.Input(id="site-hostnames", type="text", placeholder="checkout.example.net")),
+               dcc.Input(id="site-hostnames", type="text", placeholder="checkout.example.net, localhost")),
         dcc.Checklist(id="site-flags", className="flags", value=["respect"], options=[
             {"label": "Accept customer ids (links visits to clients for churn)", "value": "identify"},
             {"label": "Respect Do-Not-Track and Global Privacy Control", "value": "respect"}]),

@@ -58,16 +58,19 @@
     var api = attr('api') || new URL(script.src, loc.href).origin + '/api/event';
     var customerId = attr('customer-id');
 
-    // Pages that send nothing: local ones, automated browsers, opted out.
+    // Pages that send nothing, and the one reason the console names: local
+    // pages (unless the tag has data-include-localhost, to test a site on a
+    // dev server), saved files, automated browsers, an opt-out.
     var ignored =
-      /^(localhost|.*\.localhost|127(\.\d+){3}|\[::1\]|0\.0\.0\.0)$/.test(loc.hostname) ||
-      loc.protocol == 'file:' ||
-      nav.webdriver || w._phantom || w.__nightmare || w.Cypress;
+      loc.protocol == 'file:' ? 'file page' :
+      /^((.*\.)?localhost|127(\.\d+){3}|\[::1\]|0\.0\.0\.0)$/.test(loc.hostname) &&
+      attr('include-localhost') == null ? 'local page' :
+      nav.webdriver || w._phantom || w.__nightmare || w.Cypress ? 'automated browser' : '';
     try {
       // Reading localStorage throws when storage is disabled: that is no opt-out.
-      ignored = ignored || w.localStorage.vigie_ignore == 'true';
+      if (!ignored && w.localStorage.vigie_ignore == 'true') ignored = 'opted out';
     } catch (e) {}
-    if (ignored) console.warn('Vigie: not tracking (local page, bot or opt-out)');
+    if (ignored) console.warn('Vigie: not tracking: ' + ignored);
 
     var firstPageview = true;
     var pageUrl; // the page engagement is measured for (location may already have moved on)

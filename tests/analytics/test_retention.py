@@ -4,7 +4,8 @@ import datetime
 import pytest
 
 from vigie.analytics.period import Period
-from vigie.analytics.retention import cohorts, new_vs_returning, returning_by_interval, returning_report
+from vigie.analytics.retention import (bucket_coverage, cohort_cell_complete, cohorts, new_vs_returning,
+                                      returning_by_interval, returning_report)
 from tests.factories import event, insert_events
 from vigie.warehouse.sites import add_site
 
@@ -138,3 +139,25 @@ def test_new_vs_returning_edges(store, site):
     # visits: v1 R, v2 N, v3 N, v4 R, v5 N, v6 N + R, v7 N
     assert got == {"visits": 8, "new_visits": 5, "returning_visits": 3, "visitors": 7,
                    "new_visitors": 4, "returning_visitors": 3, "returning_visit_share": 37.5}
+
+
+def test_partial_weeks_and_months_of_a_period():
+    """Last 7 days on Tuesday 10 March 2026: Wednesday to Sunday of one week, and Monday
+    and today of the next; a month cut by the period; a whole week in the past."""
+    d = datetime.date
+    seven = Period(d(2026, 3, 4), d(2026, 3, 10), "day")
+    today = d(2026, 3, 10)
+    assert bucket_coverage(d(2026, 3, 2), seven, "week", today) == {"days": 5, "of": 7, "in_progress": False}
+    assert bucket_coverage(d(2026, 3, 9), seven, "week", today) == {"days": 2, "of": 7, "in_progress": True}
+    assert bucket_coverage(d(2026, 3, 1), seven, "month", today) == {"days": 7, "of": 31, "in_progress": True}
+    past = Period(d(2026, 2, 2), d(2026, 2, 15), "day")
+    assert bucket_coverage(d(2026, 2, 9), past, "week", today) == {"days": 7, "of": 7, "in_progress": False}
+    assert bucket_coverage(d(2026, 2, 1), past, "month", today) == {"days": 14, "of": 28, "in_progress": False}
+    # Cohort of the week of 2 March: week 1 holds today, so its share is not final; week 0 is.
+    assert cohort_cell_complete(d(2026, 3, 2), 0, seven, "week", today)
+    assert not cohort_cell_complete(d(2026, 3, 2), 1, seven, "week", today)
+    # Week 1 of the week of 2 February is over and inside the period: final.
+    assert cohort_cell_complete(d(2026, 2, 2), 1, past, "week", today)
+    # A month past the period's end is not over for the report, whatever today is.
+    assert not cohort_cell_complete(d(2026, 1, 1), 1, past, "month", today)
+    assert cohort_cell_complete(d(2025, 12, 1), 1, Period(d(2025, 12, 1), d(2026, 1, 31), "month"), "month", today)

@@ -91,6 +91,21 @@ def test_mobile_and_tablet_devices(collector, collector_client, store):
     assert got == [("mobile", "iOS", "Mobile Safari"), ("tablet", "iOS", "Mobile Safari")]
 
 
+def test_local_pages_count_only_for_a_site_that_lists_them(collector, collector_client, store):
+    """A dev server's pages (tracker tag with data-include-localhost) are accepted only by a
+    site whose extra hostnames name localhost or 127.0.0.1 (docs/snippet.md)."""
+    add_site(store, "dev.test", extra_hostnames=["localhost", "127.0.0.1"])
+    refused = post_event(collector_client, dict(GOOD, url="http://localhost:3000/pricing"))
+    assert refused.status_code == 403
+    assert "'localhost'" in refused.get_json()["error"] and "'shop.test'" in refused.get_json()["error"]
+    for url in ("http://localhost:3000/pricing", "http://127.0.0.1:8000/pricing"):
+        response = post_event(collector_client, dict(GOOD, domain="dev.test", url=url))
+        assert response.status_code == 202, response.get_json()
+    assert collector.flush() == 2
+    assert sorted((r["site"], r["hostname"], r["pathname"]) for r in stored_rows(store)) == [
+        ("dev.test", "127.0.0.1", "/pricing"), ("dev.test", "localhost", "/pricing")]
+
+
 def test_bots_are_dropped_and_counted(collector, collector_client, store):
     response = post_event(collector_client, GOOD,
                           ua="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")

@@ -153,6 +153,38 @@ def test_the_comparison_is_dashed_and_aligned_by_bucket_index():
     assert compared.customdata[0] == "Sat Mar 09, 00:00"
 
 
+def test_a_period_in_progress_leaves_the_future_empty_and_dots_the_bucket_so_far():
+    rows = _hours([2, 4, 1, 0, 0])
+    # 02:40 local: hours 00 and 01 are over, 02 is in progress, 03 and 04 have not come.
+    solid, so_far = metric_figure(rows, "visitors", "hour", now=datetime.datetime(2024, 3, 10, 2, 40)).data
+    assert list(solid.y) == [2, 4, None, None, None]
+    assert (so_far.name, so_far.line.dash, list(so_far.y)) == ("This hour so far", "dot", [4, 1])
+    assert list(so_far.x) == [rows[1]["bucket"], rows[2]["bucket"]]
+    days = [{"bucket": datetime.datetime(2024, 3, d), "visitors": d} for d in range(4, 11)]
+    solid, so_far = metric_figure(days, "visitors", "day", now=datetime.datetime(2024, 3, 10, 9, 0)).data
+    assert list(solid.y) == [4, 5, 6, 7, 8, 9, None] and so_far.name == "Today so far"
+    # The first bucket in progress has no segment before it: one point.
+    (solid, so_far) = metric_figure(_hours([3]), "visitors", "hour",
+                                    now=datetime.datetime(2024, 3, 10, 0, 5)).data
+    assert list(solid.y) == [None] and list(so_far.y) == [3]
+
+
+def test_a_comparison_period_without_visits_is_not_drawn():
+    rows = _hours([0, 3, 1])
+    empty = [dict(r, bucket=r["bucket"] - datetime.timedelta(days=1)) for r in _hours([0, 0, 0])]
+    assert [t.name for t in metric_figure(rows, "visitors", "hour", empty).data] == ["This period"]
+
+
+def test_cards_say_when_the_previous_period_has_no_data():
+    numbers = {key: {"value": 3, "previous": 0, "change": None} for key, *_ in KPIS}
+    changes = [card.children[2] for card in kpi_cards(numbers)]
+    assert {(c.children, c.className) for c in changes} == {("no previous data", "kpi-change kpi-change-none")}
+    # Some visits before, but 0 revenue: that one card cannot give a percent of nothing.
+    numbers["visits"] = {"value": 3, "previous": 2, "change": 50.0}
+    assert kpi_cards(numbers)[1].children[2].children == "▲ 50.0%"
+    assert kpi_cards(numbers)[7].children[2].children == "—"
+
+
 def test_every_chart_metric_is_in_timeseries_rows():
     from vigie.analytics.query import visit_metrics
     row = visit_metrics({"visitors": 1, "visits": 1, "pageviews": 1, "bounces": 0, "duration": 1,

@@ -80,9 +80,14 @@ def test_a_lower_bounce_rate_is_good_news(signed_in, store):
     load_traffic_day(store)
     got = report(signed_in, {"site": SITE, "period": "custom", "from": "2024-03-09", "to": "2024-03-09",
                              "compare": "previous_period"})
-    # The 9th: 1 bounce of 2 visits; the 8th: nothing, so no change can be computed.
-    bounce = next(c for c in got["overview-kpis"] if c["props"]["id"] == "kpi-bounce-rate")
-    assert bounce["props"]["children"][2]["props"]["children"] == "—"
+    # The 9th: 1 bounce of 2 visits; the 8th: nothing, which every card and the page say.
+    changes = {c["props"]["children"][2]["props"]["children"] for c in got["overview-kpis"]}
+    assert changes == {"no previous data"}
+    note = got["overview-message"]["props"]
+    assert note["id"] == "overview-note" and note["children"] == (
+        "No data in the previous period (Mar 08, 2024 – Mar 08, 2024): there is nothing to compare with.")
+    figure = got["overview-chart"]["props"]["figure"]
+    assert [trace["name"] for trace in figure["data"]] == ["This period"]  # no flat 0 line
     from vigie.dashboard.kpis import kpi_cards
     card = kpi_cards({"bounce_rate": {"value": 40.0, "previous": 50.0, "change": -10.0}})[4]
     assert (card.children[2].children, card.children[2].className) == ("▼ 10.0 pts", "kpi-change kpi-change-good")
@@ -232,3 +237,28 @@ def test_the_retention_role_gets_no_web_analytics(client, store):
     got = report(retention, ONE_DAY)
     assert "not part of this account" in got["overview-message"]["props"]["children"]
     assert got["overview-kpis"] == []
+
+
+def test_a_period_that_includes_today_is_marked_as_so_far(signed_in, store):
+    """Last 7 days, compared: today is the seventh day and is not over."""
+    import datetime
+    from zoneinfo import ZoneInfo
+    from tests.factories import event, insert_events
+    from vigie.analytics.job_catalog import JOBS
+    from vigie.analytics.jobs import JobContext, run_window
+    site = add_site(store, "today.example", "UTC")
+    now = datetime.datetime.now(ZoneInfo("UTC")).replace(microsecond=0)
+    insert_events(store, [event("today.example", f"{now - datetime.timedelta(days=d, minutes=1):%Y-%m-%d %H:%M:%S}",
+                                visitor=d + 1) for d in range(9)])
+    run_window(store, JOBS["sessions"], site, now - datetime.timedelta(days=10), now + datetime.timedelta(hours=1),
+               JobContext())
+    got = report(signed_in, {"site": "today.example", "period": "7d", "compare": "previous_period"})
+    note = got["overview-message"]["props"]
+    assert note["id"] == "overview-note"
+    assert note["children"].startswith("Today so far: the period runs until now (")
+    assert note["children"].endswith("so its last day is not over, while the comparison period's is.")
+    traces = got["overview-chart"]["props"]["figure"]["data"]
+    assert [t["name"] for t in traces] == ["This period", "Today so far", "Comparison period"]
+    assert len(traces[0]["y"]) == 7 and traces[0]["y"][6] is None and traces[1]["line"]["dash"] == "dot"
+    # Yesterday's visit is in the comparison period too; nothing says "no data" then.
+    assert "No data" not in note["children"]

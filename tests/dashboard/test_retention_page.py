@@ -74,7 +74,38 @@ def test_monthly_cohorts(signed_in, store):
     world(store)
     got = report(signed_in, dict(QUERY, interval="month"))
     assert table_rows(got["cohorts-panel"], "cohort-table") == [("Mar 2026", "3", "100.0%")]
-    assert table_rows(got["returning-panel"], "returning-table") == [("Mar 2026", "8", "4", "4", "50.0%")]
+    # The period holds 14 days of March: the row says so.
+    assert table_rows(got["returning-panel"], "returning-table") == [
+        ("Mar 2026 (14 of 31 days)", "8", "4", "4", "50.0%")]
+
+
+def test_a_week_in_progress_and_its_cohort_cells_are_marked(signed_in, store):
+    """Last week (whole) and this week so far: b never came back, a did today."""
+    import datetime
+    from vigie.analytics.period import local_now
+    add_site(store, SITE, "UTC")
+    today = local_now("UTC").date()
+    monday = today - datetime.timedelta(days=today.weekday())
+    last_monday = monday - datetime.timedelta(days=7)
+    insert_events(store, [
+        event(SITE, f"{last_monday} 10:00:00", visitor=1, customer_id="a"),
+        event(SITE, f"{last_monday} 11:00:00", visitor=2, customer_id="b"),
+        event(SITE, f"{today} 00:00:01", visitor=3, customer_id="a"),
+        event(SITE, f"{today} 00:00:02", visitor=4, customer_id="c"),
+    ])
+    got = report(signed_in, {"site": SITE, "period": "custom", "from": str(last_monday), "to": str(today),
+                             "interval": "week"})
+    so_far = f"{monday:%b %d, %Y} (so far: {today.weekday() + 1} of 7 days)"
+    assert [row[0] for row in table_rows(got["returning-panel"], "returning-table")] == [
+        f"{last_monday:%b %d, %Y}", so_far]
+    assert table_rows(got["cohorts-panel"], "cohort-table") == [
+        (f"{last_monday:%b %d, %Y}", "2", "100.0%", "50.0% so far"), (f"{monday:%b %d, %Y}", "1", "100.0%", "")]
+    cell = find_component(got["cohorts-panel"], "cohort-table")["props"]["children"][1]["props"]["children"][0]
+    assert cell["props"]["children"][3]["props"]["className"] == "num incomplete"
+    heatmap = find_component(got["cohorts-panel"], "cohort-heatmap")["props"]["figure"]["data"][0]
+    # The unfinished week is not coloured as a final share; its text says "so far".
+    assert heatmap["z"] == [[100.0, None], [100.0, None]]
+    assert heatmap["text"][0] == ["100.0%", "50.0% so far"]
 
 
 def test_empty_states_and_a_bad_interval(signed_in, store):

@@ -72,6 +72,14 @@ def test_an_admin_adds_and_updates_a_site(signed_in, store):
     assert (site.timezone, site.identify_customers, site.respect_privacy_signals) == ("UTC", False, False)
 
 
+def test_localhost_and_127_0_0_1_are_accepted_as_dev_hostnames(signed_in, store):
+    text, _ = save_site(signed_in, "shop.example", hostnames="localhost, 127.0.0.1")
+    assert text == "Site shop.example added."
+    assert get_site(store, "shop.example").extra_hostnames == ("localhost", "127.0.0.1")
+    text, _ = save_site(signed_in, "shop.example", hostnames="intranet")
+    assert "is not a host name" in text and "localhost / 127.0.0.1" in text
+
+
 def test_bad_site_input_is_explained(signed_in, store):
     text, panel = save_site(signed_in, "not a domain")
     assert "is not a domain name" in text and panel is None

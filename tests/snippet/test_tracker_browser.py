@@ -287,17 +287,19 @@ def test_engagement_sent_when_leaving_and_when_closing(site, open_tab):
     assert closing["scroll_depth"] == 100  # a short page is seen whole
 
 
+# What makes the tracker stand down, and the one reason its warning names.
 IGNORED = {
-    "opt-out": "localStorage.setItem('vigie_ignore', 'true')",
-    "webdriver": "Object.defineProperty(Navigator.prototype, 'webdriver', {get: () => true})",
-    "phantom": "window._phantom = {}",
-    "nightmare": "window.__nightmare = {}",
-    "cypress": "window.Cypress = {}",
+    "opt-out": ("localStorage.setItem('vigie_ignore', 'true')", "opted out"),
+    "webdriver": ("Object.defineProperty(Navigator.prototype, 'webdriver', {get: () => true})",
+                  "automated browser"),
+    "phantom": ("window._phantom = {}", "automated browser"),
+    "nightmare": ("window.__nightmare = {}", "automated browser"),
+    "cypress": ("window.Cypress = {}", "automated browser"),
 }
 
 
-@pytest.mark.parametrize("setup", IGNORED.values(), ids=IGNORED.keys())
-def test_ignored_browsers_send_nothing_and_warn_once(site, open_tab, setup):
+@pytest.mark.parametrize("setup, reason", IGNORED.values(), ids=IGNORED.keys())
+def test_ignored_browsers_send_nothing_and_warn_once(site, open_tab, setup, reason):
     tab = open_tab(setup)
     page = tab.load(site.add_page("/", TALL))
     page.evaluate("vigie('event', 'signup', {callback: () => { window.__called = true; }})")
@@ -306,7 +308,7 @@ def test_ignored_browsers_send_nothing_and_warn_once(site, open_tab, setup):
     page.click("body")
     pause(page, NO_EVENTS_WAIT)
     assert site.posts == []
-    assert len(tab.warnings) == 1 and "Vigie" in tab.warnings[0], tab.warnings
+    assert tab.warnings == [f"Vigie: not tracking: {reason}"]
 
 
 def test_opt_out_other_values_are_tracked(site, open_tab):
@@ -325,7 +327,29 @@ def test_local_pages_send_nothing(site, open_tab, host):
     page.evaluate("vigie('event', 'signup')")
     pause(page, NO_EVENTS_WAIT)
     assert site.posts == []
-    assert len([w for w in tab.warnings if "Vigie" in w]) == 1
+    assert [w for w in tab.warnings if "Vigie" in w] == [
+        "Vigie: not tracking: local page"]
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+def test_include_localhost_tracks_a_dev_server(site, open_tab, host):
+    tab = open_tab()
+    site.add_page("/dev", attrs='data-domain="shop.test" data-include-localhost', script_host=host)
+    page = tab.load(site.url("/dev", host=host))
+    page.evaluate("vigie('event', 'signup')")
+    events = site.wait_events(2, page=page)
+    assert names(events) == ["pageview", "signup"]
+    assert all(e["url"].startswith(f"http://{host}:") and e["domain"] == "shop.test" for e in events)
+    assert [w for w in tab.warnings if "Vigie" in w] == []
+
+
+def test_include_localhost_still_stands_down_for_an_opt_out(site, open_tab):
+    tab = open_tab("localStorage.setItem('vigie_ignore', 'true')")
+    site.add_page("/dev", attrs='data-domain="shop.test" data-include-localhost', script_host="localhost")
+    page = tab.load(site.url("/dev", host="localhost"))
+    pause(page, NO_EVENTS_WAIT)
+    assert site.posts == []
+    assert [w for w in tab.warnings if "Vigie" in w] == ["Vigie: not tracking: opted out"]
 
 
 def test_file_pages_send_nothing(site, open_tab, tmp_path):
@@ -336,6 +360,7 @@ def test_file_pages_send_nothing(site, open_tab, tmp_path):
     page = tab.load(html.as_uri())
     pause(page, NO_EVENTS_WAIT)
     assert site.posts == []
+    assert [w for w in tab.warnings if "Vigie" in w] == ["Vigie: not tracking: file page"]
 
 
 # Each replaces sendBeacon and counts fetch calls, so the transport is known.

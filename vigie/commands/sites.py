@@ -17,7 +17,8 @@ def _site_setting_flags(parser):
     hosts = parser.add_mutually_exclusive_group()
     hosts.add_argument("--hostname", action="append", dest="hostnames", metavar="HOST",
                        help="a host beyond the domain and its subdomains whose pages belong to "
-                            "the site (repeat for several; replaces the current list)")
+                            "the site (repeat for several; replaces the current list); localhost and "
+                            "127.0.0.1 let you test the tracker on your machine (docs/snippet.md)")
     hosts.add_argument("--clear-hostnames", action="store_true",
                        help="remove every extra hostname")
     parser.add_argument("--identify-customers", action=argparse.BooleanOptionalAction,
