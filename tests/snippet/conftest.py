@@ -158,12 +158,13 @@ def site():
 
 
 @pytest.fixture(scope="session")
-def browser(playwright):
-    """The tracker tests' Chromium (their own flags), one per worker."""
+def chromium(playwright):
+    """The tracker tests' Chromium, with their own flags, one per worker; tests
+    reach it through tests/conftest.py's `browser`, like every browser test."""
     from tests.conftest import launch_chromium
-    chromium = launch_chromium(playwright, launch_options())
-    yield chromium
-    chromium.close()
+    browser = launch_chromium(playwright, launch_options())
+    yield browser
+    browser.close()
 
 
 class Tab:
