@@ -12,6 +12,7 @@ a person at the CLI or dashboard); the last write wins.
 """
 import dataclasses
 import datetime
+import itertools
 import secrets
 from dataclasses import dataclass
 
@@ -148,9 +149,29 @@ def list_alerts(store, site=None, state=None, customer_id=None, opened_from=None
 
 def transitions(store, alert_id):
     """[(ts, actor, action, from_state, to_state, outcome, note)] of one alert, oldest first."""
-    return [(aware(r[0]),) + tuple(r[1:]) for r in store.query(
+    rows = [(aware(r[0]),) + tuple(r[1:]) for r in store.query(
         "SELECT ts, actor, action, from_state, to_state, outcome, note FROM alert_transitions "
         "WHERE alert_id = %(id)s ORDER BY ts, action = 'opened' DESC", {"id": alert_id})]
+    return in_state_order(rows)
+
+
+def in_state_order(rows):
+    """Rows sorted by time, with rows of the same second put in the order their
+    states chain: times are whole seconds, so an acknowledgement and a snooze
+    within one second would otherwise come back in either order. Each next row
+    starts from the state the previous one left; a change that keeps the state
+    (an assignment) goes before one that leaves it."""
+    ordered = []
+    for _, same_second in itertools.groupby(rows, key=lambda row: row[0]):
+        waiting = list(same_second)
+        while waiting:
+            state = ordered[-1][4] if ordered else None
+            keeps = [r for r in waiting if r[3] == state and r[4] == state]
+            follows = [r for r in waiting if r[3] == state]
+            chosen = (keeps or follows or waiting)[0]
+            waiting.remove(chosen)
+            ordered.append(chosen)
+    return ordered
 
 
 def _change(store, alert_id, actor, action, now, allowed_from, logged=("", ""), **values):

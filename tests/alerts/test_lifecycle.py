@@ -5,8 +5,8 @@ import pytest
 
 from vigie.alerts.engine import evaluate_site
 from vigie.alerts.rules import add_rule
-from vigie.alerts.state import (AlertError, acknowledge, assign, get_alert, list_alerts,
-                                precision_by_rule, resolve, snooze, transitions)
+from vigie.alerts.state import (AlertError, acknowledge, assign, get_alert, in_state_order,
+                                list_alerts, precision_by_rule, resolve, snooze, transitions)
 from tests.alert_factories import add_customers, add_score
 from tests.factories import at
 
@@ -122,6 +122,32 @@ def test_every_transition_is_recorded_with_who_and_when(store, site, alert_setti
     assert (done.state, done.outcome, done.note, done.resolved_at) == (
         "resolved", "churned", "moved to a competitor", days(5))
     assert list_alerts(store, site=site, state="open") == []
+
+
+def test_changes_within_one_second_come_back_in_the_order_their_states_chain():
+    # Times are whole seconds; the store may return rows of one second in any order.
+    second = days(1)
+    scrambled = [
+        (second, "bob", "resolved", "snoozed", "resolved", "churned", ""),
+        (second, "ana", "snoozed", "acknowledged", "snoozed", "", ""),
+        (second, "ana", "assigned", "snoozed", "snoozed", "", ""),
+        (second, "ana", "acknowledged", "open", "acknowledged", "", ""),
+    ]
+    opened = (NOW, "vigie", "opened", "", "open", "", "")
+    assert [row[2] for row in in_state_order([opened, *scrambled])] == [
+        "opened", "acknowledged", "snoozed", "assigned", "resolved"]
+
+
+def test_changes_in_the_same_second_read_back_in_order(store, site, alert_settings):
+    add_customers(store, ("c1", "2023-01-01", "cancelled"))
+    add_rule(store, site, "contract_cancelled")
+    alert = evaluate_site(store, alert_settings, site, NOW).opened[0]
+    acknowledge(store, alert.alert_id, "ana", now=days(1))
+    snooze(store, alert.alert_id, days(30), "ana", now=days(1))
+    assign(store, alert.alert_id, "bob@shop.example", "ana", now=days(1))
+    resolve(store, alert.alert_id, "churned", "bob", now=days(1))
+    assert [t[2] for t in transitions(store, alert.alert_id)] == [
+        "opened", "acknowledged", "snoozed", "assigned", "resolved"]
 
 
 def test_precision_by_rule_is_churned_over_resolved(store, site, alert_settings):
