@@ -102,7 +102,7 @@ def _churn(page):
 
 
 def _alerts(page):
-    page.wait_for_selector("#alerts-table")
+    page.wait_for_selector("#alerts-count")
     assert "a00000000001" in page.inner_text("#alerts-table")
     assert "team-mail" in page.inner_text("body")
 
