@@ -23,19 +23,18 @@ before the inbox was paged). The target is under 2 s for each page.
 import argparse
 import datetime
 import json
-import multiprocessing
 import os
 import random
-import shutil
 import sys
-import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from bench.dashboard_browser import (EMAIL, PASSWORD, TIMEOUT_MS, Meter, median, shown,  # noqa: E402
-                                     start_server, stop_server)
+from bench.dashboard_browser import (EMAIL, PASSWORD, TIMEOUT_MS, bench_served, median,  # noqa: E402
+                                     shown, sign_in, tabs)
+from tests.alert_factories import (_CUSTOMER_COLUMNS, _SCORE_COLUMNS,  # noqa: E402
+                                   _TRANSACTION_COLUMNS)
+from tests.dashboard.retention_data import _MODEL_COLUMNS  # noqa: E402
 
 SITE = "shop.example"
 SEED = 17
@@ -45,17 +44,6 @@ RULES = (("r-risk", "Risk above 70%", "high"), ("r-spend", "Spend dropped", "med
          ("r-visits", "Visits faded", "low"))
 REASONS = ("no purchase for 142 days", "visits down 80% vs the previous 90 days",
            "spending down 60% vs the previous 90 days", "plan downgraded", "no visit for 30 days")
-_CUSTOMER_COLUMNS = ["site", "customer_id", "created_at", "plan", "contract_status",
-                     "contract_ended_at", "segment", "owner", "attr_keys", "attr_values",
-                     "version", "deleted"]
-_TRANSACTION_COLUMNS = ["site", "customer_id", "transaction_id", "ts", "amount", "currency",
-                        "type", "origin", "version"]
-_SCORE_COLUMNS = ["site", "customer_id", "as_of", "scored_at", "model_version", "probability",
-                  "risk_band", "reasons", "reason_features"]
-_MODEL_COLUMNS = ["site", "version", "created_at", "features", "parameters", "data_window",
-                  "metrics", "promoted", "promotion_note", "artifact_path", "feature_importance"]
-
-
 def _batches(rows):
     for start in range(0, len(rows), BATCH):
         yield rows[start:start + BATCH]
@@ -143,15 +131,7 @@ def measure(base, meter, runs, report):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(**chromium_launch_args())
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.set_default_timeout(TIMEOUT_MS)
-            signed_out = browser.new_page(viewport={"width": 1280, "height": 1000})
-            signed_out.set_default_timeout(TIMEOUT_MS)
-
-            def login_page():
-                signed_out.goto(base + "/login")
-                signed_out.wait_for_selector("#login-submit")
-
+            page, login_page = tabs(browser, base)
             received = []  # bytes of each Dash callback answer of the current load
             answered = {}  # seconds from sending each callback of the current load to its answer
 
@@ -172,12 +152,7 @@ def measure(base, meter, runs, report):
                     page.wait_for_function(ready, timeout=TIMEOUT_MS, polling=20)
                 return action
 
-            login_page()  # the browser's own start-up is not the server's cost
-            page.goto(base + "/login")
-            page.fill("#email", EMAIL)
-            page.fill("#password", PASSWORD)
-            page.click("#login-submit")
-            page.wait_for_url(base + "/")
+            sign_in(page, base, login_page)
             results = {}
             for name in PAGES:
                 cold = meter(load(name))
@@ -198,31 +173,7 @@ def measure(base, meter, runs, report):
 
 
 def bench(backend, clients, alerts, runs, report):
-    tmp = tempfile.mkdtemp(prefix="vigie-bench-inbox-")
-    clickhouse = server = None
-    try:
-        if backend == "chdb":
-            url = f"chdb://{tmp}/data?database=bench"
-        else:
-            from tests.clickhouse_server import ClickHouseServer
-            clickhouse = ClickHouseServer().start()
-            url = f"clickhouse://default@127.0.0.1:{clickhouse.tcp_port}/bench"
-        started = time.perf_counter()
-        child = multiprocessing.get_context("spawn").Process(target=seed, args=(url, clients, alerts))
-        child.start()
-        child.join()
-        if child.exitcode != 0:
-            raise RuntimeError(f"seeding failed (exit {child.exitcode})")
-        report(f"  seeded in {time.perf_counter() - started:.1f} s")
-        server, base = start_server(url, tmp)
-        pids = [server.pid] + ([clickhouse.process.pid] if clickhouse else [])
-        return measure(base, Meter(pids), runs, report)
-    finally:
-        if server is not None:
-            stop_server(server)
-        if clickhouse is not None:
-            clickhouse.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+    return bench_served(backend, seed, (clients, alerts), measure, runs, report, "vigie-bench-inbox-")
 
 
 def main(argv=None):
