@@ -2,12 +2,10 @@
 
 Built from alerts.state / alerts.delivery results only; Dash escapes every cell.
 """
-import re
-
-from dash import dcc, html
+from dash import html
 
 from vigie.alerts.clock import is_never
-from vigie.dashboard.customers_view import customers_href
+from vigie.dashboard.customers_view import client_link_markdown
 
 
 def _when(moment):
@@ -27,27 +25,17 @@ def _table(table_id, headers, rows, empty):
                       className="ranked", id=table_id)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def _markdown_text(text):
-    """Text shown literally in a markdown cell: every ASCII punctuation sign backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
 def inbox_columns(state):
-    """The inbox table's columns; the last one says when a snoozed alert wakes, else its outcome."""
-    names = [("alert_id", "Alert"), ("client", "Client"), ("rule", "Rule"), ("severity", "Severity"),
-             ("owner", "Owner"), ("opened", "Opened (UTC)"), ("latest", "Latest values"),
-             ("last", "Snoozed until" if state == "snoozed" else "Outcome")]
-    return [{"id": key, "name": name, **({"presentation": "markdown"} if key == "client" else {})}
-            for key, name in names]
+    """The inbox table's (key, title); the last one says when a snoozed alert wakes, else its outcome."""
+    return [("alert_id", "Alert"), ("client", "Client"), ("rule", "Rule"), ("severity", "Severity"),
+            ("owner", "Owner"), ("opened", "Opened (UTC)"), ("latest", "Latest values"),
+            ("last", "Snoozed until" if state == "snoozed" else "Outcome")]
 
 
 def inbox_rows(alerts, site, state):
     """One dict per alert for the inbox table; `id` is the alert id the selection hands back."""
     return [{"id": a.alert_id, "alert_id": a.alert_id,
-             "client": f"[{_markdown_text(a.customer_id)}]({customers_href(site, client=a.customer_id)})",
+             "client": client_link_markdown(site, a.customer_id),
              "rule": a.rule_name, "severity": a.severity, "owner": a.owner or "—",
              "opened": _when(a.opened_at), "latest": _latest(a),
              "last": _when(a.snoozed_until) if state == "snoozed" else (a.outcome or "—")}

@@ -7,10 +7,11 @@ import csv
 import io
 
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import html
 
 from vigie.dashboard.chart_config import chart
-from vigie.dashboard.customers_view import customers_href
+from vigie.dashboard.customers_view import client_link_markdown
+from vigie.dashboard.paging import page_table
 
 BANDS = ("high", "medium", "low")
 SORTS = ("desc", "asc")
@@ -96,14 +97,12 @@ def at_risk_table(rows, site, summary="", pages=None):
     """One page of at-risk clients; `summary` (“1–50 of 5,000 clients”) and `pages` (links) around it."""
     if not rows:
         return html.P("No client in this band.", className="empty", id="at-risk-empty")
-    body = [html.Tr([
-        html.Td(dcc.Link(r["customer_id"], href=customers_href(site, client=r["customer_id"]))),
-        html.Td(f"{r['probability']:.1%}", className="num"), html.Td(r["risk_band"]),
-        html.Td(r["reason_1"]), html.Td(r["reason_2"]), html.Td(r["reason_3"]),
-        html.Td(r["last_purchase"] or "—"), html.Td(r["owner"] or "—")]) for r in rows]
-    return html.Div([html.P(summary, className="empty", id="at-risk-count"), html.Table(
-        [html.Thead(html.Tr([html.Th(title) for _, title in _HEADERS])), html.Tbody(body)],
-        className="ranked", id="at-risk-table")] + ([pages] if pages else []))
+    shown = [{**r, "client": client_link_markdown(site, r["customer_id"]),
+              "probability": f"{r['probability']:.1%}", "last_purchase": r["last_purchase"] or "—",
+              "owner": r["owner"] or "—"} for r in rows]
+    columns = [("client", "Client")] + [(key, title) for key, title in _HEADERS[1:]]
+    return html.Div([html.P(summary, className="empty", id="at-risk-count"),
+                     page_table("at-risk-table", columns, shown)] + ([pages] if pages else []))
 
 
 def at_risk_csv(rows):

@@ -3,6 +3,7 @@
 Built from alerts.client_data.queries, alerts.churn_queries and alerts.state
 results only. The CRM attributes are shown as text (Dash escapes them).
 """
+import re
 from urllib.parse import urlencode
 
 from dash import dcc, html
@@ -21,6 +22,16 @@ def customers_search(site, prefix="", page=1, client="", segment="", date=""):
 
 def customers_href(site, prefix="", page=1, client="", segment="", date=""):
     return "/customers" + customers_search(site, prefix, page, client, segment, date)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def client_link_markdown(site, customer_id):
+    """A markdown link to the client's timeline, for a table cell; the id is shown literally
+    (every ASCII punctuation sign backslash-escaped, the URL encoded)."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", customer_id)
+    return f"[{text}]({customers_href(site, client=customer_id)})"
 
 
 def _day(moment):

@@ -1,9 +1,11 @@
 """Paging shared by the inbox, the at-risk table and the client list: ?page=N, counts, links.
 
 The store does the paging (LIMIT/OFFSET); these only read the page number
-from the query string and draw “1–50 of 5,000” with links to the neighbours.
+from the query string, draw “1–50 of 5,000” with links to the neighbours, and
+the page's rows as one table component: rows are data, not one component per
+cell, which the browser would otherwise lay out one by one.
 """
-from dash import dcc, html
+from dash import dash_table, dcc, html
 
 from vigie.dashboard.retention_access import query_value
 from vigie.dashboard.selection import SelectionError
@@ -39,3 +41,15 @@ def pager(number, pages, href, prefix):
         links += [dcc.Link("Next →", href=href(number + 1), id=f"{prefix}-next"),
                   dcc.Link("Last »", href=href(pages), id=f"{prefix}-last")]
     return html.Div(links, className="pager", id=f"{prefix}-pager")
+
+
+def page_table(table_id, columns, rows, **options):
+    """A DataTable of one page: columns [(key, title)]; the `client` column is a markdown link."""
+    return dash_table.DataTable(
+        id=table_id, data=rows, page_action="none", sort_action="none", filter_action="none",
+        columns=[{"id": key, "name": title, **({"presentation": "markdown"} if key == "client" else {})}
+                 for key, title in columns],
+        markdown_options={"link_target": "_self"}, cell_selectable=False,
+        style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
+                    "fontFamily": "inherit", "fontSize": "0.9rem", "padding": "0.3rem 0.5rem"},
+        style_header={"fontWeight": "600"}, **options)

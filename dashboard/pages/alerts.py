@@ -14,7 +14,7 @@ import datetime
 from urllib.parse import urlencode
 
 import dash
-from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
 from vigie.alerts.destinations import list_channels
@@ -26,7 +26,7 @@ from vigie.alerts.state import (INBOX_SORTS, OUTCOMES, STATES, UNASSIGNED, Alert
                                 resolve, snooze)
 from vigie.dashboard.alerts_view import (deliveries_table, inbox_columns, inbox_rows, precision_table,
                                          rules_table)
-from vigie.dashboard.paging import page_count, page_number, page_summary, pager
+from vigie.dashboard.paging import page_count, page_number, page_summary, page_table, pager
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                               visible_domains)
 from vigie.dashboard.selection import SelectionError
@@ -132,13 +132,8 @@ def _filter_bar(filters, rules, assignees):
 
 def _inbox_table(state):
     """Drawn once; show_alerts fills it with a page of rows. Sorting and paging are the store's."""
-    return dash_table.DataTable(
-        id="alerts-table", columns=inbox_columns(state), data=[], row_selectable="multi",
-        selected_rows=[], page_action="none", sort_action="none", filter_action="none",
-        markdown_options={"link_target": "_self"}, cell_selectable=False,
-        style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                    "fontFamily": "inherit", "fontSize": "0.9rem", "padding": "0.3rem 0.5rem"},
-        style_header={"fontWeight": "600"})
+    return page_table("alerts-table", inbox_columns(state), [], row_selectable="multi",
+                      selected_rows=[])
 
 
 def _remove_rule_button(rule_id):

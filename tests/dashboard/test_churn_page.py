@@ -38,8 +38,13 @@ def texts(component):
 
 
 def table_rows(table):
-    body = find_component(table, "at-risk-table")["props"]["children"][1]["props"]["children"]
-    return [texts(row) for row in body]
+    """The at-risk table's rows as shown; the client cell must link to the client's timeline."""
+    rows = []
+    for row in find_component(table, "at-risk-table")["props"]["data"]:
+        assert row["client"] == f"[{row['customer_id']}](/customers?site={SITE}&client={row['customer_id']})"
+        rows.append([row[key] for key in ("customer_id", "probability", "risk_band", "reason_1",
+                                          "reason_2", "reason_3", "last_purchase", "owner")])
+    return rows
 
 
 def signed_in_as(client, email):
