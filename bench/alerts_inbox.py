@@ -115,7 +115,7 @@ PAGES = {
                   "document.querySelectorAll('#alerts-table tbody tr td.dash-select-cell').length >= 50"),
     "at-risk": (f"/churn?site={SITE}",
                 "() => !!document.querySelector('#at-risk-count') && "
-                "document.querySelectorAll('#at-risk-table tbody tr').length === 50 && "
+                "document.querySelectorAll('#at-risk-table td[data-dash-column=client]').length === 50 && "
                 "!!document.querySelector('#band-high .kpi-value')"),
     "search": (f"/customers?site={SITE}&q=c001",
                "() => !!document.querySelector('#customers-count') && "
