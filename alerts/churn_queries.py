@@ -21,6 +21,7 @@ class ChurnScore:
     reason_features: tuple
 
 
+RISK_BANDS = ("high", "medium", "low")
 _FIELDS = "customer_id, as_of, scored_at, model_version, probability, risk_band, reasons, reason_features"
 
 
@@ -30,20 +31,63 @@ def _score(row):
                       tuple(reasons), tuple(features))
 
 
+# The rows of the site's latest run: its latest date, and that date's latest scoring.
+_LATEST_RUN = """
+    WHERE site = %(site)s
+      AND (as_of, scored_at) IN (
+          SELECT as_of, max(scored_at) FROM churn_scores
+          WHERE site = %(site)s AND as_of = (SELECT max(as_of) FROM churn_scores WHERE site = %(site)s)
+          GROUP BY as_of)
+      AND (%(band)s = '' OR risk_band = %(band)s)"""
+AT_RISK_SORTS = {"desc": "probability DESC, customer_id", "asc": "probability, customer_id"}
+MAX_SCORE_PAGE = 500
+HISTOGRAM_BINS = 20
+
+
 def latest_scores(store, site, risk_band=None):
     """Every client's score from the site's latest run, highest probability first."""
     params = {"site": site, "band": risk_band or ""}
-    rows = store.query(f"""
-        SELECT {_FIELDS} FROM churn_scores
-        WHERE site = %(site)s
-          AND (as_of, scored_at) IN (
-              SELECT as_of, max(scored_at) FROM churn_scores
-              WHERE site = %(site)s AND as_of = (SELECT max(as_of) FROM churn_scores WHERE site = %(site)s)
-              GROUP BY as_of)
-          AND (%(band)s = '' OR risk_band = %(band)s)
-        ORDER BY probability DESC, customer_id
-    """, params)
+    rows = store.query(f"SELECT {_FIELDS} FROM churn_scores {_LATEST_RUN} "
+                       "ORDER BY probability DESC, customer_id", params)
     return [_score(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ScorePage:
+    scores: list
+    total: int      # clients of the band (or all), all pages together
+    offset: int
+    limit: int
+
+
+def at_risk_page(store, site, risk_band="", order="desc", offset=0, limit=50):
+    """One page of the latest run's scores of a band (or all), sorted in the store, with the total."""
+    if order not in AT_RISK_SORTS:
+        raise ValueError(f"order {order!r}: use desc or asc")
+    if not 1 <= limit <= MAX_SCORE_PAGE:
+        raise ValueError(f"limit must be between 1 and {MAX_SCORE_PAGE}")
+    if offset < 0:
+        raise ValueError("offset cannot be negative")
+    params = {"site": site, "band": risk_band or ""}
+    total = store.query_value(f"SELECT count() FROM churn_scores {_LATEST_RUN}", params)
+    rows = store.query(f"SELECT {_FIELDS} FROM churn_scores {_LATEST_RUN} "
+                       f"ORDER BY {AT_RISK_SORTS[order]} LIMIT {int(limit)} OFFSET {int(offset)}",
+                       params)
+    return ScorePage([_score(r) for r in rows], int(total or 0), offset, limit)
+
+
+def score_distribution(store, site):
+    """The latest run summed up in the store: ({band: clients}, [clients per 5-point bin] * 20)."""
+    rows = store.query(f"""
+        SELECT risk_band, least(toUInt32(floor(probability * {HISTOGRAM_BINS})), {HISTOGRAM_BINS - 1}) AS bin,
+               count()
+        FROM churn_scores {_LATEST_RUN}
+        GROUP BY risk_band, bin""", {"site": site, "band": ""})
+    bands, bins = dict.fromkeys(RISK_BANDS, 0), [0] * HISTOGRAM_BINS
+    for band, number, count in rows:
+        bands[band] = bands.get(band, 0) + int(count)
+        bins[int(number)] += int(count)
+    return bands, bins
 
 
 def score_history(store, site, customer_id):
@@ -70,8 +114,6 @@ def promoted_model_card(store, site):
             "promotion_note": record.promotion_note,
             "feature_importance": list(record.feature_importance)}
 
-
-RISK_BANDS = ("high", "medium", "low")
 
 
 def risk_trend(store, site):

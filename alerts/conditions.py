@@ -89,11 +89,15 @@ def latest_scores(store, site, now):
             for cid, latest, previous, reasons in rows}
 
 
-def last_purchases(store, site, now):
+def last_purchases(store, site, now, customer_ids=None):
+    """{customer_id: last purchase}, of every client or only of `customer_ids` (a page of them)."""
+    only = "" if customer_ids is None else " AND customer_id IN %(ids)s"
+    if customer_ids is not None and not customer_ids:
+        return {}
     rows = store.query(
         "SELECT customer_id, max(ts) FROM transactions FINAL WHERE site = %(site)s "
-        "AND type IN %(types)s AND ts <= %(now)s GROUP BY customer_id",
-        {"site": site, "types": PURCHASE_TYPES, "now": now})
+        f"AND type IN %(types)s AND ts <= %(now)s{only} GROUP BY customer_id",
+        {"site": site, "types": PURCHASE_TYPES, "now": now, "ids": tuple(customer_ids or ())})
     return {cid: aware(ts) for cid, ts in rows}
 
 

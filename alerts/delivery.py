@@ -1,4 +1,4 @@
-"""Sending alerts through apprise: one message per alert, a daily digest, a test.
+"""Sending alerts through apprise: one message per alert, a grouped daily digest, a test.
 
 Each message goes to each channel with a bounded number of attempts and a
 doubling wait between them (settings alert_delivery_attempts and
@@ -46,16 +46,39 @@ def format_alert(alert):
     return title, "\n".join(lines)
 
 
-def format_digest(site, day, alerts):
-    """(title, body) of the daily digest: one line per new alert, most severe first."""
-    order = {"high": 0, "medium": 1, "low": 2}
+DIGEST_CLIENTS_PER_GROUP = 20
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def digest_groups(alerts):
+    """[((severity, rule_name), [alerts])], most severe first, then by rule; clients by churn risk."""
+    groups = {}
+    for alert in alerts:
+        groups.setdefault((alert.severity, alert.rule_name), []).append(alert)
+    ordered = sorted(groups.items(), key=lambda g: (_SEVERITY_ORDER.get(g[0][0], 3), g[0][1]))
+    return [(key, sorted(members, key=lambda a: (-a.probability, a.customer_id)))
+            for key, members in ordered]
+
+
+def format_digest(site, day, alerts, per_group=DIGEST_CLIENTS_PER_GROUP):
+    """(title, body) of the daily digest: the day's new alerts grouped by severity and rule.
+
+    Each group lists at most `per_group` clients, most at risk first, and counts
+    the rest, so a day of thousands of alerts is still one readable message.
+    """
     title = f"Churn alerts for {site} on {day:%Y-%m-%d}: {len(alerts)} new"
     lines = []
-    for alert in sorted(alerts, key=lambda a: (order.get(a.severity, 3), a.customer_id)):
-        reasons = "; ".join(alert.reasons) if alert.reasons else alert.detail
-        lines.append(f"- [{alert.severity}] client {alert.customer_id}: {alert.rule_name} "
-                     f"(probability {_percent(alert.probability)}; {reasons}; "
-                     f"owner {alert.owner or 'unassigned'}; alert {alert.alert_id})")
+    for (severity, rule_name), members in digest_groups(alerts):
+        if lines:
+            lines.append("")
+        lines.append(f"[{severity}] {rule_name}: {len(members)} new alert{'s' if len(members) > 1 else ''}")
+        for alert in members[:per_group]:
+            why = alert.reasons[0] if alert.reasons else alert.detail
+            lines.append(f"- client {alert.customer_id}: probability {_percent(alert.probability)}; "
+                         f"{why}; owner {alert.owner or 'unassigned'}; alert {alert.alert_id}")
+        if len(members) > per_group:
+            lines.append(f"- ... and {len(members) - per_group} more "
+                         f"(the Alerts page lists them all: filter on this rule)")
     return title, "\n".join(lines)
 
 

@@ -147,6 +147,70 @@ def list_alerts(store, site=None, state=None, customer_id=None, opened_from=None
         sql + " ORDER BY opened_at DESC, alert_id LIMIT %(limit)s", params)]
 
 
+INBOX_SORTS = {
+    "newest": "opened_at DESC, alert_id",
+    "oldest": "opened_at, alert_id",
+    "severity": "multiIf(severity = 'high', 0, severity = 'medium', 1, 2), opened_at DESC, alert_id",
+    "probability": "probability DESC, opened_at DESC, alert_id",
+    "client": "customer_id, opened_at DESC, alert_id",
+}
+MAX_INBOX_PAGE = 200
+UNASSIGNED = "-"   # the owner filter's value for alerts nobody owns yet
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    alerts: list
+    total: int      # alerts matching the filters, all pages together
+    offset: int
+    limit: int
+
+
+def _inbox_where(site, state, severity, rule_id, owner, client_prefix):
+    where = ["site = %(site)s", "state = %(state)s"]
+    params = {"site": site, "state": state}
+    for column, value in (("severity", severity), ("rule_id", rule_id)):
+        if value:
+            where.append(f"{column} = %({column})s")
+            params[column] = value
+    if owner:
+        where.append("owner = %(owner)s")
+        params["owner"] = "" if owner == UNASSIGNED else owner
+    if client_prefix:
+        # substring/length compare bytes, so the prefix matches literally (no LIKE wildcards).
+        where.append("substring(customer_id, 1, length(%(prefix)s)) = %(prefix)s")
+        params["prefix"] = client_prefix
+    return " WHERE " + " AND ".join(where), params
+
+
+def inbox_page(store, site, state="open", severity="", rule_id="", owner="", client_prefix="",
+               sort="newest", offset=0, limit=50):
+    """One page of a site's inbox, filtered and sorted in the store, with the matching total.
+
+    owner="-" (UNASSIGNED) keeps alerts without an owner; empty filters keep everything.
+    """
+    if state not in STATES:
+        raise AlertError(f"state {state!r}: use one of {', '.join(STATES)}")
+    if sort not in INBOX_SORTS:
+        raise AlertError(f"sort {sort!r}: use one of {', '.join(INBOX_SORTS)}")
+    if not 1 <= limit <= MAX_INBOX_PAGE:
+        raise AlertError(f"a page holds 1 to {MAX_INBOX_PAGE} alerts, not {limit}")
+    if offset < 0:
+        raise AlertError("offset cannot be negative")
+    where, params = _inbox_where(site, state, severity, rule_id, owner, client_prefix)
+    total = store.query_value("SELECT count() FROM alerts FINAL" + where, params)
+    rows = store.query(_SELECT + where + f" ORDER BY {INBOX_SORTS[sort]} "
+                       f"LIMIT {int(limit)} OFFSET {int(offset)}", params)
+    return AlertPage([_alert(r) for r in rows], int(total or 0), offset, limit)
+
+
+def inbox_rules(store, site):
+    """[(rule_id, rule_name)] of the rules that raised the site's alerts (removed rules too), by name."""
+    return [tuple(r) for r in store.query(
+        "SELECT rule_id, any(rule_name) AS name FROM alerts FINAL WHERE site = %(site)s "
+        "GROUP BY rule_id ORDER BY name, rule_id", {"site": site})]
+
+
 def transitions(store, alert_id):
     """[(ts, actor, action, from_state, to_state, outcome, note)] of one alert, oldest first."""
     rows = [(aware(r[0]),) + tuple(r[1:]) for r in store.query(

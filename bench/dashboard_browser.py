@@ -167,6 +167,29 @@ def median(figures):
     return tuple(statistics.median(f[i] for f in figures) for i in range(4))
 
 
+def tabs(browser, base):
+    """(page, login_page): a tab to sign in with, and the baseline load in a signed-out tab."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    # The baseline tab stays signed out: a signed-in browser asking for /login is redirected.
+    signed_out = browser.new_page(viewport={"width": 1280, "height": 1000})
+    signed_out.set_default_timeout(TIMEOUT_MS)
+
+    def login_page():
+        signed_out.goto(base + "/login")
+        signed_out.wait_for_selector("#login-submit")
+    return page, login_page
+
+
+def sign_in(page, base, login_page):
+    login_page()  # the browser's own start-up is not the server's cost
+    page.goto(base + "/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(base + "/")
+
+
 def measure(base, meter, runs, report):
     from playwright.sync_api import sync_playwright
 
@@ -175,15 +198,7 @@ def measure(base, meter, runs, report):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(**chromium_launch_args())
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.set_default_timeout(TIMEOUT_MS)
-            # The baseline tab stays signed out: a signed-in browser asking for /login is redirected.
-            signed_out = browser.new_page(viewport={"width": 1280, "height": 1000})
-            signed_out.set_default_timeout(TIMEOUT_MS)
-
-            def login_page():
-                signed_out.goto(base + "/login")
-                signed_out.wait_for_selector("#login-submit")
+            page, login_page = tabs(browser, base)
 
             callbacks = []  # seconds of each Dash callback request of the current load
 
@@ -203,12 +218,7 @@ def measure(base, meter, runs, report):
                 page.wait_for_function(_ALL_SHOWN, timeout=TIMEOUT_MS)
                 slowest.append(max(callbacks, default=0.0))
 
-            login_page()  # the browser's own start-up is not the server's cost
-            page.goto(base + "/login")
-            page.fill("#email", EMAIL)
-            page.fill("#password", PASSWORD)
-            page.click("#login-submit")
-            page.wait_for_url(base + "/")
+            sign_in(page, base, login_page)
             cold = meter(overview)
             report(f"  cold overview  {shown(cold)}; cards shown after {cards[0]:.2f} s, "
                    f"slowest callback {slowest[0]:.2f} s")
@@ -221,8 +231,13 @@ def measure(base, meter, runs, report):
             browser.close()
 
 
-def bench(backend, events, runs, report):
-    tmp = tempfile.mkdtemp(prefix="vigie-bench-browser-")
+def bench_served(backend, seed_function, seed_args, measure_function, runs, report, prefix):
+    """Seed a store in a child process, serve it with `vigie serve`, and measure it in Chromium.
+
+    backend: chdb (a temporary directory) or server/clickhouse (a clickhouse-server
+    started for the run). measure_function(base_url, meter, runs, report) gives the result.
+    """
+    tmp = tempfile.mkdtemp(prefix=prefix)
     clickhouse = server = None
     try:
         if backend == "chdb":
@@ -232,23 +247,28 @@ def bench(backend, events, runs, report):
             clickhouse = ClickHouseServer().start()
             url = f"clickhouse://default@127.0.0.1:{clickhouse.tcp_port}/bench"
         started, load = time.perf_counter(), os.getloadavg()[0]
-        child = multiprocessing.get_context("spawn").Process(target=seed, args=(url, events))
+        child = multiprocessing.get_context("spawn").Process(target=seed_function,
+                                                             args=(url, *seed_args))
         child.start()
         child.join()
         if child.exitcode != 0:
             raise RuntimeError(f"seeding failed (exit {child.exitcode})")
         seeded_cpu = os.times().children_user + os.times().children_system
-        report(f"  seeded, sessions and rollups in {time.perf_counter() - started:.1f} s "
+        report(f"  seeded in {time.perf_counter() - started:.1f} s "
                f"(seed process cpu {seeded_cpu:.1f} s, load {load:.1f} -> {os.getloadavg()[0]:.1f})")
         server, base = start_server(url, tmp)
         pids = [server.pid] + ([clickhouse.process.pid] if clickhouse else [])
-        return measure(base, Meter(pids), runs, report)
+        return measure_function(base, Meter(pids), runs, report)
     finally:
         if server is not None:
             stop_server(server)
         if clickhouse is not None:
             clickhouse.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench(backend, events, runs, report):
+    return bench_served(backend, seed, (events,), measure, runs, report, "vigie-bench-browser-")
 
 
 def main(argv=None):

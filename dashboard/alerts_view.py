@@ -2,9 +2,10 @@
 
 Built from alerts.state / alerts.delivery results only; Dash escapes every cell.
 """
-from dash import dcc, html
+from dash import html
 
 from vigie.alerts.clock import is_never
+from vigie.dashboard.customers_view import client_link_markdown
 
 
 def _when(moment):
@@ -24,15 +25,21 @@ def _table(table_id, headers, rows, empty):
                       className="ranked", id=table_id)
 
 
-def inbox_table(alerts, site, state, actions=None):
-    """actions(alert) -> the row's buttons (acknowledge, snooze, assign, resolve), if any."""
-    rows = [[a.alert_id, dcc.Link(a.customer_id, href=f"/customers?site={site}&client={a.customer_id}"),
-             a.rule_name, a.severity, a.owner or "—", _when(a.opened_at), _latest(a),
-             _when(a.snoozed_until) if a.state == "snoozed" else (a.outcome or "—")]
-            + ([actions(a)] if actions else []) for a in alerts]
-    return _table("alerts-table", ["Alert", "Client", "Rule", "Severity", "Owner", "Opened (UTC)",
-                                   "Latest values", "Snoozed until" if state == "snoozed" else "Outcome"]
-                  + (["Actions"] if actions else []), rows, f"No {state} alert.")
+def inbox_columns(state):
+    """The inbox table's (key, title); the last one says when a snoozed alert wakes, else its outcome."""
+    return [("alert_id", "Alert"), ("client", "Client"), ("rule", "Rule"), ("severity", "Severity"),
+            ("owner", "Owner"), ("opened", "Opened (UTC)"), ("latest", "Latest values"),
+            ("last", "Snoozed until" if state == "snoozed" else "Outcome")]
+
+
+def inbox_rows(alerts, site, state):
+    """One dict per alert for the inbox table; `id` is the alert id the selection hands back."""
+    return [{"id": a.alert_id, "alert_id": a.alert_id,
+             "client": client_link_markdown(site, a.customer_id),
+             "rule": a.rule_name, "severity": a.severity, "owner": a.owner or "—",
+             "opened": _when(a.opened_at), "latest": _latest(a),
+             "last": _when(a.snoozed_until) if state == "snoozed" else (a.outcome or "—")}
+            for a in alerts]
 
 
 def rules_table(rules, remove_button):

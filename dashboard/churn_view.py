@@ -7,13 +7,14 @@ import csv
 import io
 
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import html
 
 from vigie.dashboard.chart_config import chart
+from vigie.dashboard.customers_view import client_link_markdown
+from vigie.dashboard.paging import page_table
 
 BANDS = ("high", "medium", "low")
 SORTS = ("desc", "asc")
-TABLE_LIMIT = 200    # rows drawn on the page; the CSV export holds them all
 _METRIC_ROWS = (("model", "Model"), ("recency_baseline", "Recency baseline"),
                 ("bgnbd_baseline", "BG/NBD baseline"))
 _METRIC_COLUMNS = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brier"),
@@ -47,14 +48,6 @@ def risk_trend_panel(trend):
     return chart("churn-trend-chart", trend_figure(trend), "churn-risk-trend")
 
 
-def band_counts(scores):
-    """{band: clients} for high, medium and low (zero when a band is empty)."""
-    counts = dict.fromkeys(BANDS, 0)
-    for score in scores:
-        counts[score.risk_band] = counts.get(score.risk_band, 0) + 1
-    return counts
-
-
 def band_cards(counts):
     return html.Div(className="kpis", id="churn-bands", children=[
         html.Div(className="kpi", id=f"band-{band}", children=[
@@ -63,20 +56,20 @@ def band_cards(counts):
         for band in BANDS])
 
 
-def probability_figure(scores):
-    """A histogram of churn probabilities in 20 bins of 5 points each."""
-    figure = go.Figure(go.Histogram(
-        x=[s.probability for s in scores], xbins={"start": 0, "end": 1.0, "size": 0.05},
-        marker={"color": "#4f46e5"}, hovertemplate="%{x}: %{y} clients<extra></extra>"))
+def probability_figure(bins):
+    """Clients per 5-point bin of churn probability (counted in the store: 20 numbers, not every score)."""
+    width = 1.0 / len(bins)
+    figure = go.Figure(go.Bar(
+        x=[round((i + 0.5) * width, 4) for i in range(len(bins))], y=list(bins), width=width * 0.95,
+        marker={"color": "#4f46e5"},
+        customdata=[f"{i * width:.0%}–{(i + 1) * width:.0%}" for i in range(len(bins))],
+        hovertemplate="%{customdata}: %{y} clients<extra></extra>"))
     figure.update_layout(template="plotly_white", height=260, bargap=0.05,
                          margin={"l": 48, "r": 16, "t": 16, "b": 40})
     figure.update_xaxes(title="Churn probability", tickformat=".0%", range=[0, 1])
     # Whole clients only: with few clients Plotly would tick at 0.2 steps.
-    bins = {}
-    for s in scores:
-        bins[min(int(s.probability * 20), 19)] = bins.get(min(int(s.probability * 20), 19), 0) + 1
     figure.update_yaxes(title="Clients", tickformat=",d", rangemode="tozero",
-                        dtick=1 if max(bins.values(), default=0) <= 5 else None)
+                        dtick=1 if max(bins, default=0) <= 5 else None)
     return figure
 
 
@@ -100,21 +93,16 @@ _HEADERS = (("customer_id", "Client"), ("probability", "Probability"), ("risk_ba
             ("last_purchase", "Last purchase"), ("owner", "Owner"))
 
 
-def at_risk_table(rows, site):
+def at_risk_table(rows, site, summary="", pages=None):
+    """One page of at-risk clients; `summary` (“1–50 of 5,000 clients”) and `pages` (links) around it."""
     if not rows:
         return html.P("No client in this band.", className="empty", id="at-risk-empty")
-    shown = rows[:TABLE_LIMIT]
-    body = [html.Tr([
-        html.Td(dcc.Link(r["customer_id"], href=f"/customers?site={site}&client={r['customer_id']}")),
-        html.Td(f"{r['probability']:.1%}", className="num"), html.Td(r["risk_band"]),
-        html.Td(r["reason_1"]), html.Td(r["reason_2"]), html.Td(r["reason_3"]),
-        html.Td(r["last_purchase"] or "—"), html.Td(r["owner"] or "—")]) for r in shown]
-    note = [] if len(rows) <= TABLE_LIMIT else [html.P(
-        f"Showing the first {TABLE_LIMIT:,} of {len(rows):,} clients; the CSV export has them all.",
-        className="empty")]
-    return html.Div(note + [html.Table(
-        [html.Thead(html.Tr([html.Th(title) for _, title in _HEADERS])), html.Tbody(body)],
-        className="ranked", id="at-risk-table")])
+    shown = [{**r, "client": client_link_markdown(site, r["customer_id"]),
+              "probability": f"{r['probability']:.1%}", "last_purchase": r["last_purchase"] or "—",
+              "owner": r["owner"] or "—"} for r in rows]
+    columns = [("client", "Client")] + [(key, title) for key, title in _HEADERS[1:]]
+    return html.Div([html.P(summary, className="empty", id="at-risk-count"),
+                     page_table("at-risk-table", columns, shown)] + ([pages] if pages else []))
 
 
 def at_risk_csv(rows):

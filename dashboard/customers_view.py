@@ -3,12 +3,14 @@
 Built from alerts.client_data.queries, alerts.churn_queries and alerts.state
 results only. The CRM attributes are shown as text (Dash escapes them).
 """
+import re
 from urllib.parse import urlencode
 
 from dash import dcc, html
 
 from vigie.alerts.clock import is_never
 from vigie.dashboard.formatting import format_duration
+from vigie.dashboard.paging import page_count, page_summary, pager
 
 
 def customers_search(site, prefix="", page=1, client="", segment="", date=""):
@@ -20,6 +22,16 @@ def customers_search(site, prefix="", page=1, client="", segment="", date=""):
 
 def customers_href(site, prefix="", page=1, client="", segment="", date=""):
     return "/customers" + customers_search(site, prefix, page, client, segment, date)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def client_link_markdown(site, customer_id):
+    """A markdown link to the client's timeline, for a table cell; the id is shown literally
+    (every ASCII punctuation sign backslash-escaped, the URL encoded)."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", customer_id)
+    return f"[{text}]({customers_href(site, client=customer_id)})"
 
 
 def _day(moment):
@@ -41,18 +53,12 @@ def customer_list(page, site, prefix, number):
             for c in page.customers]
     table = _table("customers-table", ["Client", "Plan", "Contract", "Owner", "Client since"], rows,
                    f"No client id starts with “{prefix}”." if prefix else "No client imported yet.")
-    pages = max(1, -(-page.total // page.limit))
-    links = []
-    if number > 1:
-        links.append(dcc.Link("← Previous", href=customers_href(site, prefix, number - 1),
-                              id="customers-previous"))
-    if number < pages:
-        links.append(dcc.Link("Next →", href=customers_href(site, prefix, number + 1),
-                              id="customers-next"))
+    links = pager(number, page_count(page.total, page.limit),
+                  lambda n: customers_href(site, prefix, n), "customers")
     first = page.offset + 1 if page.customers else 0
-    summary = html.P(f"{first:,}–{page.offset + len(page.customers):,} of {page.total:,} clients",
+    summary = html.P(page_summary(first, page.offset + len(page.customers), page.total, "clients"),
                      id="customers-count", className="empty")
-    return html.Div([summary, table, html.Div(links, className="pager")])
+    return html.Div([summary, table, links])
 
 
 def timeline(customer, transactions, history, alerts, visits=()):

@@ -37,8 +37,14 @@ def get_customer(store, site, customer_id):
     return _customer(rows[0]) if rows else None
 
 
-def list_customers(store, site, prefix="", offset=0, limit=50):
-    """A CustomerPage of clients whose id starts with `prefix`, in id order."""
+CUSTOMER_SORTS = {"id": "customer_id", "newest": "created_at DESC, customer_id",
+                  "oldest": "created_at, customer_id"}
+
+
+def list_customers(store, site, prefix="", offset=0, limit=50, sort="id"):
+    """A CustomerPage of clients whose id starts with `prefix`, in id (or client-since) order."""
+    if sort not in CUSTOMER_SORTS:
+        raise ValueError(f"sort {sort!r}: use one of {', '.join(CUSTOMER_SORTS)}")
     if not 1 <= limit <= MAX_PAGE:
         raise ValueError(f"limit must be between 1 and {MAX_PAGE}")
     if offset < 0:
@@ -49,9 +55,20 @@ def list_customers(store, site, prefix="", offset=0, limit=50):
     params = {"site": site, "prefix": prefix or ""}
     total = store.query_value(
         "SELECT count() FROM (" + _CUSTOMER_SELECT + where + ")", params)
-    rows = store.query(_CUSTOMER_SELECT + where + " ORDER BY customer_id "
+    rows = store.query(_CUSTOMER_SELECT + where + f" ORDER BY {CUSTOMER_SORTS[sort]} "
                        f"LIMIT {int(limit)} OFFSET {int(offset)}", params)
     return CustomerPage([_customer(r) for r in rows], int(total or 0), offset, limit)
+
+
+def customer_owners(store, site, customer_ids=None):
+    """{customer_id: owner} of the clients that have one; all, or only `customer_ids`."""
+    if customer_ids is not None and not customer_ids:
+        return {}
+    only = "" if customer_ids is None else " AND customer_id IN %(ids)s"
+    rows = store.query("SELECT customer_id, owner FROM customers FINAL WHERE site = %(site)s "
+                       f"AND deleted = 0 AND owner != ''{only}",
+                       {"site": site, "ids": tuple(customer_ids or ())})
+    return dict(rows)
 
 
 def customer_transactions(store, site, customer_id, limit=1000):

@@ -1,11 +1,14 @@
 """Alerts inbox (retention team): work through alerts and see how rules turn out.
 
-?site=…&state=open|acknowledged|snoozed|resolved is the page's whole state.
-Each inbox row has its own buttons (acknowledge, snooze, assign, resolve);
-they go through alerts.state, which records the signed-in email as the actor
-in the alert's audit trail. Every callback checks again on the server that
-the account may see the site, and an alert of another site is refused like an
-unknown one. Admins also manage the site's alert rules here.
+?site=…&state=open|acknowledged|snoozed|resolved&severity=…&rule=…&owner=…&q=…
+&sort=…&page=N is the page's whole state, so a filtered page of the inbox can
+be shared. The store filters, sorts and pages the inbox (alerts.state.inbox_page):
+the browser only ever gets one page of PAGE_SIZE rows. Rows are selected in
+one table and one action bar acts on the selection (acknowledge, snooze,
+assign, resolve) through alerts.state, which records the signed-in email as
+the actor in each alert's audit trail. Every callback checks again on the
+server that the account may see the site, and an alert of another site is
+refused like an unknown one. Admins also manage the site's alert rules here.
 """
 import datetime
 from urllib.parse import urlencode
@@ -18,9 +21,12 @@ from vigie.alerts.destinations import list_channels
 from vigie.alerts.clock import utcnow
 from vigie.alerts.delivery import deliveries
 from vigie.alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, get_rule, list_rules, remove_rule
-from vigie.alerts.state import (OUTCOMES, STATES, AlertError, acknowledge, assign, get_alert,
-                                list_alerts, precision_by_rule, resolve, snooze)
-from vigie.dashboard.alerts_view import deliveries_table, inbox_table, precision_table, rules_table
+from vigie.alerts.state import (INBOX_SORTS, OUTCOMES, STATES, UNASSIGNED, AlertError, acknowledge,
+                                assign, get_alert, inbox_page, inbox_rules, precision_by_rule,
+                                resolve, snooze)
+from vigie.dashboard.alerts_view import (deliveries_table, inbox_columns, inbox_rows, precision_table,
+                                         rules_table)
+from vigie.dashboard.paging import page_count, page_number, page_summary, page_table, pager
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                               visible_domains)
 from vigie.dashboard.selection import SelectionError
@@ -31,14 +37,17 @@ dash.register_page(__name__, path="/alerts", title="Alerts · Vigie", name="Aler
                    order=21)
 
 _HIDDEN = {"display": "none"}
-_INBOX_LIMIT = 500
+PAGE_SIZE = 50
 _ACTIONS = ("alert-ack", "alert-snooze", "alert-assign", "alert-resolve")
-# The states each row button applies to (alerts.state refuses the others anyway).
+# The states each action applies to (alerts.state refuses the others anyway).
 _SHOWN_IN = {"alert-ack": ("open", "snoozed"), "alert-snooze": ("open", "acknowledged", "snoozed"),
              "alert-assign": ("open", "acknowledged", "snoozed"),
              "alert-resolve": ("open", "acknowledged", "snoozed")}
 _LABELS = {"alert-ack": "Acknowledge", "alert-snooze": "Snooze", "alert-assign": "Assign",
            "alert-resolve": "Resolve"}
+_SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "severity": "Most severe first",
+                "probability": "Highest churn probability first", "client": "By client id"}
+_FILTERS = ("severity", "rule", "owner", "q", "sort")
 MAX_SNOOZE_DAYS = 365
 
 
@@ -56,15 +65,26 @@ def _state(query, default_site=""):
     return query_value(query, "site") or default_site, state if state in STATES else "open"
 
 
+def _filters(query):
+    """{severity, rule, owner, q, sort} from the query string; unknown values are dropped."""
+    values = {name: query_value(query, name)[:200] for name in _FILTERS}
+    if values["severity"] not in SEVERITIES:
+        values["severity"] = ""
+    if values["sort"] not in INBOX_SORTS:
+        values["sort"] = "newest"
+    return values
+
+
+def alerts_search(site, state, filters, page=1):
+    """The '?…' of an inbox URL; empty values and defaults are left out."""
+    query = {"site": site, "state": state, **filters, "page": page if page > 1 else ""}
+    if query.get("sort") == "newest":
+        query["sort"] = ""
+    return "?" + urlencode({k: v for k, v in query.items() if v})
+
+
 def _field(label, component):
     return html.Label(className="field", children=[html.Span(label), component])
-
-
-def _row_actions(alert):
-    return html.Span(className="row-actions", children=[
-        html.Button(_LABELS[action], id={"type": action, "id": alert.alert_id}, n_clicks=0,
-                    className="button" if action == "alert-ack" else "button-quiet")
-        for action in _ACTIONS if alert.state in _SHOWN_IN[action]])
 
 
 def _assignees(store, domain):
@@ -72,9 +92,14 @@ def _assignees(store, domain):
     return [u.email for u in list_users(store) if u.can("churn") and u.can_see_site(domain)]
 
 
-def _actions(assignees):
-    return html.Div(children=[
-        html.P("The row buttons use these values:", className="hint"),
+def _action_bar(assignees, state):
+    """One bar of actions for the rows selected in the table (none for resolved alerts)."""
+    buttons = [html.Button(_LABELS[action], id=action, n_clicks=0,
+                           className="button" if action == "alert-ack" else "button-quiet",
+                           style=None if state in _SHOWN_IN[action] else _HIDDEN)
+               for action in _ACTIONS]
+    return html.Div(id="alerts-action-bar", style=None if state != "resolved" else _HIDDEN, children=[
+        html.P("Select alerts in the table, then act on them all at once:", className="hint"),
         html.Div(className="form-row", children=[
             _field("Snooze for (days)", dcc.Input(id="alert-snooze-days", type="number", value=7,
                                                   min=1, max=MAX_SNOOZE_DAYS, step=1)),
@@ -84,7 +109,31 @@ def _actions(assignees):
                                            clearable=False)),
             _field("Resolution note", dcc.Input(id="alert-note", type="text")),
         ]),
+        html.Div(className="form-row", children=buttons),
     ])
+
+
+def _filter_bar(filters, rules, assignees):
+    owners = [{"label": "Unassigned", "value": UNASSIGNED}] + assignees
+    return html.Div(className="controls", id="alerts-filters", children=[
+        dcc.Dropdown(id="alerts-severity", options=list(SEVERITIES), value=filters["severity"] or None,
+                     placeholder="Any severity", className="site-select"),
+        dcc.Dropdown(id="alerts-rule", value=filters["rule"] or None, placeholder="Any rule",
+                     options=[{"label": name, "value": rule_id} for rule_id, name in rules],
+                     className="wide-select"),
+        dcc.Dropdown(id="alerts-owner-filter", options=owners, value=filters["owner"] or None,
+                     placeholder="Any owner", className="wide-select"),
+        dcc.Input(id="alerts-client", type="search", value=filters["q"], debounce=True,
+                  placeholder="Client id starts with…"),
+        dcc.Dropdown(id="alerts-sort", value=filters["sort"], clearable=False, className="wide-select",
+                     options=[{"label": _SORT_LABELS[k], "value": k} for k in INBOX_SORTS]),
+    ])
+
+
+def _inbox_table(state):
+    """Drawn once; show_alerts fills it with a page of rows. Sorting and paging are the store's."""
+    return page_table("alerts-table", inbox_columns(state), [], row_selectable="multi",
+                      selected_rows=[])
 
 
 def _remove_rule_button(rule_id):
@@ -137,26 +186,32 @@ def layout(**query):
             html.H2("No site shared with you yet"),
             html.P("Ask an admin to give your account access to a site.")])
     site, state = _state(query, domains[0])
+    filters = _filters(query)
     try:
-        assignees = _assignees(store, site) if site in domains else []
-        rules_card = _rules_card(store, user, site, assignees) if site in domains else None
+        visible = site in domains
+        assignees = _assignees(store, site) if visible else []
+        rules = inbox_rules(store, site) if visible else []
+        rules_card = _rules_card(store, user, site, assignees) if visible else None
     except StoreError:
         return _message(STORE_DOWN, component_id="alerts-refused")
     return html.Div(className="alerts", children=[
         dcc.Location(id="alerts-url", refresh="callback-nav"),
-        dcc.Store(id="alerts-query", data={"site": site, "state": state}),
+        dcc.Store(id="alerts-query", data={"site": site, "state": state, **filters,
+                                           "page": query_value(query, "page")}),
         dcc.Store(id="alerts-changed"),
         html.Div(className="controls", children=[
-            dcc.Dropdown(id="alerts-site", options=domains, value=site if site in domains else None,
+            dcc.Dropdown(id="alerts-site", options=domains, value=site if visible else None,
                          clearable=False, className="site-select", placeholder="Choose a site"),
             dcc.RadioItems(id="alerts-state", inline=True, value=state,
                            options=[{"label": s.capitalize(), "value": s} for s in STATES]),
         ]),
+        _filter_bar(filters, rules, assignees),
         html.Div(id="alerts-message", role="status"),
         html.Div(id="alerts-report", children=[
             html.Section(className="card", children=[
-                html.H2("Inbox"), _actions(assignees),
-                html.Div(id="alert-action-message", role="status"), html.Div(id="alerts-inbox")]),
+                html.H2("Inbox"), _action_bar(assignees, state),
+                html.Div(id="alert-action-message", role="status"), html.Div(id="alerts-inbox"),
+                _inbox_table(state), html.Div(id="alerts-pages")]),
             *([rules_card] if rules_card else []),
             html.Section(className="card", children=[
                 html.H2("Precision by rule"), html.Div(id="alerts-precision")]),
@@ -168,18 +223,40 @@ def layout(**query):
 
 @callback(Output("alerts-url", "search"),
           Input("alerts-site", "value"), Input("alerts-state", "value"),
+          Input("alerts-severity", "value"), Input("alerts-rule", "value"),
+          Input("alerts-owner-filter", "value"), Input("alerts-client", "value"),
+          Input("alerts-sort", "value"),
           State("alerts-url", "search"), prevent_initial_call=True)
-def controls_changed(site, state, current):
-    search = "?" + urlencode({"site": site or "", "state": state or "open"})
+def controls_changed(site, state, severity, rule, owner, prefix, sort, current):
+    # Any change of site, state, filter or sort goes back to the first page.
+    filters = {"severity": severity or "", "rule": rule or "", "owner": owner or "",
+               "q": (prefix or "").strip(), "sort": sort or "newest"}
+    search = alerts_search(site or "", state or "open", filters)
     return search if search != current else no_update
 
 
-def _inbox(store, site, state):
-    return inbox_table(list_alerts(store, site=site, state=state, limit=_INBOX_LIMIT), site, state,
-                       _row_actions)
+def _inbox(store, site, state, query):
+    """(what the inbox says, the table's rows, the page links) for one page of the inbox."""
+    filters, number = _filters(query), page_number(query)
+    page = inbox_page(store, site, state, severity=filters["severity"], rule_id=filters["rule"],
+                      owner=filters["owner"], client_prefix=filters["q"], sort=filters["sort"],
+                      offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if not page.alerts:
+        filtered = any(filters[k] for k in ("severity", "rule", "owner", "q"))
+        empty = (f"No {state} alert on page {number:,}." if page.total else
+                 f"No {state} alert matches these filters." if filtered else f"No {state} alert.")
+        return html.P(empty, className="empty", id="alerts-table-empty"), [], None
+    pages = page_count(page.total, PAGE_SIZE)
+    summary = html.P(page_summary(page.offset + 1, page.offset + len(page.alerts), page.total,
+                                  f"{state} alerts"), id="alerts-count", className="empty")
+    links = pager(number, pages, lambda n: "/alerts" + alerts_search(site, state, filters, n),
+                  "alerts")
+    return summary, inbox_rows(page.alerts, site, state), links
 
 
 @callback(Output("alerts-message", "children"), Output("alerts-inbox", "children"),
+          Output("alerts-table", "data"), Output("alerts-table", "selected_rows"),
+          Output("alerts-table", "style_table"), Output("alerts-pages", "children"),
           Output("alerts-precision", "children"), Output("alerts-deliveries", "children"),
           Output("alerts-report", "style"),
           Input("alerts-query", "data"), Input("alerts-changed", "data"))
@@ -188,13 +265,16 @@ def show_alerts(query, _changed=None):
     try:
         _, site = retention_site(store, query_value(query, "site"))
         _, state = _state(query)
-        return (None, _inbox(store, site.domain, state),
+        said, rows, links = _inbox(store, site.domain, state, query)
+        return (None, said, rows, [], {} if rows else _HIDDEN, links,
                 precision_table(precision_by_rule(store, site.domain)),
                 deliveries_table(deliveries(store, site.domain)), {})
-    except SelectionError as exc:
-        return _message(str(exc), component_id="alerts-error"), None, None, None, _HIDDEN
+    except (SelectionError, AlertError) as exc:
+        return (_message(str(exc), component_id="alerts-error"), None, [], [], _HIDDEN, None, None,
+                None, _HIDDEN)
     except StoreError:
-        return _message(STORE_DOWN, component_id="alerts-error"), None, None, None, _HIDDEN
+        return (_message(STORE_DOWN, component_id="alerts-error"), None, [], [], _HIDDEN, None, None,
+                None, _HIDDEN)
 
 
 def _snooze_until(days):
@@ -227,31 +307,48 @@ def _apply(store, site, action, alert_id, actor, days, owner, outcome, note):
     return resolve(store, alert_id, outcome, actor, note or ""), f"resolved ({outcome})"
 
 
+def _selected(store, site, selected_ids):
+    """The selected alerts, each checked to be one of this site's; AlertError names any other."""
+    ids = [str(i) for i in selected_ids or [] if i]
+    if not ids:
+        raise AlertError("Select one or more alerts in the table first.")
+    if len(ids) > PAGE_SIZE:
+        raise AlertError(f"Act on at most {PAGE_SIZE} alerts at once (one page).")
+    for alert_id in ids:
+        alert = get_alert(store, alert_id)
+        if alert is None or alert.site != site:
+            raise AlertError(f"no alert {alert_id!r} on {site}")
+    return ids
+
+
 @callback(Output("alert-action-message", "children"), Output("alerts-changed", "data"),
-          *(Input({"type": action, "id": ALL}, "n_clicks") for action in _ACTIONS),
+          *(Input(action, "n_clicks") for action in _ACTIONS),
+          State("alerts-table", "selected_row_ids"),
           State("alert-snooze-days", "value"), State("alert-owner", "value"),
           State("alert-outcome", "value"), State("alert-note", "value"), State("alerts-query", "data"),
           prevent_initial_call=True)
-def act(_ack, _snooze, _assign, _resolve, days, owner, outcome, note, query):
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
-        return no_update, no_update  # buttons were just drawn, not clicked
+def act(_ack, _snooze, _assign, _resolve, selected_ids, days, owner, outcome, note, query):
+    action = ctx.triggered_id
+    if action not in _ACTIONS or not ctx.triggered or not ctx.triggered[0]["value"]:
+        return no_update, no_update
     store = _store()
+    done, changed = [], []
     try:
         user, site = retention_site(store, query_value(query, "site"))
-        alert_id = str(trigger.get("id") or "")
-        alert = get_alert(store, alert_id) if alert_id else None
-        if alert is None or alert.site != site.domain:
-            raise AlertError(f"no alert {alert_id!r} on {site.domain}")
-        changed, done = _apply(store, site.domain, trigger["type"], alert_id, user.email, days,
-                               owner, outcome, note)
+        for alert_id in _selected(store, site.domain, selected_ids):
+            alert, what = _apply(store, site.domain, action, alert_id, user.email, days, owner,
+                                 outcome, note)
+            done.append(what)
+            changed.append(f"{alert.alert_id}:{alert.updated_at.isoformat()}")
+        said = (f"Alert {alert.alert_id} {done[0]}." if len(done) == 1
+                else f"{len(done)} alerts {done[-1]}.")
         # A new value in the Store makes show_alerts redraw the page.
-        return (_message(f"Alert {changed.alert_id} {done}.", "ok", "alert-action-done"),
-                f"{changed.alert_id}:{changed.updated_at.isoformat()}")
+        return _message(said, "ok", "alert-action-done"), ",".join(changed)
     except (SelectionError, AlertError) as exc:
-        return _message(str(exc), component_id="alert-action-error"), no_update
+        said = str(exc) if not done else f"{len(done)} alert(s) {done[-1]}; then: {exc}"
+        return _message(said, component_id="alert-action-error"), ",".join(changed) or no_update
     except StoreError:
-        return _message(STORE_DOWN, component_id="alert-action-error"), no_update
+        return _message(STORE_DOWN, component_id="alert-action-error"), ",".join(changed) or no_update
 
 
 def _number(value, name, whole=False):

@@ -1,8 +1,11 @@
 """Churn (retention team): who is likely to leave, why, and how far to trust the model.
 
-Like the overview, the URL is the page's whole state (?site=…&band=high&sort=asc):
+Like the overview, the URL is the page's whole state (?site=…&band=high&sort=asc&page=N):
 controls only rewrite the query string, and `show_churn` draws the page
-from it. Every callback checks the account again on the server.
+from it. The store counts the bands, bins the histogram and pages the at-risk
+table (PAGE_SIZE clients at a time), so the browser never gets every score;
+the CSV export holds them all. Every callback checks the account again on the
+server.
 """
 import datetime
 from urllib.parse import urlencode
@@ -11,14 +14,16 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 
-from vigie.alerts.churn_queries import latest_scores, promoted_model_card, risk_trend
+from vigie.alerts.churn_queries import (at_risk_page, latest_scores, promoted_model_card, risk_trend,
+                                        score_distribution)
 from vigie.alerts.churn_registry import list_models
-from vigie.alerts.client_data.queries import MAX_PAGE, list_customers
+from vigie.alerts.client_data.queries import customer_owners
 from vigie.alerts.conditions import last_purchases
 from vigie.dashboard.chart_config import chart
 from vigie.dashboard.churn_view import (BANDS, SORTS, at_risk_csv, at_risk_rows, at_risk_table,
-                                  band_cards, band_counts, model_card, probability_figure,
+                                  band_cards, model_card, probability_figure,
                                   risk_trend_panel)
+from vigie.dashboard.paging import page_count, page_number, page_summary, pager
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                         visible_domains)
 from vigie.dashboard.selection import SelectionError
@@ -28,6 +33,7 @@ dash.register_page(__name__, path="/churn", title="Churn · Vigie", name="Churn"
                    order=20)
 
 _HIDDEN = {"display": "none"}
+PAGE_SIZE = 50
 
 
 def _store():
@@ -45,8 +51,9 @@ def _state(query, default_site=""):
             order if order in SORTS else "desc")
 
 
-def _search(site, band, order):
-    query = {"site": site or "", "band": band or "", "sort": order if order != "desc" else ""}
+def _search(site, band, order, page=1):
+    query = {"site": site or "", "band": band or "", "sort": order if order != "desc" else "",
+             "page": page if page > 1 else ""}
     return "?" + urlencode({k: v for k, v in query.items() if v})
 
 
@@ -66,7 +73,8 @@ def layout(**query):
     site, band, order = _state(query, domains[0])
     return html.Div(className="churn", children=[
         dcc.Location(id="churn-url", refresh="callback-nav"),
-        dcc.Store(id="churn-query", data={"site": site, "band": band, "sort": order}),
+        dcc.Store(id="churn-query", data={"site": site, "band": band, "sort": order,
+                                          "page": query_value(query, "page")}),
         html.Div(className="controls", children=[
             dcc.Dropdown(id="churn-site", options=domains, value=site if site in domains else None,
                          clearable=False, className="site-select", placeholder="Choose a site"),
@@ -104,20 +112,28 @@ def controls_changed(site, band, order, current):
     return search if search != current else no_update
 
 
-def _owners(store, site):
-    """{customer_id: owner} for clients with one, read page by page."""
-    owners, offset = {}, 0
-    while True:
-        page = list_customers(store, site, offset=offset, limit=MAX_PAGE)
-        owners.update({c.customer_id: c.owner for c in page.customers if c.owner})
-        offset += MAX_PAGE
-        if offset >= page.total or not page.customers:
-            return owners
+def _rows(store, site, scores, band="", order="desc", every_client=False):
+    """Table rows of these scores with each client's last purchase and owner.
 
-
-def _rows(store, site, band, order, scores):
+    A page asks for its own clients only; the export reads every client's at once
+    (one query rather than an id list as long as the site's clients).
+    """
     now = datetime.datetime.now(datetime.timezone.utc)
-    return at_risk_rows(scores, last_purchases(store, site, now), _owners(store, site), band, order)
+    ids = None if every_client else [s.customer_id for s in scores]
+    return at_risk_rows(scores, last_purchases(store, site, now, ids), customer_owners(store, site, ids),
+                        band, order)
+
+
+def _at_risk(store, site, band, order, number):
+    """The at-risk table of page `number`: its rows, how many there are, links to the others."""
+    page = at_risk_page(store, site, band, order, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if not page.scores:
+        return html.P(f"No client on page {number:,}." if page.total else "No client in this band.",
+                      className="empty", id="at-risk-empty")
+    summary = page_summary(page.offset + 1, page.offset + len(page.scores), page.total, "clients")
+    links = pager(number, page_count(page.total, PAGE_SIZE),
+                  lambda n: "/churn" + _search(site, band, order, n), "at-risk")
+    return at_risk_table(_rows(store, site, page.scores, band, order), site, summary, links)
 
 
 def _no_model(site, models):
@@ -152,17 +168,16 @@ def show_churn(query):
         card = promoted_model_card(store, site.domain)
         if card is None:
             return _no_model(site.domain, list_models(store, site.domain)), None, None, None, None, _HIDDEN
-        scores = latest_scores(store, site.domain)
-        if not scores:
+        bands, bins = score_distribution(store, site.domain)
+        if not sum(bins):
             return _no_scores(site.domain), None, None, None, model_card(card), {}
-        rows = _rows(store, site.domain, band, order, scores)
+        table = _at_risk(store, site.domain, band, order, page_number(query))
     except SelectionError as exc:
         return _message(str(exc), "churn-error"), None, None, None, None, _HIDDEN
     except StoreError:
         return _message(STORE_DOWN, "churn-error"), None, None, None, None, _HIDDEN
-    histogram = chart("churn-probabilities", probability_figure(scores), displayModeBar=False)
-    return (None, band_cards(band_counts(scores)), histogram, at_risk_table(rows, site.domain),
-            model_card(card), {})
+    histogram = chart("churn-probabilities", probability_figure(bins), displayModeBar=False)
+    return None, band_cards(bands), histogram, table, model_card(card), {}
 
 
 @callback(Output("churn-trend", "children"), Input("churn-query", "data"))
@@ -187,7 +202,8 @@ def export_csv(clicks, query):
     try:
         _, site = retention_site(store, query_value(query, "site"))
         _, band, order = _state(query)
-        rows = _rows(store, site.domain, band, order, latest_scores(store, site.domain))
+        rows = _rows(store, site.domain, latest_scores(store, site.domain, band), band, order,
+                     every_client=True)
     except SelectionError as exc:
         return no_update, _message(str(exc), "churn-error")
     except StoreError:

@@ -22,6 +22,7 @@ from vigie.dashboard.chart_config import chart
 from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
                                            rfm_matrix, segment_members, segment_table)
 from vigie.dashboard.customers_view import customer_list, customers_href, customers_search, timeline
+from vigie.dashboard.paging import page_number
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                         visible_domains)
 from vigie.dashboard.selection import SelectionError
@@ -40,15 +41,6 @@ def _store():
 
 def _message(text, component_id):
     return html.P(text, className="message message-error", id=component_id)
-
-
-def _page_number(query):
-    text = query_value(query, "page")
-    if not text:
-        return 1
-    if not text.isdigit() or int(text) < 1:
-        raise SelectionError(f"Page “{text[:20]}” is not a page number.")
-    return int(text)
 
 
 def layout(**query):
@@ -178,7 +170,7 @@ def show_customers(query):
     store = _store()
     try:
         _, site = retention_site(store, query_value(query, "site"))
-        number, prefix = _page_number(query), query_value(query, "q")[:200]
+        number, prefix = page_number(query), query_value(query, "q")[:200]
         page = list_customers(store, site.domain, prefix, offset=(number - 1) * PAGE_SIZE,
                               limit=PAGE_SIZE)
         listing = customer_list(page, site.domain, prefix, number)

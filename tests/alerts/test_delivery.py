@@ -107,10 +107,13 @@ def test_daily_digest_lists_the_days_new_alerts_once(store, site, alert_settings
     [digest] = inbox.messages
     assert digest["Subject"] == "Churn alerts for shop.example.com on 2024-06-01: 2 new"
     lines = body_of(digest).strip().splitlines()
-    assert lines[0].startswith("- [high] client c2: High risk (probability 91%; "
-                               "Stopped using the mobile app;")
-    assert lines[1].startswith("- [medium] client c1: Contract cancelled (probability not scored "
-                               "yet; contract cancelled;")
+    ids = {a.customer_id: a.alert_id for a in first.opened}
+    assert lines == [
+        "[high] High risk: 1 new alert",
+        f"- client c2: probability 91%; Stopped using the mobile app; owner unassigned; alert {ids['c2']}",
+        "",
+        "[medium] Contract cancelled: 1 new alert",
+        f"- client c1: probability not scored yet; contract cancelled; owner unassigned; alert {ids['c1']}"]
     third = run_site(store, alert_settings, site, at("2024-06-02 18:00:00"), sleep=lambda s: None)
     assert third.digests_sent == 0 and len(inbox.messages) == 1
 
@@ -169,3 +172,47 @@ def test_an_mbox_channel_appends_each_alert_to_a_local_mail_file(store, site, al
     assert not (tmp_path / "missing").exists()
     assert notify_test(store, alert_settings, site, sleep=lambda s: None, channel_name="local")[0][1]
     assert len(mailbox.mbox(str(path))) == 2
+
+
+def _opened(n, rule_name, severity, probability, day="2024-06-01"):
+    from vigie.alerts.clock import NEVER
+    from vigie.alerts.state import Alert
+    when = at(f"{day} 06:00:00")
+    return Alert(site="shop.example.com", alert_id=f"a-{rule_name[:4]}-{n:03d}", customer_id=f"c{n:03d}",
+                 rule_id=rule_name, rule_kind="risk_above", rule_name=rule_name, severity=severity,
+                 owner="", state="open", detail="d", value=probability, probability=probability,
+                 reasons=(f"reason {n}",), last_purchase=NEVER, opened_at=when, updated_at=when,
+                 snoozed_until=NEVER, resolved_at=NEVER, outcome="", note="")
+
+
+def test_a_big_day_is_one_grouped_message_per_digest_channel(store, site, alert_settings, inbox, webhook):
+    from vigie.alerts.delivery import DIGEST_CLIENTS_PER_GROUP, send_digest
+    cap = DIGEST_CLIENTS_PER_GROUP
+    # cap + 3 high-risk alerts (probabilities falling with n), two low ones, and one of another day.
+    alerts = ([_opened(n, "High risk", "high", 0.99 - n / 1000) for n in range(cap + 3)]
+              + [_opened(900 + n, "Spend dropped", "low", 0.2) for n in range(2)]
+              + [_opened(999, "High risk", "high", 0.5, day="2024-05-31")])
+    add_channel(store, site, "daily-mail", inbox.url(), mode="digest")
+    add_channel(store, site, "daily-hook", webhook.url(), mode="digest")
+    add_channel(store, site, "each-mail", inbox.url("each@shop.example.com"))
+    day = at("2024-06-01 00:00:00").date()
+    assert send_digest(store, alert_settings, site, day, alerts, sleep=lambda s: None) == (2, 0)
+    [message] = inbox.messages      # the 'each' channel gets no digest
+    assert message["To"] == "retention@shop.example.com"
+    assert message["Subject"] == f"Churn alerts for shop.example.com on 2024-06-01: {cap + 5} new"
+    lines = body_of(message).strip().splitlines()
+    listed = [f"- client c{n:03d}: probability {0.99 - n / 1000:.0%}; reason {n}; owner unassigned; "
+              f"alert a-High-{n:03d}" for n in range(cap)]
+    assert lines == (
+        [f"[high] High risk: {cap + 3} new alerts"] + listed
+        + ["- ... and 3 more (the Alerts page lists them all: filter on this rule)", "",
+           "[low] Spend dropped: 2 new alerts",
+           "- client c900: probability 20%; reason 900; owner unassigned; alert a-Spen-900",
+           "- client c901: probability 20%; reason 901; owner unassigned; alert a-Spen-901"])
+    [payload] = webhook.bodies
+    assert payload["title"] == message["Subject"]
+    assert payload["message"].strip().splitlines() == lines
+    assert sorted(r["alert_id"] for r in deliveries(store, site)) == ["digest:2024-06-01"] * 2
+    # The next run of the same day sends nothing again.
+    assert send_digest(store, alert_settings, site, day, alerts, sleep=lambda s: None) == (0, 0)
+    assert len(inbox.messages) == 1 and len(webhook.bodies) == 1

@@ -60,3 +60,16 @@ def test_transactions_are_newest_first_and_limited(store, site):
         for day in (3, 1, 2)], "csv")
     assert [t.transaction_id for t in customer_transactions(store, SITE, "A-1")] == ["T-3", "T-2", "T-1"]
     assert [t.amount for t in customer_transactions(store, SITE, "A-1", limit=2)] == [3.0, 2.0]
+
+
+def test_list_customers_sorts_by_client_since_in_the_store(store, site):
+    write_customers(store, SITE, [Customer("A-1", JAN + datetime.timedelta(days=2)),
+                                  Customer("A-2", JAN), Customer("B-1", JAN + datetime.timedelta(days=1)),
+                                  Customer("A-3", JAN)])
+    def listed(**how):
+        return [c.customer_id for c in list_customers(store, SITE, **how).customers]
+    assert listed(sort="newest") == ["A-1", "B-1", "A-2", "A-3"]
+    assert listed(sort="oldest") == ["A-2", "A-3", "B-1", "A-1"]
+    assert listed(sort="oldest", prefix="A-", offset=1, limit=2) == ["A-3", "A-1"]
+    with pytest.raises(ValueError, match="sort 'size'"):
+        list_customers(store, SITE, sort="size")

@@ -38,8 +38,13 @@ def texts(component):
 
 
 def table_rows(table):
-    body = find_component(table, "at-risk-table")["props"]["children"][1]["props"]["children"]
-    return [texts(row) for row in body]
+    """The at-risk table's rows as shown; the client cell must link to the client's timeline."""
+    rows = []
+    for row in find_component(table, "at-risk-table")["props"]["data"]:
+        assert row["client"] == f"[{row['customer_id']}](/customers?site={SITE}&client={row['customer_id']})"
+        rows.append([row[key] for key in ("customer_id", "probability", "risk_band", "reason_1",
+                                          "reason_2", "reason_3", "last_purchase", "owner")])
+    return rows
 
 
 def signed_in_as(client, email):
@@ -54,7 +59,11 @@ def test_bands_table_and_model_card_come_from_the_latest_run(client, store):
     assert [texts(find_component(shown["churn-bands-panel"], f"band-{b}")) for b in ("high", "medium", "low")] \
         == [["High risk", "2"], ["Medium risk", "1"], ["Low risk", "1"]]
     histogram = find_component(shown["churn-histogram"], "churn-probabilities")
-    assert sorted(histogram["props"]["figure"]["data"][0]["x"]) == [0.08, 0.42, 0.75, 0.91]
+    # Clients per 5-point bin, counted in the store: 0.08, 0.42, 0.75 and 0.91 of the latest run.
+    bars = histogram["props"]["figure"]["data"][0]
+    assert bars["y"] == [0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0]
+    assert bars["x"][:2] == [0.025, 0.075] and len(bars["x"]) == 20
+    assert texts(find_component(shown["churn-table"], "at-risk-count")) == ["1–4 of 4 clients"]
     assert table_rows(shown["churn-table"]) == [
         ["c1", "91.0%", "high", "no purchase for 142 days", "visits down 80%", "plan downgraded",
          "2026-07-01", "zoe"],
@@ -87,6 +96,28 @@ def test_band_filter_and_sort_order(client, store):
                           "at-risk-table") is not None
     assert texts(show(client, site=OTHER + "x")["churn-message"]) == \
         ["No site named “other.examplex” is registered. Pick one from the list."]
+
+
+def test_the_at_risk_table_is_paged_by_the_store_with_links(client, store):
+    from vigie.dashboard.pages.churn import PAGE_SIZE
+    churn_world(store)
+    extra = [(f"k{n:03d}", 0.5 - n / 1000, "medium", []) for n in range(PAGE_SIZE + 2)]
+    scores(store, SITE, "2026-11-20", extra)
+    signed_in_as(client, RETENTION)
+    first = show(client, site=SITE, band="medium")
+    assert [r[0] for r in table_rows(first["churn-table"])] == ["k000"] + [f"k{n:03d}" for n in range(1, PAGE_SIZE)]
+    assert texts(find_component(first["churn-table"], "at-risk-count")) == [f"1–{PAGE_SIZE} of {PAGE_SIZE + 3} clients"]
+    assert find_component(first["churn-table"], "at-risk-next")["props"]["href"] == \
+        f"/churn?site={SITE}&band=medium&page=2"
+    second = show(client, site=SITE, band="medium", page="2")
+    # 0.5 - 50/1000 = 0.45 and 0.449 rank above c3's 0.42, which comes last.
+    assert [r[0] for r in table_rows(second["churn-table"])] == [f"k{PAGE_SIZE:03d}", f"k{PAGE_SIZE + 1:03d}", "c3"]
+    assert texts(find_component(second["churn-table"], "at-risk-count")) == \
+        [f"{PAGE_SIZE + 1}–{PAGE_SIZE + 3} of {PAGE_SIZE + 3} clients"]
+    assert find_component(second["churn-table"], "at-risk-previous")["props"]["href"] == \
+        f"/churn?site={SITE}&band=medium"
+    assert texts(show(client, site=SITE, page="9")["churn-table"]) == ["No client on page 9."]
+    assert texts(show(client, site=SITE, page="0")["churn-message"]) == ["Page “0” is not a page number."]
 
 
 def test_csv_export_holds_the_filtered_rows(client, store):

@@ -99,11 +99,11 @@ def _churn(page):
     page.wait_for_selector("#at-risk-table")
     page.wait_for_selector("#model-metrics")
     assert page.inner_text("#band-high .kpi-value") == "2"
-    assert page.inner_text("#at-risk-table tbody tr:first-child td:first-child") == "c1"
+    assert page.inner_text("#at-risk-table td[data-dash-column=client]") == "c1"
 
 
 def _alerts(page):
-    page.wait_for_selector("#alerts-table")
+    page.wait_for_selector("#alerts-count")
     assert "a00000000001" in page.inner_text("#alerts-table")
     assert "team-mail" in page.inner_text("body")
 

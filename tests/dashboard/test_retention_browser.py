@@ -1,10 +1,9 @@
 """Chromium, signed in as a retention account, reads /churn and acknowledges an alert on
-/alerts with the row's button; screenshots of both pages are kept as test artifacts (VIGIE_SCREENSHOT_DIR)."""
+/alerts by selecting its row and pressing the action bar's button; screenshots of both pages are kept as test artifacts (VIGIE_SCREENSHOT_DIR)."""
 import os
 
 from vigie.alerts.state import get_alert, transitions
 from tests.dashboard.retention_data import PASSWORD, RETENTION, SITE, alerts_world
-from tests.browser_waits import wait_until
 from tests.dashboard.test_overview_browser import TIMEOUT_MS
 
 
@@ -21,22 +20,28 @@ def test_a_retention_account_reads_churn_and_acknowledges_an_alert(app, store, l
     page.click("#login-submit")
     page.wait_for_selector("#at-risk-table", timeout=TIMEOUT_MS)
     assert page.inner_text("#band-high .kpi-value") == "2"
-    assert page.inner_text("#at-risk-table tbody tr:first-child td:first-child") == "c1"
+    assert page.inner_text("#at-risk-table td[data-dash-column=client]") == "c1"
     page.wait_for_selector("#model-metrics", timeout=TIMEOUT_MS)
     page.screenshot(path=os.path.join(out, "churn.png"), full_page=True)
 
     page.goto(f"{live_url}/alerts?site={SITE}&state=open")
-    page.wait_for_selector("#alerts-table", timeout=TIMEOUT_MS)
+    page.wait_for_selector("#alerts-count", timeout=TIMEOUT_MS)
+    assert page.inner_text("#alerts-count") == "1–2 of 2 open alerts"
     assert "a00000000001" in page.inner_text("#alerts-table")
+    # The client cell links to the client's timeline.
+    assert page.get_attribute("#alerts-table a:text-is('c1')", "href") == \
+        f"/customers?site={SITE}&client=c1"
     row = page.locator("#alerts-table tbody tr", has_text="a00000000001")
-    row.get_by_role("button", name="Acknowledge").click()
+    row.locator("input[type=checkbox]").check()
+    page.click("#alert-ack")
     page.wait_for_selector("#alert-action-done", timeout=TIMEOUT_MS)
     assert page.inner_text("#alert-action-done") == "Alert a00000000001 acknowledged."
     # The inbox redraws without the acknowledged alert.
-    wait_until(page, "!document.querySelector('#alerts-table').innerText.includes('a00000000001')",
-                     timeout=TIMEOUT_MS / 1000)
+    page.wait_for_selector("#alerts-count:text-is('1–1 of 1 open alerts')", timeout=TIMEOUT_MS)
+    assert "a00000000001" not in page.inner_text("#alerts-table")
     assert get_alert(store, "a00000000001").state == "acknowledged"
     assert (RETENTION, "acknowledged") in [(t[1], t[2]) for t in transitions(store, "a00000000001")]
-    # Redrawing the inbox draws new row buttons: that alone must not act on anything.
+    # Redrawing the inbox clears the selection: the other alert was never acted on.
     assert get_alert(store, "a00000000002").state == "open"
+    assert page.locator("#alerts-table input[type=checkbox]:checked").count() == 0
     page.screenshot(path=os.path.join(out, "alerts.png"), full_page=True)
