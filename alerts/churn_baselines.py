@@ -9,6 +9,11 @@
   fitted by maximum likelihood on the training clients' purchase histories
   (vigie.purchase_models.bgnbd); the baseline score is minus the expected
   purchases over the horizon.
+- Pareto/NBD (Schmittlein, Morrison & Colombo, 1987): like BG/NBD, but a
+  client may leave at any time, not only after a purchase
+  (vigie.purchase_models.paretonbd); the score is its P(no purchase over the
+  horizon), the best ranking purchase histories alone allow when the process
+  is Pareto/NBD.
 
 A baseline's raw score is not a probability, so for the Brier score it is
 mapped to one by a logistic fit on the training window's labels (the same
@@ -18,6 +23,7 @@ import numpy as np
 
 from vigie.alerts.churn_metrics import evaluate
 from vigie.purchase_models.bgnbd import DAYS_PER_UNIT, bgnbd_expected_purchases, fit_bgnbd
+from vigie.purchase_models.paretonbd import fit_paretonbd, paretonbd_p_no_purchase
 
 
 def _probabilities(train_scores, train_labels, eval_scores):
@@ -72,4 +78,25 @@ def bgnbd_baseline(train_x, train_y, eval_x, eval_y, horizon_days):
         return -expected
     metrics = _measure(scores(train_x), np.asarray(train_y), scores(eval_x), np.asarray(eval_y))
     metrics["parameters"] = dict(zip(("r", "alpha", "a", "b"), (float(p) for p in params)))
+    return metrics
+
+
+def paretonbd_baseline(train_x, train_y, eval_x, eval_y, horizon_days):
+    x, t_x, big_t, bought = _histories(train_x)
+    if bought.sum() < 10:
+        raise ValueError("fewer than 10 training clients with purchases")
+    params = fit_paretonbd(x[bought], t_x[bought], big_t[bought])
+
+    def scores(frame):
+        fx, ftx, fbig, fbought = _histories(frame)
+        # A client who never bought is scored like one whose first purchase was
+        # as old as possible: certain to churn ranks first, as in recency.
+        quiet = np.ones(len(fx))
+        quiet[fbought] = paretonbd_p_no_purchase(params, fx[fbought], ftx[fbought], fbig[fbought],
+                                                 horizon_days / DAYS_PER_UNIT)
+        if not np.all(np.isfinite(quiet)):
+            raise ValueError("Pareto/NBD probabilities are not finite for some clients")
+        return quiet
+    metrics = _measure(scores(train_x), np.asarray(train_y), scores(eval_x), np.asarray(eval_y))
+    metrics["parameters"] = dict(zip(("r", "alpha", "s", "beta"), (float(p) for p in params)))
     return metrics

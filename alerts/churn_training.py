@@ -20,7 +20,7 @@ import logging
 import numpy as np
 
 from vigie.alerts import churn_sql as sql
-from vigie.alerts.churn_baselines import bgnbd_baseline, recency_baseline
+from vigie.alerts.churn_baselines import bgnbd_baseline, paretonbd_baseline, recency_baseline
 from vigie.alerts.churn_features import build_features, feature_names
 from vigie.alerts.churn_labels import churn_labels
 from vigie.alerts.churn_metrics import MetricsError, evaluate
@@ -145,6 +145,10 @@ def train_churn_model(store, site, key_pages, model_dir, as_of=None, horizon_day
         metrics["bgnbd_baseline"] = bgnbd_baseline(train_x, y, eval_x, truth, horizon_days)
     except (MetricsError, ValueError) as exc:
         log.warning("BG/NBD baseline skipped for %s: %s", site, exc)
+    try:
+        metrics["paretonbd_baseline"] = paretonbd_baseline(train_x, y, eval_x, truth, horizon_days)
+    except (MetricsError, ValueError) as exc:
+        log.warning("Pareto/NBD baseline skipped for %s: %s", site, exc)
     beats = metrics["model"]["roc_auc"] > metrics["recency_baseline"]["roc_auc"]
     note = (f"ROC AUC {metrics['model']['roc_auc']:.3f} "
             f"{'beats' if beats else 'does not beat'} the recency baseline's "

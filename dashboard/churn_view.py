@@ -15,7 +15,7 @@ BANDS = ("high", "medium", "low")
 SORTS = ("desc", "asc")
 TABLE_LIMIT = 200    # rows drawn on the page; the CSV export holds them all
 _METRIC_ROWS = (("model", "Model"), ("recency_baseline", "Recency baseline"),
-                ("bgnbd_baseline", "BG/NBD baseline"))
+                ("bgnbd_baseline", "BG/NBD baseline"), ("paretonbd_baseline", "Pareto/NBD baseline"))
 _METRIC_COLUMNS = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brier"),
                    ("ece", "Calibration error"), ("lift_top_decile", "Top-decile lift"))
 

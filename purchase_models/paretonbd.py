@@ -57,7 +57,10 @@ def fit_paretonbd(x, t_x, big_t, start=(1.0, 1.0, 1.0, 1.0)):
     x, t_x, big_t = (np.asarray(v, dtype=float) for v in (x, t_x, big_t))
 
     def loss(log_params):
-        value = -paretonbd_log_likelihood(np.exp(log_params), x, t_x, big_t).sum()
+        # The simplex wanders through parameters where the hypergeometric
+        # overflows; those points are simply not the maximum.
+        with np.errstate(all="ignore"):
+            value = -paretonbd_log_likelihood(np.exp(log_params), x, t_x, big_t).sum()
         return value if np.isfinite(value) else 1e300
     result = minimize(loss, np.log(start), method="Nelder-Mead",
                       options={"maxiter": 6000, "xatol": 1e-7, "fatol": 1e-7})

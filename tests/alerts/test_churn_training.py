@@ -38,6 +38,8 @@ def test_model_beats_recency_out_of_time_and_is_promoted(store, tmp_path):
     assert metrics["model"]["brier"] < metrics["recency_baseline"]["brier"]
     assert metrics["model"]["lift_top_decile"] > 1.5
     assert 0 < metrics["bgnbd_baseline"]["roc_auc"] < 1
+    assert 0.5 < metrics["paretonbd_baseline"]["roc_auc"] < metrics["model"]["roc_auc"]
+    assert set(metrics["paretonbd_baseline"]["parameters"]) == {"r", "alpha", "s", "beta"}
     assert metrics["model"]["clients"] == 300
     assert any("round 50" in line for line in lines) and "promoted" in lines[-1]
     # No class weight (it inverts when churners are the majority); leaves hold several clients.
