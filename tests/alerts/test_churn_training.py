@@ -32,6 +32,13 @@ def test_model_beats_recency_out_of_time_and_is_promoted(store, tmp_path):
     assert card["data_window"]["training_features_before"] == "2024-03-03"
     assert card["data_window"]["training_labels"] == ["2024-03-03", "2024-05-02"]
     assert card["data_window"]["evaluation_labels"] == ["2024-05-02", "2024-07-01"]
+    # The model registered is the recipe refitted on the latest complete window.
+    assert card["data_window"]["refit_features_before"] == "2024-05-02"
+    assert card["data_window"]["refit_labels"] == ["2024-05-02", "2024-07-01"]
+    assert card["data_window"]["refit_clients"] + card["data_window"]["refit_calibration_clients"] == 300
+    assert any(line.startswith(f"refitting {card['parameters']['trees']} trees on the latest window")
+               for line in lines)
+    assert model.booster.num_boosted_rounds() == card["parameters"]["trees"]
     metrics = card["metrics"]
     assert metrics["model"]["roc_auc"] > metrics["recency_baseline"]["roc_auc"]
     assert metrics["model"]["roc_auc"] > 0.9
