@@ -9,6 +9,11 @@
   fitted by maximum likelihood on the training clients' purchase histories
   (vigie.purchase_models.bgnbd); the baseline score is minus the expected
   purchases over the horizon.
+- Pareto/NBD (Schmittlein, Morrison & Colombo, 1987): like BG/NBD, but a
+  client may leave at any time, not only after a purchase
+  (vigie.purchase_models.paretonbd); the score is its P(no purchase over the
+  horizon), the best ranking purchase histories alone allow when the process
+  is Pareto/NBD.
 
 A baseline's raw score is not a probability, so for the Brier score it is
 mapped to one by a logistic fit on the training window's labels (the same
@@ -18,6 +23,7 @@ import numpy as np
 
 from vigie.alerts.churn_metrics import evaluate
 from vigie.purchase_models.bgnbd import DAYS_PER_UNIT, bgnbd_expected_purchases, fit_bgnbd
+from vigie.purchase_models.paretonbd import fit_paretonbd, paretonbd_p_no_purchase
 
 
 def _probabilities(train_scores, train_labels, eval_scores):
@@ -56,20 +62,40 @@ def _histories(frame):
     return x, t_x, big_t, bought
 
 
-def bgnbd_baseline(train_x, train_y, eval_x, eval_y, horizon_days):
+def _purchase_model_baseline(name, fit, churn_score, never_bought, parameter_names,
+                             train_x, train_y, eval_x, eval_y):
+    """Fit a purchase model on the training clients' histories, score both
+    windows with churn_score(params, x, t_x, T) (higher: likelier to churn;
+    clients who never bought get `never_bought`) and measure it."""
     x, t_x, big_t, bought = _histories(train_x)
     if bought.sum() < 10:
         raise ValueError("fewer than 10 training clients with purchases")
-    params = fit_bgnbd(x[bought], t_x[bought], big_t[bought])
+    params = fit(x[bought], t_x[bought], big_t[bought])
 
     def scores(frame):
         fx, ftx, fbig, fbought = _histories(frame)
-        expected = np.zeros(len(fx))
-        expected[fbought] = bgnbd_expected_purchases(params, fx[fbought], ftx[fbought], fbig[fbought],
-                                                     horizon_days / DAYS_PER_UNIT)
-        if not np.all(np.isfinite(expected)):
-            raise ValueError("BG/NBD expected purchases are not finite for some clients")
-        return -expected
+        values = np.full(len(fx), never_bought)
+        values[fbought] = churn_score(params, fx[fbought], ftx[fbought], fbig[fbought])
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} scores are not finite for some clients")
+        return values
     metrics = _measure(scores(train_x), np.asarray(train_y), scores(eval_x), np.asarray(eval_y))
-    metrics["parameters"] = dict(zip(("r", "alpha", "a", "b"), (float(p) for p in params)))
+    metrics["parameters"] = dict(zip(parameter_names, (float(p) for p in params)))
     return metrics
+
+
+def bgnbd_baseline(train_x, train_y, eval_x, eval_y, horizon_days):
+    """Minus the expected purchases over the horizon (never bought: 0 expected)."""
+    def score(params, x, t_x, big_t):
+        return -bgnbd_expected_purchases(params, x, t_x, big_t, horizon_days / DAYS_PER_UNIT)
+    return _purchase_model_baseline("BG/NBD", fit_bgnbd, score, 0.0, ("r", "alpha", "a", "b"),
+                                    train_x, train_y, eval_x, eval_y)
+
+
+def paretonbd_baseline(train_x, train_y, eval_x, eval_y, horizon_days):
+    """P(no purchase over the horizon); a client who never bought gets 1 and
+    ranks first, as in recency."""
+    def score(params, x, t_x, big_t):
+        return paretonbd_p_no_purchase(params, x, t_x, big_t, horizon_days / DAYS_PER_UNIT)
+    return _purchase_model_baseline("Pareto/NBD", fit_paretonbd, score, 1.0, ("r", "alpha", "s", "beta"),
+                                    train_x, train_y, eval_x, eval_y)

@@ -28,6 +28,11 @@ from vigie.warehouse.path_patterns import pattern_to_regex
 WINDOWS = (30, 90, 180)        # purchases and spend vs the same length before
 WEB_WINDOWS = (7, 30, 90)      # visits, pageviews, engaged time
 KEY_PAGE_DAYS = 30
+# Tenure is fed to the model capped: raw age in days only grows, so at scoring
+# time the oldest clients would all sit beyond anything the model was trained
+# on (trained at as_of - H, scored at as_of). Past the cap a client is simply
+# "established", in training and in scoring alike.
+TENURE_CAP_DAYS = 180
 
 TRANSACTION_FEATURES = [
     "has_transactions", "recency_days", "frequency", "monetary_total", "monetary_avg",
@@ -43,14 +48,14 @@ WEB_FEATURES = [
 ]
 # Not fed to the model, but kept beside the features so reasons can quote the
 # client's own baseline ("4 purchases in the previous 90 days").
-CONTEXT = ["purchase_days", "first_purchase_age_days",
+CONTEXT = ["tenure_days", "purchase_days", "first_purchase_age_days",
            *[f"purchases_prev_{w}d" for w in WINDOWS], *[f"spend_prev_{w}d" for w in WINDOWS],
            *[f"{kind}_prev_{w}d" for w in WEB_WINDOWS for kind in ("visits", "pageviews", "engaged_minutes")]]
 
 
 def feature_names(key_pages):
     """The model's feature columns, in a fixed order, for the configured key pages."""
-    return ["tenure_days", *TRANSACTION_FEATURES, *WEB_FEATURES,
+    return ["tenure_capped_days", *TRANSACTION_FEATURES, *WEB_FEATURES,
             *[f"key_{name}_views_{KEY_PAGE_DAYS}d" for name, _ in key_pages]]
 
 
@@ -203,6 +208,7 @@ def build_features(store, site, as_of, key_pages, today=None, clients=None):
     frame["contract_cancelled"] = cancelled.astype(int)
     starts = frame[["created_day", "first_day", "first_web_day"]].min(axis=1)
     frame["tenure_days"] = params["day"] - starts
+    frame["tenure_capped_days"] = frame["tenure_days"].clip(upper=TENURE_CAP_DAYS)
     return frame[feature_names(key_pages) + CONTEXT]
 
 

@@ -223,7 +223,7 @@ def reason_text(feature, row, buyers=NO_BUYERS):
         return _fewer_goals(row)
     if feature.startswith(tuple(f"{kind}_" for kind in _WINDOW_WORDS)):
         return _window_drop(feature, row, buyers)
-    # tenure_days (how long someone has been a client) is not worrying in
+    # tenure_capped_days (how long someone has been a client) is not worrying in
     # itself and nobody can act on it; goal_completions_90d has no earlier
     # window to compare with.
     return None

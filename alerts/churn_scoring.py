@@ -22,7 +22,7 @@ import numpy as np
 
 from vigie.alerts.churn_features import build_features, client_slices, site_buyers
 from vigie.alerts.churn_reasons import batch_reasons
-from vigie.alerts.churn_registry import load_promoted
+from vigie.alerts.churn_registry import RegistryError, load_promoted
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ def _run_time(store, site, as_of):
 
 
 def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_size=BATCH_SIZE,
-                  exact_reasons=True, today=None, progress=print):
+                  exact_reasons=True, today=None, progress=print, horizon_days=None,
+                  allow_other_horizon=False):
     """Score the site's active clients as of `as_of` (default today); returns a ScoringRun.
 
     Clients are split into ranges of customer ids of about `batch_size`
@@ -81,10 +82,14 @@ def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_siz
     `exact_reasons` False uses Saabas for everyone. Probabilities never
     depend on it. The site's buyers, whom reasons compare a client's
     spending with, are read once for the whole run (site_buyers).
+
+    `horizon_days`: the horizon the scores must answer for; a promoted model
+    trained for another one is refused unless `allow_other_horizon`.
     """
     today = today or datetime.datetime.now(datetime.timezone.utc).date()
     as_of = as_of or today
     record, model = load_promoted(store, site)
+    check_horizon(record, horizon_days, allow_other_horizon)
     key_pages = tuple(tuple(p) for p in record.parameters.get("key_pages", ()))
     slices = client_slices(store, site, batch_size)
     buyers = site_buyers(store, site, as_of)
@@ -119,6 +124,17 @@ def score_clients(store, site, medium, high, as_of=None, out_csv=None, batch_siz
     log.info("scored %d clients of %s as of %s with %s: %s", run.clients, site, as_of,
              record.version, run.bands)
     return run
+
+
+def check_horizon(record, horizon_days, allow_other_horizon=False):
+    """Refuse a model trained for another horizon: its probabilities answer
+    "churned within N days" for its own N, not the one asked."""
+    trained = record.data_window.get("horizon_days")
+    if horizon_days is None or allow_other_horizon or trained == horizon_days:
+        return
+    raise RegistryError(f"the promoted model {record.version} of {record.site} was trained for a "
+                        f"{trained}-day horizon, not {horizon_days} days: train one with --horizon "
+                        f"{horizon_days}, or pass --allow-other-horizon to score with it anyway")
 
 
 def _contributions(model, batch, bands, exact_reasons):

@@ -144,6 +144,16 @@ FROM (
 )
 """
 
+# The day number by which %(clients)s clients had made their first purchase
+# (0 when fewer ever did): before it, no training window has enough clients.
+ENOUGH_CLIENTS_DAY = """
+SELECT if(length(firsts) >= %(clients)s, arraySort(firsts)[%(clients)s], 0) FROM (
+    SELECT groupArray(first) AS firsts FROM (
+        SELECT customer_id, min(toRelativeDayNum(ts)) AS first FROM transactions FINAL
+        WHERE site = %(site)s AND type IN ('purchase', 'renewal')
+        GROUP BY customer_id))
+"""
+
 GOALS = "SELECT kind, pattern FROM goals FINAL WHERE site = %(site)s AND deleted = 0 ORDER BY goal_id"
 
 

@@ -6,8 +6,14 @@ With `as_of` A (default today) and horizon H:
   anything the model was fitted on, so its metrics say how it does on the
   future, not on the past it memorised.
 The training set is split (stratified) into a fit share, an early-stopping
-share and a calibration share. Class imbalance is handled by
-scale_pos_weight = retained / churned on the fit share. The model is
+share and a calibration share. No class weight: scale_pos_weight =
+retained / churned would down-weight the churners when they are the
+majority (often so in retail), and the ranking needs no weight; the
+calibration makes the probabilities honest. min_child_weight above 1 and
+early stopping keep the trees from memorising single clients. Once
+measured, the same recipe (parameters, number of trees) is refitted on the
+latest complete window, features as of A - H with labels over [A - H, A):
+that refitted model is the one registered and used at A. The model is
 promoted only if its ROC AUC on the evaluation set beats the recency
 baseline's (days since last purchase); otherwise it is recorded, not used.
 """
@@ -16,7 +22,8 @@ import logging
 
 import numpy as np
 
-from vigie.alerts.churn_baselines import bgnbd_baseline, recency_baseline
+from vigie.alerts import churn_sql as sql
+from vigie.alerts.churn_baselines import bgnbd_baseline, paretonbd_baseline, recency_baseline
 from vigie.alerts.churn_features import build_features, feature_names
 from vigie.alerts.churn_labels import churn_labels
 from vigie.alerts.churn_metrics import MetricsError, evaluate
@@ -27,7 +34,7 @@ log = logging.getLogger(__name__)
 
 MIN_CLIENTS, MIN_PER_CLASS = 30, 5
 PARAMETERS = {"objective": "binary:logistic", "eval_metric": "logloss", "max_depth": 4,
-              "eta": 0.05, "subsample": 0.9, "colsample_bytree": 0.9, "min_child_weight": 1,
+              "eta": 0.05, "subsample": 0.9, "colsample_bytree": 0.9, "min_child_weight": 5,
               "tree_method": "hist"}
 MAX_ROUNDS, EARLY_STOPPING_ROUNDS = 600, 40
 
@@ -41,6 +48,35 @@ def _dataset(store, site, reference, horizon_days, key_pages, require_no_visit, 
     labels = churn_labels(store, site, reference, horizon_days, frame.index,
                           require_no_visit=require_no_visit, today=today)
     return frame, labels
+
+
+def earliest_as_of(store, site, horizon_days):
+    """The first --as-of whose training window (features at as_of - 2H) has
+    MIN_CLIENTS clients with a purchase before it, or None without them."""
+    day = store.query_value(sql.ENOUGH_CLIENTS_DAY, {"site": site, "clients": MIN_CLIENTS})
+    if not day:
+        return None
+    first = datetime.date(1970, 1, 1) + datetime.timedelta(days=int(day))
+    return first + datetime.timedelta(days=1 + 2 * horizon_days)
+
+
+def check_history(store, site, as_of, horizon_days):
+    """Refuse a horizon the history cannot hold, naming the earliest feasible date.
+
+    Never fall back to another horizon: a model for 91 days scoring a
+    182-day question answers the wrong one.
+    """
+    earliest = earliest_as_of(store, site, horizon_days)
+    if earliest is None:
+        raise TrainingError(f"{site} has fewer than {MIN_CLIENTS} clients with a purchase: "
+                            "nothing to train a churn model on yet")
+    if as_of < earliest:
+        raise TrainingError(
+            f"a {horizon_days}-day horizon needs 2 x {horizon_days} days of history before --as-of "
+            f"(training features at {as_of - datetime.timedelta(days=2 * horizon_days)}); the history "
+            f"holds {MIN_CLIENTS} purchasing clients only from "
+            f"{earliest - datetime.timedelta(days=1 + 2 * horizon_days)}: the earliest feasible "
+            f"--as-of for this horizon is {earliest} (or choose a shorter --horizon)")
 
 
 def _check(name, labels):
@@ -73,6 +109,7 @@ def train_churn_model(store, site, key_pages, model_dir, as_of=None, horizon_day
     as_of = as_of or today
     if as_of > today:
         raise TrainingError(f"--as-of {as_of} is in the future; labels need the horizon to have passed")
+    check_history(store, site, as_of, horizon_days)
     horizon = datetime.timedelta(days=horizon_days)
     train_ref, eval_ref = as_of - 2 * horizon, as_of - horizon
     features = feature_names(key_pages)
@@ -90,15 +127,13 @@ def train_churn_model(store, site, key_pages, model_dir, as_of=None, horizon_day
     fit, stop, calibrate = _split(y, seed)
     x = train_x[features].to_numpy(dtype=float)
     matrix = lambda rows: xgboost.DMatrix(x[rows], label=y[rows], feature_names=features, missing=np.nan)  # noqa: E731
-    params = dict(PARAMETERS, seed=seed, nthread=threads,
-                  scale_pos_weight=float((y[fit] == 0).sum() / max(1, (y[fit] == 1).sum())))
+    params = dict(PARAMETERS, seed=seed, nthread=threads)
     progress(f"training XGBoost on {len(fit)} clients, early stopping on {len(stop)} ...")
     booster = xgboost.train(params, matrix(fit), num_boost_round=MAX_ROUNDS,
                             evals=[(matrix(stop), "stop")], early_stopping_rounds=EARLY_STOPPING_ROUNDS,
                             verbose_eval=False, callbacks=[_progress_callback(progress)])
     best = int(booster.best_iteration)
     booster = booster[: best + 1]
-    importance = feature_importance(booster, features)
     model = ChurnModel(booster, None, features)
     model.calibration = fit_calibration(model.margins(train_x.iloc[calibrate]), y[calibrate])
     progress(f"  {best + 1} trees; calibration: {model.calibration['method']} "
@@ -112,6 +147,12 @@ def train_churn_model(store, site, key_pages, model_dir, as_of=None, horizon_day
         metrics["bgnbd_baseline"] = bgnbd_baseline(train_x, y, eval_x, truth, horizon_days)
     except (MetricsError, ValueError) as exc:
         log.warning("BG/NBD baseline skipped for %s: %s", site, exc)
+    try:
+        metrics["paretonbd_baseline"] = paretonbd_baseline(train_x, y, eval_x, truth, horizon_days)
+    except (MetricsError, ValueError) as exc:
+        log.warning("Pareto/NBD baseline skipped for %s: %s", site, exc)
+    model, refit, refit_calibrate = _refit(eval_x, truth, features, params, best + 1, seed, progress)
+    importance = feature_importance(model.booster, features)
     beats = metrics["model"]["roc_auc"] > metrics["recency_baseline"]["roc_auc"]
     note = (f"ROC AUC {metrics['model']['roc_auc']:.3f} "
             f"{'beats' if beats else 'does not beat'} the recency baseline's "
@@ -134,6 +175,9 @@ def train_churn_model(store, site, key_pages, model_dir, as_of=None, horizon_day
             "training_clients": int(len(y)), "training_churned": int(y.sum()),
             "fit_clients": int(len(fit)), "early_stopping_clients": int(len(stop)),
             "calibration_clients": int(len(calibrate)),
+            "refit_features_before": eval_ref.isoformat(),
+            "refit_labels": [eval_ref.isoformat(), as_of.isoformat()],
+            "refit_clients": int(len(refit)), "refit_calibration_clients": int(len(refit_calibrate)),
         },
         "metrics": metrics, "promoted": beats, "promotion_note": note,
     }
@@ -141,6 +185,29 @@ def train_churn_model(store, site, key_pages, model_dir, as_of=None, horizon_day
     progress(f"model {model.card['version']} saved in {path}: {note}; "
              f"{'promoted' if beats else 'NOT promoted'}")
     return model
+
+
+def _refit(frame, labels, features, params, trees, seed, progress):
+    """The model to use at as_of: the selected configuration (parameters and
+    number of trees found out of time) fitted again on the latest complete
+    window, features at as_of - H with labels over [as_of - H, as_of).
+    Without it the model scoring at as_of would have learnt from a window a
+    whole horizon older. 85 % of the window fits, 15 % held out calibrates.
+    Its own quality cannot be measured yet (its future is unknown): the card
+    keeps the metrics of the selection run, the same recipe one window
+    earlier."""
+    import xgboost
+    from sklearn.model_selection import train_test_split
+    fit, calibrate = train_test_split(np.arange(len(labels)), test_size=0.15, stratify=labels,
+                                      random_state=seed)
+    x = frame[features].to_numpy(dtype=float)
+    progress(f"refitting {trees} trees on the latest window ({len(fit)} clients), "
+             f"calibrating on {len(calibrate)} ...")
+    booster = xgboost.train(params, xgboost.DMatrix(x[fit], label=labels[fit], feature_names=features,
+                                                    missing=np.nan), num_boost_round=trees)
+    model = ChurnModel(booster, None, features)
+    model.calibration = fit_calibration(model.margins(frame.iloc[calibrate]), labels[calibrate])
+    return model, fit, calibrate
 
 
 def feature_importance(booster, features):

@@ -16,9 +16,9 @@ from vigie.dashboard.paging import page_table
 BANDS = ("high", "medium", "low")
 SORTS = ("desc", "asc")
 _METRIC_ROWS = (("model", "Model"), ("recency_baseline", "Recency baseline"),
-                ("bgnbd_baseline", "BG/NBD baseline"))
+                ("bgnbd_baseline", "BG/NBD baseline"), ("paretonbd_baseline", "Pareto/NBD baseline"))
 _METRIC_COLUMNS = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brier"),
-                   ("lift_top_decile", "Top-decile lift"))
+                   ("ece", "Calibration error"), ("lift_top_decile", "Top-decile lift"))
 
 
 _BAND_COLOURS = {"high": "#dc2626", "medium": "#f59e0b", "low": "#16a34a"}
@@ -140,6 +140,31 @@ def importance_table(importance):
                        html.Tbody(rows)], className="ranked", id="model-importance")
 
 
+def reliability_figure(curve):
+    """Mean predicted probability against observed churn, per probability bin,
+    with the diagonal a perfectly calibrated model would follow."""
+    figure = go.Figure()
+    figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="Perfect calibration",
+                       line={"color": "#9ca3af", "dash": "dot"}, hoverinfo="skip")
+    figure.add_scatter(
+        x=[b["predicted"] for b in curve], y=[b["observed"] for b in curve], mode="lines+markers",
+        name="Model", marker={"color": "#4f46e5"}, customdata=[b["clients"] for b in curve],
+        hovertemplate="predicted %{x:.0%}, observed %{y:.0%} (%{customdata:,} clients)<extra></extra>")
+    figure.update_layout(template="plotly_white", height=260, showlegend=False,
+                         margin={"l": 48, "r": 16, "t": 16, "b": 40})
+    figure.update_xaxes(title="Predicted churn probability", tickformat=".0%", range=[0, 1])
+    figure.update_yaxes(title="Observed churn rate", tickformat=".0%", range=[0, 1])
+    return figure
+
+
+def _reliability(metrics):
+    curve = metrics.get("model", {}).get("reliability")
+    if not curve:
+        return html.P("This model was trained before Vigie recorded its reliability curve; "
+                      "train again to see it.", className="empty", id="model-reliability-empty")
+    return chart("model-reliability", reliability_figure(curve), filename="churn-reliability")
+
+
 def model_card(card):
     """The promoted model: version, data window, metrics against its baselines, top features."""
     window, metrics = card["data_window"], card["metrics"]
@@ -159,6 +184,8 @@ def model_card(card):
         html.Table([html.Thead(html.Tr([html.Th("")] + [html.Th(t, className="num")
                                                         for _, t in _METRIC_COLUMNS])),
                     html.Tbody(rows)], className="ranked", id="model-metrics"),
+        html.H3("Reliability on the evaluation window"),
+        _reliability(metrics),
         html.H3(f"Top features (of {len(card.get('features', [])):,})"),
         importance_table(card.get("feature_importance", [])),
     ])

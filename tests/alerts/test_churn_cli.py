@@ -41,13 +41,20 @@ def test_train_list_and_score_from_the_command_line(server_url, tmp_path):
     assert v1.endswith(f"{today - datetime.timedelta(days=60)}..{today}")
 
     out = tmp_path / "scores.csv"
-    scored = run_vigie(server_url, tmp_path, "churn", "score", "--site", SITE, "--out", str(out))
+    scored = run_vigie(server_url, tmp_path, "churn", "score", "--site", SITE, "--horizon", "60",
+                      "--out", str(out))
     assert scored.returncode == 0, scored.stderr
     assert f"scored 300 clients of {SITE} as of {today} with model v1" in scored.stdout
     with open(out, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 300
     assert store.query_value("SELECT count() FROM churn_scores WHERE site = %(s)s", {"s": SITE}) == 300
+    other = run_vigie(server_url, tmp_path, "churn", "score", "--site", SITE, "--horizon", "91")
+    assert other.returncode == 2 and "Traceback" not in other.stderr
+    assert "trained for a 60-day horizon, not 91 days" in other.stderr
+    allowed = run_vigie(server_url, tmp_path, "churn", "score", "--site", SITE, "--horizon", "91",
+                        "--allow-other-horizon")
+    assert allowed.returncode == 0, allowed.stderr
     store.close()
 
 
@@ -57,7 +64,7 @@ def test_train_list_and_score_from_the_command_line(server_url, tmp_path):
     (["churn", "score", "--site", SITE, "--as-of", "2024-02-30"], "'2024-02-30' is not a date"),
     (["churn", "score", "--site", SITE, "--out", "/nonexistent-dir/x.csv"], "does not exist"),
     (["churn", "score", "--site", SITE], "has no promoted churn model yet"),
-    (["churn", "train", "--site", SITE], "0 clients, 0 churned"),
+    (["churn", "train", "--site", SITE], "fewer than 30 clients with a purchase"),
     (["churn", "models", "--site", "not a domain"], "not a domain name"),
 ])
 def test_bad_requests_get_one_clear_line(server_url, tmp_path, args, message):

@@ -56,6 +56,7 @@ def test_transaction_features_by_hand(store):
     assert a["monetary_avg"] == 107.5
     assert a["recency_days"] == 10
     assert a["tenure_days"] == 517  # 2023-01-01 .. 2024-06-01
+    assert a["tenure_capped_days"] == 180  # the model sees "established", not an age beyond its training range
     assert a["gap_median_days"] == 20  # gaps 40, 20, 20
     assert math.isclose(a["gap_mean_days"], 80 / 3)
     assert a["overdue_ratio"] == 0.5
@@ -96,6 +97,7 @@ def test_web_features_by_hand(store):
     assert b["has_web"] == 1 and b["has_transactions"] == 0 and math.isnan(b["recency_days"])
     assert b["days_since_last_visit"] == 2
     assert b["tenure_days"] == 78  # first seen 2024-03-15
+    assert b["tenure_capped_days"] == 78
     # No sessions job output: a visit is a day with events.
     assert (b["visits_7d"], b["visits_prev_7d"], b["visits_trend_7d"]) == (1, 1, 1.0)
     assert (b["visits_30d"], b["visits_prev_30d"]) == (2, 0) and math.isnan(b["visits_trend_30d"])

@@ -2,13 +2,16 @@
 import datetime
 import os
 
+import numpy as np
 import pytest
 
+from vigie.alerts.churn_features import build_features
 from vigie.alerts.churn_model import ChurnModel
 from vigie.alerts.churn_queries import promoted_model_card
 from vigie.alerts.churn_registry import list_models, promoted_record, register_model
-from vigie.alerts.churn_scoring import score_clients
-from vigie.alerts.churn_training import TrainingError, feature_importance, train_churn_model
+from vigie.alerts.churn_scoring import check_horizon, score_clients
+from vigie.alerts.churn_training import (TrainingError, earliest_as_of, feature_importance,
+                                         train_churn_model)
 from vigie.alerts.churn_registry import RegistryError
 from tests.churn_factories import customer, insert_customers, insert_transactions, transaction
 from tests.churn_synthetic import generate
@@ -29,15 +32,36 @@ def test_model_beats_recency_out_of_time_and_is_promoted(store, tmp_path):
     assert card["data_window"]["training_features_before"] == "2024-03-03"
     assert card["data_window"]["training_labels"] == ["2024-03-03", "2024-05-02"]
     assert card["data_window"]["evaluation_labels"] == ["2024-05-02", "2024-07-01"]
+    # The model registered is the recipe refitted on the latest complete window.
+    assert card["data_window"]["refit_features_before"] == "2024-05-02"
+    assert card["data_window"]["refit_labels"] == ["2024-05-02", "2024-07-01"]
+    assert card["data_window"]["refit_clients"] + card["data_window"]["refit_calibration_clients"] == 300
+    assert any(line.startswith(f"refitting {card['parameters']['trees']} trees on the latest window")
+               for line in lines)
+    assert model.booster.num_boosted_rounds() == card["parameters"]["trees"]
     metrics = card["metrics"]
     assert metrics["model"]["roc_auc"] > metrics["recency_baseline"]["roc_auc"]
     assert metrics["model"]["roc_auc"] > 0.9
     assert metrics["model"]["brier"] < metrics["recency_baseline"]["brier"]
     assert metrics["model"]["lift_top_decile"] > 1.5
     assert 0 < metrics["bgnbd_baseline"]["roc_auc"] < 1
+    assert 0.5 < metrics["paretonbd_baseline"]["roc_auc"] < metrics["model"]["roc_auc"]
+    assert set(metrics["paretonbd_baseline"]["parameters"]) == {"r", "alpha", "s", "beta"}
     assert metrics["model"]["clients"] == 300
     assert any("round 50" in line for line in lines) and "promoted" in lines[-1]
-    assert card["parameters"]["scale_pos_weight"] > 1  # fewer churners than retained clients
+    # No class weight (it inverts when churners are the majority); leaves hold several clients.
+    assert "scale_pos_weight" not in card["parameters"] and card["parameters"]["min_child_weight"] > 1
+    assert card["parameters"]["calibration"] == "platt"
+    # Calibration without mass ties: it separates every pair of clients the trees
+    # separate, and no probability is shared by more than 5 % of the clients.
+    frame = build_features(store, SITE, END, KEY_PAGES, today=TODAY)
+    probabilities = model.probabilities(frame)
+    assert len(np.unique(probabilities)) == len(np.unique(model.margins(frame)))
+    assert np.unique(probabilities, return_counts=True)[1].max() <= 0.05 * len(probabilities)
+    assert 0 < probabilities.min() and probabilities.max() < 1
+    assert 0 <= metrics["model"]["ece"] < 0.15
+    curve = metrics["model"]["reliability"]
+    assert sum(b["clients"] for b in curve) == 300 and all(b["low"] <= b["predicted"] <= b["high"] for b in curve)
     importance = card["feature_importance"]
     assert set(importance) == set(model.features) and sum(importance.values()) == pytest.approx(1, abs=1e-4)
     shares = list(importance.values())
@@ -52,6 +76,13 @@ def test_model_beats_recency_out_of_time_and_is_promoted(store, tmp_path):
     assert record.feature_importance == tuple(importance.items())
     assert promoted_model_card(store, SITE)["feature_importance"] == list(importance.items())
     assert promoted_model_card(store, SITE)["version"] == "v1"
+
+    # Scoring for another horizon is refused unless asked for.
+    with pytest.raises(RegistryError, match="trained for a 60-day horizon, not 91 days: train one with --horizon 91"):
+        score_clients(store, SITE, 0.3, 0.6, as_of=END, today=TODAY, progress=lambda line: None,
+                      horizon_days=91)
+    check_horizon(record, 60)
+    check_horizon(record, 91, allow_other_horizon=True)
 
     # A later model that failed its baseline is listed but leaves v1 in charge.
     reloaded.card = dict(reloaded.card, version="v2",
@@ -90,10 +121,24 @@ def test_a_model_that_does_not_beat_recency_is_recorded_not_promoted(store, tmp_
         score_clients(store, SITE, 0.3, 0.6, as_of=END, today=TODAY, progress=lambda line: None)
 
 
+def test_a_horizon_longer_than_the_history_names_the_earliest_feasible_date(store, tmp_path):
+    """30 clients, first purchases on 2024-01-01 .. 2024-01-30: the 30th client
+    arrives on 2024-01-30, so a 182-day horizon can start training (as_of -
+    2 x 182 days) on 2024-01-31 at the earliest: as_of 2025-01-29."""
+    insert_customers(store, [customer(SITE, f"h{n:02d}", created_at="2023-12-01") for n in range(30)])
+    insert_transactions(store, [transaction(SITE, f"h{n:02d}", f"2024-01-{n + 1:02d} 10:00:00")
+                                for n in range(30)])
+    assert earliest_as_of(store, SITE, 182) == datetime.date(2025, 1, 29)
+    with pytest.raises(TrainingError, match="the earliest feasible --as-of for this horizon is 2025-01-29"):
+        train_churn_model(store, SITE, KEY_PAGES, str(tmp_path), as_of=datetime.date(2025, 1, 28),
+                          horizon_days=182, today=datetime.date(2025, 6, 1), progress=lambda line: None)
+    assert list_models(store, SITE) == []
+
+
 def test_too_little_data_is_refused_with_the_counts(store, tmp_path):
     insert_customers(store, [customer(SITE, "a", created_at="2023-01-01")])
     insert_transactions(store, [transaction(SITE, "a", "2024-01-05 10:00:00")])
-    with pytest.raises(TrainingError, match="1 clients, 1 churned"):
+    with pytest.raises(TrainingError, match="fewer than 30 clients with a purchase"):
         train_churn_model(store, SITE, KEY_PAGES, str(tmp_path), as_of=END, horizon_days=60,
                           today=TODAY, progress=lambda line: None)
     with pytest.raises(TrainingError, match="in the future"):

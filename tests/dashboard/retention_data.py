@@ -22,7 +22,11 @@ _SCORE_COLUMNS = ["site", "customer_id", "as_of", "scored_at", "model_version", 
 _MODEL_COLUMNS = ["site", "version", "created_at", "features", "parameters", "data_window",
                   "metrics", "promoted", "promotion_note", "artifact_path", "feature_importance"]
 
-METRICS = {"model": {"roc_auc": 0.8123, "pr_auc": 0.6049, "brier": 0.1417, "lift_top_decile": 2.5},
+RELIABILITY = [{"low": 0.0, "high": 0.1, "clients": 700, "predicted": 0.04, "observed": 0.05},
+               {"low": 0.5, "high": 0.6, "clients": 300, "predicted": 0.55, "observed": 0.5},
+               {"low": 0.9, "high": 1.0, "clients": 200, "predicted": 0.93, "observed": 0.96}]
+METRICS = {"model": {"roc_auc": 0.8123, "pr_auc": 0.6049, "brier": 0.1417, "lift_top_decile": 2.5,
+                     "ece": 0.0304, "reliability": RELIABILITY},
            "recency_baseline": {"roc_auc": 0.7004, "pr_auc": 0.5, "brier": 0.2, "lift_top_decile": 1.75}}
 # Shares of total gain as the registry stores them: [feature, share] pairs,
 # largest first (not alphabetical); one unused feature.

@@ -74,8 +74,13 @@ def test_bands_table_and_model_card_come_from_the_latest_run(client, store):
     assert card[:4] == ["Version", "v1", "Trained", "2026-11-20 02:00 UTC"]
     assert "2026-08-22 to 2026-11-20" in card and "1,200 (300 churned)" in card
     metrics = texts(find_component(shown["churn-model"], "model-metrics"))
-    assert metrics[5:] == ["Model", "0.812", "0.605", "0.142", "2.50×",
-                           "Recency baseline", "0.700", "0.500", "0.200", "1.75×"]
+    assert metrics[6:] == ["Model", "0.812", "0.605", "0.142", "0.030", "2.50×",
+                           "Recency baseline", "0.700", "0.500", "0.200", "—", "1.75×"]
+    # The reliability curve: predicted against observed per bin, beside the diagonal.
+    [diagonal, curve] = find_component(shown["churn-model"], "model-reliability")["props"]["figure"]["data"]
+    assert diagonal["x"] == [0, 1] and diagonal["y"] == [0, 1]
+    assert curve["x"] == [0.04, 0.55, 0.93] and curve["y"] == [0.05, 0.5, 0.96]
+    assert list(curve["customdata"]) == [700, 300, 200]
     # Top features: shares of total gain, the unused one left out, bars relative to the first.
     importance = find_component(shown["churn-model"], "model-importance")
     assert texts(importance) == ["Feature", "Share of gain", "", "days_since_last_purchase", "62.5%",

@@ -60,6 +60,8 @@ def cmd_score(args):
         run = scoring.score_clients(store, site, settings.churn_risk_medium, settings.churn_risk_high,
                                     as_of=args.as_of, out_csv=args.out, batch_size=args.batch_size,
                                     exact_reasons=not args.fast_reasons,
+                                    horizon_days=args.horizon or settings.churn_horizon_days,
+                                    allow_other_horizon=args.allow_other_horizon,
                                     progress=lambda line: print(line, flush=True))
     except registry.RegistryError as exc:
         raise CommandError(str(exc)) from None
@@ -98,7 +100,8 @@ def register(commands):
     train.add_argument("--site", required=True, help="the site's domain")
     train.add_argument("--as-of", type=_date, metavar="DATE",
                        help="end of the data used, YYYY-MM-DD (default today): training features at "
-                            "DATE - 2 x horizon, evaluation on the last horizon before DATE")
+                            "DATE - 2 x horizon, evaluation on the last horizon before DATE; a horizon "
+                            "longer than the history is refused with the earliest feasible DATE")
     train.add_argument("--horizon", type=_positive, metavar="DAYS",
                        help="churn horizon in days (default: setting churn_horizon_days)")
     train.add_argument("--seed", type=int, default=0, help="random seed of the split and XGBoost (default 0)")
@@ -111,6 +114,11 @@ def register(commands):
                        help="reference date, YYYY-MM-DD (default today): features use data before it")
     score.add_argument("--out", metavar="FILE.csv",
                        help="also write customer_id,probability,risk_band,reasons to this CSV")
+    score.add_argument("--horizon", type=_positive, metavar="DAYS",
+                       help="the horizon the scores answer for (default: setting churn_horizon_days); "
+                            "a promoted model trained for another horizon is refused")
+    score.add_argument("--allow-other-horizon", action="store_true",
+                       help="score with the promoted model even if it was trained for another horizon")
     score.add_argument("--batch-size", type=_positive, default=50_000,
                        help="clients per model batch (default 50000)")
     score.add_argument("--fast-reasons", action="store_true",
