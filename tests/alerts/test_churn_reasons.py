@@ -157,7 +157,7 @@ def _worrying_client():
 def test_every_feature_but_two_has_a_template():
     row = _worrying_client()
     silent = [f for f in feature_names(KEY_PAGES) if reason_text(f, row, BUYERS) is None]
-    assert silent == ["tenure_days", "goal_completions_90d"]
+    assert silent == ["tenure_capped_days", "goal_completions_90d"]
 
 
 def test_top_reasons_need_a_positive_contribution_and_a_worrying_value():
