@@ -1,24 +1,74 @@
 """The frame around every dashboard page: brand, navigation, signed-in account, sign-out form."""
+from urllib.parse import parse_qs, urlencode
+
 import dash
-from dash import dcc, html
+from dash import Input, Output, dcc, html
 from flask import current_app, session
 
 from vigie.dashboard.auth import SESSION_SHARE, session_email, signed_in_user
 from vigie.dashboard.csrf import FIELD_NAME, SESSION_KEY
+from vigie.dashboard.selection import FILTER_PREFIX
 from vigie.warehouse import StoreError
 
+# The dcc.Location Dash's page router keeps in every multi-page app.
+PAGES_LOCATION = "_pages_location"
 
-def navigation(user):
-    """Links to the pages this account's role may open, in page order.
+
+# The top bar's groups, in order: (area a page registers with, label). Traffic
+# reports are for marketers, client pages for the retention team, settings for
+# admins (one link, so no label); an account sees only the groups its role opens.
+NAV_GROUPS = (("analytics", "Traffic"), ("churn", "Clients"), ("settings", ""))
+# What moving between traffic pages keeps, as Plausible does: the site, the
+# period and the filters. The charted metric and a page's own parameters
+# (funnel, interval) belong to the page they were chosen on.
+CARRIED = ("site", "period", "from", "to", "compare")
+
+
+def carried_query(search):
+    """The part of a page's query string the traffic links keep, as '?…' or ''."""
+    query = parse_qs((search or "").lstrip("?"))
+    kept = [(name, query[name][0]) for name in CARRIED if query.get(name, [""])[0]]
+    kept += sorted((name, values[0]) for name, values in query.items()
+                   if name.startswith(FILTER_PREFIX) and len(name) > len(FILTER_PREFIX) and values[0])
+    return "?" + urlencode(kept) if kept else ""
+
+
+def navigation(user, search=""):
+    """Links to the pages this account's role may open, grouped by area, in page order.
 
     Each page declares its area (analytics, churn, settings) when it
-    registers; the pages check access again themselves.
+    registers; the pages check access again themselves. Traffic links carry
+    the site, period and filters of `search`, the query string shown now.
     """
     if user is None:
         return []
     pages = sorted(dash.page_registry.values(), key=lambda p: (p.get("order", 50), p["path"]))
-    return [html.A(p["name"], href=p["path"], id=f"nav-{p['module'].rsplit('.', 1)[-1]}")
-            for p in pages if user.can(p.get("area", "analytics"))]
+    carried = carried_query(search)
+    groups = []
+    for area, label in NAV_GROUPS:
+        if not user.can(area):
+            continue
+        links = [html.A(p["name"], id=f"nav-{p['module'].rsplit('.', 1)[-1]}",
+                        href=p["path"] + (carried if area == "analytics" else ""))
+                 for p in pages if p.get("area", "analytics") == area]
+        if links:
+            head = [html.Span(label, className="nav-group-label")] if label else []
+            groups.append(html.Div(head + links, className="nav-group", id=f"nav-group-{area}"))
+    return groups
+
+
+def refresh_navigation(search):
+    """Rebuild the links for the query string the page shows now (it changes without a reload)."""
+    try:
+        user = signed_in_user(current_app.extensions["vigie"].store)
+    except StoreError:
+        return dash.no_update
+    return navigation(user, search)
+
+
+def register_navigation(app):
+    """Keep the traffic links in step with the URL: on every page change and every control change."""
+    app.callback(Output("topnav", "children"), Input(PAGES_LOCATION, "search"))(refresh_navigation)
 
 
 def shell_layout():
@@ -50,7 +100,7 @@ def shell_layout():
     return html.Div(className="shell", children=[
         html.Header(className="topbar", children=[
             html.A("Vigie", href="/", className="brand"),
-            html.Nav(navigation(user), className="nav"),
+            html.Nav(navigation(user), className="nav", id="topnav"),
             html.Div(account, className="account"),
         ]),
         html.Main(dash.page_container, className="page"),
