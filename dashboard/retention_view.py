@@ -127,15 +127,15 @@ def no_visits():
                   "snippet is on the site's pages.", className="empty", id="returning-empty")
 
 
-def cohort_panel(rows, interval):
+def cohort_panel(rows, interval, title=None):
     if not rows:
         return no_cohorts()
-    return [chart("cohort-heatmap", cohort_figure(rows, interval), "vigie-cohorts"),
+    return [chart("cohort-heatmap", cohort_figure(rows, interval), "vigie-cohorts", title=title),
             html.Div(cohort_table(rows, interval), className="table-scroll")]
 
 
-def returning_panel(split, rows, interval):
+def returning_panel(split, rows, interval, title=None):
     if not split["visits"]:
         return no_visits()
-    return [chart("returning-chart", returning_figure(rows, interval), "vigie-returning-visitors"),
+    return [chart("returning-chart", returning_figure(rows, interval), "vigie-returning-visitors", title=title),
             returning_table(rows, interval)]
