@@ -1,8 +1,6 @@
 """The frame around every dashboard page: brand, navigation, signed-in account, sign-out form."""
-from urllib.parse import parse_qs, urlencode
-
 import dash
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 from flask import current_app, session
 
 from vigie.dashboard.auth import SESSION_SHARE, session_email, signed_in_user
@@ -19,37 +17,52 @@ PAGES_LOCATION = "_pages_location"
 # admins (one link, so no label); an account sees only the groups its role opens.
 NAV_GROUPS = (("analytics", "Traffic"), ("churn", "Clients"), ("settings", ""))
 # What moving between traffic pages keeps, as Plausible does: the site, the
-# period and the filters. The charted metric and a page's own parameters
-# (funnel, interval) belong to the page they were chosen on.
+# period and the filters (every f_NAME parameter). The charted metric and a
+# page's own parameters (funnel, interval, event) belong to the page they were
+# chosen on.
 CARRIED = ("site", "period", "from", "to", "compare")
 
+# Runs in the browser whenever the address changes (a page change, or a control
+# rewriting the query without a reload) and rewrites the traffic links' hrefs
+# in place. Rebuilding the links through a server callback instead made Dash
+# route the page again after some pages' callbacks, in a loop.
+_CARRY_QUERY_JS = """
+function (search, rule) {
+    var query = new URLSearchParams(search || "");
+    var kept = new URLSearchParams();
+    rule.keep.forEach(function (name) {
+        if (query.get(name)) { kept.set(name, query.get(name)); }
+    });
+    Array.from(query.keys()).sort().forEach(function (name) {
+        if (name.indexOf(rule.prefix) === 0 && name.length > rule.prefix.length && query.get(name)) {
+            kept.set(name, query.get(name));
+        }
+    });
+    var carried = kept.toString() ? "?" + kept.toString() : "";
+    document.querySelectorAll("#nav-group-analytics a[data-path]").forEach(function (link) {
+        link.setAttribute("href", link.getAttribute("data-path") + carried);
+    });
+    return carried;
+}
+"""
 
-def carried_query(search):
-    """The part of a page's query string the traffic links keep, as '?…' or ''."""
-    query = parse_qs((search or "").lstrip("?"))
-    kept = [(name, query[name][0]) for name in CARRIED if query.get(name, [""])[0]]
-    kept += sorted((name, values[0]) for name, values in query.items()
-                   if name.startswith(FILTER_PREFIX) and len(name) > len(FILTER_PREFIX) and values[0])
-    return "?" + urlencode(kept) if kept else ""
 
-
-def navigation(user, search=""):
+def navigation(user):
     """Links to the pages this account's role may open, grouped by area, in page order.
 
     Each page declares its area (analytics, churn, settings) when it
     registers; the pages check access again themselves. Traffic links carry
-    the site, period and filters of `search`, the query string shown now.
+    their bare path in data-path: the browser adds the query they keep.
     """
     if user is None:
         return []
     pages = sorted(dash.page_registry.values(), key=lambda p: (p.get("order", 50), p["path"]))
-    carried = carried_query(search)
     groups = []
     for area, label in NAV_GROUPS:
         if not user.can(area):
             continue
-        links = [html.A(p["name"], id=f"nav-{p['module'].rsplit('.', 1)[-1]}",
-                        href=p["path"] + (carried if area == "analytics" else ""))
+        links = [html.A(p["name"], id=f"nav-{p['module'].rsplit('.', 1)[-1]}", href=p["path"],
+                        **({"data-path": p["path"]} if area == "analytics" else {}))
                  for p in pages if p.get("area", "analytics") == area]
         if links:
             head = [html.Span(label, className="nav-group-label")] if label else []
@@ -57,18 +70,10 @@ def navigation(user, search=""):
     return groups
 
 
-def refresh_navigation(search):
-    """Rebuild the links for the query string the page shows now (it changes without a reload)."""
-    try:
-        user = signed_in_user(current_app.extensions["vigie"].store)
-    except StoreError:
-        return dash.no_update
-    return navigation(user, search)
-
-
 def register_navigation(app):
     """Keep the traffic links in step with the URL: on every page change and every control change."""
-    app.callback(Output("topnav", "children"), Input(PAGES_LOCATION, "search"))(refresh_navigation)
+    app.clientside_callback(_CARRY_QUERY_JS, Output("nav-carried", "data"),
+                            Input(PAGES_LOCATION, "search"), State("nav-carry-rule", "data"))
 
 
 def shell_layout():
@@ -101,6 +106,8 @@ def shell_layout():
         html.Header(className="topbar", children=[
             html.A("Vigie", href="/", className="brand"),
             html.Nav(navigation(user), className="nav", id="topnav"),
+            dcc.Store(id="nav-carry-rule", data={"keep": list(CARRIED), "prefix": FILTER_PREFIX}),
+            dcc.Store(id="nav-carried"),
             html.Div(account, className="account"),
         ]),
         html.Main(dash.page_container, className="page"),
