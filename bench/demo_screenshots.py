@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench.dashboard_browser import stop_server  # noqa: E402
 from tests.clickhouse_server import free_port  # noqa: E402
 from tests.dashboard.demo_pages import (DEMO_PAGES, DEMO_SITE, DemoPage,  # noqa: E402
                                         empty_states_shown, open_demo_page, sign_in)
@@ -81,18 +81,8 @@ def serve(home, env, port):
                 return server
         except OSError:
             time.sleep(0.3)
-    stop(server)
+    stop_server(server)
     sys.exit("vigie serve did not answer /healthz in time")
-
-
-def stop(server):
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
 
 
 def live_pageview(base):
@@ -155,8 +145,8 @@ def main(argv=None):
         live_pageview(base)
         times, problems = shoot(base, password, args.out, args.runs)
     finally:
-        if server is not None:
-            stop(server)
+        if server is not None and server.poll() is None:
+            stop_server(server)
         shutil.rmtree(home, ignore_errors=True)
     total = 0
     print(f"{'page':<17} {'median s':>9} {'all runs (s)':<24} {'PNG KiB':>8}")

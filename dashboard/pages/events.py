@@ -20,6 +20,7 @@ from vigie.dashboard.controls import filter_link, page_path, register_url_sync, 
 from vigie.dashboard.formatting import format_ratio
 from vigie.dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, ReportRequest, context, message,
                                          open_report, panel, resolve_query)
+from vigie.dashboard.retention_access import query_value
 from vigie.dashboard.selection import SelectionError
 from vigie.dashboard.tables import csv_link
 from vigie.warehouse import StoreError
@@ -46,13 +47,6 @@ NO_DOWNLOADS = ("No file downloads in this period. The tracker reports clicks on
                 "(.pdf, .zip, .csv, ... or links with a download attribute) by itself.")
 
 
-def _one(query, name):
-    value = (query or {}).get(name)
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else ""
-    return str(value or "").strip()
-
-
 def layout(**query):
     """The page for a query string; the tables arrive through `show_events`."""
     request = open_report(query)
@@ -64,7 +58,7 @@ def layout(**query):
         return csv_link("breakdown", selection, link_id, property=prop)
     return html.Div(className=PAGE, children=[
         dcc.Location(id=f"{PAGE}-url", refresh="callback-nav"),
-        dcc.Store(id=f"{PAGE}-query", data=dict(selection.as_query(), event=_one(query, EVENT_PARAM))),
+        dcc.Store(id=f"{PAGE}-query", data=dict(selection.as_query(), event=query_value(query, EVENT_PARAM))),
         report_controls(PAGE, PATH, request.sites, selection, request.period, compare=False),
         html.Div(id=f"{PAGE}-message", role="status"),
         html.Div(id=f"{PAGE}-report", children=[
@@ -142,7 +136,7 @@ def show_events(query):
         names = breakdown(store, site, period, "events", filters, limit=ROWS)
         outbound = breakdown(store, site, period, "outbound_links", filters, limit=ROWS)
         downloads = breakdown(store, site, period, "file_downloads", filters, limit=ROWS)
-        event = chosen_event(_one(query, EVENT_PARAM), names)
+        event = chosen_event(query_value(query, EVENT_PARAM), names)
         props = (breakdown(store, site, period, "props", filters, limit=ROWS, event_name=event)
                  if event else [])
     except SelectionError as exc:
