@@ -38,7 +38,7 @@ def test_sources_page_filters_by_a_row_and_a_chip_clears_it(app, store, account,
     page.click("#sources-channels-table >> text=Organic Search")
     page.wait_for_url(live_url + QUERY + "&f_channel=Organic+Search")
     page.wait_for_selector("#sources-referrers-table")
-    page.wait_for_function("document.querySelectorAll('#sources-channels-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#sources-channels-table tbody tr').length === 1")
     assert _table_rows(page, "sources-referrers-table") == [
         ["google.com", "2", "2", "0.0%", "1", "50.0%", "49.50"]]
     assert " ".join(page.inner_text("#sources-chips").split()) == "Channel: Organic Search ×"
@@ -47,5 +47,5 @@ def test_sources_page_filters_by_a_row_and_a_chip_clears_it(app, store, account,
 
     page.click("#sources-chips .chip")
     page.wait_for_url(live_url + QUERY)
-    page.wait_for_function("document.querySelectorAll('#sources-channels-table tbody tr').length === 4")
+    page.wait_for_function("() => document.querySelectorAll('#sources-channels-table tbody tr').length === 4")
     assert page.locator("#sources-chips .chip").count() == 0
