@@ -67,7 +67,7 @@ def _pages(page):
 
 
 def _audience(page):
-    page.wait_for_function("document.querySelectorAll('#audience-map path.choroplethlocation').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#audience-map path.choroplethlocation').length === 3")
     countries = [row[0] for row in _table_rows(page, "countries-table")]
     assert countries[0] == "France"  # visitors 1 and 3; the others one visitor each
     assert sorted(countries[1:]) == ["(not set)", "Germany", "United States"]

@@ -53,7 +53,7 @@ def test_pages_page_filters_by_a_clicked_entry_page(app, store, account, live_ur
     page.wait_for_selector("#content-chips .chip")
     # The chip's parts are flex items: inner_text puts line breaks between them.
     assert "Entry page: /pricing" in " ".join(page.inner_text("#content-chips").split())
-    page.wait_for_function("document.querySelectorAll('#entry-pages-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#entry-pages-table tbody tr').length === 1")
     assert _rows(page, "entry-pages-table") == [["/pricing", "1", "1", "100.0%", "0s"]]
 
 
@@ -66,7 +66,7 @@ def test_audience_map_is_drawn_locally_and_a_country_click_filters(app, store, a
     path = f"/audience?site={audience_day.SITE}&period=custom&from={day}&to={day}"
     page, asked = _open(browser, live_url, path)
     # Three countries drawn: the world outline came from Vigie's own assets.
-    page.wait_for_function("document.querySelectorAll('#audience-map path.choroplethlocation').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#audience-map path.choroplethlocation').length === 3")
     assert _rows(page, "countries-table")[0] == ["France", "2", "3", "66.7%"]
     assert page.get_attribute("#returning-returning-visit-share", "data-value") == "33.3"
     assert page.locator("#audience-map .modebar-btn[data-title='Download plot as a PNG']").count() == 1
@@ -82,6 +82,6 @@ def test_audience_map_is_drawn_locally_and_a_country_click_filters(app, store, a
     germany.click(force=True)
     page.wait_for_url(f"{live_url}{path}&f_country=DE")
     page.wait_for_selector("#audience-chips .chip")
-    page.wait_for_function("document.querySelectorAll('#browser-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#browser-table tbody tr').length === 1")
     assert _rows(page, "browser-table") == [["Safari", "1", "1", "100.0%"]]
     assert "Country: DE" in " ".join(page.inner_text("#audience-chips").split())
