@@ -3,13 +3,19 @@
 Visit dimensions (sources, channels, UTM tags, countries, devices, entry and
 exit pages, ...) count the visits that started in the period, by the value of
 their first event. Pages count pageview events by their own time. Custom
-events and their properties count events. Definitions: docs/metrics.md.
+events and their properties count events, and so do the links the tracker
+reports by itself: a click on a link to another host is an `outbound` event,
+on a file a `download` event, each with the link in its `url` property
+(js-snippet/src/vigie.js). Definitions: docs/metrics.md.
 """
 from vigie.analytics.query import Plan, visit_metrics
 from vigie.analytics.rollups import DIMENSIONS, VISITORS_COUNT
 
 VISIT_DIMENSIONS = tuple(DIMENSIONS)
-BREAKDOWNS = VISIT_DIMENSIONS + ("pages", "events", "props")
+# Breakdown name -> the tracker's event whose clicked URLs it ranks.
+LINK_EVENTS = {"outbound_links": "outbound", "file_downloads": "download"}
+LINK_PROPERTY = "url"
+BREAKDOWNS = VISIT_DIMENSIONS + ("pages", "events", "props") + tuple(LINK_EVENTS)
 MAX_LIMIT = 1000
 
 
@@ -28,6 +34,8 @@ def breakdown(store, site, period, dimension, filters=None, limit=10, event_name
         return custom_events(store, site, period, filters, limit)
     if dimension == "props":
         return custom_props(store, site, period, filters, limit, event_name)
+    if dimension in LINK_EVENTS:
+        return link_clicks(store, site, period, LINK_EVENTS[dimension], filters, limit)
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown breakdown {dimension!r}: use one of {', '.join(BREAKDOWNS)}")
     plan = Plan(store, site, period, filters)
@@ -105,11 +113,11 @@ def custom_events(store, site, period, filters=None, limit=10):
             for name, n, u, r in rows]
 
 
-def custom_props(store, site, period, filters=None, limit=10, event_name=None):
-    """Per property key and value of custom events (of one event name if given)."""
+def custom_props(store, site, period, filters=None, limit=10, event_name=None, key=None):
+    """Per property key and value of custom events (of one event name, one key, if given)."""
     plan = Plan(store, site, period, filters, hourly=True)
-    params = dict(plan.params, limit=_limit(limit), event_name=event_name or "")
-    only = " AND name = %(event_name)s" if event_name else ""
+    params = dict(plan.params, limit=_limit(limit), event_name=event_name or "", prop_key=key or "")
+    only = (" AND name = %(event_name)s" if event_name else "") + (" AND key = %(prop_key)s" if key else "")
     rows = store.query(
         f"SELECT key, value, count() AS n, {VISITORS_COUNT}, sum(revenue) FROM events "
         "ARRAY JOIN prop_keys AS key, prop_values AS value "
@@ -117,3 +125,10 @@ def custom_props(store, site, period, filters=None, limit=10, event_name=None):
         "LIMIT %(limit)s", params)
     return [{"key": k, "value": v, "events": int(n), "visitors": int(u), "revenue": round(float(r), 2)}
             for k, v, n, u, r in rows]
+
+
+def link_clicks(store, site, period, event_name, filters=None, limit=10):
+    """Per URL clicked: the `event_name` events (outbound or download) and their unique visitors."""
+    rows = custom_props(store, site, period, filters, limit, event_name, key=LINK_PROPERTY)
+    return [{"value": row["value"], "events": row["events"], "visitors": row["visitors"]}
+            for row in rows]

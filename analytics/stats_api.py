@@ -22,7 +22,7 @@ from vigie.analytics.period import INTERVALS as TIMESERIES_INTERVALS
 from vigie.analytics.query import aggregate, timeseries
 from vigie.analytics.realtime import realtime_report
 from vigie.analytics.retention import INTERVALS, cohorts, new_vs_returning
-from vigie.analytics.stats_csv import csv_response
+from vigie.analytics.stats_csv import csv_filename, csv_response
 from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
                                            parse_stats_request, required_param, text_param)
 from vigie.warehouse import StoreError
@@ -45,8 +45,12 @@ BREAKDOWN_COLUMNS = {
     "pages": ["value", "visitors", "pageviews", "time_on_page", "entries", "bounce_rate"],
     "events": ["value", "events", "visitors", "revenue"],
     "props": ["key", "value", "events", "visitors", "revenue"],
+    "outbound_links": ["value", "events", "visitors"],
+    "file_downloads": ["value", "events", "visitors"],
     "exit_page": ["value"] + METRICS + ["exits", "exit_rate"],
 }
+# The parameters that choose which table an endpoint answers with; a CSV is named after them.
+TABLE_PARAMS = ("property", "event", "funnel_id", "interval")
 RETURNING_COLUMNS = ["visitors", "new_visitors", "returning_visitors", "visits", "new_visits",
                      "returning_visits", "returning_visit_share"]
 
@@ -79,7 +83,8 @@ def create_stats_blueprint(store, settings, session_user):
                     raise
                 body, table = build(req, request.args)
                 if req.format == "csv":
-                    name = f"{path.strip('/')}-{req.site.domain}-{req.period.start}-{req.period.end}.csv"
+                    name = csv_filename(path.strip("/"), *(request.args.get(p) for p in TABLE_PARAMS),
+                                        req.site.domain, req.period.start, req.period.end)
                     return csv_response(table, columns(request.args) if callable(columns) else columns,
                                         name)
                 common = dict(site=req.site.domain, period=req.period_json(), page=req.page,

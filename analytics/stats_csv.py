@@ -7,10 +7,22 @@ is prefixed with an apostrophe: opening an export must never run code.
 import csv
 import datetime
 import io
+import re
 
 from flask import Response
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Event names and funnel ids reach file names: keep them to safe characters.
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def csv_filename(*parts):
+    """'breakdown-pages-shop.example-2026-03-01-2026-03-07.csv' from its non-empty parts.
+
+    Each table of the dashboard downloads under its own name: the table, the
+    site and the period, so two exports never overwrite each other."""
+    cleaned = [_UNSAFE_IN_NAME.sub("_", str(p)).strip("_.")[:60] for p in parts if p]
+    return "-".join(p for p in cleaned if p) + ".csv"
 
 
 def cell(value):

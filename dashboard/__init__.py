@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import dash
 
 from vigie.dashboard.auth import create_auth_blueprint, guard_dash_routes
-from vigie.dashboard.shell import shell_layout
+from vigie.dashboard.shell import register_navigation, shell_layout
 
 __all__ = ["init_dashboard"]
 
@@ -69,6 +69,7 @@ def init_dashboard(server, store, settings):
         suppress_callback_exceptions=True,
     )
     app.layout = shell_layout
+    register_navigation(app)
     server.register_blueprint(create_auth_blueprint(store, app.get_asset_url("vigie.css")))
     guard_dash_routes(server, app, store)
     return app

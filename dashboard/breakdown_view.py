@@ -25,6 +25,12 @@ def _share_bar(value, largest):
     return {"background": f"linear-gradient(90deg, {_BAR_COLOUR} {share}%, transparent {share}%)"}
 
 
+def _title(row):
+    """The whole value, shown on hover: long labels end in an ellipsis (vigie.css)."""
+    value = row.get("value")
+    return value if isinstance(value, str) and value else None
+
+
 def linked_label(path, selection, filter_name, name_of=None):
     """A label maker for `breakdown_table`: a filter link, or plain text for an empty value.
 
@@ -49,7 +55,8 @@ def breakdown_table(table_id, label_header, columns, rows, label, bar_key, empty
     largest = max(row[bar_key] or 0 for row in rows)
     header = html.Tr([html.Th(label_header)] + [html.Th(title, className="num") for _, title, _ in columns])
     body = [
-        html.Tr([html.Td(label(row), className="label", style=_share_bar(row[bar_key], largest))]
+        html.Tr([html.Td(label(row), className="label", title=_title(row),
+                         style=_share_bar(row[bar_key], largest))]
                 + [html.Td(fmt(row.get(key)), className="num",
                            **{"data-value": "" if row.get(key) is None else str(row.get(key))})
                    for key, _, fmt in columns])

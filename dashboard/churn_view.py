@@ -9,7 +9,7 @@ import io
 import plotly.graph_objects as go
 from dash import html
 
-from vigie.dashboard.chart_config import chart
+from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customers_view import client_link_markdown
 from vigie.dashboard.paging import page_table
 
@@ -40,12 +40,14 @@ def trend_figure(trend):
     return figure
 
 
-def risk_trend_panel(trend):
+def risk_trend_panel(trend, domain=None):
     if len(trend) < 2:
         return html.P("The trend appears after the second scoring date "
                       "(scoring runs daily with `vigie serve`, or `vigie churn score`).",
                       className="empty", id="churn-trend-empty")
-    return chart("churn-trend-chart", trend_figure(trend), "churn-risk-trend")
+    return chart("churn-trend-chart", trend_figure(trend), "churn-risk-trend",
+                 title=export_title("Clients by churn risk", domain, trend[0]["as_of"],
+                                    trend[-1]["as_of"]) if domain else None)
 
 
 def band_cards(counts):

@@ -12,7 +12,9 @@ a fresh load. Filters never change through controls: a table row adds one as
 a link (`filter_link`) and a chip removes it as a link, so they too live in
 the URL only.
 """
+import datetime
 from urllib.parse import parse_qs, urlencode
+from zoneinfo import ZoneInfo
 
 from dash import Input, Output, State, callback, dcc, html, no_update
 
@@ -64,14 +66,23 @@ def filter_link(path, selection, name, value, text=None, keep=None):
                     className="filter-link", title="Filter the whole view by this value")
 
 
+def site_today(sites, domain):
+    """Today in the time zone of the site shown (UTC when it is not among `sites`)."""
+    timezone = next((s.timezone for s in sites if s.domain == domain), "UTC")
+    return datetime.datetime.now(ZoneInfo(timezone)).date()
+
+
 def report_controls(page, path, sites, selection, period, compare=True):
     """The bar: site picker, period choices, custom dates, comparison, chips.
 
     `period` is the resolved Period (or None when the URL is bad) and only
-    prefills the date picker with its days."""
+    prefills the date picker with its days. The picker opens on the month
+    the period ends in and offers no day after the site's today: there is no
+    traffic to show yet."""
     known = [s.domain for s in sites]
     start, end = ((period.start, period.end) if period
                   else (parse_date(selection.start), parse_date(selection.end)))
+    today = site_today(sites, selection.site)
     children = [
         dcc.Dropdown(id=f"{page}-site", options=[{"label": d, "value": d} for d in known],
                      value=selection.site if selection.site in known else None,
@@ -84,7 +95,8 @@ def report_controls(page, path, sites, selection, period, compare=True):
                  children=dcc.DatePickerRange(
                      id=f"{page}-range", start_date=_iso(start), end_date=_iso(end),
                      display_format="YYYY-MM-DD", first_day_of_week=1, minimum_nights=0,
-                     clearable=False,
+                     clearable=False, max_date_allowed=_iso(today),
+                     initial_visible_month=_iso(min(end or today, today)),
                      # Rebuilding the page after the first click would close the calendar.
                      updatemode="bothdates")),
     ]

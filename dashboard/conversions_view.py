@@ -118,11 +118,11 @@ def no_funnels(can_edit):
     return html.P(hint, className="empty", id="funnel-empty")
 
 
-def funnel_panel(funnels, chosen, report, selection, csv):
+def funnel_panel(funnels, chosen, report, selection, csv, title=None):
     """The chooser, the chart, the step table and the CSV link of the funnel shown."""
     return [funnel_chooser(funnels, chosen.funnel_id, selection),
             html.Div(csv, className="panel-tools"),
-            chart("funnel-chart", funnel_figure(report), "vigie-funnel"),
+            chart("funnel-chart", funnel_figure(report), "vigie-funnel", title=title),
             funnel_summary(report), funnel_table(report, selection)]
 
 

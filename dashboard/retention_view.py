@@ -164,16 +164,16 @@ def no_visits():
                   "snippet is on the site's pages.", className="empty", id="returning-empty")
 
 
-def cohort_panel(rows, interval, period, today):
+def cohort_panel(rows, interval, period, today, title=None):
     if not rows:
         return no_cohorts()
-    return [chart("cohort-heatmap", cohort_figure(rows, interval, period, today), "vigie-cohorts"),
+    return [chart("cohort-heatmap", cohort_figure(rows, interval, period, today), "vigie-cohorts", title=title),
             html.Div(cohort_table(rows, interval, period, today), className="table-scroll")]
 
 
-def returning_panel(split, rows, interval, period, today):
+def returning_panel(split, rows, interval, period, today, title=None):
     if not split["visits"]:
         return no_visits()
     return [chart("returning-chart", returning_figure(rows, interval, period, today),
-                  "vigie-returning-visitors"),
+                  "vigie-returning-visitors", title=title),
             returning_table(rows, interval, period, today)]

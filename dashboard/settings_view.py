@@ -6,14 +6,22 @@ users are shown, never interpreted.
 """
 import re
 
-from dash import html
+from dash import dcc, html
 
 YES, NO = "yes", "no"
 
 
+def with_code(text):
+    """Text whose `backquoted` parts (commands, setting names) show as code, not as backquotes."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backquote: not markup, show the text as it is
+        return text
+    return [html.Code(part) if i % 2 else part for i, part in enumerate(parts) if part]
+
+
 def _table(table_id, headers, rows, empty_text):
     if not rows:
-        return html.P(empty_text, className="empty", id=f"{table_id}-empty")
+        return html.P(with_code(empty_text), className="empty", id=f"{table_id}-empty")
     return html.Table(className="ranked settings-table", id=table_id, children=[
         html.Thead(html.Tr([html.Th(h) for h in headers])),
         html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in rows]),
@@ -26,12 +34,21 @@ def snippet(domain, origin):
             f'src="{origin.rstrip("/")}/js/vigie.js"></script>')
 
 
+def snippet_cell(domain, origin):
+    """The snippet with a button that copies it (dcc.Clipboard: the browser's clipboard, no server)."""
+    text = snippet(domain, origin)
+    return html.Div(className="snippet-cell", children=[
+        html.Code(text, className="snippet"),
+        dcc.Clipboard(content=text, id={"type": "site-snippet-copy", "domain": domain},
+                      title="Copy the snippet", className="copy-button")])
+
+
 def sites_table(sites, origin, edit_button=None):
-    """edit_button(domain) -> the control that loads the site into the form, if any."""
+    """edit_button(domain) -> the controls of a site's row (edit, delete), if any."""
     rows = [[s.domain, s.timezone, ", ".join(s.extra_hostnames) or "—",
              YES if s.identify_customers else NO,
              "respected" if s.respect_privacy_signals else "ignored",
-             html.Code(snippet(s.domain, origin), className="snippet")]
+             snippet_cell(s.domain, origin)]
             + ([edit_button(s.domain)] if edit_button else []) for s in sites]
     return _table("sites-table", ["Domain", "Time zone", "Extra hostnames", "Customer ids",
                                   "Do-Not-Track / GPC", "Snippet"] + ([""] if edit_button else []), rows,

@@ -14,6 +14,12 @@ def _share_bar(value, largest):
     return {"background": f"linear-gradient(90deg, {_BAR_COLOUR} {share}%, transparent {share}%)"}
 
 
+def _title(row, label_key):
+    """The whole label, shown on hover: long paths end in an ellipsis (vigie.css)."""
+    value = row.get("value", row[label_key])
+    return value if isinstance(value, str) and value else None
+
+
 def ranked_table(table_id, label_header, columns, rows, label_key, bar_key, empty_text):
     """A ranked table: a label column and number columns, or a sentence when empty.
 
@@ -26,7 +32,8 @@ def ranked_table(table_id, label_header, columns, rows, label_key, bar_key, empt
     columns = [(c[0], c[1], c[2] if len(c) > 2 else format_count) for c in columns]
     header = html.Tr([html.Th(label_header)] + [html.Th(title, className="num") for _, title, _ in columns])
     body = [
-        html.Tr([html.Td(row[label_key] or "—", className="label", style=_share_bar(row[bar_key], largest))]
+        html.Tr([html.Td(row[label_key] or "—", className="label", title=_title(row, label_key),
+                         style=_share_bar(row[bar_key], largest))]
                 + [html.Td(fmt(row[key]), className="num") for key, _, fmt in columns])
         for row in rows
     ]

@@ -17,7 +17,7 @@ from vigie.analytics.breakdowns import breakdown
 from vigie.analytics.retention import new_vs_returning
 from vigie.dashboard.audience_view import map_figure, mappable, returning_cards
 from vigie.dashboard.breakdown_view import COUNT, PERCENT, breakdown_table, linked_label
-from vigie.dashboard.chart_config import chart
+from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.controls import register_url_sync
 from vigie.dashboard.countries import country_name
 from vigie.dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, context, message, panel,
@@ -79,12 +79,13 @@ def layout(**query):
     return report_layout(PAGE, PATH, query, _panels)
 
 
-def _map(rows):
+def _map(rows, site, period):
     if not mappable(rows):
         return html.P("No visits from a known country in this period. Countries come from the "
                       "visitor's IP address when the event is collected.", className="empty",
                       id="audience-map-empty")
-    return chart("audience-map", map_figure(rows), "vigie-visitors-by-country", scrollZoom=False,
+    return chart("audience-map", map_figure(rows), scrollZoom=False,
+                 title=export_title("Visitors by country", site.domain, period.start, period.end),
                  # The world outline ships in dashboard/assets: the dashboard never calls a CDN.
                  topojsonURL=dash.get_asset_url(""),
                  modeBarButtons=[["zoomInGeo", "zoomOutGeo", "resetGeo", "toImage"]])
@@ -118,7 +119,7 @@ def show_geography(query):
     table = breakdown_table("countries-table", "Country", COLUMNS, countries[:ROWS],
                             linked_label(PATH, selection, "country", country_name), "visits",
                             _NO_VISITS)
-    return None, _map(countries), table, _regions(regions, selection), SHOWN
+    return None, _map(countries, site, period), table, _regions(regions, selection), SHOWN
 
 
 @callback(

@@ -186,7 +186,7 @@ def show_trend(query):
     store = _store()
     try:
         _, site = retention_site(store, query_value(query, "site"))
-        return risk_trend_panel(risk_trend(store, site.domain))
+        return risk_trend_panel(risk_trend(store, site.domain), site.domain)
     except SelectionError as exc:
         return _message(str(exc), "churn-trend-error")
     except StoreError:

@@ -16,6 +16,7 @@ from flask import current_app
 from vigie.analytics.funnels import (FunnelError, add_funnel, edit_funnel, funnel_report, get_funnel,
                                      list_funnels, parse_step, remove_funnel)
 from vigie.analytics.goals import GoalError, add_goal, conversions, edit_goal, get_goal, list_goals, remove_goal
+from vigie.dashboard.chart_config import export_title
 from vigie.dashboard.controls import register_url_sync, report_controls
 from vigie.dashboard.conversions_view import (PATH, funnel_form, funnel_options, funnel_panel, goal_form,
                                               goal_options, goals_table, no_funnels, steps_text)
@@ -106,7 +107,9 @@ def show_conversions(query, _goals_revision, _funnels_revision):
         else:
             report = funnel_report(context.store, site, chosen, period, timeout, filters)
             funnel = funnel_panel(funnels, chosen, report, selection,
-                                  csv_link("funnel", selection, "funnel-csv", funnel_id=chosen.funnel_id))
+                                  csv_link("funnel", selection, "funnel-csv", funnel_id=chosen.funnel_id),
+                                  title=export_title(f"Funnel {chosen.name}", site.domain,
+                                                     period.start, period.end))
     except SelectionError as exc:
         return message(str(exc)), _HIDDEN, None, None, None
     except StoreError:

@@ -18,7 +18,7 @@ from vigie.alerts.state import list_alerts
 from vigie.analytics.customer_value import clv_report, customer_histories, rfm_report
 from vigie.analytics.customer_visits import customer_visits
 from vigie.analytics.rfm import SEGMENTS
-from vigie.dashboard.chart_config import chart
+from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
                                            rfm_matrix, segment_members, segment_table)
 from vigie.dashboard.customers_view import customer_list, customers_href, customers_search, timeline
@@ -145,7 +145,8 @@ def customer_value(store, site, query):
                    className="csv-link")] + members),
         html.Section(className="card", id="clv-card", children=[
             html.H2("Customer lifetime value"), clv_summary(clv),
-            chart("clv-chart", clv_figure(clv), "customer-value", style={"height": "300px"}),
+            chart("clv-chart", clv_figure(clv), style={"height": "300px"},
+                  title=export_title("Customer lifetime value", site, as_of)),
             html.A("Download CSV", href=api_csv_href("clv", site, as_of), id="clv-csv",
                    className="csv-link")]),
     ])

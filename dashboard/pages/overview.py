@@ -22,7 +22,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from vigie.analytics.breakdowns import breakdown
 from vigie.analytics.period import in_progress
 from vigie.analytics.query import aggregate, timeseries
-from vigie.dashboard.chart_config import chart
+from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.controls import register_url_sync, report_controls
 from vigie.dashboard.figures import (CHART_METRIC_KEYS, CHART_METRICS, DEFAULT_METRIC,
                                has_traffic, metric_figure)
@@ -142,7 +142,7 @@ def show_overview(query):
         return _failure(STORE_DOWN)
     now = in_progress(period, site.timezone)
     return (period_note(period, previous, numbers, now), kpi_cards(numbers),
-            _chart(rows, metric, period.interval, previous_rows, now), _SHOWN)
+            _chart(rows, metric, period, previous_rows, now, site.domain), _SHOWN)
 
 
 def period_note(period, previous, numbers, now):
@@ -178,9 +178,10 @@ for _panel_id, _, _prop, *_rest in PANELS:
     _register_panel(_panel_id, _prop, *_rest)
 
 
-def _chart(rows, metric, interval, previous_rows, now):
+def _chart(rows, metric, period, previous_rows, now, domain):
     if not has_traffic(rows) and not (previous_rows and has_traffic(previous_rows)):
         return html.P("No visits in this period. Try a longer period, or check that the "
                       "tracking snippet is on the site's pages.", className="empty", id="chart-empty")
-    return chart("traffic-chart", metric_figure(rows, metric, interval, previous_rows, now),
-                 "vigie-overview")
+    label = next(name for key, name, *_ in CHART_METRICS if key == metric)
+    return chart("traffic-chart", metric_figure(rows, metric, period.interval, previous_rows, now),
+                 title=export_title(label, domain, period.start, period.end))

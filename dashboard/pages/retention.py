@@ -13,6 +13,7 @@ from flask import current_app
 
 from vigie.analytics.period import local_now
 from vigie.analytics.retention import INTERVALS, cohorts, returning_report
+from vigie.dashboard.chart_config import export_title
 from vigie.dashboard.controls import register_url_sync, report_controls
 from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
 from vigie.dashboard.retention_view import (PATH, cohort_panel, interval_switch, returning_cards,
@@ -95,13 +96,16 @@ def show_retention(query):
         returning = returning_report(context.store, site, period, interval, timeout, filters)
         split, by_interval = returning["total"], returning["by_interval"]
         cohort_rows = cohorts(context.store, site, period, interval, filters)
+
+        def chart_title(what):
+            return export_title(what, site.domain, period.start, period.end)
     except SelectionError as exc:
         return message(str(exc)), _HIDDEN, [], None, None, None, None
     except StoreError:
         return message(STORE_DOWN), _HIDDEN, [], None, None, None, None
     today = local_now(site.timezone).date()
     return (None, _SHOWN, returning_cards(split),
-            returning_panel(split, by_interval, interval, period, today),
+            returning_panel(split, by_interval, interval, period, today, chart_title("Returning visitors")),
             csv_link("returning", selection, "returning-csv"),
-            cohort_panel(cohort_rows, interval, period, today),
+            cohort_panel(cohort_rows, interval, period, today, chart_title("Customer cohorts")),
             csv_link("cohorts", selection, "cohorts-csv", interval=interval))

@@ -9,10 +9,11 @@ def pattern_id(component_id):
     return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
 
 
-def click(client, outputs, inputs, state=(), clicked=None):
+def click(client, outputs, inputs, state=(), clicked=None, by_prop=False):
     """outputs: (id, prop); inputs: (id, prop, value) or a list of them for an ALL pattern.
 
     clicked: the (id, prop) that changed; by default every plain input.
+    by_prop: key the answer by (id, prop), for callbacks setting two props of one component.
     """
     def item(i, p, v):
         return {"id": i, "property": p, "value": v}
@@ -35,4 +36,6 @@ def click(client, outputs, inputs, state=(), clicked=None):
     response = dash_post(client, body)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     answer = response.get_json()["response"]
+    if by_prop:
+        return {(o, p): answer.get(o, {}).get(p) for o, p in outputs}
     return {o: answer.get(o, {}).get(p) for o, p in outputs}
