@@ -58,6 +58,9 @@ def test_overview_shows_the_hand_worked_numbers(app, store, settings, shop, live
     assert {key: text for key, (_, text) in shown.items()} == EXPECTED_TEXT
 
     assert page.inner_text("#signed-in-email") == EMAIL
+    # The tables come from callbacks of their own, which may answer after the cards.
+    page.wait_for_selector("#overview-pages-table tbody tr")
+    page.wait_for_selector("#overview-sources-table tbody tr")
     assert _table_rows(page, "overview-pages-table") == [
         ["/", "4", "4"], ["/pricing", "3", "3"], ["/blog/launch", "1", "1"], ["/checkout", "1", "1"]]
     assert _table_rows(page, "overview-sources-table") == [

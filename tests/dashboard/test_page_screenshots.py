@@ -52,6 +52,7 @@ def _overview(page):
     page.wait_for_selector("#kpi-visitors[data-value='5']")
     page.wait_for_selector("#traffic-chart .main-svg")
     assert page.inner_text("#kpi-revenue .kpi-value") == "49.50"
+    page.wait_for_selector("#overview-pages-table tbody tr")  # its own callback
     assert _table_rows(page, "overview-pages-table")[0] == ["/", "4", "4"]
 
 
