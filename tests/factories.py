@@ -35,3 +35,15 @@ def event(site, ts, name="pageview", visitor=1, **columns):
 
 def insert_events(store, events):
     return _insert(store, [tuple(e[c] for c in EVENT_COLUMNS) for e in events])
+
+
+def past_goal_change(store, site):
+    """Wait (at most a second) until a rollup built now counts as built after the site's last
+    goal change. Goals keep whole seconds, so a day rolled up in the same second as a change is
+    rebuilt once more rather than trusted (analytics.rollups.goals_changed); a test that rolls
+    up right after adding a goal and expects the days to be trusted waits for the next second."""
+    import time
+    from vigie.analytics.rollups import goals_changed
+    wait = goals_changed(store, site) / 1e6 - time.time()
+    if wait > 0:
+        time.sleep(min(wait + 0.01, 1.1))

@@ -9,7 +9,7 @@ from vigie.analytics.goals import add_goal
 from vigie.analytics.job_catalog import JOBS
 from vigie.analytics.jobs import JobContext, run_window
 from vigie.analytics.period import Period
-from tests.factories import at, event, insert_events
+from tests.factories import at, event, insert_events, past_goal_change
 from vigie.warehouse.sites import add_site
 
 CONTEXT = JobContext(timeout_minutes=30, engaged_seconds=10)
@@ -267,6 +267,7 @@ def test_rollups_carry_conversions_and_older_rollups_are_read_raw(store, shop):
     period = Period(datetime.date(2026, 3, 10), datetime.date(2026, 3, 11), "day")
     raw = (query.aggregate(store, shop, period), breakdown(store, shop, period, "channel"))
     assert (raw[0]["conversions"], raw[0]["conversion_rate"]) == (2, 33.3)
+    past_goal_change(store, shop)
     run_window(store, JOBS["rollups"], shop, at("2026-03-10 00:00:00"), at("2026-03-12 00:00:00"), CONTEXT)
     assert query.Plan(store, shop, period, None).rolled == [datetime.date(2026, 3, 10), datetime.date(2026, 3, 11)]
     assert (query.aggregate(store, shop, period), breakdown(store, shop, period, "channel")) == raw

@@ -16,7 +16,7 @@ from tests.dashboard.test_overview_callbacks import kpis
 from tests.dashboard.test_overview_callbacks import report as overview_report
 from tests.dashboard.test_sources_page import sources
 from tests.dashboard.traffic_day import DAY, SITE, TIMEZONE, traffic_events
-from tests.factories import at, insert_events
+from tests.factories import at, insert_events, past_goal_change
 from vigie.analytics.goals import add_goal, remove_goal
 from vigie.analytics.job_catalog import JOBS
 from vigie.analytics.jobs import JobContext, run_scheduled, run_window
@@ -99,6 +99,7 @@ def test_goals_added_after_the_jobs_count_on_every_page(client, account, store, 
         "api_rate": 50.0, "api_channels": {"Email": 1}}
 
     # The rollups job rebuilds the outdated days by itself; the numbers stay.
+    past_goal_change(store, site)
     run_scheduled(store, JOBS["rollups"], CONTEXT, now=at("2024-03-11 12:00:00"), sites=[site])
     assert first_outdated_day(store, site) is None
     assert set(rolled_up_days(store, site, at(DAY).date(), at(DAY).date())) == {at(DAY).date()}
