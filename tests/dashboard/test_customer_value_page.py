@@ -28,8 +28,8 @@ def value(http, **query):
     answer = dash_post(http, {
         "output": "customers-value.children",
         "outputs": {"id": "customers-value", "property": "children"},
-        "inputs": [{"id": "customers-query", "property": "data", "value": query}],
-        "changedPropIds": ["customers-query.data"]})
+        "inputs": [{"id": "customers-listed", "property": "data", "value": query}],
+        "changedPropIds": ["customers-listed.data"]})
     assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
     return answer.get_json()["response"]["customers-value"]["children"]
 

@@ -9,12 +9,15 @@ from tests.dashboard.test_overview_callbacks import call
 from tests.dashboard.test_settings_page import page
 
 OUTPUTS = [("customers-message", "children"), ("customers-list", "children"),
-           ("customers-timeline", "children")]
+           ("customers-timeline", "children"), ("customers-listed", "data")]
 
 
 def show(http, **query):
     answer = call(http, OUTPUTS, [("customers-query", "data", query)])
-    return {name: answer[name][prop] for name, prop in OUTPUTS}
+    shown = {name: answer[name][prop] for name, prop in OUTPUTS}
+    # Once the list is drawn, the value sections start from the same query.
+    assert shown.pop("customers-listed") == query
+    return shown
 
 
 def test_search_by_prefix_and_pages(client, store):
