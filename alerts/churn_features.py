@@ -37,6 +37,7 @@ TENURE_CAP_DAYS = 180
 TRANSACTION_FEATURES = [
     "has_transactions", "recency_days", "frequency", "monetary_total", "monetary_avg",
     "gap_mean_days", "gap_median_days", "overdue_ratio",
+    "recency_share", "missed_purchases",
     *[f"{kind}_{w}d" for w in WINDOWS for kind in ("purchases", "purchases_ratio", "spend", "spend_ratio")],
     "refunds_count", "refunds_amount", "contract_cancelled",
 ]
@@ -107,6 +108,14 @@ def transaction_frame(store, site, as_of, clients=None):
         frame[f"spend_ratio_{w}d"] = _ratio(frame[f"spend_{w}d"], frame[f"spend_prev_{w}d"])
     frame["first_day"] = frame["first_day"].where(bought)
     frame["first_purchase_age_days"] = day - frame["first_day"]
+    # What a Pareto/NBD posterior reads (purchases, the time of the last
+    # one, the time since the first) relative to the client's own observed
+    # life: unlike an age in days, these keep the same range at scoring time
+    # as in training. missed_purchases is the purchases the client would
+    # have made during their current silence at their own average pace: the
+    # silence's evidence that they are gone.
+    frame["recency_share"] = _ratio(frame["recency_days"], frame["first_purchase_age_days"])
+    frame["missed_purchases"] = frame["purchase_days"] * frame["recency_share"]
     return frame.drop(columns=["days", "gaps"])
 
 

@@ -49,7 +49,8 @@ NO_BUYERS = Buyers()
 # nothing): once one member of a group has given its text, the others are
 # skipped without formatting anything.
 SAME_SENTENCE = ({"recency_days", "overdue_ratio", "gap_median_days", "gap_mean_days",
-                  "has_transactions"}, {"has_web", "days_since_last_visit"},
+                  "has_transactions", "recency_share", "missed_purchases"},
+                 {"has_web", "days_since_last_visit"},
                  {"refunds_count", "refunds_amount"})
 _LATE = SAME_SENTENCE[0]
 _WINDOW_WORDS = {"purchases": "purchases", "spend": "spending", "visits": "web visits",

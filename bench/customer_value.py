@@ -3,7 +3,7 @@
     .venv/bin/python bench/customer_value.py                   # 100,000 clients, chdb
     .venv/bin/python bench/customer_value.py --clients 20000 --backend clickhouse
 
-Clients and transactions are made inside ClickHouse by bench/churn.py's
+Clients and transactions are made inside ClickHouse by bench/churn_scale.py's
 generator (each client buys at their own rhythm for 300 days, churners stop).
 Printed: the per-client history query against a same-process baseline (a
 plain GROUP BY customer_id over the same rows, so a loaded machine shows in
@@ -23,7 +23,7 @@ sys.path.insert(0, ROOT)
 
 
 def _churn_bench():
-    spec = importlib.util.spec_from_file_location("churn_bench", os.path.join(ROOT, "bench", "churn.py"))
+    spec = importlib.util.spec_from_file_location("churn_bench", os.path.join(ROOT, "bench", "churn_scale.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -60,6 +60,10 @@ def test_transaction_features_by_hand(store):
     assert a["gap_median_days"] == 20  # gaps 40, 20, 20
     assert math.isclose(a["gap_mean_days"], 80 / 3)
     assert a["overdue_ratio"] == 0.5
+    # First purchase 90 days before, the last 10: silent for a ninth of their
+    # time as a buyer; at 4 purchase days in 90, 4/9 of a purchase missed.
+    assert a["first_purchase_age_days"] == 90 and math.isclose(a["recency_share"], 1 / 9)
+    assert math.isclose(a["missed_purchases"], 4 / 9)
     assert (a["purchases_30d"], a["purchases_prev_30d"], a["purchases_ratio_30d"]) == (2, 1, 2.0)
     assert (a["spend_30d"], a["spend_prev_30d"], a["spend_ratio_30d"]) == (150, 200, 0.75)
     assert a["purchases_90d"] == 4 and a["purchases_prev_90d"] == 0
@@ -69,6 +73,7 @@ def test_transaction_features_by_hand(store):
     e = frame.loc["e"]
     assert e["contract_cancelled"] == 1 and e["frequency"] == 0 and e["has_transactions"] == 0
     assert math.isnan(e["recency_days"]) and e["tenure_days"] == 152
+    assert all(math.isnan(e[f]) for f in ("recency_share", "missed_purchases"))
     assert frame.loc["a", "contract_cancelled"] == 0
 
 
