@@ -13,9 +13,7 @@ from vigie.analytics.customer_value import clv_report
 from vigie.analytics.lifetime_value import DAYS_PER_MONTH, discounted_purchases, month_ends, monthly_rate
 from vigie.analytics.portfolio import (cell_page, loyalty_matrix, portfolio_report, portfolio_summary,
                                        portfolio_trend, trend_dates)
-from tests.alert_factories import add_score
-from tests.churn_factories import customer, insert_customers
-from tests.customer_value_data import AS_OF, S
+from tests.customer_value_data import AS_OF, S, seed_portfolio
 
 
 def test_monthly_rate_compounds_to_the_annual_one():
@@ -101,21 +99,7 @@ def test_trend_dates():
 
 @pytest.fixture
 def shop(store):
-    from tests.customer_value_data import seed_customer_value
-    seed_customer_value(store)
-    # c02's contract ended: not in the portfolio.
-    insert_customers(store, [customer(S, "c02", created_at="2025-01-01", contract_status="ended")[:10]
-                             + (5, 0)])
-    # Two runs on 2026-02-20 (the later one counts), one on the as-of date itself (ignored).
-    for cid, p in (("c12", 0.9), ("c05", 0.2)):
-        add_score(store, cid, "2026-02-20", p, site=S)
-    store.insert("churn_scores", ["site", "customer_id", "as_of", "scored_at", "model_version",
-                                  "probability", "risk_band", "reasons", "reason_features"], [
-        (S, cid, datetime.date(2026, 2, 20), datetime.datetime(2026, 2, 20, 9, 0), "m1", p, band, [], [])
-        for cid, p, band in (("c12", 0.85, "high"), ("c05", 0.75, "high"), ("c04", 0.4, "medium"),
-                             ("c01", 0.1, "low"))])
-    add_score(store, "c07", "2026-03-01", 0.99, site=S)
-    return store
+    return seed_portfolio(store)
 
 
 def test_portfolio_value_and_value_at_risk(shop):
