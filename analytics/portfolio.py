@@ -24,14 +24,15 @@ BANDS = ("high", "medium", "low", "unscored")
 DEFAULT_TREND_MONTHS = 6
 MAX_TREND_MONTHS = 24
 
-# The latest scoring run on or before the as-of date: its date, and that date's latest scoring.
+# The latest scoring run on or before the as-of date (a run as of D reads, like these
+# reports, the data before D's midnight): its date, and that date's latest scoring.
 _SCORES = """
 SELECT customer_id, probability, risk_band FROM churn_scores
 WHERE site = %(site)s
   AND (as_of, scored_at) IN (
       SELECT as_of, max(scored_at) FROM churn_scores
       WHERE site = %(site)s
-        AND as_of = (SELECT max(as_of) FROM churn_scores WHERE site = %(site)s AND as_of < %(day)s)
+        AND as_of = (SELECT max(as_of) FROM churn_scores WHERE site = %(site)s AND as_of <= %(day)s)
       GROUP BY as_of)
 """
 _ENDED = """
@@ -63,7 +64,7 @@ def cell_of(high_profit, long_relationship):
 
 
 def latest_risk(store, site, as_of):
-    """{customer_id: (probability, band)} of the latest scoring run before `as_of`'s midnight."""
+    """{customer_id: (probability, band)} of the latest scoring run as of `as_of` or before."""
     rows = store.query(_SCORES, {"site": site, "day": as_of})
     return {cid: (float(probability), band) for cid, probability, band in rows}
 

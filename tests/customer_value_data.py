@@ -78,7 +78,7 @@ def seed_portfolio(store):
 
     The latest run before the as-of date is 2026-02-20 09:00: c12 (0.85) and
     c05 (0.75) high, c04 (0.4) medium, c01 (0.1) low. An earlier run that day
-    and a run on the as-of date itself (c07, 0.99) do not count.
+    and a run the day after the as-of date (c07, 0.99) do not count.
     """
     seed_customer_value(store)
     insert_customers(store, [customer(S, "c02", created_at="2025-01-01", contract_status="ended")[:10]
@@ -90,5 +90,5 @@ def seed_portfolio(store):
     run(datetime.datetime(2026, 2, 20, 3, 0), [("c12", 0.9, "high"), ("c05", 0.2, "low")])
     run(datetime.datetime(2026, 2, 20, 9, 0), [("c12", 0.85, "high"), ("c05", 0.75, "high"),
                                                ("c04", 0.4, "medium"), ("c01", 0.1, "low")])
-    run(datetime.datetime(2026, 3, 1, 3, 0), [("c07", 0.99, "high")])
+    run(datetime.datetime(2026, 3, 2, 3, 0), [("c07", 0.99, "high")])
     return store

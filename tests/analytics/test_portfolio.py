@@ -11,7 +11,7 @@ import pytest
 
 from vigie.analytics.customer_value import clv_report
 from vigie.analytics.lifetime_value import DAYS_PER_MONTH, discounted_purchases, month_ends, monthly_rate
-from vigie.analytics.portfolio import (cell_page, loyalty_matrix, portfolio_report, portfolio_summary,
+from vigie.analytics.portfolio import (cell_page, latest_risk, loyalty_matrix, portfolio_report, portfolio_summary,
                                        portfolio_trend, trend_dates)
 from tests.customer_value_data import AS_OF, S, seed_portfolio
 
@@ -108,7 +108,7 @@ def test_portfolio_value_and_value_at_risk(shop):
     assert sorted(r["customer_id"] for r in rows) == sorted(set(clv) - {"c02"})
     assert summary["clients"] == 11
     assert summary["value"] == pytest.approx(sum(v for cid, v in clv.items() if cid != "c02"), abs=0.01)
-    # The 09:00 run of 2026-02-20: c12 and c05 high; c07's score of the as-of date is too late.
+    # The 09:00 run of 2026-02-20: c12 and c05 high; c07's score of the day after is too late.
     assert summary["value_at_risk"] == pytest.approx(clv["c12"] + clv["c05"], abs=0.01)
     assert summary["at_risk_clients"] == 2
     bands = {b["band"]: b["clients"] for b in summary["by_band"]}
@@ -117,6 +117,9 @@ def test_portfolio_value_and_value_at_risk(shop):
     assert (by_id["c12"]["probability"], by_id["c07"]["band"]) == (0.85, "unscored")
     assert by_id["c12"]["tenure_days"] == 32 and by_id["c12"]["segment"] == "Champions"
     assert summary["spend_model"]["name"] == "Gamma-Gamma"
+    # A run as of D reads the data before D's midnight, as the report does: it counts on D.
+    assert latest_risk(shop, S, datetime.date(2026, 3, 2)) == {"c07": (0.99, "high")}
+    assert sorted(latest_risk(shop, S, AS_OF)) == ["c01", "c04", "c05", "c12"]
 
 
 def test_portfolio_trend_uses_only_the_history_before_each_point(shop):
