@@ -109,13 +109,15 @@ RFM_COLUMNS = ["customer_id", "segment", "r", "f", "m", "rfm", "recency_days", "
                "net_revenue", "last_purchase"]
 
 
-def rfm_report(store, site, as_of, segment=None, histories=None):
+def rfm_report(store, site, as_of, segment=None, histories=None, scored=None):
     """Segment counts, the 5x5 grid and per-client rows (optionally one segment's).
 
     `histories`: customer_histories(store, site, as_of) when the caller has
-    them already (the customers page draws RFM and CLV from one read).
+    them already (the customers page draws RFM and CLV from one read);
+    `scored`: rfm_scores of them, when the caller has those too.
     """
-    scored = rfm_scores(customer_histories(store, site, as_of) if histories is None else histories)
+    if scored is None:
+        scored = rfm_scores(customer_histories(store, site, as_of) if histories is None else histories)
     grid = grid_counts(scored)
     clients = [c for c in scored if segment is None or c["segment"] == segment]
     # Best clients of a segment first: the ones a retention team calls first.

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from vigie.purchase_models.bgnbd import DAYS_PER_UNIT, bgnbd_expected_purchases
+from vigie.purchase_models.bgnbd import DAYS_PER_UNIT, bgnbd_purchase_curve
 from vigie.purchase_models.gammagamma import (STRONG_CORRELATION, fit_gammagamma,
                                               gammagamma_expected_spend, gammagamma_population_mean,
                                               spend_frequency_correlation)
@@ -37,13 +37,13 @@ def month_ends(horizon_days):
 def discounted_purchases(cumulative, horizon_days, annual_rate):
     """Sum over the horizon's months of (purchases expected in month k) / (1 + d)^k.
 
-    `cumulative(days)`: the purchases expected from now to `days` (an array,
-    one value per client). With a zero rate this is cumulative(horizon_days).
+    `cumulative`: the purchases expected from now to each month end
+    (month_ends(horizon_days)), one row per month end, one column per client.
+    With a zero rate this is the last row.
     """
     d = monthly_rate(annual_rate)
     total, before = 0.0, 0.0
-    for k, end in enumerate(month_ends(horizon_days), start=1):
-        upto = cumulative(end)
+    for k, upto in enumerate(cumulative, start=1):
         total = total + (upto - before) / (1.0 + d) ** k
         before = upto
     return total
@@ -54,9 +54,9 @@ def bgnbd_discounted_purchases(params, clients, horizon_days, annual_rate):
     x = np.array([c["purchase_days"] - 1 for c in clients], dtype=float)
     t_x = np.array([c["active_days"] for c in clients], dtype=float) / DAYS_PER_UNIT
     big_t = np.array([c["age_days"] for c in clients], dtype=float) / DAYS_PER_UNIT
-    return discounted_purchases(
-        lambda days: bgnbd_expected_purchases(params, x, t_x, big_t, days / DAYS_PER_UNIT),
-        horizon_days, annual_rate)
+    weeks = [end / DAYS_PER_UNIT for end in month_ends(horizon_days)]
+    return discounted_purchases(bgnbd_purchase_curve(params, x, t_x, big_t, weeks), horizon_days,
+                                annual_rate)
 
 
 def _mean_spend(c):

@@ -73,9 +73,12 @@ def ended_contracts(store, site):
     return {row[0] for row in store.query(_ENDED, {"site": site})}
 
 
-def value_rows(histories, clv, risk, ended):
-    """One row per active client: id, CLV, tenure, segment, churn probability and band."""
-    scored = {c["customer_id"]: c for c in rfm_scores(histories)}
+def value_rows(scored, clv, risk, ended):
+    """One row per active client: id, CLV, tenure, segment, churn probability and band.
+
+    `scored`: rfm_scores of the client histories the CLV report was made from.
+    """
+    scored = {c["customer_id"]: c for c in scored}
     rows = []
     for r in clv["clients"]:
         cid = r["customer_id"]
@@ -112,14 +115,16 @@ def portfolio_summary(as_of, clv, rows):
 
 
 def portfolio_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS,
-                     discount_rate=DEFAULT_DISCOUNT_RATE, histories=None, clv=None):
+                     discount_rate=DEFAULT_DISCOUNT_RATE, histories=None, clv=None, scored=None):
     """portfolio_summary as of `as_of`, and the value rows it was summed from.
 
-    `histories` and `clv`: the page's own reads when it has them already.
+    `histories`, `clv` and `scored` (their RFM scores): the page's own when
+    it has them already, so a page computes each once.
     """
     histories = customer_histories(store, site, as_of) if histories is None else histories
     clv = clv_report(store, site, as_of, horizon_days, histories, discount_rate) if clv is None else clv
-    rows = value_rows(histories, clv, latest_risk(store, site, as_of), ended_contracts(store, site))
+    scored = rfm_scores(histories) if scored is None else scored
+    rows = value_rows(scored, clv, latest_risk(store, site, as_of), ended_contracts(store, site))
     return portfolio_summary(as_of, clv, rows), rows
 
 

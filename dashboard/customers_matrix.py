@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from vigie.analytics.portfolio import CELLS, cell_page, loyalty_matrix
 from vigie.dashboard.customers_view import client_link_markdown
-from vigie.dashboard.paging import page_count, page_summary, page_table, pager
+from vigie.dashboard.paging import page_count, page_number, page_summary, page_table, pager
 from vigie.dashboard.portfolio_view import portfolio_kpis, portfolio_split, spend_model_note
 from vigie.dashboard.retention_access import query_value
 from vigie.dashboard.selection import SelectionError
@@ -28,15 +28,6 @@ CLIENT_COLUMNS = [("client", "Client"), ("clv", "CLV"), ("tenure", "Days since f
 def matrix_href(site, date, cell, page=1):
     query = {"site": site, "date": date, "cell": cell, "cpage": page if page > 1 else ""}
     return "/customers?" + urlencode({k: v for k, v in query.items() if v})
-
-
-def _cell_page_number(query):
-    text = query_value(query, "cpage")
-    if not text:
-        return 1
-    if not text.isdigit() or int(text) < 1:
-        raise SelectionError(f"Page “{text[:20]}” is not a page number.")
-    return int(text)
 
 
 def selected_cell(query):
@@ -91,7 +82,7 @@ def cell_members(matrix, cell, number, site, date):
 
 def matrix_card(summary, rows, site, query, value_cutoff=None, tenure_cutoff_days=None):
     """The portfolio card of the Customers page (raises SelectionError on a bad ?cell or ?cpage)."""
-    cell, number = selected_cell(query), _cell_page_number(query)
+    cell, number = selected_cell(query), page_number(query, "cpage")
     date = query_value(query, "date")
     children = [html.H2("Portfolio value and the loyalty-profitability matrix"),
                 portfolio_kpis(summary)] + spend_model_note(summary["spend_model"])

@@ -198,45 +198,45 @@ def show_trend(query):
         return _message(STORE_DOWN, "churn-trend-error")
 
 
-def _settings():
-    return current_app.extensions["vigie"].settings
-
-
-@callback(Output("churn-value", "children"), Input("churn-query", "data"))
-def show_value(query):
-    """Portfolio value and value at risk as of today: what a month of saves is worth."""
-    store, settings = _store(), _settings()
-    today = datetime.datetime.now(datetime.timezone.utc).date()
+def _as_of_today(query, error_id, draw):
+    """draw(store, site domain, settings, today) for the query's site, or the message saying why not."""
+    store = _store()
     try:
         _, site = retention_site(store, query_value(query, "site"))
-        summary, _ = portfolio_report(store, site.domain, today, settings.clv_horizon_days,
-                                      settings.clv_discount_rate)
+        return draw(store, site.domain, current_app.extensions["vigie"].settings,
+                    datetime.datetime.now(datetime.timezone.utc).date())
     except SelectionError as exc:
-        return _message(str(exc), "churn-value-error")
+        return _message(str(exc), error_id)
     except StoreError:
-        return _message(STORE_DOWN, "churn-value-error")
+        return _message(STORE_DOWN, error_id)
+
+
+def _value(store, site, settings, today):
+    summary, _ = portfolio_report(store, site, today, settings.clv_horizon_days, settings.clv_discount_rate)
     if not summary["clients"] and summary["value"] is None:
         return html.P("No client with a purchase yet: import transactions to see their value.",
                       className="empty", id="portfolio-none")
     return html.Div([portfolio_kpis(summary)] + spend_model_note(summary["spend_model"]))
 
 
-@callback(Output("churn-value-trend", "children"), Input("churn-query", "data"))
-def show_value_trend(query):
-    """The portfolio value month by month (its own callback: one history read and fit per month)."""
-    store, settings = _store(), _settings()
-    today = datetime.datetime.now(datetime.timezone.utc).date()
-    try:
-        _, site = retention_site(store, query_value(query, "site"))
-        points = portfolio_trend(store, site.domain, today, settings.portfolio_trend_months,
-                                 settings.clv_horizon_days, settings.clv_discount_rate)
-    except SelectionError as exc:
-        return _message(str(exc), "churn-value-trend-error")
-    except StoreError:
-        return _message(STORE_DOWN, "churn-value-trend-error")
+def _value_trend(store, site, settings, today):
+    points = portfolio_trend(store, site, today, settings.portfolio_trend_months,
+                             settings.clv_horizon_days, settings.clv_discount_rate)
     if not any(p["value"] is not None for p in points):
         return None
     return chart("portfolio-trend", trend_figure(points), displayModeBar=False)
+
+
+@callback(Output("churn-value", "children"), Input("churn-query", "data"))
+def show_value(query):
+    """Portfolio value and value at risk as of today: what a month of saves is worth."""
+    return _as_of_today(query, "churn-value-error", _value)
+
+
+@callback(Output("churn-value-trend", "children"), Input("churn-query", "data"))
+def show_value_trend(query):
+    """The portfolio value month by month (its own callback: one history read and fit per month)."""
+    return _as_of_today(query, "churn-value-trend-error", _value_trend)
 
 
 @callback(Output("churn-download", "data"), Output("churn-export-message", "children"),

@@ -20,7 +20,7 @@ from vigie.alerts.state import list_alerts
 from vigie.analytics.customer_value import clv_report, customer_histories, rfm_report
 from vigie.analytics.customer_visits import customer_visits
 from vigie.analytics.portfolio import portfolio_report
-from vigie.analytics.rfm import SEGMENTS
+from vigie.analytics.rfm import SEGMENTS, rfm_scores
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
                                            rfm_matrix, segment_members, segment_table)
@@ -121,13 +121,14 @@ def customer_value(store, site, query):
     if segment and segment not in SEGMENTS:
         raise SelectionError(f"“{segment[:40]}” is not an RFM segment.")
     date = query_value(query, "date")
-    histories = customer_histories(store, site, as_of)   # one read for both reports
-    rfm = rfm_report(store, site, as_of, segment or None, histories=histories)
+    histories = customer_histories(store, site, as_of)   # one read for every report
+    scored = rfm_scores(histories)
+    rfm = rfm_report(store, site, as_of, segment or None, histories=histories, scored=scored)
     if not rfm["customers"]:
         return _no_purchases(site)
     settings = current_app.extensions["vigie"].settings
     clv = clv_report(store, site, as_of, settings.clv_horizon_days, histories, settings.clv_discount_rate)
-    summary, value_rows = portfolio_report(store, site, as_of, histories=histories, clv=clv)
+    summary, value_rows = portfolio_report(store, site, as_of, histories=histories, clv=clv, scored=scored)
 
     def segment_href(name):
         return customers_href(site, segment=name, date=date)

@@ -22,18 +22,19 @@ def test_monthly_rate_compounds_to_the_annual_one():
 
 
 def test_discounting_one_purchase_a_month_by_hand():
-    def one_a_month(days):
-        return np.array([days / DAYS_PER_MONTH])
+    def one_a_month(horizon_days):
+        return np.array([[end / DAYS_PER_MONTH] for end in month_ends(horizon_days)])
     # Twelve months, one purchase each: 12 undiscounted; at 10 % a year, the
     # sum of 1 / 1.1^(k/12) for k = 1..12 = (1 - 1/1.1) / d with d the monthly rate.
     year = 12 * DAYS_PER_MONTH
     assert month_ends(year)[-1] == pytest.approx(year) and len(month_ends(year)) == 12
-    assert discounted_purchases(one_a_month, year, 0.0)[0] == pytest.approx(12.0)
+    assert discounted_purchases(one_a_month(year), year, 0.0)[0] == pytest.approx(12.0)
     d = monthly_rate(0.10)
-    assert discounted_purchases(one_a_month, year, 0.10)[0] == pytest.approx((1 - 1 / 1.1) / d)
+    assert discounted_purchases(one_a_month(year), year, 0.10)[0] == pytest.approx((1 - 1 / 1.1) / d)
+    assert (1 - 1 / 1.1) / d == pytest.approx(11.40, abs=0.005)
     # 45 days: a full month discounted once, then 14.5625 / 30.4375 of one discounted twice.
     assert month_ends(45) == pytest.approx([DAYS_PER_MONTH, 45.0])
-    assert discounted_purchases(one_a_month, 45, 0.10)[0] == pytest.approx(
+    assert discounted_purchases(one_a_month(45), 45, 0.10)[0] == pytest.approx(
         1 / (1 + d) + (45 - DAYS_PER_MONTH) / DAYS_PER_MONTH / (1 + d) ** 2)
 
 

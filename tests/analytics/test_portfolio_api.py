@@ -1,6 +1,7 @@
 """GET /api/v1/stats/portfolio and /matrix through the real app: the query layer's numbers, CSV, access."""
 import pytest
 
+from tests.analytics.test_customer_value_api import get
 from tests.customer_value_data import AS_OF, S, seed_portfolio
 from tests.dashboard.conftest import login
 from vigie.analytics.portfolio import loyalty_matrix, portfolio_report, portfolio_trend
@@ -20,10 +21,6 @@ def shop(store):
 @pytest.fixture
 def token(store, shop):
     return create_api_key(store, S, "tests")[1]
-
-
-def get(client, path, token=None):
-    return client.get(path, headers={"Authorization": f"Bearer {token}"} if token else {})
 
 
 def test_portfolio_agrees_with_the_query_layer(client, shop, token):
