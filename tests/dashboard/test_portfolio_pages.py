@@ -13,6 +13,7 @@ from tests.dashboard.retention_data import PASSWORD
 from tests.dashboard.test_churn_page import signed_in_as, texts
 from tests.dashboard.test_customer_value_page import value
 from vigie.analytics.portfolio import cell_page, loyalty_matrix, portfolio_report, portfolio_trend
+from vigie.dashboard.portfolio_view import spend_model_note
 from vigie.warehouse.sites import add_site
 from vigie.warehouse.users import add_user
 
@@ -96,3 +97,15 @@ def test_churn_page_shows_portfolio_value_and_value_at_risk_as_of_today(client, 
     assert len(points) == 2
     assert figure["data"][0]["y"] == [p["value"] for p in points if p["value"] is not None]
     assert figure["data"][0]["x"] == [p["as_of"].isoformat() for p in points if p["value"] is not None]
+
+
+def test_the_spend_models_independence_check_is_shown_when_it_fails():
+    doubtful = {"note": "", "independence_doubtful": True, "correlation": 0.42}
+    [warning] = spend_model_note(doubtful)
+    assert warning.id == "spend-model-warning" and warning.children == (
+        "Spend and frequency are correlated among repeat buyers (r = +0.42): the spend model assumes "
+        "they are not, so read CLV with care.")
+    assert spend_model_note({"note": "", "independence_doubtful": False, "correlation": 0.1}) == []
+    fallback = spend_model_note({"note": "too few repeat buyers", "independence_doubtful": False,
+                                 "correlation": 0.0})
+    assert fallback[0].id == "spend-model-note"
