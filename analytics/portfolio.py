@@ -93,8 +93,12 @@ def value_rows(scored, clv, risk, ended):
 
 
 def _split(rows, key, names):
-    return [{key: name, "clients": len(members), "value": round(sum(m["clv"] for m in members), 2)}
-            for name in names for members in [[r for r in rows if r[key] == name]]]
+    """[{key: name, clients, value}] for each of `names`, in one pass over the rows."""
+    clients, value = dict.fromkeys(names, 0), dict.fromkeys(names, 0.0)
+    for r in rows:
+        clients[r[key]] += 1
+        value[r[key]] += r["clv"]
+    return [{key: name, "clients": clients[name], "value": round(value[name], 2)} for name in names]
 
 
 def portfolio_summary(as_of, clv, rows):
