@@ -34,15 +34,32 @@ class ClientFacts:
     last_purchase: object = None
 
 
+# The loyalty-profitability matrix's cells (analytics/portfolio.py places the clients).
+MATRIX_CELLS = {"strangers": "Strangers", "butterflies": "Butterflies", "true_friends": "True friends",
+                "barnacles": "Barnacles"}
+
+
 class SiteData:
     """The tables of one site as of `now`, each read at most once per run.
 
     Several rules (and the alert facts) need the same latest scores and last
     purchases; reading them once keeps a run to one pass over each table.
+
+    `audiences(store, site, now)`: {customer_id: (matrix cell, CLV)}. Placing
+    clients needs customer lifetime value, which analytics computes and this
+    package may not import, so the composition root (vigie) hands it in.
     """
 
-    def __init__(self, store, site, now):
+    def __init__(self, store, site, now, audiences=None):
         self.store, self.site, self.now = store, site, now
+        self._audiences = audiences
+
+    @functools.cached_property
+    def matrix(self):
+        if self._audiences is None:
+            raise ValueError("loyalty-profitability matrix rules need the customer value audiences: "
+                             "pass audiences= (vigie wires them for serve, the CLI and the demo)")
+        return self._audiences(self.store, self.site, self.now)
 
     @functools.cached_property
     def clients(self):
@@ -173,12 +190,21 @@ def purchase_drop(data, rule):
     return hits
 
 
+def matrix_cell(data, rule):
+    """Active clients placed in the rule's cell of the loyalty-profitability matrix."""
+    cell = rule.kind.removeprefix("matrix_")
+    return {cid: Hit(cid, clv, f"{MATRIX_CELLS[cell]} in the loyalty-profitability matrix "
+                               f"(CLV {clv:,.2f})")
+            for cid, (placed, clv) in data.matrix.items() if placed == cell and cid not in data.gone}
+
+
 CONDITIONS = {
     "risk_above": risk_above,
     "risk_rising": risk_rising,
     "no_purchase": no_purchase,
     "contract_cancelled": contract_cancelled,
     "purchase_drop": purchase_drop,
+    **{f"matrix_{cell}": matrix_cell for cell in MATRIX_CELLS},
 }
 
 

@@ -50,8 +50,11 @@ class RunSummary:
                 f"{self.failed} failed, {self.digests_sent} digest(s) sent")
 
 
-def evaluate_site(store, settings, site, now=None):
-    """Open and refresh the alerts of one site; no delivery. Returns a RunSummary."""
+def evaluate_site(store, settings, site, now=None, audiences=None):
+    """Open and refresh the alerts of one site; no delivery. Returns a RunSummary.
+
+    `audiences`: the matrix placement matrix rules need (alerts.conditions.SiteData).
+    """
     now = now or utcnow()
     summary = RunSummary(site)
     summary.woken = len(wake_snoozed(store, site, now))
@@ -60,7 +63,7 @@ def evaluate_site(store, settings, site, now=None):
     summary.rules = len(rules)
     if not rules:
         return summary
-    data = SiteData(store, site, now)
+    data = SiteData(store, site, now, audiences)
     hits = [(rule, evaluate(data, rule)) for rule in rules]
     facts = client_facts(data, {cid for _, found in hits for cid in found})
     active, resolved_at, opened_recently = cooling_and_cap(
@@ -86,10 +89,10 @@ def evaluate_site(store, settings, site, now=None):
     return summary
 
 
-def run_site(store, settings, site, now=None, deliver=True, sleep=time.sleep):
+def run_site(store, settings, site, now=None, deliver=True, sleep=time.sleep, audiences=None):
     """evaluate_site, then send the new alerts and yesterday's digest."""
     now = now or utcnow()
-    summary = evaluate_site(store, settings, site, now)
+    summary = evaluate_site(store, settings, site, now, audiences)
     if deliver:
         rules_by_id = {r.rule_id: r for r in list_rules(store, site)}
         summary.sent, summary.failed = deliver_alerts(store, settings, site, summary.opened,
@@ -104,7 +107,7 @@ def run_site(store, settings, site, now=None, deliver=True, sleep=time.sleep):
     return summary
 
 
-def run_all_sites(store, settings, now=None, settle_seconds=1.0):
+def run_all_sites(store, settings, now=None, settle_seconds=1.0, audiences=None):
     """The scheduled job: every registered site whose run in this time slot is ours.
 
     One site failing does not stop the others. Returns the RunSummary of each
@@ -120,7 +123,7 @@ def run_all_sites(store, settings, now=None, settle_seconds=1.0):
             log.info("alerts for %s in this slot are run by another worker", site)
             continue
         try:
-            summaries.append(run_site(store, settings, site, now))
+            summaries.append(run_site(store, settings, site, now, audiences=audiences))
         except Exception:
             log.exception("alerts run failed for site %s", site)
     return summaries

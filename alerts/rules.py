@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from vigie.alerts.clock import next_version, utcnow
+from vigie.alerts.conditions import MATRIX_CELLS
 from vigie.warehouse.sites import get_site, normalise_domain
 
 SEVERITIES = ("low", "medium", "high")
@@ -24,6 +25,9 @@ KINDS = {
     "contract_cancelled": ("the client's contract is cancelled (notice given)", ()),
     "purchase_drop": ("purchases over the last MONTHS months below THRESHOLD % of the client's "
                       "rate over the BASELINE_MONTHS before", ("threshold", "months")),
+    **{f"matrix_{cell}": (f"the client is in the {label} cell of the loyalty-profitability matrix "
+                          "(docs/customer-value.md)", ())
+       for cell, label in MATRIX_CELLS.items()},
 }
 
 
@@ -55,6 +59,8 @@ class Rule:
             return f"no purchase for {self.months} month(s)"
         if self.kind == "contract_cancelled":
             return "contract cancelled"
+        if self.kind.startswith("matrix_"):
+            return f"{MATRIX_CELLS[self.kind.removeprefix('matrix_')]} (loyalty-profitability matrix)"
         return (f"purchases over the last {self.months} month(s) below {self.threshold:g}% "
                 f"of the usual rate (previous {self.baseline_months} months)")
 

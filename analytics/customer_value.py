@@ -14,18 +14,21 @@ Definitions (docs/customer-value.md):
 - recency_days: as-of day minus the day of the last purchase (yesterday = 1);
 - orders: number of purchases; net_revenue: purchase amounts minus refunds;
 - historical value = net_revenue;
-- predicted value over H days = expected purchases in the next H days from a
-  BG/NBD model fitted on the site's clients (at most FIT_SAMPLE of them,
-  evenly spread in id order; purchase_models/bgnbd.py), x the
-  client's average purchase value. As in the churn baseline, BG/NBD counts
-  purchase days (two orders on one day are one purchase), so the average
-  purchase value is net_revenue / purchase_days, floored at zero.
+- predicted value (CLV) over H days = the purchases expected in each month of
+  the next H days from a BG/NBD model fitted on the site's clients (at most
+  FIT_SAMPLE of them, evenly spread in id order; purchase_models/bgnbd.py),
+  discounted month by month, x the client's expected spend per purchase from
+  a Gamma-Gamma model (analytics/lifetime_value.py). As in the churn
+  baseline, BG/NBD counts purchase days (two orders on one day are one
+  purchase), so the average purchase value is net_revenue / purchase_days,
+  floored at zero.
 """
 import datetime
 import math
 
 import numpy as np
 
+from vigie.analytics.lifetime_value import DEFAULT_DISCOUNT_RATE, bgnbd_discounted_purchases, spend_model
 from vigie.analytics.rfm import grid_counts, rfm_scores, segment_counts, segment_of
 from vigie.purchase_models.bgnbd import DAYS_PER_UNIT, bgnbd_expected_purchases, fit_bgnbd
 
@@ -106,13 +109,15 @@ RFM_COLUMNS = ["customer_id", "segment", "r", "f", "m", "rfm", "recency_days", "
                "net_revenue", "last_purchase"]
 
 
-def rfm_report(store, site, as_of, segment=None, histories=None):
+def rfm_report(store, site, as_of, segment=None, histories=None, scored=None):
     """Segment counts, the 5x5 grid and per-client rows (optionally one segment's).
 
     `histories`: customer_histories(store, site, as_of) when the caller has
-    them already (the customers page draws RFM and CLV from one read).
+    them already (the customers page draws RFM and CLV from one read);
+    `scored`: rfm_scores of them, when the caller has those too.
     """
-    scored = rfm_scores(customer_histories(store, site, as_of) if histories is None else histories)
+    if scored is None:
+        scored = rfm_scores(customer_histories(store, site, as_of) if histories is None else histories)
     grid = grid_counts(scored)
     clients = [c for c in scored if segment is None or c["segment"] == segment]
     # Best clients of a segment first: the ones a retention team calls first.
@@ -190,29 +195,44 @@ def expected_purchases(clients, horizon_days):
 
 
 CLV_COLUMNS = ["customer_id", "orders", "purchase_days", "first_purchase", "last_purchase",
-               "net_revenue", "average_purchase_value", "expected_purchases", "predicted_value"]
+               "net_revenue", "average_purchase_value", "expected_spend", "expected_purchases",
+               "predicted_value"]
 
 
-def clv_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS, histories=None):
-    """Historical and predicted value per client, their totals and histogram buckets."""
+def clv_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS, histories=None,
+               discount_rate=DEFAULT_DISCOUNT_RATE):
+    """Historical and predicted value per client, their totals and histogram buckets.
+
+    `predicted_value` is the CLV over the horizon: discounted expected
+    purchases x expected spend (analytics/lifetime_value.py).
+    """
     clients = customer_histories(store, site, as_of) if histories is None else histories
     expected, fitted = expected_purchases(clients, horizon_days)
+    spend, described = spend_model(clients) if expected is not None else (None, None)
+    discounted = None
+    if expected is not None:
+        discounted = bgnbd_discounted_purchases(tuple(fitted.values()), clients, horizon_days,
+                                                discount_rate)
     rows = []
     for i, c in enumerate(clients):
         average = max(c["net_revenue"], 0.0) / c["purchase_days"]
         row = {k: c[k] for k in CLV_COLUMNS if k in c}
         row["average_purchase_value"] = round(average, 2)
+        row["expected_spend"] = None if spend is None else round(float(spend[i]), 2)
         row["expected_purchases"] = None if expected is None else round(float(expected[i]), 3)
-        row["predicted_value"] = None if expected is None else round(float(expected[i]) * average, 2)
+        row["predicted_value"] = (None if expected is None
+                                  else round(float(discounted[i]) * float(spend[i]), 2))
         rows.append(row)
     rows.sort(key=lambda r: (-r["net_revenue"], r["customer_id"]))
     predicted = [r["predicted_value"] for r in rows if r["predicted_value"] is not None]
     historical = [r["net_revenue"] for r in rows]
     return {
-        "as_of": as_of, "horizon_days": horizon_days, "customers": len(rows),
+        "as_of": as_of, "horizon_days": horizon_days, "discount_rate": discount_rate,
+        "customers": len(rows),
         "historical_total": round(sum(r["net_revenue"] for r in rows), 2),
         "predicted_total": round(sum(predicted), 2) if expected is not None else None,
         "model": {"name": "BG/NBD", "parameters": fitted} if expected is not None else None,
+        "spend_model": described,
         "prediction_note": fitted if expected is None else "",
         "historical_buckets": value_buckets(historical, span=predicted),
         "predicted_buckets": value_buckets(predicted, span=historical),

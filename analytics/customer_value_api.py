@@ -12,8 +12,7 @@ import logging
 
 from flask import jsonify, request
 
-from vigie.analytics.customer_value import (CLV_COLUMNS, DEFAULT_HORIZON_DAYS, RFM_COLUMNS, clv_report,
-                                            rfm_report)
+from vigie.analytics.customer_value import CLV_COLUMNS, RFM_COLUMNS, clv_report, rfm_report
 from vigie.analytics.rfm import SEGMENTS
 from vigie.analytics.stats_csv import csv_response
 from vigie.analytics.stats_request import (DEFAULT_LIMIT, FORMATS, MAX_LIMIT, ApiError, Principal,
@@ -68,7 +67,7 @@ def _paging(args):
     return limit, page, (page - 1) * limit
 
 
-def register_customer_value_endpoints(bp, store, session_user):
+def register_customer_value_endpoints(bp, store, session_user, settings):
     """Add GET /rfm and /clv to the Stats API blueprint `bp`."""
 
     def answer(site, as_of, name, table, columns, body, limit, page, fmt):
@@ -104,16 +103,16 @@ def register_customer_value_endpoints(bp, store, session_user):
         args = request.args
         site = _site(store, args, principal)
         as_of = _as_of(args)
-        horizon = int_param(args, "horizon", DEFAULT_HORIZON_DAYS, 1, MAX_HORIZON_DAYS)
+        horizon = int_param(args, "horizon", settings.clv_horizon_days, 1, MAX_HORIZON_DAYS)
         table = choice_param(args, "table", ("clients", "buckets"), "clients")
         limit, page, offset = _paging(args)
         fmt = choice_param(args, "format", FORMATS, "json")
-        report = clv_report(store, site.domain, as_of, horizon)
+        report = clv_report(store, site.domain, as_of, horizon, discount_rate=settings.clv_discount_rate)
         clients = [dict(c, first_purchase=c["first_purchase"].isoformat(),
                         last_purchase=c["last_purchase"].isoformat()) for c in report["clients"]]
         shown = clients[offset:offset + limit]
-        body = {k: report[k] for k in ("horizon_days", "customers", "historical_total",
-                                       "predicted_total", "model", "prediction_note",
+        body = {k: report[k] for k in ("horizon_days", "discount_rate", "customers", "historical_total",
+                                       "predicted_total", "model", "spend_model", "prediction_note",
                                        "historical_buckets", "predicted_buckets")}
         body.update(total=len(clients), results=shown)
         if table == "buckets":

@@ -16,6 +16,7 @@ from flask import Blueprint, jsonify, request
 
 from vigie.analytics.breakdowns import BREAKDOWNS, breakdown
 from vigie.analytics.customer_value_api import register_customer_value_endpoints
+from vigie.analytics.portfolio_api import register_portfolio_endpoints
 from vigie.analytics.funnels import funnel_report, get_funnel
 from vigie.analytics.goals import conversions
 from vigie.analytics.period import INTERVALS as TIMESERIES_INTERVALS
@@ -190,7 +191,8 @@ def create_stats_blueprint(store, settings, session_user):
         return {"results": row}, [row]
 
     # Retention data with its own access rule (admin / retention accounts, site keys).
-    register_customer_value_endpoints(bp, store, session_user)
+    register_customer_value_endpoints(bp, store, session_user, settings)
+    register_portfolio_endpoints(bp, store, session_user, settings)
 
     @bp.errorhandler(ApiError)
     def refused(exc):

@@ -7,7 +7,11 @@ Clients and transactions are made inside ClickHouse by bench/churn_scale.py's
 generator (each client buys at their own rhythm for 300 days, churners stop).
 Printed: the per-client history query against a same-process baseline (a
 plain GROUP BY customer_id over the same rows, so a loaded machine shows in
-both), the RFM report, the BG/NBD fit and the CLV report, with peak memory.
+both), the RFM report, the BG/NBD fit, the Gamma-Gamma fit, the CLV report,
+the portfolio value with the loyalty-profitability matrix (from the history
+read and CLV report the Customers page already has), what the Customers
+page's value callback computes in all, and the portfolio trend, with peak
+memory.
 """
 import argparse
 import datetime
@@ -46,6 +50,9 @@ def _timed(step, call, repeat):
 
 def run(args, store):
     from vigie.analytics.customer_value import clv_report, customer_histories, expected_purchases, rfm_report
+    from vigie.analytics.lifetime_value import spend_model
+    from vigie.analytics.portfolio import loyalty_matrix, portfolio_report, portfolio_trend
+    from vigie.analytics.rfm import rfm_scores
     from vigie.warehouse.migrations import migrate
     bench = _churn_bench()
     migrate(store)
@@ -68,6 +75,33 @@ def run(args, store):
     print(f"CLV report: {seconds:.2f} s, {seconds / baseline:.1f}x the baseline; value so far "
           f"{value['historical_total']:,.0f}, predicted next 365 days {value['predicted_total']:,.0f}; "
           f"peak memory {bench.peak_mb():,.0f} MB", flush=True)
+    seconds, (_, described) = _timed("gammagamma", lambda: spend_model(clients), 1)
+    print(f"Gamma-Gamma fit and expected spend: {seconds:.2f} s, parameters {described['parameters']}, "
+          f"spend/frequency correlation {described['correlation']}", flush=True)
+
+    scored = rfm_scores(clients)
+
+    def portfolio_and_matrix():
+        summary, rows = portfolio_report(store, site, end, histories=clients, clv=value, scored=scored)
+        return summary, loyalty_matrix(rows)
+    seconds, (summary, matrix) = _timed("portfolio", portfolio_and_matrix, args.repeat)
+    print(f"portfolio value and matrix from the page's CLV report: {seconds:.2f} s; value "
+          f"{summary['value']:,.0f} over {summary['clients']:,} clients; cells "
+          + ", ".join(f"{c['label']} {c['clients']:,}" for c in matrix["cells"]), flush=True)
+
+    def customers_page():
+        histories = customer_histories(store, site, end)
+        page_scores = rfm_scores(histories)
+        rfm_report(store, site, end, histories=histories, scored=page_scores)
+        clv = clv_report(store, site, end, histories=histories)
+        _, rows = portfolio_report(store, site, end, histories=histories, clv=clv, scored=page_scores)
+        return loyalty_matrix(rows)
+    seconds, _ = _timed("page", customers_page, 1)
+    print(f"Customers page value callback (histories, RFM, CLV, portfolio, matrix): {seconds:.2f} s",
+          flush=True)
+    seconds, points = _timed("trend", lambda: portfolio_trend(store, site, end, args.trend_months), 1)
+    print(f"portfolio trend, {args.trend_months} months: {seconds:.2f} s "
+          f"({seconds / args.trend_months:.2f} s a month); peak memory {bench.peak_mb():,.0f} MB", flush=True)
 
 
 def main(argv=None):
@@ -75,6 +109,7 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=100_000, help="clients to generate (default 100000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each query, best kept (default 3)")
+    parser.add_argument("--trend-months", type=int, default=6, help="months of portfolio trend (default 6)")
     parser.add_argument("--backend", choices=("chdb", "clickhouse"), default="chdb",
                         help="embedded chdb (default) or a throwaway clickhouse-server")
     parser.add_argument("--time-limit", type=float, default=1800,

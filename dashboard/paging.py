@@ -11,9 +11,9 @@ from vigie.dashboard.retention_access import query_value
 from vigie.dashboard.selection import SelectionError
 
 
-def page_number(query):
-    """?page=N as a number from 1; SelectionError names a value that is not one."""
-    text = query_value(query, "page")
+def page_number(query, key="page"):
+    """?page=N (or ?KEY=N) as a number from 1; SelectionError names a value that is not one."""
+    text = query_value(query, key)
     if not text:
         return 1
     if not text.isdigit() or int(text) < 1:

@@ -45,3 +45,33 @@ def bgnbd_expected_purchases(params, x, t_x, big_t, t):
     with np.errstate(divide="ignore", invalid="ignore"):
         alive = np.where(x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
     return head * tail / (1 + alive)
+
+
+def bgnbd_purchase_curve(params, x, t_x, big_t, times):
+    """Expected purchases by each of `times` (weeks ahead, ascending): an array (len(times), clients).
+
+    Equal to bgnbd_expected_purchases at each time, at a fraction of the cost
+    for many clients: only the hypergeometric factor depends on the time, and
+    it depends on (x, T) alone, which clients share (whole days, small
+    counts), so it is evaluated once per distinct pair and time.
+    """
+    r, alpha, a, b = params
+    if abs(a - 1) < 1e-9:
+        raise ValueError(f"BG/NBD fit gave a = {a:.3f}: the closed form of expected purchases is 0 / 0")
+    x, t_x, big_t = (np.asarray(v, dtype=float) for v in (x, t_x, big_t))
+    order = np.lexsort((big_t, x))
+    xs, ts = x[order], big_t[order]
+    first = np.ones(len(xs), dtype=bool)
+    first[1:] = (xs[1:] != xs[:-1]) | (ts[1:] != ts[:-1])
+    pair_of = np.empty(len(xs), dtype=int)
+    pair_of[order] = np.cumsum(first) - 1
+    px, pt = xs[first], ts[first]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alive = np.where(x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
+    scale = (a + b + x - 1) / (a - 1) / (1 + alive)
+    curve = []
+    for t in times:
+        tail = 1 - ((alpha + pt) / (alpha + pt + t)) ** (r + px) * hyp2f1(r + px, b + px, a + b + px - 1,
+                                                                         t / (alpha + pt + t))
+        curve.append(scale * tail[pair_of])
+    return np.array(curve)

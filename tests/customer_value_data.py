@@ -67,3 +67,28 @@ def seed_customer_value(store):
     insert_customers(store, [tuple(deleted)])
     insert_transactions(store, rows)
     return store
+
+
+SCORE_COLUMNS = ["site", "customer_id", "as_of", "scored_at", "model_version", "probability",
+                 "risk_band", "reasons", "reason_features"]
+
+
+def seed_portfolio(store):
+    """The twelve clients, c02's contract ended, and churn scores.
+
+    The latest run before the as-of date is 2026-02-20 09:00: c12 (0.85) and
+    c05 (0.75) high, c04 (0.4) medium, c01 (0.1) low. An earlier run that day
+    and a run the day after the as-of date (c07, 0.99) do not count.
+    """
+    seed_customer_value(store)
+    insert_customers(store, [customer(S, "c02", created_at="2025-01-01", contract_status="ended")[:10]
+                             + (5, 0)])
+
+    def run(scored_at, scores):
+        store.insert("churn_scores", SCORE_COLUMNS, [
+            (S, cid, scored_at.date(), scored_at, "m1", p, band, [], []) for cid, p, band in scores])
+    run(datetime.datetime(2026, 2, 20, 3, 0), [("c12", 0.9, "high"), ("c05", 0.2, "low")])
+    run(datetime.datetime(2026, 2, 20, 9, 0), [("c12", 0.85, "high"), ("c05", 0.75, "high"),
+                                               ("c04", 0.4, "medium"), ("c01", 0.1, "low")])
+    run(datetime.datetime(2026, 3, 2, 3, 0), [("c07", 0.99, "high")])
+    return store

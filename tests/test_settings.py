@@ -69,3 +69,14 @@ def test_cookie_secure_reaches_the_session_cookie(store, store_url):
         # The CSRF copy the page's scripts read follows the same setting.
         assert ("Secure" in cookies["_csrf_token"]) is secure
         app.extensions["vigie"].close()
+
+
+def test_customer_value_settings_are_checked():
+    settings = load_settings(environ={"VIGIE_CLV_DISCOUNT_RATE": "0.08",
+                                      "VIGIE_MATRIX_VALUE_CUTOFF": "250"})
+    assert (settings.clv_discount_rate, settings.matrix_value_cutoff) == (0.08, 250.0)
+    assert settings.matrix_tenure_cutoff_days is None     # empty: the median
+    for name, value in (("clv_discount_rate", "1.5"), ("clv_horizon_days", "0"),
+                        ("portfolio_trend_months", "25"), ("matrix_tenure_cutoff_days", "-3")):
+        with pytest.raises(SettingsError, match=name):
+            load_settings(environ={}, overrides={name: value})

@@ -102,8 +102,10 @@ def create_app(settings=None, store=None, start_background=True):
     # Churn alerts: every site's rules on a schedule. Registered last so that,
     # when a scoring job is due in the same tick, the alerts see its scores.
     from vigie.alerts.engine import run_all_sites
+    from vigie.audiences import matrix_audiences
+    audiences = matrix_audiences(settings)
     scheduler.every(settings.alert_interval_minutes * 60, "churn alerts",
-                    lambda: run_all_sites(store, settings))
+                    lambda: run_all_sites(store, settings, audiences=audiences))
 
     if start_background:
         collector.start()

@@ -25,6 +25,8 @@ RULES = [  # (kind, parameters, severity)
     ("contract_cancelled", {}, "high"),
     ("purchase_drop", {"months": 3, "threshold": 50, "baseline_months": 6}, "medium"),
     ("no_purchase", {"months": 3}, "low"),
+    # High value, short relationship: worth a campaign while they still buy.
+    ("matrix_butterflies", {}, "low"),
 ]
 
 
@@ -141,6 +143,7 @@ def alerts_and_deliveries(store, settings, site, scored, out):
     from vigie.alerts.destinations import add_channel
     from vigie.alerts.engine import run_site
     from vigie.alerts.rules import add_rule, list_rules
+    from vigie.audiences import matrix_audiences
 
     with Step("alerts", out) as step:
         mailbox = mailbox_path(settings)
@@ -151,7 +154,7 @@ def alerts_and_deliveries(store, settings, site, scored, out):
         for kind, params, severity in rules:
             if kind not in existing:
                 add_rule(store, site, kind, severity=severity, channels=(MAILBOX_CHANNEL,), **params)
-        summary = run_site(store, settings, site)
+        summary = run_site(store, settings, site, audiences=matrix_audiences(settings))
         step.done(f"{len(rules)} rules, {len(summary.opened)} alerts opened, {summary.sent} "
                   f"delivered to {mailbox} ({summary.failed} failed)")
     return mailbox

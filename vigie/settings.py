@@ -89,6 +89,34 @@ def _probability(text):
     return value
 
 
+def _discount_rate(text):
+    value = float(text)
+    if not 0 <= value < 1:
+        raise ValueError("must be an annual rate from 0 to below 1, e.g. 0.1 for 10 %")
+    return value
+
+
+def _clv_horizon(text):
+    value = int(text)
+    if not 1 <= value <= 3650:
+        raise ValueError("must be a number of days from 1 to 3650")
+    return value
+
+
+def _trend_months(text):
+    value = int(text)
+    if not 1 <= value <= 24:
+        raise ValueError("must be a number of months from 1 to 24")
+    return value
+
+
+def _optional_cutoff(text):
+    """Empty (the default): the median of the site's clients; otherwise a number >= 0."""
+    if text is None or str(text).strip() == "":
+        return None
+    return _non_negative_float(text)
+
+
 def _key_pages(value):
     """'pricing=/pricing**, cancel=/account/cancel**' -> (('pricing', '/pricing**'), ...).
 
@@ -246,6 +274,26 @@ SETTINGS = (
             "Churn probability from which a client's risk band is medium.", _probability),
     Setting("churn_risk_high", 0.6,
             "Churn probability from which a client's risk band is high.", _probability),
+    Setting("clv_horizon_days", 365,
+            "Horizon of customer lifetime value, in days (1-3650): purchases expected over it "
+            "count (docs/customer-value.md). The Stats API's horizon parameter overrides it.",
+            _clv_horizon),
+    Setting("clv_discount_rate", 0.10,
+            "Annual discount rate of customer lifetime value (0.1 = 10 %), applied month by month "
+            "at the monthly rate compounding to it: (1 + rate)^(1/12) - 1.",
+            _discount_rate),
+    Setting("portfolio_trend_months", 6,
+            "Months (1-24) of the portfolio value trend on the Churn page; each month costs one "
+            "read of the site's transactions and a model fit.",
+            _trend_months),
+    Setting("matrix_value_cutoff", "",
+            "Loyalty-profitability matrix: CLV above which a client is high profit. Empty: the "
+            "median CLV of the site's active clients.",
+            _optional_cutoff),
+    Setting("matrix_tenure_cutoff_days", "",
+            "Loyalty-profitability matrix: days since the first purchase above which a client's "
+            "relationship is long. Empty: the median of the site's active clients.",
+            _optional_cutoff),
     Setting("alert_interval_minutes", 60,
             "How often `vigie serve` evaluates every site's churn alert rules and delivers new "
             "alerts (it runs after the scoring job when both are due).",

@@ -19,11 +19,13 @@ from vigie.alerts.churn_queries import (at_risk_page, latest_scores, promoted_mo
 from vigie.alerts.churn_registry import list_models
 from vigie.alerts.client_data.queries import customer_owners
 from vigie.alerts.conditions import last_purchases
+from vigie.analytics.portfolio import portfolio_report, portfolio_trend
 from vigie.dashboard.chart_config import chart
 from vigie.dashboard.churn_view import (BANDS, SORTS, at_risk_csv, at_risk_rows, at_risk_table,
                                   band_cards, model_card, probability_figure,
                                   risk_trend_panel)
 from vigie.dashboard.paging import page_count, page_number, page_summary, pager
+from vigie.dashboard.portfolio_view import portfolio_kpis, spend_model_note, trend_figure
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                         visible_domains)
 from vigie.dashboard.selection import SelectionError
@@ -98,6 +100,9 @@ def layout(**query):
                 html.Div(id="churn-table")]),
             html.Section(className="card", children=[
                 html.H2("Risk over time"), html.Div(id="churn-trend")]),
+            html.Section(className="card", id="churn-value-card", children=[
+                html.H2("What the clients are worth"),
+                dcc.Loading(html.Div(id="churn-value")), dcc.Loading(html.Div(id="churn-value-trend"))]),
             html.Section(className="card", children=[
                 html.H2("Model card"), html.Div(id="churn-model")]),
         ]),
@@ -191,6 +196,47 @@ def show_trend(query):
         return _message(str(exc), "churn-trend-error")
     except StoreError:
         return _message(STORE_DOWN, "churn-trend-error")
+
+
+def _as_of_today(query, error_id, draw):
+    """draw(store, site domain, settings, today) for the query's site, or the message saying why not."""
+    store = _store()
+    try:
+        _, site = retention_site(store, query_value(query, "site"))
+        return draw(store, site.domain, current_app.extensions["vigie"].settings,
+                    datetime.datetime.now(datetime.timezone.utc).date())
+    except SelectionError as exc:
+        return _message(str(exc), error_id)
+    except StoreError:
+        return _message(STORE_DOWN, error_id)
+
+
+def _value(store, site, settings, today):
+    summary, _ = portfolio_report(store, site, today, settings.clv_horizon_days, settings.clv_discount_rate)
+    if not summary["clients"] and summary["value"] is None:
+        return html.P("No client with a purchase yet: import transactions to see their value.",
+                      className="empty", id="portfolio-none")
+    return html.Div([portfolio_kpis(summary)] + spend_model_note(summary["spend_model"]))
+
+
+def _value_trend(store, site, settings, today):
+    points = portfolio_trend(store, site, today, settings.portfolio_trend_months,
+                             settings.clv_horizon_days, settings.clv_discount_rate)
+    if not any(p["value"] is not None for p in points):
+        return None
+    return chart("portfolio-trend", trend_figure(points), displayModeBar=False)
+
+
+@callback(Output("churn-value", "children"), Input("churn-query", "data"))
+def show_value(query):
+    """Portfolio value and value at risk as of today: what a month of saves is worth."""
+    return _as_of_today(query, "churn-value-error", _value)
+
+
+@callback(Output("churn-value-trend", "children"), Input("churn-query", "data"))
+def show_value_trend(query):
+    """The portfolio value month by month (its own callback: one history read and fit per month)."""
+    return _as_of_today(query, "churn-value-trend-error", _value_trend)
 
 
 @callback(Output("churn-download", "data"), Output("churn-export-message", "children"),

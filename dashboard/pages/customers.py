@@ -1,10 +1,12 @@
 """Customers (retention team): customer value, and one client's timeline.
 
-?site=…&date=AS_OF&segment=NAME&q=PREFIX&page=N&client=ID is the page's
+?site=…&date=AS_OF&segment=NAME&cell=CELL&cpage=N&q=PREFIX&page=N&client=ID is the page's
 whole state, so a segment's list or a client's timeline can be linked to
 from the churn table, an alert or a colleague's message. The RFM matrix and
 the CLV chart come from analytics.customer_value (as of `date`, default
-today UTC); clicking a cell of the matrix lists that segment's clients.
+today UTC); clicking a cell of the matrix lists that segment's clients. The
+portfolio value and the loyalty-profitability matrix (dashboard/customers_matrix.py)
+reuse the same history read and CLV report.
 """
 import datetime
 
@@ -17,10 +19,12 @@ from vigie.alerts.client_data.queries import customer_transactions, get_customer
 from vigie.alerts.state import list_alerts
 from vigie.analytics.customer_value import clv_report, customer_histories, rfm_report
 from vigie.analytics.customer_visits import customer_visits
-from vigie.analytics.rfm import SEGMENTS
+from vigie.analytics.portfolio import portfolio_report
+from vigie.analytics.rfm import SEGMENTS, rfm_scores
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
                                            rfm_matrix, segment_members, segment_table)
+from vigie.dashboard.customers_matrix import matrix_card
 from vigie.dashboard.customers_view import customer_list, customers_href, customers_search, timeline
 from vigie.dashboard.paging import page_number
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
@@ -61,7 +65,7 @@ def layout(**query):
     return html.Div(className="customers", children=[
         dcc.Location(id="customers-url", refresh="callback-nav"),
         dcc.Store(id="customers-query",
-                  data={k: query_value(query, k) for k in ("page", "client", "segment", "date")}
+                  data={k: query_value(query, k) for k in ("page", "client", "segment", "date", "cell", "cpage")}
                   | {"site": site, "q": prefix}),
         html.Div(className="controls", children=[
             dcc.Dropdown(id="customers-site", options=domains, value=site if site in domains else None,
@@ -120,11 +124,14 @@ def customer_value(store, site, query):
     if segment and segment not in SEGMENTS:
         raise SelectionError(f"“{segment[:40]}” is not an RFM segment.")
     date = query_value(query, "date")
-    histories = customer_histories(store, site, as_of)   # one read for both reports
-    rfm = rfm_report(store, site, as_of, segment or None, histories=histories)
+    histories = customer_histories(store, site, as_of)   # one read for every report
+    scored = rfm_scores(histories)
+    rfm = rfm_report(store, site, as_of, segment or None, histories=histories, scored=scored)
     if not rfm["customers"]:
         return _no_purchases(site)
-    clv = clv_report(store, site, as_of, histories=histories)
+    settings = current_app.extensions["vigie"].settings
+    clv = clv_report(store, site, as_of, settings.clv_horizon_days, histories, settings.clv_discount_rate)
+    summary, value_rows = portfolio_report(store, site, as_of, histories=histories, clv=clv, scored=scored)
 
     def segment_href(name):
         return customers_href(site, segment=name, date=date)
@@ -138,7 +145,7 @@ def customer_value(store, site, query):
                    html.A("Download CSV", href=api_csv_href("rfm", site, as_of, segment=segment),
                           id="rfm-members-csv", className="csv-link"),
                    segment_members(rfm, segment, client_href)]
-    return html.Div(className="columns", children=[
+    return html.Div([html.Div(className="columns", children=[
         html.Section(className="card", id="rfm-card", children=[
             html.H2(f"RFM segments as of {as_of:%Y-%m-%d}"),
             html.P(f"{rfm['customers']:,} clients with a purchase; click a cell to list its clients.",
@@ -152,7 +159,8 @@ def customer_value(store, site, query):
                   title=export_title("Customer lifetime value", site, as_of)),
             html.A("Download CSV", href=api_csv_href("clv", site, as_of), id="clv-csv",
                    className="csv-link")]),
-    ])
+    ]), matrix_card(summary, value_rows, site, query, settings.matrix_value_cutoff,
+                    settings.matrix_tenure_cutoff_days)])
 
 
 @callback(Output("customers-value", "children"), Input("customers-listed", "data"),

@@ -66,12 +66,18 @@ def test_clv_history_totals_and_buckets(shop):
     assert [(b["from"], b["to"], b["customers"]) for b in report["historical_buckets"]] == [
         (0, 50, 2), (50, 100, 2), (100, 150, 2), (150, 200, 0), (200, 250, 4),
         (250, 300, 0), (300, 350, 1), (350, 400, 0), (400, 450, 0), (450, 500, 1)]
-    # The prediction is expected purchases x the average purchase value.
+    # Without discounting the prediction is expected purchases x the expected spend.
     assert report["model"]["name"] == "BG/NBD" and report["prediction_note"] == ""
+    undiscounted = {r["customer_id"]: r for r in
+                    clv_report(shop, S, AS_OF, horizon_days=180, discount_rate=0.0)["clients"]}
     for r in report["clients"]:
         assert r["expected_purchases"] >= 0
-        assert r["predicted_value"] == pytest.approx(r["expected_purchases"] * r["average_purchase_value"],
-                                                     abs=0.01 + 0.001 * r["average_purchase_value"])
+        same = undiscounted[r["customer_id"]]
+        assert same["predicted_value"] == pytest.approx(same["expected_purchases"] * same["expected_spend"],
+                                                        abs=0.01 + 0.001 * same["expected_spend"])
+        # Discounting at 10 % a year lowers every value that is above zero.
+        assert r["predicted_value"] <= same["predicted_value"]
+    assert report["predicted_total"] < sum(r["predicted_value"] for r in undiscounted.values())
     assert report["predicted_total"] == pytest.approx(sum(r["predicted_value"] for r in report["clients"]))
     assert sum(b["customers"] for b in report["predicted_buckets"]) == 12
     # Both histograms share their buckets, so they can be drawn side by side.
@@ -81,13 +87,34 @@ def test_clv_history_totals_and_buckets(shop):
     assert rows["c12"]["expected_purchases"] > rows["c01"]["expected_purchases"]
 
 
-def test_clv_without_enough_clients_says_why(store):
-    insert_transactions(store, [transaction(S, "a", day_before(5)), transaction(S, "b", day_before(9), 40)])
-    report = clv_report(store, S, AS_OF)
-    assert report["model"] is None and report["predicted_total"] is None
-    assert "at least 10 clients" in report["prediction_note"]
-    assert [r["predicted_value"] for r in report["clients"]] == [None, None]
-    assert report["historical_total"] == 140.0
+
+def test_clv_spend_model_shrinks_averages_toward_the_site(shop):
+    report = clv_report(shop, S, AS_OF)
+    spend = report["spend_model"]
+    # Nine clients bought on two days or more (all but c01, c09, c11), all with a positive mean.
+    assert spend["name"] == "Gamma-Gamma" and spend["repeat_buyers"] == 9 and spend["note"] == ""
+    p, q, gamma = (spend["parameters"][k] for k in ("p", "q", "gamma"))
+    assert q > 1 and spend["population_mean"] == pytest.approx(p * gamma / (q - 1), abs=0.01)
+    for r in report["clients"]:
+        x, m = r["purchase_days"], r["average_purchase_value"]
+        assert r["expected_spend"] == pytest.approx(p * (gamma + x * m) / (p * x + q - 1), abs=0.01)
+        # Between the client's own average and the site's mean.
+        low, high = sorted((m, spend["population_mean"]))
+        assert low - 0.01 <= r["expected_spend"] <= high + 0.01
+
+
+def test_clv_spend_model_needs_repeat_buyers(shop):
+    # Refunds bring five of the nine repeat buyers to zero: four repeat buyers with a
+    # positive mean are left, too few to fit, so each client's own average is used.
+    insert_transactions(shop, [transaction(S, cid, day_before(1), -NET[cid], type="refund")
+                               for cid in ("c02", "c03", "c04", "c05", "c06")])
+    report = clv_report(shop, S, AS_OF)
+    assert report["prediction_note"] == ""
+    assert report["spend_model"]["repeat_buyers"] == 4
+    assert "at least 5 repeat buyers" in report["spend_model"]["note"]
+    assert report["spend_model"]["parameters"] is None
+    spend = {r["customer_id"]: r["expected_spend"] for r in report["clients"]}
+    assert (spend["c12"], spend["c02"], spend["c09"]) == (112.5, 0.0, 90.0)
 
 
 # Pure functions: no store needed, so no backend parameter.

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from vigie.purchase_models.bgnbd import bgnbd_expected_purchases, fit_bgnbd
+from vigie.purchase_models.bgnbd import bgnbd_expected_purchases, bgnbd_purchase_curve, fit_bgnbd
 
 
 def _simulate(rng, clients, r, alpha, a, b, weeks):
@@ -55,3 +55,19 @@ def test_bgnbd_expected_purchases_with_a_below_one_match_a_simulation():
     assert expected == pytest.approx(x.mean(), rel=0.05)
     with pytest.raises(ValueError, match="0 / 0"):
         bgnbd_expected_purchases((0.8, 3.0, 1.0, 2.0), np.zeros(1), np.zeros(1), np.zeros(1), 10.0)
+
+
+def test_the_purchase_curve_is_the_expectation_at_each_time():
+    rng = np.random.default_rng(17)
+    params = (2.0, 8.0, 1.5, 6.0)
+    # Shared (x, T) pairs with different t_x, as whole days give them.
+    x = rng.integers(0, 6, 500).astype(float)
+    big_t = rng.integers(1, 40, 500) / 7
+    t_x = np.where(x > 0, big_t * rng.integers(0, 8, 500) / 7, 0.0)
+    times = [4.3, 8.7, 13.0]
+    curve = bgnbd_purchase_curve(params, x, t_x, big_t, times)
+    assert curve.shape == (3, 500)
+    for row, t in zip(curve, times):
+        assert row == pytest.approx(bgnbd_expected_purchases(params, x, t_x, big_t, t), rel=1e-12)
+    with pytest.raises(ValueError, match="0 / 0"):
+        bgnbd_purchase_curve((0.8, 3.0, 1.0, 2.0), x, t_x, big_t, times)

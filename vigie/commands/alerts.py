@@ -10,6 +10,7 @@ import getpass
 
 from vigie.alerts.delivery import deliveries, send_digest
 from vigie.alerts.engine import run_site
+from vigie.audiences import matrix_audiences
 from vigie.alerts.state import (OUTCOMES, STATES, acknowledge, assign, get_alert, list_alerts,
                                 precision_by_rule, resolve, snooze, transitions)
 from vigie.cli_common import CommandError, _command, _positive
@@ -43,7 +44,8 @@ def _print_alert(alert):
 
 @_with_store
 def cmd_run(args, settings, store):
-    summary = run_site(store, settings, _site(store, args.site), deliver=not args.no_deliver)
+    summary = run_site(store, settings, _site(store, args.site), deliver=not args.no_deliver,
+                       audiences=matrix_audiences(settings))
     print(summary)
     for alert in summary.opened:
         _print_alert(alert)
