@@ -12,7 +12,8 @@ import logging
 
 from flask import jsonify, request
 
-from vigie.analytics.customer_value import CLV_COLUMNS, RFM_COLUMNS, clv_report, rfm_report
+from vigie.analytics.customer_value import CLV_COLUMNS, RFM_COLUMNS, rfm_report
+from vigie.analytics.value_memo import value_basis
 from vigie.analytics.rfm import SEGMENTS
 from vigie.analytics.stats_csv import csv_response
 from vigie.analytics.stats_request import (DEFAULT_LIMIT, FORMATS, MAX_LIMIT, ApiError, Principal,
@@ -107,7 +108,7 @@ def register_customer_value_endpoints(bp, store, session_user, settings):
         table = choice_param(args, "table", ("clients", "buckets"), "clients")
         limit, page, offset = _paging(args)
         fmt = choice_param(args, "format", FORMATS, "json")
-        report = clv_report(store, site.domain, as_of, horizon, discount_rate=settings.clv_discount_rate)
+        _, report = value_basis(store, site.domain, as_of, horizon, settings.clv_discount_rate)
         clients = [dict(c, first_purchase=c["first_purchase"].isoformat(),
                         last_purchase=c["last_purchase"].isoformat()) for c in report["clients"]]
         shown = clients[offset:offset + limit]

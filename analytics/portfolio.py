@@ -16,9 +16,10 @@
 import datetime
 import statistics
 
-from vigie.analytics.customer_value import DEFAULT_HORIZON_DAYS, clv_report, customer_histories
+from vigie.analytics.customer_value import DEFAULT_HORIZON_DAYS
 from vigie.analytics.lifetime_value import DEFAULT_DISCOUNT_RATE
 from vigie.analytics.rfm import SEGMENTS, rfm_scores
+from vigie.analytics.value_memo import value_basis
 
 BANDS = ("high", "medium", "low", "unscored")
 DEFAULT_TREND_MONTHS = 6
@@ -125,8 +126,8 @@ def portfolio_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS,
     `histories`, `clv` and `scored` (their RFM scores): the page's own when
     it has them already, so a page computes each once.
     """
-    histories = customer_histories(store, site, as_of) if histories is None else histories
-    clv = clv_report(store, site, as_of, horizon_days, histories, discount_rate) if clv is None else clv
+    if histories is None or clv is None:
+        histories, clv = value_basis(store, site, as_of, horizon_days, discount_rate)
     scored = rfm_scores(histories) if scored is None else scored
     rows = value_rows(scored, clv, latest_risk(store, site, as_of), ended_contracts(store, site))
     return portfolio_summary(as_of, clv, rows), rows
@@ -147,15 +148,15 @@ def portfolio_trend(store, site, as_of, months=DEFAULT_TREND_MONTHS, horizon_day
 
     Contracts ended today are left out of every point (the store keeps a
     client's current contract status, not its past ones). Each point costs
-    one history read and the two fits, so `months` is capped.
+    one history read and the two fits (kept until the data changes:
+    analytics.value_memo), so `months` is capped.
     """
     if not 1 <= months <= MAX_TREND_MONTHS:
         raise ValueError(f"months must be between 1 and {MAX_TREND_MONTHS}")
     ended = ended_contracts(store, site)
     points = []
     for day in trend_dates(as_of, months):
-        histories = customer_histories(store, site, day)
-        clv = clv_report(store, site, day, horizon_days, histories, discount_rate)
+        _, clv = value_basis(store, site, day, horizon_days, discount_rate)
         active = [r for r in clv["clients"] if r["customer_id"] not in ended]
         predicted = clv["predicted_total"] is not None
         points.append({"as_of": day, "clients": len(active),

@@ -17,9 +17,10 @@ from flask import current_app
 from vigie.alerts.churn_queries import score_history
 from vigie.alerts.client_data.queries import customer_transactions, get_customer, list_customers
 from vigie.alerts.state import list_alerts
-from vigie.analytics.customer_value import clv_report, customer_histories, rfm_report
+from vigie.analytics.customer_value import rfm_report
 from vigie.analytics.customer_visits import customer_visits
 from vigie.analytics.portfolio import portfolio_report
+from vigie.analytics.value_memo import value_basis
 from vigie.analytics.rfm import SEGMENTS, rfm_scores
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
@@ -124,13 +125,13 @@ def customer_value(store, site, query):
     if segment and segment not in SEGMENTS:
         raise SelectionError(f"“{segment[:40]}” is not an RFM segment.")
     date = query_value(query, "date")
-    histories = customer_histories(store, site, as_of)   # one read for every report
+    settings = current_app.extensions["vigie"].settings
+    # One read and fit for every report, kept until the site's data changes.
+    histories, clv = value_basis(store, site, as_of, settings.clv_horizon_days, settings.clv_discount_rate)
     scored = rfm_scores(histories)
     rfm = rfm_report(store, site, as_of, segment or None, histories=histories, scored=scored)
     if not rfm["customers"]:
         return _no_purchases(site)
-    settings = current_app.extensions["vigie"].settings
-    clv = clv_report(store, site, as_of, settings.clv_horizon_days, histories, settings.clv_discount_rate)
     summary, value_rows = portfolio_report(store, site, as_of, histories=histories, clv=clv, scored=scored)
 
     def segment_href(name):

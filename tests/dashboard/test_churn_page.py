@@ -13,12 +13,15 @@ from vigie.warehouse.sites import add_site
 
 OUTPUTS = [("churn-message", "children"), ("churn-bands-panel", "children"),
            ("churn-histogram", "children"), ("churn-table", "children"),
-           ("churn-model", "children"), ("churn-report", "style")]
+           ("churn-model", "children"), ("churn-report", "style"), ("churn-shown", "data")]
 
 
 def show(client, **query):
     answer = call(client, OUTPUTS, [("churn-query", "data", query)])
-    return {name: answer[name][prop] for name, prop in OUTPUTS}
+    shown = {name: answer[name][prop] for name, prop in OUTPUTS}
+    # Once the bands and the table are drawn, the value card starts from the same query.
+    assert shown.pop("churn-shown") == query
+    return shown
 
 
 def export(client, **query):

@@ -38,8 +38,8 @@ def churn_output(http, output, query):
     """A one-output callback of the churn page, as dash-renderer posts it."""
     answer = dash_post(http, {
         "output": f"{output}.children", "outputs": {"id": output, "property": "children"},
-        "inputs": [{"id": "churn-query", "property": "data", "value": query}],
-        "changedPropIds": ["churn-query.data"]})
+        "inputs": [{"id": "churn-shown", "property": "data", "value": query}],
+        "changedPropIds": ["churn-shown.data"]})
     assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
     return answer.get_json()["response"][output]["children"]
 

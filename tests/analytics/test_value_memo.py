@@ -1,0 +1,51 @@
+"""The kept histories and CLV report are never stale: any written row of the site's data is seen."""
+import datetime
+
+from tests.alert_factories import _TRANSACTION_COLUMNS, SITE, add_customers, add_purchases
+from tests.factories import at
+from vigie.analytics import value_memo
+from vigie.analytics.value_memo import data_generation, value_basis
+
+AS_OF = datetime.date(2026, 3, 1)
+
+
+def _revenue(store):
+    histories, clv = value_basis(store, SITE, AS_OF, 365, 0.1)
+    return {c["customer_id"]: c["net_revenue"] for c in histories}, clv["historical_total"]
+
+
+def test_the_same_data_is_computed_once_and_any_change_is_seen(store):
+    value_memo.forget()
+    add_customers(store, ("c1", "2025-01-01", "active"), ("c2", "2025-01-01", "active"))
+    add_purchases(store, "c1", "2026-01-10", "2026-02-01", amount=40.0)
+    first = value_basis(store, SITE, AS_OF, 365, 0.1)
+    assert value_basis(store, SITE, AS_OF, 365, 0.1) is first          # kept
+    assert value_basis(store, SITE, AS_OF, 180, 0.1) is not first      # another horizon
+    assert _revenue(store) == ({"c1": 80.0}, 80.0)
+
+    # A new purchase, then the same transaction corrected with the same version and the
+    # same row count in a fresh table: both change the generation.
+    add_purchases(store, "c2", "2026-02-02", amount=25.0)
+    assert _revenue(store) == ({"c1": 80.0, "c2": 25.0}, 105.0)
+    before = data_generation(store, SITE)
+    store.execute("TRUNCATE TABLE transactions")
+    rows = [(SITE, "c1", f"x{n}", at(day + " 12:00:00"), amount, "EUR", "purchase", "test", 1)
+            for n, (day, amount) in enumerate((("2026-01-10", 40.0), ("2026-02-01", 40.0),
+                                               ("2026-02-02", 26.0)))]
+    store.insert("transactions", _TRANSACTION_COLUMNS, rows)
+    assert data_generation(store, SITE) != before
+    assert _revenue(store) == ({"c1": 106.0}, 106.0)
+
+
+def test_a_deleted_client_leaves_the_kept_histories(store):
+    value_memo.forget()
+    add_customers(store, ("c1", "2025-01-01", "active"), ("c2", "2025-01-01", "active"))
+    add_purchases(store, "c1", "2026-01-10")
+    add_purchases(store, "c2", "2026-01-11")
+    assert sorted(_revenue(store)[0]) == ["c1", "c2"]
+    store.insert("customers", ["site", "customer_id", "created_at", "plan", "contract_status",
+                               "contract_ended_at", "segment", "owner", "attr_keys", "attr_values",
+                               "version", "deleted"],
+                 [(SITE, "c2", at("2025-01-01 00:00:00"), "pro", "active", None, "", "", [], [],
+                   10 ** 12, 1)])
+    assert sorted(_revenue(store)[0]) == ["c1"]
