@@ -1,17 +1,21 @@
-"""A trained churn model: the XGBoost booster, its calibration and its features.
+"""A trained churn model: its estimator (any kind of churn_estimators), its
+calibration, its features and its card.
 
-XGBoost's raw output ranks clients well but its probabilities are skewed by
-scale_pos_weight; the calibration maps the raw margin to a probability that
-means what it says ("30 % of such clients churn"). It is Platt scaling (a
-logistic curve, two numbers, strictly increasing: no ties), stored as plain
-JSON beside the booster's own JSON.
+An estimator's raw margin ranks clients but is not a probability; the
+calibration maps it to one that means what it says ("30 % of such clients
+churn"). It is Platt scaling (a logistic curve, two numbers, strictly
+increasing: no ties), stored as plain JSON beside the estimator's
+`model.json`. The card's `kind` says which estimator loads that file
+(xgboost for cards written before there were other kinds).
 """
 import json
 import os
 
 import numpy as np
 
-MODEL_FILE, CALIBRATION_FILE, CARD_FILE = "model.json", "calibration.json", "card.json"
+from vigie.alerts.churn_estimators import TreeEstimator, load_estimator
+
+CALIBRATION_FILE, CARD_FILE = "calibration.json", "card.json"
 
 
 def fit_calibration(margins, labels):
@@ -49,52 +53,57 @@ def apply_calibration(calibration, margins):
     margins = np.asarray(margins, dtype=float)
     if calibration["method"] == "isotonic":
         return np.interp(margins, calibration["x"], calibration["y"])
-    return 1.0 / (1.0 + np.exp(-(calibration["a"] * margins + calibration["b"])))
+    from scipy.special import expit
+    return expit(calibration["a"] * margins + calibration["b"])
 
 
 class ChurnModel:
-    def __init__(self, booster, calibration, features, card=None):
-        self.booster = booster
+    """`estimator`: a churn_estimators estimator, or an XGBoost booster (wrapped)."""
+
+    def __init__(self, estimator, calibration, features, card=None):
+        if not hasattr(estimator, "kind"):
+            estimator = TreeEstimator(estimator, features)
+        self.estimator = estimator
         self.calibration = calibration
         self.features = list(features)
         self.card = card or {}
 
-    def _matrix(self, frame):
-        import xgboost
-        return xgboost.DMatrix(frame[self.features].to_numpy(dtype=float),
-                               feature_names=self.features, missing=np.nan)
+    @property
+    def kind(self):
+        return self.estimator.kind
+
+    @property
+    def booster(self):
+        """The XGBoost booster of a tree model (None for other kinds)."""
+        return getattr(self.estimator, "booster", None)
 
     def margins(self, frame):
-        return self.booster.predict(self._matrix(frame), output_margin=True)
+        return self.estimator.margins(frame)
 
     def probabilities(self, frame):
         return apply_calibration(self.calibration, self.margins(frame))
 
     def contributions(self, frame, exact=True):
-        """Per-client, per-feature contributions to the margin, bias dropped.
-
-        exact: TreeSHAP values (consistent, about 1 ms per client for a few
-        hundred trees). Otherwise Saabas attributions (approx_contribs): the
-        change of the expected value along each client's path, some twenty
-        times faster, and usually naming the same top features.
-        """
-        values = self.booster.predict(self._matrix(frame), pred_contribs=True, approx_contribs=not exact)
-        return values[:, :len(self.features)]
+        """Per-client, per-feature contributions to the risk, in the order of
+        `features`. Trees: TreeSHAP values (exact, about 1 ms per client for
+        a few hundred trees) or Saabas attributions (some twenty times
+        faster, usually naming the same top features); other kinds: see
+        churn_estimators."""
+        return self.estimator.contributions(frame, exact=exact)
 
     def save(self, directory):
         os.makedirs(directory, exist_ok=True)
-        self.booster.save_model(os.path.join(directory, MODEL_FILE))
-        for name, document in ((CALIBRATION_FILE, self.calibration), (CARD_FILE, _ordered_card(self.card))):
+        self.estimator.save(directory)
+        card = dict(_ordered_card(self.card), kind=self.kind)
+        for name, document in ((CALIBRATION_FILE, self.calibration), (CARD_FILE, card)):
             with open(os.path.join(directory, name), "w", encoding="utf-8") as f:
                 json.dump(document, f, indent=2, sort_keys=True)
 
     @classmethod
     def load(cls, directory):
-        import xgboost
-        booster = xgboost.Booster()
-        booster.load_model(os.path.join(directory, MODEL_FILE))
         with open(os.path.join(directory, CALIBRATION_FILE), encoding="utf-8") as f:
             calibration = json.load(f)
         with open(os.path.join(directory, CARD_FILE), encoding="utf-8") as f:
             card = _ordered_card(json.load(f))
-        return cls(booster, calibration, card["features"], card)
+        estimator = load_estimator(card.get("kind", "xgboost"), directory, card["features"])
+        return cls(estimator, calibration, card["features"], card)

@@ -45,3 +45,27 @@ def bgnbd_expected_purchases(params, x, t_x, big_t, t):
     with np.errstate(divide="ignore", invalid="ignore"):
         alive = np.where(x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
     return head * tail / (1 + alive)
+
+
+def bgnbd_p_alive(params, x, t_x, big_t):
+    """P(the client is still alive at T | their history); 1 without repeat
+    purchases (BG/NBD clients can only drop out right after a purchase)."""
+    r, alpha, a, b = params
+    x, t_x, big_t = (np.asarray(v, dtype=float) for v in (x, t_x, big_t))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        odds = np.where(x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
+    return 1.0 / (1.0 + odds)
+
+
+def bgnbd_p_no_purchase(params, x, t_x, big_t, t):
+    """P(no purchase in (T, T + t] | history).
+
+    A dead client buys nothing. An alive one can only drop out right after a
+    purchase, so making none is a quiet Poisson stretch, e^(-lambda t), with
+    lambda ~ gamma(r + x, alpha + T) given the history and being alive.
+    """
+    r, alpha, _, _ = params
+    x, t_x, big_t = (np.asarray(v, dtype=float) for v in (x, t_x, big_t))
+    alive = bgnbd_p_alive(params, x, t_x, big_t)
+    quiet = ((alpha + big_t) / (alpha + big_t + t)) ** (r + x)
+    return (1 - alive) + alive * quiet

@@ -29,7 +29,13 @@ def _log_a0_terms(params, x, t_x, big_t):
 
     def term(y):
         z = abs(alpha - beta) / (base + y)
-        return np.log(hyp2f1(total, b, total + 1, z)) - total * np.log(base + y)
+        with np.errstate(all="ignore"):
+            direct = np.log(hyp2f1(total, b, total + 1, z))
+            # Near z = 1 with many purchases the series overflows; Euler's
+            # transformation, 2F1(a, b; c; z) = (1 - z)^(c - a - b)
+            # 2F1(c - a, c - b; c; z), gives its logarithm without overflow.
+            euler = (1 - b) * np.log1p(-z) + np.log(hyp2f1(1.0, total + 1 - b, total + 1, z))
+        return np.where(np.isfinite(direct), direct, euler) - total * np.log(base + y)
     return term(t_x), term(big_t)
 
 
