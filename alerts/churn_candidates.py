@@ -21,11 +21,10 @@ import numpy as np
 from vigie.alerts.churn_estimators import LogisticEstimator, PurchaseEstimator, TreeEstimator
 from vigie.alerts.churn_metrics import MetricsError, evaluate
 from vigie.alerts.churn_model import ChurnModel, fit_calibration
+from vigie.alerts.churn_registry import KIND_NAMES as NAMES
 
 # Simplest first: the order ties are broken in.
 KINDS = ("paretonbd", "bgnbd", "logistic", "xgboost")
-NAMES = {"paretonbd": "Pareto/NBD", "bgnbd": "BG/NBD", "logistic": "logistic regression",
-         "xgboost": "XGBoost"}
 TIE_TOLERANCE = 0.002
 TREE_BASE = {"objective": "binary:logistic", "eval_metric": "logloss", "eta": 0.1, "subsample": 0.9,
              "colsample_bytree": 0.9, "tree_method": "hist"}

@@ -12,7 +12,7 @@ and into per-feature contributions the reasons rank. Each saves itself as
   already say what is missing) and z is clipped to +-5 so one extreme client
   cannot dominate. Contributions are coef * z, exactly the margin's terms.
 - `paretonbd`, `bgnbd`: purchase-history models (vigie.purchase_models)
-  scoring P(no purchase over the horizon), as a logit margin. They read only
+  scoring P(no purchase over the horizon), as its logit. They read only
   purchase days, the last purchase and the first one, so they have no
   per-feature contributions: the reasons come from the purchase features they
   read, recency first, then the number of purchases, and each template still
@@ -24,14 +24,17 @@ import os
 import numpy as np
 
 from vigie.alerts.churn_baselines import purchase_histories
-from vigie.purchase_models.bgnbd import DAYS_PER_UNIT, bgnbd_p_no_purchase, fit_bgnbd
-from vigie.purchase_models.paretonbd import fit_paretonbd, paretonbd_p_no_purchase
+from vigie.purchase_models.bgnbd import DAYS_PER_UNIT, bgnbd_logit_no_purchase, fit_bgnbd
+from vigie.purchase_models.paretonbd import fit_paretonbd, paretonbd_logit_no_purchase
 
 MODEL_FILE = "model.json"
 Z_LIMIT = 5.0
-# Probabilities of no purchase are kept inside (EPSILON, 1 - EPSILON) before
-# their logit: a client who never bought has exactly 1.
-EPSILON = 1e-6
+# The churn logit of a client who never bought: the purchase models know
+# nothing of them and their P(no purchase) is 1, whose logit is infinite.
+# 20 (P = 1 - 2e-9) ranks them with the surest leavers, as recency does, and
+# stays finite for the calibration; a fixed value keeps every slice of a
+# scoring run alike.
+NEVER_BOUGHT_LOGIT = 20.0
 
 
 class TreeEstimator:
@@ -127,8 +130,8 @@ class LogisticEstimator:
 
 class PurchaseEstimator:
     """Pareto/NBD or BG/NBD over the clients' purchase histories (in weeks)."""
-    FITS = {"paretonbd": (fit_paretonbd, paretonbd_p_no_purchase, ("r", "alpha", "s", "beta")),
-            "bgnbd": (fit_bgnbd, bgnbd_p_no_purchase, ("r", "alpha", "a", "b"))}
+    FITS = {"paretonbd": (fit_paretonbd, paretonbd_logit_no_purchase, ("r", "alpha", "s", "beta")),
+            "bgnbd": (fit_bgnbd, bgnbd_logit_no_purchase, ("r", "alpha", "a", "b"))}
     # The features whose reasons speak for it, with their rank (higher first).
     REASON_FEATURES = {"recency_days": 2.0, "frequency": 1.0}
 
@@ -145,22 +148,20 @@ class PurchaseEstimator:
         fitted = fit(x[bought], t_x[bought], big_t[bought])
         return cls(kind, dict(zip(names, (float(p) for p in fitted))), horizon_days)
 
-    def p_no_purchase(self, frame):
-        """Clients who never bought get 1: they rank first, as in recency."""
-        _, p_none, names = self.FITS[self.kind]
+    def margins(self, frame):
+        """The logit of P(no purchase over the horizon), computed in log space
+        so clients long gone keep distinct scores instead of all rounding to
+        P = 1; NEVER_BOUGHT_LOGIT for clients who never bought."""
+        _, logit, names = self.FITS[self.kind]
         x, t_x, big_t, bought = purchase_histories(frame)
-        values = np.ones(len(x))
+        values = np.full(len(x), NEVER_BOUGHT_LOGIT)
         params = [self.parameters[n] for n in names]
         with np.errstate(all="ignore"):
-            values[bought] = p_none(params, x[bought], t_x[bought], big_t[bought],
-                                    self.horizon_days / DAYS_PER_UNIT)
+            values[bought] = logit(params, x[bought], t_x[bought], big_t[bought],
+                                   self.horizon_days / DAYS_PER_UNIT)
         if not np.all(np.isfinite(values)):
-            raise ValueError(f"{self.kind} probabilities are not finite for some clients")
+            raise ValueError(f"{self.kind} churn scores are not finite for some clients")
         return values
-
-    def margins(self, frame):
-        p = np.clip(self.p_no_purchase(frame), EPSILON, 1 - EPSILON)
-        return np.log(p) - np.log1p(-p)
 
     def contributions(self, frame, exact=True):
         return np.tile([self.REASON_FEATURES[f] for f in self.features], (len(frame), 1))

@@ -13,8 +13,6 @@ import os
 
 import numpy as np
 
-from vigie.alerts.churn_estimators import TreeEstimator, load_estimator
-
 CALIBRATION_FILE, CARD_FILE = "calibration.json", "card.json"
 
 
@@ -26,11 +24,22 @@ def fit_calibration(margins, labels):
     used before, is a step function: on real data it gave 42 % of clients
     exactly 1.0, and ties cost ranking (AUC). Saved isotonic calibrations
     still load and apply.
+
+    Platt's own targets, (churned + 1) / (churned + 2) for a churner and
+    1 / (retained + 2) for the others, instead of 1 and 0: on a small
+    calibration share that a model separates perfectly, hard labels send the
+    slope to infinity and every probability to exactly 0 or 1. Each client
+    enters twice, as churned with weight target and as retained with weight
+    1 - target.
     """
     margins = np.asarray(margins, dtype=float)
     labels = np.asarray(labels, dtype=int)
+    churned = labels.sum()
+    targets = np.where(labels == 1, (churned + 1) / (churned + 2), 1 / (len(labels) - churned + 2))
     from sklearn.linear_model import LogisticRegression
-    platt = LogisticRegression(C=1e6).fit(margins.reshape(-1, 1), labels)
+    platt = LogisticRegression(C=1e6).fit(np.concatenate([margins, margins]).reshape(-1, 1),
+                                          np.repeat([1, 0], len(margins)),
+                                          sample_weight=np.concatenate([targets, 1 - targets]))
     return {"method": "platt", "a": float(platt.coef_[0][0]), "b": float(platt.intercept_[0])}
 
 
@@ -62,6 +71,7 @@ class ChurnModel:
 
     def __init__(self, estimator, calibration, features, card=None):
         if not hasattr(estimator, "kind"):
+            from vigie.alerts.churn_estimators import TreeEstimator
             estimator = TreeEstimator(estimator, features)
         self.estimator = estimator
         self.calibration = calibration
@@ -105,5 +115,6 @@ class ChurnModel:
             calibration = json.load(f)
         with open(os.path.join(directory, CARD_FILE), encoding="utf-8") as f:
             card = _ordered_card(json.load(f))
+        from vigie.alerts.churn_estimators import load_estimator   # scipy and xgboost: only when loading
         estimator = load_estimator(card.get("kind", "xgboost"), directory, card["features"])
         return cls(estimator, calibration, card["features"], card)

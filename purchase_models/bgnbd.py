@@ -47,25 +47,42 @@ def bgnbd_expected_purchases(params, x, t_x, big_t, t):
     return head * tail / (1 + alive)
 
 
-def bgnbd_p_alive(params, x, t_x, big_t):
-    """P(the client is still alive at T | their history); 1 without repeat
-    purchases (BG/NBD clients can only drop out right after a purchase)."""
+def _log_dead_odds(params, x, t_x, big_t):
+    """log of P(dead) / P(alive) at T; -inf without repeat purchases (BG/NBD
+    clients can only drop out right after a purchase)."""
     r, alpha, a, b = params
     x, t_x, big_t = (np.asarray(v, dtype=float) for v in (x, t_x, big_t))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        odds = np.where(x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
-    return 1.0 / (1.0 + odds)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-12))
+                        + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x)), -np.inf)
+
+
+def bgnbd_p_alive(params, x, t_x, big_t):
+    """P(the client is still alive at T | their history)."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(_log_dead_odds(params, x, t_x, big_t)))
+
+
+def _quiet(params, x, big_t, t):
+    """P(no purchase in t | alive at T): a quiet Poisson stretch, e^(-lambda t),
+    lambda ~ gamma(r + x, alpha + T) given the history and being alive (an
+    alive client can only drop out right after a purchase)."""
+    r, alpha, _, _ = params
+    x, big_t = np.asarray(x, dtype=float), np.asarray(big_t, dtype=float)
+    return ((alpha + big_t) / (alpha + big_t + t)) ** (r + x)
 
 
 def bgnbd_p_no_purchase(params, x, t_x, big_t, t):
-    """P(no purchase in (T, T + t] | history).
-
-    A dead client buys nothing. An alive one can only drop out right after a
-    purchase, so making none is a quiet Poisson stretch, e^(-lambda t), with
-    lambda ~ gamma(r + x, alpha + T) given the history and being alive.
-    """
-    r, alpha, _, _ = params
-    x, t_x, big_t = (np.asarray(v, dtype=float) for v in (x, t_x, big_t))
+    """P(no purchase in (T, T + t] | history): dead, or alive and quiet."""
     alive = bgnbd_p_alive(params, x, t_x, big_t)
-    quiet = ((alpha + big_t) / (alpha + big_t + t)) ** (r + x)
-    return (1 - alive) + alive * quiet
+    return (1 - alive) + alive * _quiet(params, x, big_t, t)
+
+
+def bgnbd_logit_no_purchase(params, x, t_x, big_t, t):
+    """log(P(no purchase) / P(a purchase)) in t, without rounding P to 1 for
+    clients long gone (as paretonbd_logit_no_purchase)."""
+    log_odds = _log_dead_odds(params, x, t_x, big_t)
+    quiet = _quiet(params, x, big_t, t)
+    alive = bgnbd_p_alive(params, x, t_x, big_t)
+    with np.errstate(divide="ignore"):
+        return np.log1p(-alive * (1 - quiet)) + np.logaddexp(0.0, log_odds) - np.log1p(-quiet)

@@ -101,6 +101,13 @@ def paretonbd_p_no_purchase(params, x, t_x, big_t, t):
     which gives closed forms for each u; the integral over u is done by
     Gauss-Legendre quadrature.
     """
+    log_ratio, quiet = _no_purchase_parts(params, x, t_x, big_t, t)
+    alive = 1.0 / (1.0 + np.exp(log_ratio))
+    return (1 - alive) + alive * quiet
+
+
+def _no_purchase_parts(params, x, t_x, big_t, t):
+    """(log of dead versus alive odds at T, P(no purchase in t | alive at T))."""
     r, alpha, s, beta = params
     x, t_x, big_t = (np.asarray(v, dtype=float) for v in (x, t_x, big_t))
     a, b = (alpha + big_t)[..., None], (beta + big_t)[..., None]
@@ -109,5 +116,17 @@ def paretonbd_p_no_purchase(params, x, t_x, big_t, t):
     leave_first = (s / (b + u)) * (b / (b + u)) ** s * (a / (a + u)) ** shape
     quiet_while_alive = (leave_first * _WEIGHTS).sum(axis=-1) * t / 2
     stays_quiet = (a[..., 0] / (a[..., 0] + t)) ** (r + x) * (b[..., 0] / (b[..., 0] + t)) ** s
-    alive = paretonbd_p_alive(params, x, t_x, big_t)
-    return (1 - alive) + alive * (quiet_while_alive + stays_quiet)
+    return _log_alive_ratio(params, x, t_x, big_t), quiet_while_alive + stays_quiet
+
+
+def paretonbd_logit_no_purchase(params, x, t_x, big_t, t):
+    """log(P(no purchase in t) / P(a purchase in t)), computed without
+    rounding P to 1 for clients long gone: a ranking score with no ties where
+    the probability itself would be 1.0 in floating point.
+
+    P(a purchase) = P(alive) (1 - quiet), so the logit is
+    log P(none) + log(1 + dead/alive odds) - log(1 - quiet)."""
+    log_ratio, quiet = _no_purchase_parts(params, x, t_x, big_t, t)
+    alive = 1.0 / (1.0 + np.exp(log_ratio))
+    with np.errstate(divide="ignore"):
+        return np.log1p(-alive * (1 - quiet)) + np.logaddexp(0.0, log_ratio) - np.log1p(-quiet)

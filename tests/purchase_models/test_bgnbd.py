@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from vigie.purchase_models.bgnbd import bgnbd_expected_purchases, fit_bgnbd
+from vigie.purchase_models.bgnbd import (bgnbd_expected_purchases, bgnbd_logit_no_purchase,
+                                         bgnbd_p_no_purchase, fit_bgnbd)
 
 
 def _simulate(rng, clients, r, alpha, a, b, weeks):
@@ -55,3 +56,21 @@ def test_bgnbd_expected_purchases_with_a_below_one_match_a_simulation():
     assert expected == pytest.approx(x.mean(), rel=0.05)
     with pytest.raises(ValueError, match="0 / 0"):
         bgnbd_expected_purchases((0.8, 3.0, 1.0, 2.0), np.zeros(1), np.zeros(1), np.zeros(1), 10.0)
+
+
+def test_bgnbd_p_no_purchase_matches_a_simulation_and_its_logit_never_rounds_to_one():
+    rng = np.random.default_rng(19)
+    params = (2.0, 8.0, 1.5, 6.0)
+    # A new client: no purchase in 13 weeks is the simulated share with none.
+    x, _ = _simulate(rng, 20000, *params, weeks=13)
+    p = bgnbd_p_no_purchase(params, np.zeros(1), np.zeros(1), np.zeros(1), 13.0)[0]
+    assert p == pytest.approx((x == 0).mean(), abs=0.01)
+    # The logit agrees with P where P is moderate, and stays finite and ordered
+    # for clients silent so long that P rounds to 1.
+    histories = (np.array([5.0, 5.0, 40.0, 40.0]), np.array([50.0, 20.0, 10.0, 5.0]),
+                 np.array([52.0, 52.0, 400.0, 400.0]))
+    probabilities = bgnbd_p_no_purchase(params, *histories, 13.0)
+    logits = bgnbd_logit_no_purchase(params, *histories, 13.0)
+    assert logits[:2] == pytest.approx(np.log(probabilities[:2] / (1 - probabilities[:2])))
+    assert probabilities[2] == probabilities[3] == 1.0
+    assert np.all(np.isfinite(logits)) and logits[0] < logits[1] < logits[2] < logits[3]
