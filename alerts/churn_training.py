@@ -111,7 +111,6 @@ def _windows(store, site, as_of, horizon_days, key_pages, require_no_visit, toda
         except TrainingError as exc:
             if back > 2:        # an extra fold only: go on with fewer
                 note = f"one validation fold only: {exc}"
-                progress(f"  {note}")
                 continue
             raise
         progress(f"  {len(labels)} clients, {int(labels.sum())} churned by {reference + horizon}")

@@ -8,7 +8,7 @@ import pytest
 
 from vigie.alerts.churn_candidates import KINDS, TIE_TOLERANCE, Window, choose, evaluate_candidates, fit_candidate
 from vigie.alerts.churn_features import CONTEXT, feature_names
-from vigie.alerts.churn_model import ChurnModel
+from vigie.alerts.churn_model import ChurnModel, apply_calibration, fit_calibration
 from vigie.alerts.churn_reasons import batch_reasons
 from vigie.alerts.churn_registry import load_promoted
 from vigie.alerts.churn_queries import latest_scores
@@ -164,3 +164,24 @@ def test_a_history_of_two_horizons_trains_on_one_fold_and_says_so(store, tmp_pat
     assert window["fold_note"] == note and note in lines
     assert "(one fold)" in model.card["champion_note"]
     assert all(len(c["folds"]) == 1 for c in model.card["metrics"]["candidates"].values())
+
+
+def test_platt_calibration_fits_platt_targets_and_stays_inside_zero_and_one():
+    from sklearn.linear_model import LogisticRegression
+    rng = np.random.default_rng(23)
+    labels = (rng.random(300) < 0.3).astype(int)
+    margins = rng.normal(labels * 1.5, 1.0)
+    calibration = fit_calibration(margins, labels)
+    # The same fit by scikit-learn: each client as churned with weight target, retained with 1 - target.
+    churned = labels.sum()
+    targets = np.where(labels == 1, (churned + 1) / (churned + 2), 1 / (300 - churned + 2))
+    reference = LogisticRegression(C=1e8, tol=1e-10, max_iter=10000).fit(
+        np.concatenate([margins, margins]).reshape(-1, 1), np.repeat([1, 0], 300),
+        sample_weight=np.concatenate([targets, 1 - targets]))
+    assert calibration["a"] == pytest.approx(reference.coef_[0][0], rel=1e-4)
+    assert calibration["b"] == pytest.approx(reference.intercept_[0], rel=1e-4, abs=1e-5)
+    # A calibration share the model separates perfectly: a finite slope, no 0 or 1.
+    separated = fit_calibration(np.array([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0]), np.array([0, 0, 0, 1, 1, 1]))
+    probabilities = apply_calibration(separated, np.array([-30.0, -3.0, 3.0, 30.0]))
+    assert np.isfinite(separated["a"]) and separated["a"] > 0
+    assert np.all((0 < probabilities) & (probabilities < 1)) and np.all(np.diff(probabilities) > 0)
