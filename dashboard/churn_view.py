@@ -198,13 +198,17 @@ def _facts(card):
 
 
 def _metric_rows(metrics):
-    """The champion, the recency baseline, then every candidate, best first."""
+    """The champion, the recency baseline, every candidate, best first, then
+    those that could not be fitted, with why."""
     rows = [(title, metrics[key]) for key, title in _METRIC_ROWS if key in metrics]
     candidates = metrics.get("candidates", {})
     rows += [(f"Candidate: {KIND_NAMES.get(kind, kind)}", entry)
              for kind, entry in sorted(candidates.items(), key=lambda item: -item[1]["roc_auc"])]
+    left_out = [html.Tr([html.Td(f"Candidate: {KIND_NAMES.get(kind, kind)}"),
+                         html.Td(f"left out: {why}", colSpan=len(_METRIC_COLUMNS))])
+                for kind, why in sorted(metrics.get("skipped_candidates", {}).items())]
     return [html.Tr([html.Td(title)] + [html.Td(_metric(entry.get(column), column), className="num")
-                                        for column, _ in _METRIC_COLUMNS]) for title, entry in rows]
+                                        for column, _ in _METRIC_COLUMNS]) for title, entry in rows] + left_out
 
 
 def model_card(card):

@@ -251,3 +251,8 @@ def test_a_champion_card_shows_every_candidate_the_folds_and_why_it_won():
         "Candidate: BG/NBD", "Candidate: XGBoost"]
     assert rows[12:18] == ["Candidate: Pareto/NBD", "0.840", "0.600", "0.120", "0.020", "2.50×"]
     assert find_component(shown, "model-importance-purchases") is not None
+    # A candidate that could not be fitted is listed with why.
+    del candidates["bgnbd"]
+    card["metrics"]["skipped_candidates"] = {"bgnbd": "fewer than 10 clients with purchases to fit on"}
+    rows = texts(find_component(_as_json(model_card(card)), "model-metrics"))
+    assert rows[-2:] == ["Candidate: BG/NBD", "left out: fewer than 10 clients with purchases to fit on"]

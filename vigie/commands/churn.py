@@ -106,6 +106,8 @@ def _print_candidates(record):
     for kind, m in sorted(candidates.items(), key=lambda item: -item[1]["roc_auc"]):
         print(f"{kind}\t{m['roc_auc']:.3f}\t{m['pr_auc']:.3f}\t{m['brier']:.3f}\t{m['ece']:.3f}\t"
               f"{m['lift_top_decile']:.2f}")
+    for kind, why in sorted(record.metrics.get("skipped_candidates", {}).items()):
+        print(f"{kind}\tleft out: {why}")
     print(record.promotion_note)
 
 
