@@ -63,26 +63,28 @@ def bgnbd_p_alive(params, x, t_x, big_t):
         return 1.0 / (1.0 + np.exp(_log_dead_odds(params, x, t_x, big_t)))
 
 
-def _quiet(params, x, big_t, t):
-    """P(no purchase in t | alive at T): a quiet Poisson stretch, e^(-lambda t),
-    lambda ~ gamma(r + x, alpha + T) given the history and being alive (an
-    alive client can only drop out right after a purchase)."""
+def _log_quiet(params, x, big_t, t):
+    """log P(no purchase in t | alive at T): a quiet Poisson stretch,
+    e^(-lambda t), lambda ~ gamma(r + x, alpha + T) given the history and
+    being alive (an alive client can only drop out right after a purchase).
+    Taken as -k log1p(t / (alpha + T)): the power form rounds its base to 1
+    when alpha is huge."""
     r, alpha, _, _ = params
     x, big_t = np.asarray(x, dtype=float), np.asarray(big_t, dtype=float)
-    return ((alpha + big_t) / (alpha + big_t + t)) ** (r + x)
+    return -(r + x) * np.log1p(t / (alpha + big_t))
 
 
 def bgnbd_p_no_purchase(params, x, t_x, big_t, t):
     """P(no purchase in (T, T + t] | history): dead, or alive and quiet."""
     alive = bgnbd_p_alive(params, x, t_x, big_t)
-    return (1 - alive) + alive * _quiet(params, x, big_t, t)
+    return 1 + alive * np.expm1(_log_quiet(params, x, big_t, t))
 
 
 def bgnbd_logit_no_purchase(params, x, t_x, big_t, t):
     """log(P(no purchase) / P(a purchase)) in t, without rounding P to 1 for
     clients long gone (as paretonbd_logit_no_purchase)."""
     log_odds = _log_dead_odds(params, x, t_x, big_t)
-    quiet = _quiet(params, x, big_t, t)
+    buys = -np.expm1(_log_quiet(params, x, big_t, t))      # P(a purchase | alive)
     alive = bgnbd_p_alive(params, x, t_x, big_t)
     with np.errstate(divide="ignore"):
-        return np.log1p(-alive * (1 - quiet)) + np.logaddexp(0.0, log_odds) - np.log1p(-quiet)
+        return np.log1p(-alive * buys) + np.logaddexp(0.0, log_odds) - np.log(buys)

@@ -23,7 +23,7 @@ FEATURES = feature_names(KEY_PAGES)
 DAY = datetime.date(2024, 1, 1)
 
 
-def _web_interaction_window(rng, reference, clients=400):
+def _web_interaction_window(rng, reference, clients=250):
     """Clients whose leaving shows only in a crossing of two web habits.
 
     Heavy visitors (A) who stay look at the pricing page, light ones do not;

@@ -74,3 +74,10 @@ def test_bgnbd_p_no_purchase_matches_a_simulation_and_its_logit_never_rounds_to_
     assert logits[:2] == pytest.approx(np.log(probabilities[:2] / (1 - probabilities[:2])))
     assert probabilities[2] == probabilities[3] == 1.0
     assert np.all(np.isfinite(logits)) and logits[0] < logits[1] < logits[2] < logits[3]
+    # A fit whose rate distribution is a spike (r and alpha huge, as when all
+    # clients buy alike): the power form of the quiet stretch would round to 1.
+    spike = (6.08e16, 2.86e17, 3.18e-24, 1.73e-20)
+    logits = bgnbd_logit_no_purchase(spike, np.array([6.0, 9.0]), np.array([37.79, 25.88]),
+                                     np.array([37.85, 26.29]), 30 / 7)
+    assert np.all(np.isfinite(logits))
+    assert bgnbd_p_no_purchase(spike, np.array([6.0]), np.array([37.79]), np.array([37.85]), 30 / 7)[0] < 1
