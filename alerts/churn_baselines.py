@@ -51,7 +51,7 @@ def recency_baseline(train_x, train_y, eval_x, eval_y):
                     recency_scores(eval_x, never), np.asarray(eval_y))
 
 
-def _histories(frame):
+def purchase_histories(frame):
     """(x repeat purchases, t_x, T) in weeks, and which clients ever bought."""
     bought = frame["purchase_days"].to_numpy(dtype=float) > 0
     age = frame["first_purchase_age_days"].to_numpy(dtype=float)
@@ -67,13 +67,13 @@ def _purchase_model_baseline(name, fit, churn_score, never_bought, parameter_nam
     """Fit a purchase model on the training clients' histories, score both
     windows with churn_score(params, x, t_x, T) (higher: likelier to churn;
     clients who never bought get `never_bought`) and measure it."""
-    x, t_x, big_t, bought = _histories(train_x)
+    x, t_x, big_t, bought = purchase_histories(train_x)
     if bought.sum() < 10:
         raise ValueError("fewer than 10 training clients with purchases")
     params = fit(x[bought], t_x[bought], big_t[bought])
 
     def scores(frame):
-        fx, ftx, fbig, fbought = _histories(frame)
+        fx, ftx, fbig, fbought = purchase_histories(frame)
         values = np.full(len(fx), never_bought)
         values[fbought] = churn_score(params, fx[fbought], ftx[fbought], fbig[fbought])
         if not np.all(np.isfinite(values)):

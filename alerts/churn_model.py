@@ -1,17 +1,19 @@
-"""A trained churn model: the XGBoost booster, its calibration and its features.
+"""A trained churn model: its estimator (any kind of churn_estimators), its
+calibration, its features and its card.
 
-XGBoost's raw output ranks clients well but its probabilities are skewed by
-scale_pos_weight; the calibration maps the raw margin to a probability that
-means what it says ("30 % of such clients churn"). It is Platt scaling (a
-logistic curve, two numbers, strictly increasing: no ties), stored as plain
-JSON beside the booster's own JSON.
+An estimator's raw margin ranks clients but is not a probability; the
+calibration maps it to one that means what it says ("30 % of such clients
+churn"). It is Platt scaling (a logistic curve, two numbers, strictly
+increasing: no ties), stored as plain JSON beside the estimator's
+`model.json`. The card's `kind` says which estimator loads that file
+(xgboost for cards written before there were other kinds).
 """
 import json
 import os
 
 import numpy as np
 
-MODEL_FILE, CALIBRATION_FILE, CARD_FILE = "model.json", "calibration.json", "card.json"
+CALIBRATION_FILE, CARD_FILE = "calibration.json", "card.json"
 
 
 def fit_calibration(margins, labels):
@@ -22,12 +24,51 @@ def fit_calibration(margins, labels):
     used before, is a step function: on real data it gave 42 % of clients
     exactly 1.0, and ties cost ranking (AUC). Saved isotonic calibrations
     still load and apply.
+
+    Platt's own targets, (churned + 1) / (churned + 2) for a churner and
+    1 / (retained + 2) for the others, instead of 1 and 0: on a small
+    calibration share that a model separates perfectly, hard labels send the
+    slope to infinity and every probability to exactly 0 or 1.
     """
     margins = np.asarray(margins, dtype=float)
     labels = np.asarray(labels, dtype=int)
-    from sklearn.linear_model import LogisticRegression
-    platt = LogisticRegression(C=1e6).fit(margins.reshape(-1, 1), labels)
-    return {"method": "platt", "a": float(platt.coef_[0][0]), "b": float(platt.intercept_[0])}
+    churned = labels.sum()
+    targets = np.where(labels == 1, (churned + 1) / (churned + 2), 1 / (len(labels) - churned + 2))
+    a, b = _platt_newton(margins, targets)
+    return {"method": "platt", "a": a, "b": b}
+
+
+def _log_loss(margins, targets, a, b):
+    z = a * margins + b
+    # -(t log p + (1 - t) log(1 - p)) with p = expit(z), without overflow.
+    return float(np.sum(np.logaddexp(0.0, z) - targets * z))
+
+
+def _platt_newton(margins, targets, rounds=100):
+    """(a, b) minimising the log loss of expit(a * margin + b) against the
+    targets, by Newton's method with step halving: two parameters, so a
+    2 x 2 solve per round, far quicker than a general-purpose solver."""
+    from scipy.special import expit
+    a, b = 0.0, float(np.log(targets.mean() / (1 - targets.mean())))
+    loss = _log_loss(margins, targets, a, b)
+    for _ in range(rounds):
+        p = expit(a * margins + b)
+        residual, weight = p - targets, p * (1 - p)
+        gradient = np.array([residual @ margins, residual.sum()])
+        hessian = np.array([[weight @ margins ** 2, weight @ margins], [weight @ margins, weight.sum()]])
+        step = np.linalg.solve(hessian + 1e-12 * np.eye(2), gradient)
+        for _ in range(30):
+            trial = _log_loss(margins, targets, a - step[0], b - step[1])
+            if trial <= loss:
+                break
+            step = step / 2
+        else:
+            break
+        a, b, improvement = a - step[0], b - step[1], loss - trial
+        loss = trial
+        if improvement < 1e-12 * max(1.0, loss):
+            break
+    return float(a), float(b)
 
 
 def ordered_importance(importance):
@@ -49,52 +90,59 @@ def apply_calibration(calibration, margins):
     margins = np.asarray(margins, dtype=float)
     if calibration["method"] == "isotonic":
         return np.interp(margins, calibration["x"], calibration["y"])
-    return 1.0 / (1.0 + np.exp(-(calibration["a"] * margins + calibration["b"])))
+    from scipy.special import expit
+    return expit(calibration["a"] * margins + calibration["b"])
 
 
 class ChurnModel:
-    def __init__(self, booster, calibration, features, card=None):
-        self.booster = booster
+    """`estimator`: a churn_estimators estimator, or an XGBoost booster (wrapped)."""
+
+    def __init__(self, estimator, calibration, features, card=None):
+        if not hasattr(estimator, "kind"):
+            from vigie.alerts.churn_estimators import TreeEstimator
+            estimator = TreeEstimator(estimator, features)
+        self.estimator = estimator
         self.calibration = calibration
         self.features = list(features)
         self.card = card or {}
 
-    def _matrix(self, frame):
-        import xgboost
-        return xgboost.DMatrix(frame[self.features].to_numpy(dtype=float),
-                               feature_names=self.features, missing=np.nan)
+    @property
+    def kind(self):
+        return self.estimator.kind
+
+    @property
+    def booster(self):
+        """The XGBoost booster of a tree model (None for other kinds)."""
+        return getattr(self.estimator, "booster", None)
 
     def margins(self, frame):
-        return self.booster.predict(self._matrix(frame), output_margin=True)
+        return self.estimator.margins(frame)
 
     def probabilities(self, frame):
         return apply_calibration(self.calibration, self.margins(frame))
 
     def contributions(self, frame, exact=True):
-        """Per-client, per-feature contributions to the margin, bias dropped.
-
-        exact: TreeSHAP values (consistent, about 1 ms per client for a few
-        hundred trees). Otherwise Saabas attributions (approx_contribs): the
-        change of the expected value along each client's path, some twenty
-        times faster, and usually naming the same top features.
-        """
-        values = self.booster.predict(self._matrix(frame), pred_contribs=True, approx_contribs=not exact)
-        return values[:, :len(self.features)]
+        """Per-client, per-feature contributions to the risk, in the order of
+        `features`. Trees: TreeSHAP values (exact, about 1 ms per client for
+        a few hundred trees) or Saabas attributions (some twenty times
+        faster, usually naming the same top features); other kinds: see
+        churn_estimators."""
+        return self.estimator.contributions(frame, exact=exact)
 
     def save(self, directory):
         os.makedirs(directory, exist_ok=True)
-        self.booster.save_model(os.path.join(directory, MODEL_FILE))
-        for name, document in ((CALIBRATION_FILE, self.calibration), (CARD_FILE, _ordered_card(self.card))):
+        self.estimator.save(directory)
+        card = dict(_ordered_card(self.card), kind=self.kind)
+        for name, document in ((CALIBRATION_FILE, self.calibration), (CARD_FILE, card)):
             with open(os.path.join(directory, name), "w", encoding="utf-8") as f:
                 json.dump(document, f, indent=2, sort_keys=True)
 
     @classmethod
     def load(cls, directory):
-        import xgboost
-        booster = xgboost.Booster()
-        booster.load_model(os.path.join(directory, MODEL_FILE))
         with open(os.path.join(directory, CALIBRATION_FILE), encoding="utf-8") as f:
             calibration = json.load(f)
         with open(os.path.join(directory, CARD_FILE), encoding="utf-8") as f:
             card = _ordered_card(json.load(f))
-        return cls(booster, calibration, card["features"], card)
+        from vigie.alerts.churn_estimators import load_estimator   # scipy and xgboost: only when loading
+        estimator = load_estimator(card.get("kind", "xgboost"), directory, card["features"])
+        return cls(estimator, calibration, card["features"], card)

@@ -1,8 +1,10 @@
 """The churn model registry: versioned artifacts on disk, listed in `churn_models`.
 
 Each model gets a version (v1, v2... per site) and a directory
-MODEL_DIR/SITE/VERSION holding model.json (XGBoost), calibration.json and
-card.json (the model card). The table row repeats the card's facts so models
+MODEL_DIR/SITE/VERSION holding model.json (the estimator: XGBoost's own
+JSON, or Vigie's for the other kinds), calibration.json and card.json (the
+model card, whose `kind` says which). The kind is also in the row's
+parameters. The table row repeats the card's facts so models
 can be listed and compared without reading files. Rows are never changed:
 the promoted model of a site is its newest row with promoted = 1, so a model
 that fails its baseline leaves the previous promoted one in place.
@@ -14,6 +16,9 @@ from dataclasses import dataclass
 
 from vigie.alerts.churn_model import ChurnModel, ordered_importance
 
+# The kinds of model a champion can be (alerts/churn_candidates), as people read them.
+KIND_NAMES = {"paretonbd": "Pareto/NBD", "bgnbd": "BG/NBD", "logistic": "logistic regression",
+              "xgboost": "XGBoost"}
 _COLUMNS = ["site", "version", "created_at", "features", "parameters", "data_window", "metrics",
             "promoted", "promotion_note", "artifact_path", "feature_importance"]
 

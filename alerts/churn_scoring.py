@@ -142,7 +142,9 @@ def _contributions(model, batch, bands, exact_reasons):
     about (medium and high bands: alerts, the at-risk table), Saabas for the
     low band, whose reasons nobody acts on. TreeSHAP is what makes scoring
     slow (about 1 ms per client); the split keeps a million clients within
-    minutes while every at-risk client gets exact reasons."""
+    minutes while every at-risk client gets exact reasons. Other kinds of
+    champion (churn_estimators) have one kind of contribution, cheap either
+    way."""
     values = model.contributions(batch, exact=False)
     if exact_reasons:
         at_risk = np.flatnonzero(bands != "low")

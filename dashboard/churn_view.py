@@ -9,12 +9,14 @@ import io
 import plotly.graph_objects as go
 from dash import html
 
+from vigie.alerts.churn_registry import KIND_NAMES
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customers_view import client_link_markdown
 from vigie.dashboard.paging import page_table
 
 BANDS = ("high", "medium", "low")
 SORTS = ("desc", "asc")
+# Cards written before champion and challengers held two baselines instead.
 _METRIC_ROWS = (("model", "Model"), ("recency_baseline", "Recency baseline"),
                 ("bgnbd_baseline", "BG/NBD baseline"), ("paretonbd_baseline", "Pareto/NBD baseline"))
 _METRIC_COLUMNS = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brier"),
@@ -126,9 +128,14 @@ def _metric(value, key):
 TOP_FEATURES = 10
 
 
-def importance_table(importance):
-    """The features the model leans on most: share of the trees' total gain, with a bar."""
+def importance_table(importance, kind=None):
+    """The features the model leans on most, with a bar: share of the trees'
+    total gain, or of the logistic regression's standardised weights."""
     shown = [(name, share) for name, share in importance if share > 0][:TOP_FEATURES]
+    if not shown and kind in ("paretonbd", "bgnbd"):
+        return html.P(f"{KIND_NAMES[kind]} reads the purchase history only (purchase days, the first "
+                      "and the last): it has no feature weights.", className="empty",
+                      id="model-importance-purchases")
     if not shown:
         return html.P("This model was trained before Vigie recorded feature importance; "
                       "train again to see it.", className="empty", id="model-importance-empty")
@@ -137,7 +144,8 @@ def importance_table(importance):
                      html.Td(html.Div(className="importance-bar",
                                       style={"width": f"{100 * share / widest:.0f}%"}))])
             for name, share in shown]
-    return html.Table([html.Thead(html.Tr([html.Th("Feature"), html.Th("Share of gain", className="num"),
+    share = "Share of weight" if kind == "logistic" else "Share of gain"
+    return html.Table([html.Thead(html.Tr([html.Th("Feature"), html.Th(share, className="num"),
                                            html.Th("")])),
                        html.Tbody(rows)], className="ranked", id="model-importance")
 
@@ -167,27 +175,54 @@ def _reliability(metrics):
     return chart("model-reliability", reliability_figure(curve), filename="churn-reliability")
 
 
-def model_card(card):
-    """The promoted model: version, data window, metrics against its baselines, top features."""
-    window, metrics = card["data_window"], card["metrics"]
+def _facts(card):
+    window, kind = card["data_window"], card["parameters"].get("kind")
+    folds = window.get("folds")
     facts = [("Version", card["version"]), ("Trained", f"{card['created_at']:%Y-%m-%d %H:%M} UTC"),
              ("Scores as of", window.get("as_of", "—")),
-             ("Horizon", f"{window['horizon_days']} days" if "horizon_days" in window else "—"),
-             ("Training clients", f"{window.get('training_clients', 0):,} "
-                                   f"({window.get('training_churned', 0):,} churned)"),
-             ("Evaluated on", " to ".join(window.get("evaluation_labels", [])) or "—"),
-             ("Promotion", card["promotion_note"])]
-    rows = [html.Tr([html.Td(title)] + [html.Td(_metric(metrics[key].get(column), column), className="num")
-                                        for column, _ in _METRIC_COLUMNS])
-            for key, title in _METRIC_ROWS if key in metrics]
+             ("Horizon", f"{window['horizon_days']} days" if "horizon_days" in window else "—")]
+    if kind:
+        facts.append(("Champion", KIND_NAMES.get(kind, kind)))
+    if "training_clients" in window:
+        facts.append(("Training clients", f"{window['training_clients']:,} "
+                                          f"({window.get('training_churned', 0):,} churned)"))
+    if folds:
+        facts.append(("Validation", f"{window.get('fold_note', '')}: " + "; ".join(
+            " to ".join(f["validation_labels"]) for f in folds)))
+    else:
+        facts.append(("Evaluated on", " to ".join(window.get("evaluation_labels", [])) or "—"))
+    if "refit_clients" in window and folds:
+        facts.append(("Refitted on", f"{' to '.join(window['refit_labels'])} "
+                                     f"({window['refit_clients']:,} clients)"))
+    return facts + [("Promotion", card["promotion_note"])]
+
+
+def _metric_rows(metrics):
+    """The champion, the recency baseline, every candidate, best first, then
+    those that could not be fitted, with why."""
+    rows = [(title, metrics[key]) for key, title in _METRIC_ROWS if key in metrics]
+    candidates = metrics.get("candidates", {})
+    rows += [(f"Candidate: {KIND_NAMES.get(kind, kind)}", entry)
+             for kind, entry in sorted(candidates.items(), key=lambda item: -item[1]["roc_auc"])]
+    left_out = [html.Tr([html.Td(f"Candidate: {KIND_NAMES.get(kind, kind)}"),
+                         html.Td(f"left out: {why}", colSpan=len(_METRIC_COLUMNS))])
+                for kind, why in sorted(metrics.get("skipped_candidates", {}).items())]
+    return [html.Tr([html.Td(title)] + [html.Td(_metric(entry.get(column), column), className="num")
+                                        for column, _ in _METRIC_COLUMNS]) for title, entry in rows] + left_out
+
+
+def model_card(card):
+    """The promoted model: version, champion, validation, metrics of every
+    candidate against the recency baseline, top features."""
+    facts, rows, metrics = _facts(card), _metric_rows(card["metrics"]), card["metrics"]
     return html.Div(id="model-card", children=[
         html.Table(html.Tbody([html.Tr([html.Th(label), html.Td(str(value))]) for label, value in facts]),
                    className="ranked", id="model-facts"),
         html.Table([html.Thead(html.Tr([html.Th("")] + [html.Th(t, className="num")
                                                         for _, t in _METRIC_COLUMNS])),
                     html.Tbody(rows)], className="ranked", id="model-metrics"),
-        html.H3("Reliability on the evaluation window"),
+        html.H3("Reliability on the latest validation window"),
         _reliability(metrics),
         html.H3(f"Top features (of {len(card.get('features', [])):,})"),
-        importance_table(card.get("feature_importance", [])),
+        importance_table(card.get("feature_importance", []), card["parameters"].get("kind")),
     ])

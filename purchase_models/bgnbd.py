@@ -75,3 +75,46 @@ def bgnbd_purchase_curve(params, x, t_x, big_t, times):
                                                                          t / (alpha + pt + t))
         curve.append(scale * tail[pair_of])
     return np.array(curve)
+
+
+def _log_dead_odds(params, x, t_x, big_t):
+    """log of P(dead) / P(alive) at T; -inf without repeat purchases (BG/NBD
+    clients can only drop out right after a purchase)."""
+    r, alpha, a, b = params
+    x, t_x, big_t = (np.asarray(v, dtype=float) for v in (x, t_x, big_t))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-12))
+                        + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x)), -np.inf)
+
+
+def bgnbd_p_alive(params, x, t_x, big_t):
+    """P(the client is still alive at T | their history)."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(_log_dead_odds(params, x, t_x, big_t)))
+
+
+def _log_quiet(params, x, big_t, t):
+    """log P(no purchase in t | alive at T): a quiet Poisson stretch,
+    e^(-lambda t), lambda ~ gamma(r + x, alpha + T) given the history and
+    being alive (an alive client can only drop out right after a purchase).
+    Taken as -k log1p(t / (alpha + T)): the power form rounds its base to 1
+    when alpha is huge."""
+    r, alpha, _, _ = params
+    x, big_t = np.asarray(x, dtype=float), np.asarray(big_t, dtype=float)
+    return -(r + x) * np.log1p(t / (alpha + big_t))
+
+
+def bgnbd_p_no_purchase(params, x, t_x, big_t, t):
+    """P(no purchase in (T, T + t] | history): dead, or alive and quiet."""
+    alive = bgnbd_p_alive(params, x, t_x, big_t)
+    return 1 + alive * np.expm1(_log_quiet(params, x, big_t, t))
+
+
+def bgnbd_logit_no_purchase(params, x, t_x, big_t, t):
+    """log(P(no purchase) / P(a purchase)) in t, without rounding P to 1 for
+    clients long gone (as paretonbd_logit_no_purchase)."""
+    log_odds = _log_dead_odds(params, x, t_x, big_t)
+    buys = -np.expm1(_log_quiet(params, x, big_t, t))      # P(a purchase | alive)
+    alive = bgnbd_p_alive(params, x, t_x, big_t)
+    with np.errstate(divide="ignore"):
+        return np.log1p(-alive * buys) + np.logaddexp(0.0, log_odds) - np.log(buys)

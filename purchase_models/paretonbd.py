@@ -29,7 +29,13 @@ def _log_a0_terms(params, x, t_x, big_t):
 
     def term(y):
         z = abs(alpha - beta) / (base + y)
-        return np.log(hyp2f1(total, b, total + 1, z)) - total * np.log(base + y)
+        with np.errstate(all="ignore"):
+            direct = np.log(hyp2f1(total, b, total + 1, z))
+            # Near z = 1 with many purchases the series overflows; Euler's
+            # transformation, 2F1(a, b; c; z) = (1 - z)^(c - a - b)
+            # 2F1(c - a, c - b; c; z), gives its logarithm without overflow.
+            euler = (1 - b) * np.log1p(-z) + np.log(hyp2f1(1.0, total + 1 - b, total + 1, z))
+        return np.where(np.isfinite(direct), direct, euler) - total * np.log(base + y)
     return term(t_x), term(big_t)
 
 
@@ -89,19 +95,41 @@ def paretonbd_p_no_purchase(params, x, t_x, big_t, t):
     """P(no purchase in (T, T + t] | history): the purchase-only churn probability.
 
     Dead clients buy nothing. A client alive at T with rates (lambda, mu)
-    makes no purchase if they leave at some u < t before buying, or stay and
-    do not buy: integral_0^t mu e^-(lambda+mu)u du + e^-(lambda+mu)t. Alive at
-    T, lambda ~ gamma(r+x, alpha+T) and mu ~ gamma(s, beta+T) independently,
-    which gives closed forms for each u; the integral over u is done by
-    Gauss-Legendre quadrature.
+    buys in t if they buy at some u < t before leaving: integral_0^t lambda
+    e^-(lambda+mu)u du. Alive at T, lambda ~ gamma(r+x, alpha+T) and
+    mu ~ gamma(s, beta+T) independently, which gives closed forms for each u;
+    the integral over u is done by Gauss-Legendre quadrature.
     """
+    log_ratio, buys = _no_purchase_parts(params, x, t_x, big_t, t)
+    alive = 1.0 / (1.0 + np.exp(log_ratio))
+    return 1 - alive * buys
+
+
+def _no_purchase_parts(params, x, t_x, big_t, t):
+    """(log of dead versus alive odds at T, P(a purchase in t | alive at T)).
+
+    The second is 1 - P(no purchase | alive), integrated directly (buying at
+    some u < t before leaving: integral_0^t lambda e^-(lambda+mu)u du) rather
+    than as a difference, which would round to 0 when the rates are tiny. The
+    powers are taken as exp(-k log1p(u / a)): (a / (a + u))^k rounds its base
+    to 1 when a is huge."""
     r, alpha, s, beta = params
     x, t_x, big_t = (np.asarray(v, dtype=float) for v in (x, t_x, big_t))
     a, b = (alpha + big_t)[..., None], (beta + big_t)[..., None]
     shape = (r + x)[..., None]
     u = (_NODES + 1) * t / 2
-    leave_first = (s / (b + u)) * (b / (b + u)) ** s * (a / (a + u)) ** shape
-    quiet_while_alive = (leave_first * _WEIGHTS).sum(axis=-1) * t / 2
-    stays_quiet = (a[..., 0] / (a[..., 0] + t)) ** (r + x) * (b[..., 0] / (b[..., 0] + t)) ** s
-    alive = paretonbd_p_alive(params, x, t_x, big_t)
-    return (1 - alive) + alive * (quiet_while_alive + stays_quiet)
+    buy_first = (shape / (a + u)) * np.exp(-shape * np.log1p(u / a) - s * np.log1p(u / b))
+    return _log_alive_ratio(params, x, t_x, big_t), (buy_first * _WEIGHTS).sum(axis=-1) * t / 2
+
+
+def paretonbd_logit_no_purchase(params, x, t_x, big_t, t):
+    """log(P(no purchase in t) / P(a purchase in t)), computed without
+    rounding P to 1 for clients long gone: a ranking score with no ties where
+    the probability itself would be 1.0 in floating point.
+
+    P(a purchase) = P(alive) P(a purchase | alive), so the logit is
+    log P(none) + log(1 + dead/alive odds) - log P(a purchase | alive)."""
+    log_ratio, buys = _no_purchase_parts(params, x, t_x, big_t, t)
+    alive = 1.0 / (1.0 + np.exp(log_ratio))
+    with np.errstate(divide="ignore"):
+        return np.log1p(-alive * buys) + np.logaddexp(0.0, log_ratio) - np.log(buys)

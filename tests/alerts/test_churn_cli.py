@@ -30,15 +30,24 @@ def test_train_list_and_score_from_the_command_line(server_url, tmp_path):
 
     trained = run_vigie(server_url, tmp_path, "churn", "train", "--site", SITE, "--horizon", "60")
     assert trained.returncode == 0, trained.stderr
-    assert f"features as of {today - datetime.timedelta(days=120)} (training)" in trained.stdout
-    assert "model v1 saved" in trained.stdout and "; promoted" in trained.stdout
+    assert f"features as of {today - datetime.timedelta(days=180)} (training)" in trained.stdout
+    assert f"features as of {today - datetime.timedelta(days=60)} (validation, then the refit)" in trained.stdout
+    assert "validating the candidates on 2 fold(s)" in trained.stdout
+    for name in ("Pareto/NBD", "BG/NBD", "logistic regression", "XGBoost"):
+        assert f"  {name}: validation ROC AUC" in trained.stdout
+    assert "model v1 (" in trained.stdout and "; promoted" in trained.stdout
 
     listed = run_vigie(server_url, tmp_path, "churn", "models", "--site", SITE)
     assert listed.returncode == 0
-    header, v1 = listed.stdout.splitlines()
-    assert header.startswith("version\tcreated\tpromoted\tROC AUC")
+    header, v1, blank, title, columns, *candidates, why = listed.stdout.splitlines()
+    assert header.startswith("version\tcreated\tpromoted\tchampion\tROC AUC")
     assert v1.startswith("v1\t") and "\tyes\t" in v1
     assert v1.endswith(f"{today - datetime.timedelta(days=60)}..{today}")
+    assert title == "candidates of v1 on validation (2 validation folds):" and blank == ""
+    assert columns == "candidate\tROC AUC\tPR AUC\tBrier\tECE\tlift@10%"
+    assert sorted(c.split("\t")[0] for c in candidates) == ["bgnbd", "logistic", "paretonbd", "xgboost"]
+    champion = candidates[0].split("\t")[0]
+    assert v1.split("\t")[3] == champion and " won: validation ROC AUC" in why
 
     out = tmp_path / "scores.csv"
     scored = run_vigie(server_url, tmp_path, "churn", "score", "--site", SITE, "--horizon", "60",

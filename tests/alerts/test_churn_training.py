@@ -10,6 +10,7 @@ from vigie.alerts.churn_model import ChurnModel
 from vigie.alerts.churn_queries import promoted_model_card
 from vigie.alerts.churn_registry import list_models, promoted_record, register_model
 from vigie.alerts.churn_scoring import check_horizon, score_clients
+from vigie.alerts.churn_candidates import NAMES
 from vigie.alerts.churn_training import (TrainingError, earliest_as_of, feature_importance,
                                          train_churn_model)
 from vigie.alerts.churn_registry import RegistryError
@@ -29,31 +30,47 @@ def test_model_beats_recency_out_of_time_and_is_promoted(store, tmp_path):
                               today=TODAY, progress=lines.append)
     card = model.card
     assert card["version"] == "v1" and card["promoted"] is True
-    assert card["data_window"]["training_features_before"] == "2024-03-03"
-    assert card["data_window"]["training_labels"] == ["2024-03-03", "2024-05-02"]
-    assert card["data_window"]["evaluation_labels"] == ["2024-05-02", "2024-07-01"]
-    # The model registered is the recipe refitted on the latest complete window.
-    assert card["data_window"]["refit_features_before"] == "2024-05-02"
-    assert card["data_window"]["refit_labels"] == ["2024-05-02", "2024-07-01"]
-    assert card["data_window"]["refit_clients"] + card["data_window"]["refit_calibration_clients"] == 300
-    assert any(line.startswith(f"refitting {card['parameters']['trees']} trees on the latest window")
-               for line in lines)
-    assert model.booster.num_boosted_rounds() == card["parameters"]["trees"]
+    # Two folds rolling back two horizons: fit at T-3H, measure at T-2H; fit at T-2H, measure at T-H.
+    window = card["data_window"]
+    assert [(f["training_features_before"], f["training_labels"], f["validation_features_before"],
+             f["validation_labels"]) for f in window["folds"]] == [
+        ("2024-01-03", ["2024-01-03", "2024-03-03"], "2024-03-03", ["2024-03-03", "2024-05-02"]),
+        ("2024-03-03", ["2024-03-03", "2024-05-02"], "2024-05-02", ["2024-05-02", "2024-07-01"])]
+    assert window["fold_note"] == "2 validation folds"
+    assert window["training_features_before"] == "2024-03-03"
+    assert window["evaluation_labels"] == ["2024-05-02", "2024-07-01"]
+    # The model registered is the champion's recipe refitted on the latest complete window.
+    assert window["refit_features_before"] == "2024-05-02"
+    assert window["refit_labels"] == ["2024-05-02", "2024-07-01"] and window["refit_clients"] == 300
     metrics = card["metrics"]
+    candidates = metrics["candidates"]
+    assert set(candidates) == {"xgboost", "logistic", "paretonbd", "bgnbd"}
+    for entry in candidates.values():
+        assert {"roc_auc", "pr_auc", "brier", "ece", "lift_top_decile"} <= set(entry)
+        assert [f["features_before"] for f in entry["folds"]] == ["2024-03-03", "2024-05-02"]
+        assert entry["roc_auc"] == pytest.approx(np.mean([f["roc_auc"] for f in entry["folds"]]))
+    assert len(candidates["xgboost"]["grid"]) == 4 and len(candidates["logistic"]["grid"]) == 3
+    assert set(candidates["paretonbd"]["setting"]) == set()
+    # The champion is the best on validation, so never worse than a classical model.
+    best = max(candidates, key=lambda k: candidates[k]["roc_auc"])
+    assert card["kind"] == model.kind == best
+    assert metrics["model"]["roc_auc"] == candidates[best]["roc_auc"]
+    assert metrics["model"]["roc_auc"] >= max(candidates[k]["roc_auc"] for k in ("paretonbd", "bgnbd"))
+    assert card["champion_note"].startswith(f"{NAMES[best]} won: validation ROC AUC")
+    assert card["promotion_note"].startswith(card["champion_note"])
+    assert any(line.startswith(f"{card['champion_note']}; refitting it on the latest window (300 clients)")
+               for line in lines)
     assert metrics["model"]["roc_auc"] > metrics["recency_baseline"]["roc_auc"]
     assert metrics["model"]["roc_auc"] > 0.9
     assert metrics["model"]["brier"] < metrics["recency_baseline"]["brier"]
     assert metrics["model"]["lift_top_decile"] > 1.5
-    assert 0 < metrics["bgnbd_baseline"]["roc_auc"] < 1
-    assert 0.5 < metrics["paretonbd_baseline"]["roc_auc"] < metrics["model"]["roc_auc"]
-    assert set(metrics["paretonbd_baseline"]["parameters"]) == {"r", "alpha", "s", "beta"}
-    assert metrics["model"]["clients"] == 300
-    assert any("round 50" in line for line in lines) and "promoted" in lines[-1]
+    assert metrics["model"]["clients"] == 600 and "promoted" in lines[-1]
     # No class weight (it inverts when churners are the majority); leaves hold several clients.
-    assert "scale_pos_weight" not in card["parameters"] and card["parameters"]["min_child_weight"] > 1
+    assert "scale_pos_weight" not in card["parameters"]
+    assert all(s["min_child_weight"] > 1 for s in candidates["xgboost"]["grid"])
     assert card["parameters"]["calibration"] == "platt"
-    # Calibration without mass ties: it separates every pair of clients the trees
-    # separate, and no probability is shared by more than 5 % of the clients.
+    # Calibration without mass ties: it separates every pair of clients the model
+    # separates, and no probability is shared by more than 5 % of the clients.
     frame = build_features(store, SITE, END, KEY_PAGES, today=TODAY)
     probabilities = model.probabilities(frame)
     assert len(np.unique(probabilities)) == len(np.unique(model.margins(frame)))
@@ -70,7 +87,8 @@ def test_model_beats_recency_out_of_time_and_is_promoted(store, tmp_path):
     path = os.path.join(tmp_path, SITE, "v1")
     assert sorted(os.listdir(path)) == ["calibration.json", "card.json", "model.json"]
     reloaded = ChurnModel.load(path)
-    assert reloaded.card["version"] == "v1"
+    assert reloaded.card["version"] == "v1" and reloaded.kind == model.kind
+    assert np.allclose(reloaded.probabilities(frame), probabilities)
     [record] = list_models(store, SITE)
     assert record.promoted and record.metrics == metrics and record.features == tuple(model.features)
     assert record.feature_importance == tuple(importance.items())
@@ -129,6 +147,8 @@ def test_a_horizon_longer_than_the_history_names_the_earliest_feasible_date(stor
     insert_transactions(store, [transaction(SITE, f"h{n:02d}", f"2024-01-{n + 1:02d} 10:00:00")
                                 for n in range(30)])
     assert earliest_as_of(store, SITE, 182) == datetime.date(2025, 1, 29)
+    # Two validation folds need a third horizon: from then on, not before.
+    assert earliest_as_of(store, SITE, 182, folds=2) == datetime.date(2025, 7, 30)
     with pytest.raises(TrainingError, match="the earliest feasible --as-of for this horizon is 2025-01-29"):
         train_churn_model(store, SITE, KEY_PAGES, str(tmp_path), as_of=datetime.date(2025, 1, 28),
                           horizon_days=182, today=datetime.date(2025, 6, 1), progress=lambda line: None)

@@ -3,7 +3,7 @@ import datetime
 import json
 
 from vigie.alerts.churn_queries import risk_trend
-from vigie.dashboard.churn_view import importance_table
+from vigie.dashboard.churn_view import importance_table, model_card
 from tests.dashboard.conftest import dash_post, find_component, login
 from tests.dashboard.retention_data import (MARKETER, OTHER, PASSWORD, RETENTION, SITE, accounts,
                                             churn_world, model, scores)
@@ -220,3 +220,42 @@ def test_risk_trend_waits_for_a_second_scoring_date(client, store):
     scores(store, SITE, "2026-11-20", [("c1", 0.9, "high", [])])
     shown = trend(signed_in_as(client, RETENTION), site=SITE)
     assert shown["props"]["id"] == "churn-trend-empty"
+
+
+def _as_json(component):
+    import plotly.utils
+    return json.loads(json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder))
+
+
+def test_a_champion_card_shows_every_candidate_the_folds_and_why_it_won():
+    def entry(auc, pr, brier, ece, lift):
+        return {"roc_auc": auc, "pr_auc": pr, "brier": brier, "ece": ece, "lift_top_decile": lift}
+    candidates = {"xgboost": entry(0.80, 0.5, 0.15, 0.03, 2.0), "paretonbd": entry(0.84, 0.6, 0.12, 0.02, 2.5),
+                  "logistic": entry(0.83, 0.55, 0.13, 0.025, 2.2), "bgnbd": entry(0.82, 0.52, 0.14, 0.04, 2.1)}
+    why = "Pareto/NBD won: validation ROC AUC 0.840 (mean of 2 folds), 0.010 above the next best, logistic regression (0.830)"
+    card = {"version": "v3", "created_at": datetime.datetime(2026, 11, 20, 2, 0),
+            "parameters": {"kind": "paretonbd"}, "features": ["recency_days", "frequency"],
+            "feature_importance": [], "promotion_note": why + "; ROC AUC 0.840 beats the recency baseline's 0.800",
+            "data_window": {"as_of": "2026-11-20", "horizon_days": 90, "fold_note": "2 validation folds",
+                            "folds": [{"validation_labels": ["2026-05-24", "2026-08-22"]},
+                                      {"validation_labels": ["2026-08-22", "2026-11-20"]}],
+                            "refit_labels": ["2026-08-22", "2026-11-20"], "refit_clients": 1500},
+            "metrics": {"model": candidates["paretonbd"], "recency_baseline": entry(0.80, 0.5, 0.2, 0.1, 1.5),
+                        "candidates": candidates}}
+    shown = _as_json(model_card(card))
+    facts = texts(find_component(shown, "model-facts"))
+    assert facts[8:] == ["Champion", "Pareto/NBD",
+                         "Validation", "2 validation folds: 2026-05-24 to 2026-08-22; 2026-08-22 to 2026-11-20",
+                         "Refitted on", "2026-08-22 to 2026-11-20 (1,500 clients)",
+                         "Promotion", card["promotion_note"]]
+    rows = texts(find_component(shown, "model-metrics"))[6:]
+    assert [rows[i] for i in range(0, len(rows), 6)] == [
+        "Model", "Recency baseline", "Candidate: Pareto/NBD", "Candidate: logistic regression",
+        "Candidate: BG/NBD", "Candidate: XGBoost"]
+    assert rows[12:18] == ["Candidate: Pareto/NBD", "0.840", "0.600", "0.120", "0.020", "2.50×"]
+    assert find_component(shown, "model-importance-purchases") is not None
+    # A candidate that could not be fitted is listed with why.
+    del candidates["bgnbd"]
+    card["metrics"]["skipped_candidates"] = {"bgnbd": "fewer than 10 clients with purchases to fit on"}
+    rows = texts(find_component(_as_json(model_card(card)), "model-metrics"))
+    assert rows[-2:] == ["Candidate: BG/NBD", "left out: fewer than 10 clients with purchases to fit on"]

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from vigie.purchase_models.bgnbd import bgnbd_expected_purchases, bgnbd_purchase_curve, fit_bgnbd
+from vigie.purchase_models.bgnbd import (bgnbd_expected_purchases, bgnbd_logit_no_purchase,
+                                         bgnbd_p_no_purchase, bgnbd_purchase_curve, fit_bgnbd)
 
 
 def _simulate(rng, clients, r, alpha, a, b, weeks):
@@ -71,3 +72,28 @@ def test_the_purchase_curve_is_the_expectation_at_each_time():
         assert row == pytest.approx(bgnbd_expected_purchases(params, x, t_x, big_t, t), rel=1e-12)
     with pytest.raises(ValueError, match="0 / 0"):
         bgnbd_purchase_curve((0.8, 3.0, 1.0, 2.0), x, t_x, big_t, times)
+
+
+def test_bgnbd_p_no_purchase_matches_a_simulation_and_its_logit_never_rounds_to_one():
+    rng = np.random.default_rng(19)
+    params = (2.0, 8.0, 1.5, 6.0)
+    # A new client: no purchase in 13 weeks is the simulated share with none.
+    x, _ = _simulate(rng, 20000, *params, weeks=13)
+    p = bgnbd_p_no_purchase(params, np.zeros(1), np.zeros(1), np.zeros(1), 13.0)[0]
+    assert p == pytest.approx((x == 0).mean(), abs=0.01)
+    # The logit agrees with P where P is moderate, and stays finite and ordered
+    # for clients silent so long that P rounds to 1.
+    histories = (np.array([5.0, 5.0, 40.0, 40.0]), np.array([50.0, 20.0, 10.0, 5.0]),
+                 np.array([52.0, 52.0, 400.0, 400.0]))
+    probabilities = bgnbd_p_no_purchase(params, *histories, 13.0)
+    logits = bgnbd_logit_no_purchase(params, *histories, 13.0)
+    assert logits[:2] == pytest.approx(np.log(probabilities[:2] / (1 - probabilities[:2])))
+    assert probabilities[2] == probabilities[3] == 1.0
+    assert np.all(np.isfinite(logits)) and logits[0] < logits[1] < logits[2] < logits[3]
+    # A fit whose rate distribution is a spike (r and alpha huge, as when all
+    # clients buy alike): the power form of the quiet stretch would round to 1.
+    spike = (6.08e16, 2.86e17, 3.18e-24, 1.73e-20)
+    logits = bgnbd_logit_no_purchase(spike, np.array([6.0, 9.0]), np.array([37.79, 25.88]),
+                                     np.array([37.85, 26.29]), 30 / 7)
+    assert np.all(np.isfinite(logits))
+    assert bgnbd_p_no_purchase(spike, np.array([6.0]), np.array([37.79]), np.array([37.85]), 30 / 7)[0] < 1

@@ -13,7 +13,7 @@ from scipy.special import gammaln
 
 from vigie.purchase_models.paretonbd import (fit_paretonbd, paretonbd_expected_purchases,
                                              paretonbd_log_likelihood, paretonbd_p_alive,
-                                             paretonbd_p_no_purchase)
+                                             paretonbd_logit_no_purchase, paretonbd_p_no_purchase)
 
 CDNOW = (0.55, 10.58, 0.61, 11.67)
 OTHER = (2.0, 6.0, 0.8, 3.0)  # alpha > beta
@@ -91,3 +91,28 @@ def test_fit_recovers_the_cdnow_parameters_from_clients_simulated_with_them():
     truth = paretonbd_log_likelihood(CDNOW, x, t_x, np.full(n, weeks)).sum()
     best = paretonbd_log_likelihood(fitted, x, t_x, np.full(n, weeks)).sum()
     assert truth - 10 < best and best >= truth  # the maximum, and near the truth
+
+
+def test_frequent_buyers_near_alpha_equal_beta_do_not_overflow():
+    """A fit with s near 0 and beta huge (nobody drops out) makes the
+    hypergeometric series overflow for 40 purchases; Euler's transformation
+    keeps it finite. Regular buyers seen a few days ago are alive and likely
+    to buy within 13 weeks, the more so the more they bought."""
+    params = (5.94, 22.35, 1.06e-23, 9.67e9)
+    x, t_x, big_t = np.array([10.0, 40.0]), np.array([71.0, 71.0]), np.array([71.57, 71.57])
+    alive = paretonbd_p_alive(params, x, t_x, big_t)
+    none = paretonbd_p_no_purchase(params, x, t_x, big_t, 13.0)
+    assert np.all(np.isfinite(alive)) and np.all(alive > 0.99)
+    assert np.all(np.isfinite(none)) and 0 < none[1] < none[0] < 0.2
+    assert np.all(np.isfinite(paretonbd_logit_no_purchase(params, x, t_x, big_t, 13.0)))
+
+
+@pytest.mark.parametrize("params", [CDNOW, OTHER])
+def test_the_logit_agrees_with_p_no_purchase_and_stays_finite_where_p_is_one(params):
+    x, t_x, big_t = (np.array(v) for v in zip(*HISTORIES))
+    p = paretonbd_p_no_purchase(params, x, t_x, big_t, 13.0)
+    assert paretonbd_logit_no_purchase(params, x, t_x, big_t, 13.0) == pytest.approx(np.log(p / (1 - p)))
+    # 20 purchases in 10 weeks, then 400 weeks of silence: P rounds to 1, the logit does not.
+    gone = paretonbd_logit_no_purchase(params, np.array([20.0, 20.0]), np.array([10.0, 10.0]),
+                                       np.array([300.0, 410.0]), 13.0)
+    assert np.all(np.isfinite(gone)) and gone[0] < gone[1]

@@ -83,13 +83,32 @@ def cmd_models(args):
     if not models:
         print(f"no churn model for {site} yet: vigie churn train --site {site}")
         return
-    print("version\tcreated\tpromoted\tROC AUC\tPR AUC\tBrier\tlift@10%\trecency ROC AUC\tevaluated on")
+    print("version\tcreated\tpromoted\tchampion\tROC AUC\tPR AUC\tBrier\tlift@10%\trecency ROC AUC\t"
+          "evaluated on")
     for m in models:
         model, base = m.metrics["model"], m.metrics["recency_baseline"]
         window = m.data_window["evaluation_labels"]
         print(f"{m.version}\t{m.created_at:%Y-%m-%d %H:%M}\t{'yes' if m.promoted else 'no'}\t"
+              f"{m.parameters.get('kind', 'xgboost')}\t"
               f"{model['roc_auc']:.3f}\t{model['pr_auc']:.3f}\t{model['brier']:.3f}\t"
               f"{model['lift_top_decile']:.2f}\t{base['roc_auc']:.3f}\t{window[0]}..{window[1]}")
+    _print_candidates(models[-1])
+
+
+def _print_candidates(record):
+    """The newest model's candidates on validation (models trained before
+    there were candidates have none to show)."""
+    candidates = record.metrics.get("candidates")
+    if not candidates:
+        return
+    print(f"\ncandidates of {record.version} on validation ({record.data_window.get('fold_note', '')}):")
+    print("candidate\tROC AUC\tPR AUC\tBrier\tECE\tlift@10%")
+    for kind, m in sorted(candidates.items(), key=lambda item: -item[1]["roc_auc"]):
+        print(f"{kind}\t{m['roc_auc']:.3f}\t{m['pr_auc']:.3f}\t{m['brier']:.3f}\t{m['ece']:.3f}\t"
+              f"{m['lift_top_decile']:.2f}")
+    for kind, why in sorted(record.metrics.get("skipped_candidates", {}).items()):
+        print(f"{kind}\tleft out: {why}")
+    print(record.promotion_note)
 
 
 def register(commands):
