@@ -18,6 +18,8 @@ period's pageviews of the visitors who searched; with report filters, only
 the events of the kept visits count (analytics.visit_scope). Definitions:
 docs/site-search.md.
 """
+from vigie.analytics.period import comparison_period
+from vigie.analytics.query import metric_change
 from vigie.analytics.rollups import VISITORS_COUNT
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 from vigie.analytics.visit_scope import period_events
@@ -27,6 +29,8 @@ MAX_LIMIT = 1000
 REPORTS = ("terms", "no_results", "next_pages")
 SUMMARY_METRICS = ("searches", "visitors", "visits", "searches_per_visit", "refinements",
                    "exits", "no_results", "no_results_rate")
+# The share of searches with no results changes in percentage points, the rest in percent.
+POINT_METRICS = ("no_results_rate",)
 _PERIOD_DAYS = day_bounds("ts", "period")
 
 
@@ -109,6 +113,15 @@ def search_summary(store, site, period, timeout_minutes=30, filters=None):
             "exits": exits, "no_results": no_results,
             "no_results_rate": (round(100.0 * no_results / searches, 1)
                                 if no_results is not None and searches else None)}
+
+
+def compared_search_summary(store, site, period, compare, timeout_minutes=30, filters=None):
+    """search_summary with each metric as {'value', 'previous', 'change'} against the
+    comparison period (`compare`: 'previous_period' or 'previous_year')."""
+    current = search_summary(store, site, period, timeout_minutes, filters)
+    previous = search_summary(store, site, comparison_period(period, compare), timeout_minutes, filters)
+    return {m: {"value": v, "previous": previous[m], "change": metric_change(m, v, previous[m], POINT_METRICS)}
+            for m, v in current.items()}
 
 
 def search_terms(store, site, period, timeout_minutes=30, filters=None, limit=10):

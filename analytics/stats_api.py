@@ -22,6 +22,8 @@ from vigie.analytics.period import INTERVALS as TIMESERIES_INTERVALS
 from vigie.analytics.query import aggregate, timeseries
 from vigie.analytics.realtime import realtime_report
 from vigie.analytics.retention import INTERVALS, cohorts, new_vs_returning
+from vigie.analytics.site_search import (REPORTS as SEARCH_REPORTS, compared_search_summary,
+                                         search_report, search_summary)
 from vigie.analytics.stats_csv import csv_filename, csv_response
 from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
                                            parse_stats_request, required_param, text_param)
@@ -49,8 +51,13 @@ BREAKDOWN_COLUMNS = {
     "file_downloads": ["value", "events", "visitors"],
     "exit_page": ["value"] + METRICS + ["exits", "exit_rate"],
 }
+SEARCH_COLUMNS = {
+    "terms": ["value", "searches", "visitors", "visits", "searches_per_visit"],
+    "no_results": ["value", "searches", "visitors"],
+    "next_pages": ["value", "searches", "visitors"],
+}
 # The parameters that choose which table an endpoint answers with; a CSV is named after them.
-TABLE_PARAMS = ("property", "event", "funnel_id", "interval")
+TABLE_PARAMS = ("property", "event", "funnel_id", "interval", "report")
 RETURNING_COLUMNS = ["visitors", "new_visitors", "returning_visitors", "visits", "new_visits",
                      "returning_visits", "returning_visit_share"]
 
@@ -188,6 +195,29 @@ def create_stats_blueprint(store, settings, session_user):
     def returning(req, args):
         row = new_vs_returning(store, req.site, req.period, timeout, req.filters)
         return {"results": row}, [row]
+
+    def search_columns(args):
+        return SEARCH_COLUMNS[choice_param(args, "report", SEARCH_REPORTS, "terms")]
+
+    @endpoint("/site-search", search_columns, uses_compare=True, uses_filters=True)
+    def site_search(req, args):
+        report = choice_param(args, "report", SEARCH_REPORTS, "terms")
+        depth = req.offset + req.limit
+        if depth > MAX_LIMIT:
+            raise ApiError(400, f"page: a site search report goes {MAX_LIMIT} rows deep; page "
+                                f"{req.page} of {req.limit} rows would need {depth}")
+        rows = search_report(store, req.site, req.period, report, timeout, req.filters,
+                             limit=depth)[req.offset:]
+        body = {"report": report, "results": rows}
+        if req.compare:
+            previous = req.comparison()
+            body.update(compare=req.compare, comparison={"from": previous.start.isoformat(),
+                                                         "to": previous.end.isoformat()},
+                        summary=compared_search_summary(store, req.site, req.period, req.compare,
+                                                        timeout, req.filters))
+        else:
+            body["summary"] = search_summary(store, req.site, req.period, timeout, req.filters)
+        return body, rows
 
     # Retention data with its own access rule (admin / retention accounts, site keys).
     register_customer_value_endpoints(bp, store, session_user)
