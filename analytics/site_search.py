@@ -91,21 +91,39 @@ def _per_visit(searches, visits):
     return round(searches / visits, 2) if visits else None
 
 
-def search_summary(store, site, period, timeout_minutes=30, filters=None):
-    """The period's searches, visitors and visits that searched, searches per visit,
-    refinements (a search followed by another), exits (a search that ended its visit), and the
-    searches with no results and their share (None when the site says no way to tell)."""
+# Report name -> the key a search row is grouped by. Each search row is counted once per
+# report asked for (ARRAY JOIN over these pairs): one pass of the searches serves the
+# summary, the terms and the pages together, as GROUPING SETS would on a newer ClickHouse.
+_GROUPINGS = {"summary": "('summary', '')", "terms": "('terms', term)", "pages": "('pages', next_page)"}
+
+
+def _grouped(store, site, period, timeout_minutes, filters, reports, limit):
+    """{report: [(key, searches, visitors, visits, refinements, exits)]}, each biggest first
+    (ties by key) and at most `limit` rows, for reports among _GROUPINGS."""
     source, params, where = _scope(site, period, filters)
-    params["timeout"] = timeout_minutes * 60
-    [row] = store.query(
-        f"SELECT count(), {VISITORS_COUNT}, uniqExact(visitor_id, visit), sum(refined),"
+    pairs = ", ".join(_GROUPINGS[r] for r in reports)
+    rows = store.query(
+        "SELECT tupleElement(g, 1) AS report, tupleElement(g, 2) AS key, count() AS n,"
+        f" {VISITORS_COUNT}, uniqExact(visitor_id, visit), sum(refined),"
         " countIf(next_page = '' AND refined = 0)"
-        f" FROM ({_searches_sql(source, where)})", params)
-    searches, visitors, visits, refinements, exits = (int(n) for n in row)
+        f" FROM ({_searches_sql(source, where)}) ARRAY JOIN [{pairs}] AS g"
+        " WHERE NOT (report = 'pages' AND key = '')"
+        " GROUP BY report, key ORDER BY report, n DESC, key LIMIT %(limit)s BY report",
+        dict(params, timeout=timeout_minutes * 60, limit=_limit(limit)))
+    found = {r: [] for r in reports}
+    for report, key, *numbers in rows:
+        found[report].append((key, *(int(n) for n in numbers)))
+    return found
+
+
+def _summary(store, site, period, filters, row):
+    """The summary figures from the summary grouping's row (None: no search at all)."""
+    searches, visitors, visits, refinements, exits = row[1:] if row else (0, 0, 0, 0, 0)
     no_results = None
     found = no_results_condition(site)
     if found:
         condition, extra = found
+        source, params, where = _scope(site, period, filters)
         no_results = int(store.query_value(
             f"SELECT count() FROM {source} WHERE {where} AND {condition}", dict(params, **extra)))
     return {"searches": searches, "visitors": visitors, "visits": visits,
@@ -115,25 +133,51 @@ def search_summary(store, site, period, timeout_minutes=30, filters=None):
                                 if no_results is not None and searches else None)}
 
 
+def _terms(rows):
+    return [{"value": term, "searches": n, "visitors": u, "visits": v,
+             "searches_per_visit": _per_visit(n, v)} for term, n, u, v, _, _ in rows]
+
+
+def _pages(rows):
+    return [{"value": page, "searches": n, "visitors": u} for page, n, u, _, _, _ in rows]
+
+
+def search_summary(store, site, period, timeout_minutes=30, filters=None):
+    """The period's searches, visitors and visits that searched, searches per visit,
+    refinements (a search followed by another), exits (a search that ended its visit), and the
+    searches with no results and their share (None when the site says no way to tell)."""
+    [row] = _grouped(store, site, period, timeout_minutes, filters, ["summary"], 1)["summary"] or [None]
+    return _summary(store, site, period, filters, row)
+
+
+def _compared(current, previous):
+    return {m: {"value": v, "previous": previous[m], "change": metric_change(m, v, previous[m], POINT_METRICS)}
+            for m, v in current.items()}
+
+
 def compared_search_summary(store, site, period, compare, timeout_minutes=30, filters=None):
     """search_summary with each metric as {'value', 'previous', 'change'} against the
     comparison period (`compare`: 'previous_period' or 'previous_year')."""
     current = search_summary(store, site, period, timeout_minutes, filters)
     previous = search_summary(store, site, comparison_period(period, compare), timeout_minutes, filters)
-    return {m: {"value": v, "previous": previous[m], "change": metric_change(m, v, previous[m], POINT_METRICS)}
-            for m, v in current.items()}
+    return _compared(current, previous)
+
+
+def search_page(store, site, period, timeout_minutes=30, filters=None, compare=None, limit=10):
+    """What the Site search page shows, in one pass of the period's searches (and one of the
+    comparison period's with `compare`): (summary, terms, pages after searching)."""
+    found = _grouped(store, site, period, timeout_minutes, filters, ["summary", "terms", "pages"], limit)
+    summary = _summary(store, site, period, filters, (found["summary"] or [None])[0])
+    if compare:
+        summary = _compared(summary, search_summary(store, site, comparison_period(period, compare),
+                                                    timeout_minutes, filters))
+    return summary, _terms(found["terms"]), _pages(found["pages"])
 
 
 def search_terms(store, site, period, timeout_minutes=30, filters=None, limit=10):
     """Per search term, most searched first (ties by term): searches, unique visitors, visits
     with the term and searches per visit."""
-    source, params, where = _scope(site, period, filters)
-    rows = store.query(
-        f"SELECT term, count() AS n, {VISITORS_COUNT}, uniqExact(visitor_id, visit)"
-        f" FROM ({_searches_sql(source, where)}) GROUP BY term ORDER BY n DESC, term"
-        " LIMIT %(limit)s", dict(params, timeout=timeout_minutes * 60, limit=_limit(limit)))
-    return [{"value": term, "searches": int(n), "visitors": int(u), "visits": int(v),
-             "searches_per_visit": _per_visit(int(n), int(v))} for term, n, u, v in rows]
+    return _terms(_grouped(store, site, period, timeout_minutes, filters, ["terms"], limit)["terms"])
 
 
 def no_results_terms(store, site, period, filters=None, limit=10):
@@ -155,13 +199,7 @@ def no_results_terms(store, site, period, filters=None, limit=10):
 def pages_after_search(store, site, period, timeout_minutes=30, filters=None, limit=10):
     """Per page, how many searches led straight to it (the next pageview of the visit, not
     itself a search) and by how many unique visitors."""
-    source, params, where = _scope(site, period, filters)
-    rows = store.query(
-        f"SELECT next_page, count() AS n, {VISITORS_COUNT}"
-        f" FROM ({_searches_sql(source, where)}) WHERE next_page != ''"
-        " GROUP BY next_page ORDER BY n DESC, next_page LIMIT %(limit)s",
-        dict(params, timeout=timeout_minutes * 60, limit=_limit(limit)))
-    return [{"value": page, "searches": int(n), "visitors": int(u)} for page, n, u in rows]
+    return _pages(_grouped(store, site, period, timeout_minutes, filters, ["pages"], limit)["pages"])
 
 
 def search_report(store, site, period, report, timeout_minutes=30, filters=None, limit=10):

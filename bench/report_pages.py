@@ -36,8 +36,7 @@ from vigie.analytics.job_catalog import JOBS  # noqa: E402
 from vigie.analytics.jobs import JobContext, run_window  # noqa: E402
 from vigie.analytics.period import Period  # noqa: E402
 from vigie.analytics.retention import new_vs_returning  # noqa: E402
-from vigie.analytics.site_search import (compared_search_summary, no_results_terms,  # noqa: E402
-                                         pages_after_search, search_terms)
+from vigie.analytics.site_search import no_results_terms, search_page  # noqa: E402
 from bench.analytics import DAYS, SITE, generate, overview_set  # noqa: E402
 from vigie.warehouse import open_store  # noqa: E402
 from vigie.warehouse.migrations import migrate  # noqa: E402
@@ -66,10 +65,8 @@ def returning_set(store, site, period):
 
 
 def search_set(store, site, period):
-    compared_search_summary(store, site, period, "previous_period", 30)
-    search_terms(store, site, period, 30, limit=20)
+    search_page(store, site, period, 30, compare="previous_period", limit=20)
     no_results_terms(store, site, period, limit=20)
-    pages_after_search(store, site, period, 30, limit=20)
 
 
 SETS = (("pages", pages_set), ("geography", geography_set), ("technology", technology_set),

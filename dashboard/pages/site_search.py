@@ -11,8 +11,7 @@ from GET /api/v1/stats/site-search. What is counted: docs/site-search.md.
 import dash
 from dash import Input, Output, callback, html
 
-from vigie.analytics.site_search import (compared_search_summary, no_results_terms, pages_after_search,
-                                         search_summary, search_terms)
+from vigie.analytics.site_search import no_results_terms, search_page
 from vigie.dashboard.controls import register_url_sync
 from vigie.dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, context, message, panel,
                                          report_layout, resolve_query)
@@ -61,12 +60,10 @@ def show_search(query):
     timeout = app.settings.visit_timeout_minutes
     try:
         site, period, selection = resolve_query(query)
-        filters, compare = selection.filter_dict(), selection.compare or None
-        summary = (compared_search_summary(app.store, site, period, compare, timeout, filters) if compare
-                   else search_summary(app.store, site, period, timeout, filters))
-        terms = search_terms(app.store, site, period, timeout, filters, limit=ROWS)
+        filters = selection.filter_dict()
+        summary, terms, after = search_page(app.store, site, period, timeout, filters,
+                                            selection.compare or None, limit=ROWS)
         empty = no_results_terms(app.store, site, period, filters, limit=ROWS)
-        after = pages_after_search(app.store, site, period, timeout, filters, limit=ROWS)
     except SelectionError as exc:
         return message(str(exc)), None, None, None, None, HIDDEN
     except StoreError:

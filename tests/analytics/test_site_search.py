@@ -4,8 +4,8 @@ import datetime
 import pytest
 
 from vigie.analytics.period import Period
-from vigie.analytics.site_search import (no_results_terms, pages_after_search, search_report,
-                                         search_summary, search_terms)
+from vigie.analytics.site_search import (no_results_terms, pages_after_search, search_page,
+                                         search_report, search_summary, search_terms)
 from tests.churn_factories import insert_visit
 from tests.factories import event, insert_events
 from vigie.warehouse.sites import add_site
@@ -125,3 +125,15 @@ def test_filters_keep_the_searches_of_kept_visits(store, site):
     assert pages_after_search(store, site, ONE_DAY, filters=kept) == [
         {"value": "/p/blue-shoe", "searches": 1, "visitors": 1}]
     assert search_summary(store, site, ONE_DAY, filters=kept)["searches"] == 2
+
+
+def test_the_page_gets_the_same_numbers_in_one_pass(store, site):
+    load_day(store)
+    summary, terms, pages = search_page(store, site, ONE_DAY, limit=2)
+    assert summary == search_summary(store, site, ONE_DAY)
+    assert terms == search_terms(store, site, ONE_DAY, limit=2)
+    assert pages == pages_after_search(store, site, ONE_DAY, limit=2)
+    compared, _, _ = search_page(store, site, ONE_DAY, compare="previous_period")
+    # Nothing the day before: no change can be computed but the rate's, from None.
+    assert compared["searches"] == {"value": 6, "previous": 0, "change": None}
+    assert compared["no_results_rate"] == {"value": 33.3, "previous": None, "change": None}
