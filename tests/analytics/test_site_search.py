@@ -134,6 +134,6 @@ def test_the_page_gets_the_same_numbers_in_one_pass(store, site):
     assert terms == search_terms(store, site, ONE_DAY, limit=2)
     assert pages == pages_after_search(store, site, ONE_DAY, limit=2)
     compared, _, _ = search_page(store, site, ONE_DAY, compare="previous_period")
-    # Nothing the day before: no change can be computed but the rate's, from None.
+    # Nothing the day before: nothing to compute a change from.
     assert compared["searches"] == {"value": 6, "previous": 0, "change": None}
     assert compared["no_results_rate"] == {"value": 33.3, "previous": None, "change": None}
