@@ -14,25 +14,12 @@ from vigie.alerts.destinations import add_channel
 from vigie.alerts.engine import run_site
 from vigie.alerts.traffic_alerts import run_traffic_alerts, usual_visitors
 from vigie.alerts.traffic_settings import TrafficAlertError, get_traffic_settings, set_traffic_settings
-from tests.alerts.receivers import SmtpInbox, WebhookReceiver
 from tests.factories import at, event, insert_events
 
 NOW = at("2026-03-10 12:00:00")
 MONDAYS = {"2026-01-26": 11, "2026-02-02": 10, "2026-02-09": 8, "2026-02-16": 10, "2026-02-23": 12,
            "2026-03-02": 10, "2026-03-09": 3}
 HOUR = datetime.timedelta(hours=1)
-
-
-@pytest.fixture
-def inbox():
-    with SmtpInbox() as server:
-        yield server
-
-
-@pytest.fixture
-def webhook():
-    with WebhookReceiver() as server:
-        yield server
 
 
 def no_sleep(_seconds):
