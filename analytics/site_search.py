@@ -200,14 +200,3 @@ def pages_after_search(store, site, period, timeout_minutes=30, filters=None, li
     """Per page, how many searches led straight to it (the next pageview of the visit, not
     itself a search) and by how many unique visitors."""
     return _pages(_grouped(store, site, period, timeout_minutes, filters, ["pages"], limit)["pages"])
-
-
-def search_report(store, site, period, report, timeout_minutes=30, filters=None, limit=10):
-    """One of REPORTS by name."""
-    if report == "terms":
-        return search_terms(store, site, period, timeout_minutes, filters, limit)
-    if report == "no_results":
-        return no_results_terms(store, site, period, filters, limit)
-    if report == "next_pages":
-        return pages_after_search(store, site, period, timeout_minutes, filters, limit)
-    raise ValueError(f"unknown site search report {report!r}: use one of {', '.join(REPORTS)}")

@@ -22,8 +22,7 @@ from vigie.analytics.period import INTERVALS as TIMESERIES_INTERVALS
 from vigie.analytics.query import aggregate, timeseries
 from vigie.analytics.realtime import realtime_report
 from vigie.analytics.retention import INTERVALS, cohorts, new_vs_returning
-from vigie.analytics.site_search import (REPORTS as SEARCH_REPORTS, compared_search_summary,
-                                         search_report, search_summary)
+from vigie.analytics.site_search import REPORTS as SEARCH_REPORTS, no_results_terms, search_page
 from vigie.analytics.stats_csv import csv_filename, csv_response
 from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
                                            parse_stats_request, required_param, text_param)
@@ -206,18 +205,17 @@ def create_stats_blueprint(store, settings, session_user):
         if depth > MAX_LIMIT:
             raise ApiError(400, f"page: a site search report goes {MAX_LIMIT} rows deep; page "
                                 f"{req.page} of {req.limit} rows would need {depth}")
-        rows = search_report(store, req.site, req.period, report, timeout, req.filters,
-                             limit=depth)[req.offset:]
-        body = {"report": report, "results": rows}
+        # One pass of the searches gives the summary with the terms and the pages after searching.
+        summary, terms, pages = search_page(store, req.site, req.period, timeout, req.filters,
+                                            req.compare or None, limit=depth)
+        rows = (terms if report == "terms" else pages if report == "next_pages"
+                else no_results_terms(store, req.site, req.period, req.filters, limit=depth))
+        body = {"report": report, "summary": summary, "results": rows[req.offset:]}
         if req.compare:
             previous = req.comparison()
             body.update(compare=req.compare, comparison={"from": previous.start.isoformat(),
-                                                         "to": previous.end.isoformat()},
-                        summary=compared_search_summary(store, req.site, req.period, req.compare,
-                                                        timeout, req.filters))
-        else:
-            body["summary"] = search_summary(store, req.site, req.period, timeout, req.filters)
-        return body, rows
+                                                         "to": previous.end.isoformat()})
+        return body, body["results"]
 
     # Retention data with its own access rule (admin / retention accounts, site keys).
     register_customer_value_endpoints(bp, store, session_user)

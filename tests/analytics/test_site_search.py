@@ -5,7 +5,7 @@ import pytest
 
 from vigie.analytics.period import Period
 from vigie.analytics.site_search import (no_results_terms, pages_after_search, search_page,
-                                         search_report, search_summary, search_terms)
+                                         search_summary, search_terms)
 from tests.churn_factories import insert_visit
 from tests.factories import event, insert_events
 from vigie.warehouse.sites import add_site
@@ -102,10 +102,8 @@ def test_pages_after_search(store, site):
         {"value": "/", "searches": 1, "visitors": 1},
         {"value": "/p/blue-shoe", "searches": 1, "visitors": 1},
         {"value": "/p/red-shoe", "searches": 1, "visitors": 1}]
-    assert search_report(store, site, ONE_DAY, "next_pages", limit=1) == [
+    assert pages_after_search(store, site, ONE_DAY, limit=1) == [
         {"value": "/", "searches": 1, "visitors": 1}]
-    with pytest.raises(ValueError, match="unknown site search report 'words'"):
-        search_report(store, site, ONE_DAY, "words")
     with pytest.raises(ValueError, match="limit must be a whole number"):
         search_terms(store, site, ONE_DAY, limit=0)
 
