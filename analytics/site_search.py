@@ -13,10 +13,11 @@ of the query string. From those pageviews:
   search, when it is not another search (a refined search counts apart).
 
 A visit here is what the sessions job calls one: a visitor's pageviews with
-no gap longer than the visit timeout. Each report is one pass over the
-period's pageviews of the visitors who searched; with report filters, only
-the events of the kept visits count (analytics.visit_scope). Definitions:
-docs/site-search.md.
+no gap longer than the visit timeout. The summary, the terms and the pages
+after searching come from one pass over the period's pageviews of the
+visitors who searched (the no-results figures from one plain scan); with
+report filters, only the events of the kept visits count
+(analytics.visit_scope). Definitions: docs/site-search.md.
 """
 from vigie.analytics.period import comparison_period
 from vigie.analytics.query import metric_change
@@ -27,8 +28,6 @@ from vigie.warehouse.path_patterns import pattern_to_regex
 
 MAX_LIMIT = 1000
 REPORTS = ("terms", "no_results", "next_pages")
-SUMMARY_METRICS = ("searches", "visitors", "visits", "searches_per_visit", "refinements",
-                   "exits", "no_results", "no_results_rate")
 # The share of searches with no results changes in percentage points, the rest in percent.
 POINT_METRICS = ("no_results_rate",)
 _PERIOD_DAYS = day_bounds("ts", "period")
