@@ -11,6 +11,7 @@ import sys
 from vigie.collector.geo import country
 from vigie.demo import MIN_CLIENTS, client_count
 from vigie.demo_clients import generate_clients
+from vigie.alerts.traffic_settings import get_traffic_settings
 from vigie.demo_traffic import COUNTRY_NETWORKS, NO_RESULTS_EVENT, generate_traffic
 from vigie.warehouse import open_store
 from vigie.warehouse.sites import list_sites
@@ -135,6 +136,7 @@ def test_demo_loads_site_admin_and_traffic_through_the_collector(tmp_path):
         assert len(countries - {""}) >= 4 and "" not in countries
         # Searches keep their words only; the results page says when nothing matched.
         assert site.search_no_results_event == NO_RESULTS_EVENT
+        assert get_traffic_settings(store, site.domain).enabled
         assert store.query_value("SELECT count() FROM events WHERE site_search_term != '' "
                                  "AND name = 'pageview'") > 0
         loaded = sum(stored.values())
