@@ -20,6 +20,7 @@ from vigie.alerts.delivery import deliver_alerts, send_digest, yesterday
 from vigie.alerts.rules import SEVERITIES, list_rules
 from vigie.alerts.state import (cooling_and_cap, list_alerts, new_alert, refreshed, save_run,
                                 wake_snoozed)
+from vigie.alerts.traffic_alerts import run_traffic_alerts
 from vigie.warehouse.run_claims import claim_sites, slot_of
 from vigie.warehouse.sites import list_sites
 
@@ -41,13 +42,17 @@ class RunSummary:
     sent: int = 0
     failed: int = 0
     digests_sent: int = 0
+    traffic_notices: list = field(default_factory=list)  # traffic spikes and drops notified
+    traffic_capped: int = 0  # due but over the twice-a-day cap
 
     def __str__(self):
         return (f"{self.site}: {self.rules} rule(s), {len(self.opened)} new alert(s), "
                 f"{self.updated} already alerted (values refreshed), "
                 f"{self.cooling_down} in cool-down, {self.capped} over the per-client cap, "
                 f"{self.woken} back from snooze; {self.sent} message(s) sent, "
-                f"{self.failed} failed, {self.digests_sent} digest(s) sent")
+                f"{self.failed} failed, {self.digests_sent} digest(s) sent, "
+                f"{len(self.traffic_notices)} traffic alert(s)"
+                + (f" ({self.traffic_capped} over the daily cap)" if self.traffic_capped else ""))
 
 
 def evaluate_site(store, settings, site, now=None, audiences=None):
@@ -90,7 +95,7 @@ def evaluate_site(store, settings, site, now=None, audiences=None):
 
 
 def run_site(store, settings, site, now=None, deliver=True, sleep=time.sleep, audiences=None):
-    """evaluate_site, then send the new alerts and yesterday's digest."""
+    """evaluate_site, then send the new alerts and yesterday's digest, then check the traffic."""
     now = now or utcnow()
     summary = evaluate_site(store, settings, site, now, audiences)
     if deliver:
@@ -103,6 +108,10 @@ def run_site(store, settings, site, now=None, deliver=True, sleep=time.sleep, au
                              opened_before=start + datetime.timedelta(days=1), limit=100000)
         summary.digests_sent, digest_failed = send_digest(store, settings, site, day, recent, sleep)
         summary.failed += digest_failed
+        traffic = run_traffic_alerts(store, settings, site, now, sleep)
+        summary.traffic_notices, summary.traffic_capped = traffic.notices, traffic.capped
+        summary.sent += traffic.sent
+        summary.failed += traffic.failed
     log.info("alerts run %s", summary)
     return summary
 

@@ -159,11 +159,11 @@ def _totals(store, site, period, filters):
     return visit_metrics(rows[0] if rows else _EMPTY)
 
 
-def _change(metric, current, previous):
-    """Percent change; for the bounce and conversion rates, the difference in points."""
+def metric_change(metric, current, previous, in_points=POINT_CHANGES):
+    """Percent change; for the rates named in `in_points`, the difference in points."""
     if current is None or previous is None:
         return None
-    if metric in POINT_CHANGES:
+    if metric in in_points:
         return round(current - previous, 1)
     return round(100.0 * (current - previous) / previous, 1) if previous else None
 
@@ -175,7 +175,7 @@ def aggregate(store, site, period, filters=None, compare=None):
     if not compare:
         return current
     previous = _totals(store, site, comparison_period(period, compare), filters)
-    return {m: {"value": v, "previous": previous[m], "change": _change(m, v, previous[m])}
+    return {m: {"value": v, "previous": previous[m], "change": metric_change(m, v, previous[m])}
             for m, v in current.items()}
 
 

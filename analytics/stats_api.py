@@ -23,6 +23,7 @@ from vigie.analytics.period import INTERVALS as TIMESERIES_INTERVALS
 from vigie.analytics.query import aggregate, timeseries
 from vigie.analytics.realtime import realtime_report
 from vigie.analytics.retention import INTERVALS, cohorts, new_vs_returning
+from vigie.analytics.site_search import REPORTS as SEARCH_REPORTS, no_results_terms, search_page
 from vigie.analytics.stats_csv import csv_filename, csv_response
 from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
                                            parse_stats_request, required_param, text_param)
@@ -50,8 +51,13 @@ BREAKDOWN_COLUMNS = {
     "file_downloads": ["value", "events", "visitors"],
     "exit_page": ["value"] + METRICS + ["exits", "exit_rate"],
 }
+SEARCH_COLUMNS = {
+    "terms": ["value", "searches", "visitors", "visits", "searches_per_visit"],
+    "no_results": ["value", "searches", "visitors"],
+    "next_pages": ["value", "searches", "visitors"],
+}
 # The parameters that choose which table an endpoint answers with; a CSV is named after them.
-TABLE_PARAMS = ("property", "event", "funnel_id", "interval")
+TABLE_PARAMS = ("property", "event", "funnel_id", "interval", "report")
 RETURNING_COLUMNS = ["visitors", "new_visitors", "returning_visitors", "visits", "new_visits",
                      "returning_visits", "returning_visit_share"]
 
@@ -189,6 +195,28 @@ def create_stats_blueprint(store, settings, session_user):
     def returning(req, args):
         row = new_vs_returning(store, req.site, req.period, timeout, req.filters)
         return {"results": row}, [row]
+
+    def search_columns(args):
+        return SEARCH_COLUMNS[choice_param(args, "report", SEARCH_REPORTS, "terms")]
+
+    @endpoint("/site-search", search_columns, uses_compare=True, uses_filters=True)
+    def site_search(req, args):
+        report = choice_param(args, "report", SEARCH_REPORTS, "terms")
+        depth = req.offset + req.limit
+        if depth > MAX_LIMIT:
+            raise ApiError(400, f"page: a site search report goes {MAX_LIMIT} rows deep; page "
+                                f"{req.page} of {req.limit} rows would need {depth}")
+        # One pass of the searches gives the summary with the terms and the pages after searching.
+        summary, terms, pages = search_page(store, req.site, req.period, timeout, req.filters,
+                                            req.compare or None, limit=depth)
+        rows = (terms if report == "terms" else pages if report == "next_pages"
+                else no_results_terms(store, req.site, req.period, req.filters, limit=depth))
+        body = {"report": report, "summary": summary, "results": rows[req.offset:]}
+        if req.compare:
+            previous = req.comparison()
+            body.update(compare=req.compare, comparison={"from": previous.start.isoformat(),
+                                                         "to": previous.end.isoformat()})
+        return body, body["results"]
 
     # Retention data with its own access rule (admin / retention accounts, site keys).
     register_customer_value_endpoints(bp, store, session_user, settings)

@@ -23,7 +23,8 @@ from vigie.analytics.time_ranges import bind_day_bounds
 # midnight), so a visit with events in a period started at most this long before it.
 ID_LIFETIME = datetime.timedelta(days=1)
 # The events columns these reports read.
-_COLUMNS = ("site", "visitor_id", "ts", "name", "pathname", "customer_id", "revenue", "currency")
+_COLUMNS = ("site", "visitor_id", "ts", "name", "pathname", "customer_id", "revenue", "currency",
+            "site_search_term")
 
 
 def kept_visits_sql(filters, since=True):

@@ -8,9 +8,14 @@ exact query sets the pages' callbacks run for the last 30 days:
   geography   countries (all) and regions
   technology  devices, screens, browsers and versions, OS and versions, languages
   returning   new versus returning visitors (analytics.retention)
+  search      the Site search page: its cards compared with the previous period, search
+              terms, searches with no results, pages after searching (analytics.site_search)
 
 each against the overview query set of bench/analytics.py measured in the
-same process right before it, so a loaded machine shows in both. Best of
+same process right before it, so a loaded machine shows in both. For the
+search set, one pageview in twenty is followed five seconds later by a
+search pageview of the same visitor (/search, or /search/empty for one in
+eight: the no-results page), which adds about 3 % to N. Best of
 --repeat runs, raw sessions first, then after the rollups job. Prints the
 figures; asserts nothing.
 
@@ -31,6 +36,7 @@ from vigie.analytics.job_catalog import JOBS  # noqa: E402
 from vigie.analytics.jobs import JobContext, run_window  # noqa: E402
 from vigie.analytics.period import Period  # noqa: E402
 from vigie.analytics.retention import new_vs_returning  # noqa: E402
+from vigie.analytics.site_search import no_results_terms, search_page  # noqa: E402
 from bench.analytics import DAYS, SITE, generate, overview_set  # noqa: E402
 from vigie.warehouse import open_store  # noqa: E402
 from vigie.warehouse.migrations import migrate  # noqa: E402
@@ -58,8 +64,23 @@ def returning_set(store, site, period):
     new_vs_returning(store, site, period, 30)
 
 
+def search_set(store, site, period):
+    search_page(store, site, period, 30, compare="previous_period", limit=20)
+    no_results_terms(store, site, period, limit=20)
+
+
 SETS = (("pages", pages_set), ("geography", geography_set), ("technology", technology_set),
-        ("returning", returning_set))
+        ("returning", returning_set), ("search", search_set))
+
+# Searches made by the visitors of the generated traffic, inside ClickHouse: a skewed pick
+# of 40 terms, one search in eight on the no-results page.
+_SEARCHES = """
+INSERT INTO events (site, ts, name, visitor_id, hostname, pathname, site_search_term)
+SELECT site, ts + 5, 'pageview', visitor_id, hostname,
+       if(cityHash64(visitor_id, ts, 2) %% 8 = 0, '/search/empty', '/search'),
+       concat('term ', toString(toUInt32(40 * pow((cityHash64(visitor_id, ts, 1) %% 1000) / 1000, 2))))
+FROM events WHERE site = %(site)s AND name = 'pageview' AND cityHash64(visitor_id, ts) %% 20 = 0
+"""
 
 
 def best_of(repeat, fn, *args):
@@ -84,12 +105,15 @@ def measure(store, site, period, repeat, report, label):
 def bench(url, events, repeat, report):
     store = open_store(url)
     migrate(store)
-    site = add_site(store, SITE, "UTC")
+    site = add_site(store, SITE, "UTC", search_no_results_page="/search/empty")
     today = datetime.datetime.now(datetime.timezone.utc).date()
     first = today - datetime.timedelta(days=DAYS)
     start = datetime.datetime.combine(first, datetime.time(), datetime.timezone.utc)
     end = start + datetime.timedelta(days=DAYS)
     generate(store, events, start, report)
+    store.execute(_SEARCHES, {"site": SITE})
+    report(f"  added {store.query_value('SELECT count() FROM events WHERE site_search_term != %(s)s', {'s': ''}):,}"
+           " search pageviews")
     run_window(store, JOBS["sessions"], site, start, end, JobContext())
     period = Period(first, today - datetime.timedelta(days=1), "day")
     measure(store, site, period, repeat, report, "raw    ")

@@ -85,6 +85,18 @@ def utm_tags(url):
     return utm_tags_of(split_url(url)[1])
 
 
+def site_search_term(params, parameters):
+    """The words of a search on the site itself: the first of the site's search `parameters`
+    that the page URL carries, trimmed, spaces collapsed and lowercased so that 'Red  Shoes'
+    and 'red shoes' count as one term; '' when the URL has none of them."""
+    for name in parameters:
+        value = params.get(name, "")
+        words = " ".join(value.split()).lower()
+        if words:
+            return words[:200]
+    return ""
+
+
 def pathname(url):
     return split_url(url)[0]
 

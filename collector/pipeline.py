@@ -112,6 +112,7 @@ def enrich(event, ctx):
         language=enrichment.event_language(f.get("language", ""), client.accept_language),
         country=country(client.ip), region="",  # the shipped database knows countries only
         source=source, search_term=term, click_id=click,
+        site_search_term=enrichment.site_search_term(params, site.search_parameters),
         channel=channel(Touch.of(f["utm_medium"], f["utm_source"], f["utm_campaign"], click,
                                  category, ref_host)),
         screen_class=enrichment.screen_class(f["screen_width"]),

@@ -22,8 +22,10 @@ KPIS = (
     ("conversion_rate", "Conversion rate", format_percent, "Share of visits that reached a goal"),
     ("revenue", "Revenue", format_ratio, "Revenue of the visits of the period"),
 )
-LOWER_IS_BETTER = ("bounce_rate",)
-IN_POINTS = ("bounce_rate", "conversion_rate")
+# The site search cards (analytics.site_search) share these rules: fewer searches that find
+# nothing or end the visit is better, and the no-results share changes in points.
+LOWER_IS_BETTER = ("bounce_rate", "no_results_rate", "exits")
+IN_POINTS = ("bounce_rate", "conversion_rate", "no_results_rate")
 
 
 def kpi_id(key):
@@ -45,12 +47,12 @@ def change_text(key, change):
 NO_PREVIOUS = "no previous data"
 
 
-def _change(key, numbers, no_previous=False):
+def _change(key, numbers, fmt, no_previous=False):
     change = numbers["change"]
     text = change_text(key, change)
     if no_previous:
         return html.Div(NO_PREVIOUS, className="kpi-change kpi-change-none",
-                        title="No visits in the comparison period: nothing to compare with",
+                        title="No data in the comparison period: nothing to compare with",
                         **{"data-change": ""})
     if text is None:
         text, tone = "—", "none"  # nothing to compare with, or a percent of zero
@@ -58,30 +60,29 @@ def _change(key, numbers, no_previous=False):
         tone = "flat"
     else:
         tone = "good" if (change > 0) != (key in LOWER_IS_BETTER) else "bad"
-    previous = KPI_FORMATS[key](numbers["previous"])
+    previous = fmt(numbers["previous"])
     return html.Div(text, className=f"kpi-change kpi-change-{tone}", title=f"Comparison period: {previous}",
                     **{"data-change": "" if change is None else str(change)})
 
 
-KPI_FORMATS = {key: fmt for key, _, fmt, _ in KPIS}
-
-
-def kpi_cards(aggregate):
-    """One card per KPI from analytics.query.aggregate (plain, or with compare=...).
+def kpi_cards(aggregate, kpis=KPIS, base="visits"):
+    """One card per KPI from analytics.query.aggregate (plain, or with compare=...), or from
+    another report's numbers of the same shape given its own `kpis`.
 
     `data-value` holds the raw number (empty when undefined) and, with a
     comparison, `data-change` the raw change, so tests and scripts read
-    exactly what analytics returned."""
+    exactly what analytics returned. When the `base` count (visits) of the
+    comparison period is zero, every card says there is no previous data."""
     cards = []
-    visits = aggregate.get("visits")
-    no_previous = isinstance(visits, dict) and not visits["previous"]
-    for key, title, fmt, meaning in KPIS:
+    counted = aggregate.get(base)
+    no_previous = isinstance(counted, dict) and not counted["previous"]
+    for key, title, fmt, meaning in kpis:
         numbers = aggregate.get(key)
         compared = isinstance(numbers, dict)
         value = numbers["value"] if compared else numbers
         children = [html.Div(title, className="kpi-title"), html.Div(fmt(value), className="kpi-value")]
         if compared:
-            children.append(_change(key, numbers, no_previous))
+            children.append(_change(key, numbers, fmt, no_previous))
         cards.append(html.Div(className="kpi", id=kpi_id(key), title=meaning, children=children,
                               **{"data-value": "" if value is None else str(value)}))
     return cards

@@ -55,6 +55,15 @@ def sites_table(sites, origin, edit_button=None):
                   "No site yet: add the first one below.")
 
 
+def search_settings_table(sites):
+    """Per site: its search parameters and how a search with no results shows."""
+    rows = [[s.domain, ", ".join(s.search_parameters) or "off",
+             s.search_no_results_page or "—", s.search_no_results_event or "—"] for s in sites]
+    return _table("search-settings-table", ["Domain", "Search parameters", "No-results page",
+                                            "No-results event"], rows,
+                  "No site yet: add one above, then set how its visitors search.")
+
+
 def users_table(users):
     rows = [[u.email, u.role, "every site" if u.is_admin else (", ".join(u.sites) or "none yet")]
             for u in users]

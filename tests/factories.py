@@ -13,7 +13,7 @@ DEFAULTS = {
     "device": "desktop", "country": "", "language": "en-us", "screen_width": 1280,
     "prop_keys": [], "prop_values": [], "revenue": 0.0, "currency": "", "engaged_ms": 0,
     "scroll_depth": 0, "source": "", "search_term": "", "channel": "", "click_id": "",
-    "region": "", "screen_class": "",
+    "region": "", "screen_class": "", "site_search_term": "",
 }
 
 

@@ -34,6 +34,10 @@ def test_settings_change_only_what_is_given(store):
     # Of the names without a domain, only the two of a developer's machine.
     (dict(domain="shop.example", extra_hostnames=["intranet"]), "not a host name"),
     (dict(domain="shop.example", extra_hostnames=["127.0.0.2"]), "not a host name"),
+    (dict(domain="shop.example", search_parameters=["q", "search term"]), "not a query parameter name"),
+    (dict(domain="shop.example", search_parameters=[f"p{n}" for n in range(11)]), "at most 10"),
+    (dict(domain="shop.example", search_no_results_page="search/none"), "not a page path pattern"),
+    (dict(domain="shop.example", search_no_results_event="x" * 121), "longer than 120"),
 ])
 def test_bad_settings_are_named(store, kwargs, message):
     with pytest.raises(SiteError, match=message):
@@ -55,3 +59,18 @@ def test_removed_sites_disappear(store):
     assert get_site(store, "shop.example") is None and list_sites(store) == []
     with pytest.raises(SiteError, match="no site"):
         remove_site(store, "shop.example")
+
+
+def test_site_search_settings(store):
+    site = add_site(store, "shop.example")
+    assert site.search_parameters == ("q", "s", "search", "query")
+    assert (site.search_no_results_page, site.search_no_results_event) == ("", "")
+    changed = add_site(store, "shop.example", search_parameters=[" kw ", "Q", "kw"],
+                       search_no_results_page=" /search/*/empty ")
+    assert changed.search_parameters == ("kw", "Q")
+    assert changed.search_no_results_page == "/search/*/empty"
+    kept = add_site(store, "shop.example", search_no_results_event="Search: no results")
+    assert kept.search_parameters == ("kw", "Q") and kept.search_no_results_page == "/search/*/empty"
+    assert get_site(store, "shop.example") == kept
+    # No parameter at all turns site search off.
+    assert add_site(store, "shop.example", search_parameters=[]).search_parameters == ()

@@ -104,7 +104,7 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
     from vigie import demo_churn
     from vigie.app import create_app
     from vigie.demo_clients import generate_clients
-    from vigie.demo_traffic import generate_traffic
+    from vigie.demo_traffic import NO_RESULTS_EVENT, generate_traffic
     from vigie.warehouse import open_store
     from vigie.warehouse.events import count_site_events
     from vigie.warehouse.migrations import migrate
@@ -116,7 +116,9 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
         migrate(store, report=lambda line: print(line, file=out))
         # The demo traffic signs some visitors in: its customer ids are what
         # links visits to purchases, so the site opts in to them.
-        site = add_site(store, DEMO_SITE, DEMO_TIMEZONE, identify_customers=True)
+        # Its search results page sends an event when nothing matched (docs/site-search.md).
+        site = add_site(store, DEMO_SITE, DEMO_TIMEZONE, identify_customers=True,
+                        search_no_results_event=NO_RESULTS_EVENT)
         # A fresh password on every run: a demo store copied elsewhere does not
         # come with a known login.
         password = secrets.token_urlsafe(9)

@@ -139,10 +139,14 @@ def mailbox_path(settings):
     return os.path.join(os.path.abspath(embedded_directory(settings.store_url) or "."), "alerts.mbox")
 
 
+DEMO_SPIKE_VISITORS, DEMO_DROP_PERCENT = 25, 30
+
+
 def alerts_and_deliveries(store, settings, site, scored, out):
     from vigie.alerts.destinations import add_channel
     from vigie.alerts.engine import run_site
     from vigie.alerts.rules import add_rule, list_rules
+    from vigie.alerts.traffic_settings import set_traffic_settings
     from vigie.audiences import matrix_audiences
 
     with Step("alerts", out) as step:
@@ -154,6 +158,10 @@ def alerts_and_deliveries(store, settings, site, scored, out):
         for kind, params, severity in rules:
             if kind not in existing:
                 add_rule(store, site, kind, severity=severity, channels=(MAILBOX_CHANNEL,), **params)
+        # Traffic alerts too, at levels the demo's steady traffic does not reach (docs/alerts.md).
+        set_traffic_settings(store, site, spike_visitors=DEMO_SPIKE_VISITORS,
+                             drop_percent=DEMO_DROP_PERCENT, baseline_weeks=4,
+                             channels=(MAILBOX_CHANNEL,))
         summary = run_site(store, settings, site, audiences=matrix_audiences(settings))
         step.done(f"{len(rules)} rules, {len(summary.opened)} alerts opened, {summary.sent} "
                   f"delivered to {mailbox} ({summary.failed} failed)")

@@ -12,6 +12,7 @@ import datetime
 import ipaddress
 import random
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 DEVICES = [
@@ -87,6 +88,15 @@ DOWNLOADS = ["/files/brewing-guide.pdf", "/files/wholesale-price-list.pdf"]
 OUTBOUND = ["https://www.instagram.com/demo_roastery/", "https://github.com/demo-roastery",
             "https://maps.example.org/demo-roastery"]
 
+# The shop's own search box: (weight, what is typed, the page it leads to, None when the
+# shop has nothing for it). The results page sends NO_RESULTS_EVENT when nothing matched.
+SEARCHES = [(12, "ethiopia", "/product/ethiopia-yirgacheffe"), (6, "Ethiopia", "/product/ethiopia-yirgacheffe"),
+            (9, "espresso", "/blog/how-to-brew-espresso"), (7, "grinder", "/blog/grinders-compared"),
+            (6, "kenya", "/product/kenya-aa"), (5, "colombia huila", "/product/colombia-huila"),
+            (4, "price", "/pricing"), (3, "wholesale", "/contact"), (5, "decaf", None),
+            (3, "gift card", None), (2, "french press", None)]
+SEARCH_SHARE = 0.15
+NO_RESULTS_EVENT = "Search: no results"
 # Relative traffic by local hour (0-23) and weekday (Mon-Sun).
 HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 9, 9, 10, 9, 8, 8, 8, 9, 10, 10, 8, 6, 4, 2]
 WEEKDAY = [10, 10, 9, 9, 8, 6, 6]
@@ -154,11 +164,27 @@ def _visit_paths(rng):
     return paths, False
 
 
+def _search_path(typed):
+    return "/search?" + urlencode({"q": typed})
+
+
+_EMPTY_SEARCHES = frozenset(_search_path(typed) for _, typed, found in SEARCHES if not found)
+
+
+def _with_search(rng, paths):
+    """Some visits use the search box after their first page: the search, then the page it led to."""
+    if rng.random() >= SEARCH_SHARE:
+        return paths
+    typed, found = _pick(rng, SEARCHES)
+    return paths[:1] + [_search_path(typed)] + ([found] if found else []) + paths[1:]
+
+
 def _visit_events(rng, domain):
     """The (offset seconds, payload) of one visit, tracker-shaped."""
     base = f"https://{domain}"
     referrer, query = _pick(rng, SOURCES)
     paths, buyer = _visit_paths(rng)
+    paths = _with_search(rng, paths)
     events, clock, url = [], 0.0, None
     for page_index, path in enumerate(paths):
         # In a browser, a page reached by a link has the previous page as referrer.
@@ -176,6 +202,8 @@ def _visit_events(rng, domain):
         if path == "/pricing" and rng.random() < 0.25:
             events.append((clock + engaged * 0.7, {"name": "signup", "url": url,
                                                    "props": {"plan": rng.choice(["starter", "pro"])}}))
+        if path in _EMPTY_SEARCHES:
+            events.append((clock + 0.3, {"name": NO_RESULTS_EVENT, "url": url}))
         if path == "/thank-you" and buyer:
             events.append((clock + 0.5, {"name": "purchase", "url": url,
                                          "props": {"items": rng.randint(1, 4)},

@@ -6,7 +6,7 @@ EVENT_COLUMNS = (
     "utm_term", "browser", "browser_version", "os", "os_version", "device", "country",
     "language", "screen_width", "prop_keys", "prop_values", "revenue", "currency",
     "engaged_ms", "scroll_depth", "source", "search_term", "channel", "click_id", "region",
-    "screen_class",
+    "screen_class", "site_search_term",
 )
 
 

@@ -12,6 +12,12 @@ class SiteError(ValueError):
     """A site cannot be registered as asked; the message says why."""
 
 
+# The query parameters most site search forms use; a site may name others (docs/site-search.md).
+DEFAULT_SEARCH_PARAMETERS = ("q", "s", "search", "query")
+_PARAMETER_RE = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,50}$")
+MAX_SEARCH_PARAMETERS = 10
+
+
 @dataclass(frozen=True)
 class Site:
     domain: str
@@ -20,6 +26,9 @@ class Site:
     extra_hostnames: tuple = ()
     identify_customers: bool = False
     respect_privacy_signals: bool = True
+    search_parameters: tuple = DEFAULT_SEARCH_PARAMETERS
+    search_no_results_page: str = ""
+    search_no_results_event: str = ""
 
     def owns_hostname(self, hostname):
         """A page belongs to the site on its domain, any subdomain, or an extra hostname."""
@@ -29,14 +38,17 @@ class Site:
 
 
 _COLUMNS = ["domain", "timezone", "created_at", "extra_hostnames", "identify_customers",
-            "respect_privacy_signals", "version", "deleted"]
+            "respect_privacy_signals", "search_parameters", "search_no_results_page",
+            "search_no_results_event", "version", "deleted"]
 _SELECT = ("SELECT domain, timezone, created_at, extra_hostnames, identify_customers, "
-           "respect_privacy_signals FROM sites FINAL")
+           "respect_privacy_signals, search_parameters, search_no_results_page, "
+           "search_no_results_event FROM sites FINAL")
 
 
 def _site(row):
-    domain, timezone, created_at, extra, identify, respect = row
-    return Site(domain, timezone, created_at, tuple(extra), bool(identify), bool(respect))
+    domain, timezone, created_at, extra, identify, respect, search, no_page, no_event = row
+    return Site(domain, timezone, created_at, tuple(extra), bool(identify), bool(respect),
+                tuple(search), no_page, no_event)
 
 
 def normalise_domain(domain):
@@ -63,7 +75,8 @@ def _version():
 def _write(store, site, deleted=0):
     store.insert("sites", _COLUMNS, [(
         site.domain, site.timezone, site.created_at, list(site.extra_hostnames),
-        int(site.identify_customers), int(site.respect_privacy_signals), _version(), deleted)])
+        int(site.identify_customers), int(site.respect_privacy_signals), list(site.search_parameters),
+        site.search_no_results_page, site.search_no_results_event, _version(), deleted)])
 
 
 # Hostnames of a developer's own machine, allowed as extra hostnames so that a
@@ -86,8 +99,48 @@ def normalise_hostnames(hostnames):
     return tuple(result)
 
 
+def normalise_search_parameters(names):
+    """Query parameter names as typed (case kept: URLs tell `Q` from `q`), deduplicated, in order.
+
+    An empty list is allowed: it turns site search off for the site."""
+    result = []
+    for name in names or ():
+        value = (name or "").strip()
+        if not _PARAMETER_RE.match(value):
+            raise SiteError(f"{name!r} is not a query parameter name (letters, digits, _ . - [ ], "
+                            "at most 50 characters, e.g. q or search)")
+        if value not in result:
+            result.append(value)
+    if len(result) > MAX_SEARCH_PARAMETERS:
+        raise SiteError(f"at most {MAX_SEARCH_PARAMETERS} search parameters, not {len(result)}")
+    return tuple(result)
+
+
+def normalise_no_results_page(pattern):
+    """A path pattern (`/search/none`, `/search/*/empty`, docs/site-search.md) or ''."""
+    value = (pattern or "").strip()
+    if value and (not value.startswith("/") or len(value) > 500 or any(c.isspace() for c in value)):
+        raise SiteError(f"{pattern!r} is not a page path pattern (it starts with /, has no spaces, "
+                        "e.g. /search/no-results or /search/*/empty)")
+    return value
+
+
+def normalise_no_results_event(name):
+    value = (name or "").strip()
+    if len(value) > 120:
+        raise SiteError("the no-results event name is longer than 120 characters")
+    return value
+
+
+def _kept(given, normalise, existing, field, default):
+    if given is not None:
+        return normalise(given)
+    return getattr(existing, field) if existing else default
+
+
 def add_site(store, domain, timezone=None, extra_hostnames=None, identify_customers=None,
-             respect_privacy_signals=None):
+             respect_privacy_signals=None, search_parameters=None, search_no_results_page=None,
+             search_no_results_event=None):
     """Register a site, or change the settings given (None keeps the current value)."""
     domain = normalise_domain(domain)
     existing = get_site(store, domain)
@@ -104,6 +157,12 @@ def add_site(store, domain, timezone=None, extra_hostnames=None, identify_custom
                             else existing.identify_customers if existing else False),
         respect_privacy_signals=(bool(respect_privacy_signals) if respect_privacy_signals is not None
                                  else existing.respect_privacy_signals if existing else True),
+        search_parameters=_kept(search_parameters, normalise_search_parameters, existing,
+                                "search_parameters", DEFAULT_SEARCH_PARAMETERS),
+        search_no_results_page=_kept(search_no_results_page, normalise_no_results_page, existing,
+                                     "search_no_results_page", ""),
+        search_no_results_event=_kept(search_no_results_event, normalise_no_results_event, existing,
+                                      "search_no_results_event", ""),
     )
     _write(store, site)
     return site

@@ -1,4 +1,5 @@
-"""Settings (admins): sites, accounts, API keys, shared links, alert channels, job status.
+"""Settings (admins): sites, site search, accounts, API keys, shared links, alert channels,
+traffic alerts, job status.
 
 Each area is a module of dashboard/settings_areas: its card, and its
 callbacks, registered here while Dash imports this page so that every app
@@ -9,7 +10,7 @@ import dash
 from dash import html
 
 from vigie.dashboard.settings_areas import (accounts, alert_channels, api_keys, job_status,
-                                            shared_links, sites)
+                                            shared_links, site_search, sites, traffic_alerts)
 from vigie.dashboard.settings_areas.common import NOT_ADMIN, STORE_DOWN, current_store, signed_in_admin
 from vigie.dashboard.settings_view import notice
 from vigie.warehouse import StoreError
@@ -18,7 +19,8 @@ from vigie.warehouse.sites import list_sites
 dash.register_page(__name__, path="/settings", title="Settings · Vigie", name="Settings",
                    area="settings", order=90)
 
-AREAS = (sites, accounts, api_keys, shared_links, alert_channels, job_status)
+AREAS = (sites, site_search, accounts, api_keys, shared_links, alert_channels, traffic_alerts,
+         job_status)
 
 
 def layout(**_query):

@@ -9,23 +9,11 @@ from vigie.alerts.delivery import deliveries, notify_test
 from vigie.alerts.engine import run_site
 from vigie.alerts.rules import add_rule
 from tests.alert_factories import add_customers, add_purchases, add_score
-from tests.alerts.receivers import SmtpInbox, WebhookReceiver, closed_port
+from tests.alerts.receivers import closed_port
 from tests.factories import at
 
 NOW = at("2024-06-01 08:00:00")
 REASONS = ["No visit for 45 days", "Basket size down 60%"]
-
-
-@pytest.fixture
-def inbox():
-    with SmtpInbox() as server:
-        yield server
-
-
-@pytest.fixture
-def webhook():
-    with WebhookReceiver() as server:
-        yield server
 
 
 def risky_client(store, site):

@@ -25,10 +25,12 @@ from vigie.warehouse.users import add_user
 
 S = "shop.test"
 ENDPOINTS = {"breakdown": {"property": "source"}, "goals": {}, "funnel": None, "cohorts": {},
-             "returning": {}, "realtime": {}, "aggregate": {}, "timeseries": {}}
+             "returning": {}, "realtime": {}, "aggregate": {}, "timeseries": {},
+             "site-search": {"report": "next_pages"}}
 # Every endpoint but realtime (raw events of the last minutes, no visits yet).
-FILTERED = {"breakdown", "aggregate", "timeseries", "goals", "funnel", "cohorts", "returning"}
-COMPARED = {"aggregate"}
+FILTERED = {"breakdown", "aggregate", "timeseries", "goals", "funnel", "cohorts", "returning",
+            "site-search"}
+COMPARED = {"aggregate", "site-search"}
 
 
 @pytest.fixture

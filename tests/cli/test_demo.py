@@ -11,7 +11,8 @@ import sys
 from vigie.collector.geo import country
 from vigie.demo import MIN_CLIENTS, client_count
 from vigie.demo_clients import generate_clients
-from vigie.demo_traffic import COUNTRY_NETWORKS, generate_traffic
+from vigie.alerts.traffic_settings import get_traffic_settings
+from vigie.demo_traffic import COUNTRY_NETWORKS, NO_RESULTS_EVENT, generate_traffic
 from vigie.warehouse import open_store
 from vigie.warehouse.sites import list_sites
 from vigie.warehouse.users import authenticate
@@ -38,6 +39,8 @@ def test_traffic_has_the_variety_a_shop_sees():
         assert source in referrers
     urls = " ".join(p["url"] for _, p, _ in traffic)
     assert "utm_medium=email" in urls and "utm_medium=cpc" in urls
+    # Searches on the shop's own search box, some finding nothing.
+    assert "/search?q=ethiopia" in urls and names[NO_RESULTS_EVENT] > 0
     agents = " ".join({c.user_agent for _, _, c in traffic})
     for browser in ("Chrome/", "Firefox/", "Safari/", "Edg/", "iPhone", "iPad", "Android", "Googlebot"):
         assert browser in agents
@@ -131,6 +134,11 @@ def test_demo_loads_site_admin_and_traffic_through_the_collector(tmp_path):
         assert store.query_value("SELECT count() FROM events WHERE browser LIKE '%bot%'") == 0
         countries = {row[0] for row in store.query("SELECT DISTINCT country FROM events")}
         assert len(countries - {""}) >= 4 and "" not in countries
+        # Searches keep their words only; the results page says when nothing matched.
+        assert site.search_no_results_event == NO_RESULTS_EVENT
+        assert get_traffic_settings(store, site.domain).enabled
+        assert store.query_value("SELECT count() FROM events WHERE site_search_term != '' "
+                                 "AND name = 'pageview'") > 0
         loaded = sum(stored.values())
         assert_client_half_loaded(store, data_dir)
     finally:

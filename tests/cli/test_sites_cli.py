@@ -24,12 +24,25 @@ def test_site_settings_are_set_kept_and_listed(chdb_url):
     assert listed.returncode == 0, listed.stderr
     lines = [line.split("\t") for line in listed.stdout.splitlines()]
     assert [line[0] for line in lines] == ["blog.example.com", "shop.example.com"]
-    assert lines[0][3:] == ["hostnames: -", "customer ids: removed", "DNT/GPC: respected"]
+    assert lines[0][3:] == ["hostnames: -", "customer ids: removed", "DNT/GPC: respected",
+                            "site search: q,s,search,query"]
     assert lines[1][3:] == ["hostnames: shop-cdn.example.net,checkout.example.org",
-                            "customer ids: accepted", "DNT/GPC: respected"]
+                            "customer ids: accepted", "DNT/GPC: respected", "site search: q,s,search,query"]
     cleared = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--clear-hostnames",
                         "--no-identify-customers")
     assert "hostnames: -; customer ids: removed; DNT/GPC: respected" in cleared.stdout
+
+
+def test_site_search_flags(chdb_url):
+    added = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--search-parameter", "kw",
+                      "--search-parameter", "q", "--no-results-event", "Search: no results")
+    assert added.returncode == 0, added.stderr
+    assert "site search: kw,q (no results: event 'Search: no results')" in added.stdout
+    paged = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--no-results-page", "/search/empty",
+                      "--no-results-event", "")
+    assert "site search: kw,q (no results: page /search/empty)" in paged.stdout
+    off = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--no-site-search")
+    assert "site search: off (no results: page /search/empty)" in off.stdout
 
 
 @pytest.mark.parametrize("args, message", [
@@ -37,6 +50,9 @@ def test_site_settings_are_set_kept_and_listed(chdb_url):
     (["--hostname", "a.example.net", "--clear-hostnames"], "not allowed with argument"),
     (["--respect-privacy-signals", "--ignore-privacy-signals"], "not allowed with argument"),
     (["--identify-customers=yes"], "ignored explicit argument"),
+    (["--search-parameter", "search term"], "is not a query parameter name"),
+    (["--search-parameter", "q", "--no-site-search"], "not allowed with argument"),
+    (["--no-results-page", "empty"], "is not a page path pattern"),
 ])
 def test_bad_site_flags_get_one_clear_line(chdb_url, args, message):
     result = run_vigie(chdb_url, "sites", "add", "shop.example.com", *args)

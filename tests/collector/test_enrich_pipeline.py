@@ -116,6 +116,26 @@ def test_a_google_search_visit_with_utm_tags_lands_with_every_enrichment_column(
     }
 
 
+def test_only_the_site_search_parameter_of_the_query_string_is_kept(collector, store):
+    add_site(store, "books.test", search_parameters=["kw", "q"])
+    urls = ["https://shop.test/search?q=+Red%20%20Shoes+&session=abc123&page=2",
+            "https://shop.test/search?query=hats", "https://shop.test/?q=", "https://shop.test/?qq=x",
+            "https://books.test/find?q=dune&kw=Frank+Herbert", "https://books.test/?search=dune"]
+    for url in urls:
+        body = dict(PAGE, url=url, domain="books.test" if "books" in url else "shop.test")
+        assert collector.ingest(body, PERSON, DAY1).accepted
+    collector.flush()
+    stored = store.query("SELECT site, pathname, site_search_term FROM events ORDER BY site, pathname, "
+                         "site_search_term")
+    # books.test names its own parameters (kw first); shop.test has the defaults.
+    assert stored == [("books.test", "/", ""), ("books.test", "/find", "frank herbert"),
+                      ("shop.test", "/", ""), ("shop.test", "/", ""), ("shop.test", "/search", "hats"),
+                      ("shop.test", "/search", "red shoes")]
+    # Nothing else of the query string is anywhere in the rows.
+    for row in rows(store):
+        assert not any("abc123" in str(value) for value in row.values())
+
+
 def test_a_visit_from_a_private_address_and_no_referrer_is_direct(collector, store):
     assert collector.ingest(dict(PAGE), ClientInfo("10.0.0.5", CHROME, "de-CH,de;q=0.9")).accepted
     collector.flush()

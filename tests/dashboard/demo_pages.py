@@ -19,7 +19,7 @@ EMPTY_STATES = (
     "No file downloads in this period", "No goals yet", "No funnels yet", "No client imported yet",
     "No model trained yet", "No clients scored", "No purchase to score yet", "No open alert",
     "No identified customers were first seen", "No visitors in the last", "cannot reach its database",
-    "Choose a site",
+    "Choose a site", "No searches in this period", "Site search is off", "Vigie cannot tell yet which searches",
 )
 
 
@@ -42,6 +42,8 @@ DEMO_PAGES = (
     DemoPage("audience", "/audience", ("#audience-map .main-svg", "#countries-table tbody tr")),
     DemoPage("events", "/events", ("#events-names-table tbody tr", "#events-outbound-table tbody tr",
                                    "#events-downloads-table tbody tr", "#events-props-table tbody tr")),
+    DemoPage("search", "/search", ("#kpi-searches[data-value]", "#search-terms-table tbody tr",
+                                   "#search-no-results-table tbody tr", "#search-next-pages-table tbody tr")),
     DemoPage("conversions", "/conversions", ("#goals-table tbody tr", "#funnel-chart .main-svg")),
     DemoPage("retention", "/retention", ("#returning-chart .main-svg", "#cohort-heatmap .main-svg")),
     DemoPage("churn", "/churn", ("#at-risk-table tbody tr", "#model-card", "#churn-probabilities .main-svg")),

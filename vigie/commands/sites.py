@@ -9,7 +9,15 @@ def _site_settings(site):
     """A site's settings as `vigie sites add` and `vigie sites list` print them."""
     return (f"hostnames: {','.join(site.extra_hostnames) or '-'}\t"
             f"customer ids: {'accepted' if site.identify_customers else 'removed'}\t"
-            f"DNT/GPC: {'respected' if site.respect_privacy_signals else 'ignored'}")
+            f"DNT/GPC: {'respected' if site.respect_privacy_signals else 'ignored'}\t"
+            f"site search: {','.join(site.search_parameters) or 'off'}"
+            + (f" (no results: {' or '.join(_no_results_signals(site))})"
+               if _no_results_signals(site) else ""))
+
+
+def _no_results_signals(site):
+    return ([f"page {site.search_no_results_page}"] if site.search_no_results_page else []) + \
+        ([f"event {site.search_no_results_event!r}"] if site.search_no_results_event else [])
 
 
 def _site_setting_flags(parser):
@@ -30,6 +38,19 @@ def _site_setting_flags(parser):
     privacy.add_argument("--ignore-privacy-signals", dest="respect_privacy_signals",
                          action="store_const", const=False,
                          help="keep events from browsers sending DNT or Sec-GPC")
+    search = parser.add_mutually_exclusive_group()
+    search.add_argument("--search-parameter", action="append", dest="search_parameters", metavar="NAME",
+                        help="a query parameter of the site's own search page, e.g. q (repeat for "
+                             "several; replaces the current list; new sites: q, s, search, query; "
+                             "docs/site-search.md)")
+    search.add_argument("--no-site-search", action="store_true",
+                        help="no search parameter: site search reports stay empty")
+    parser.add_argument("--no-results-page", metavar="PATTERN",
+                        help="path pattern of the page a search with no results shows, e.g. "
+                             "/search/empty ('' for none)")
+    parser.add_argument("--no-results-event", metavar="NAME",
+                        help="custom event the search results page sends when nothing matched "
+                             "('' for none)")
 
 
 def cmd_sites_add(args):
@@ -38,7 +59,10 @@ def cmd_sites_add(args):
         site = add_site(store, args.domain, args.timezone,
                         extra_hostnames=[] if args.clear_hostnames else args.hostnames,
                         identify_customers=args.identify_customers,
-                        respect_privacy_signals=args.respect_privacy_signals)
+                        respect_privacy_signals=args.respect_privacy_signals,
+                        search_parameters=[] if args.no_site_search else args.search_parameters,
+                        search_no_results_page=args.no_results_page,
+                        search_no_results_event=args.no_results_event)
         print(f"site {site.domain} registered (time zone {site.timezone})")
         print(_site_settings(site).replace("\t", "; "))
         print(f'snippet: <script defer data-domain="{site.domain}" '
