@@ -116,3 +116,11 @@ def seed_scores(store):
     rows = [(S, cid, SCORED_ON, run, "m1", p, band, [], []) for cid, (p, band) in SCORES.items()]
     rows += [(S, cid, SCORED_ON, earlier, "m0", 0.01, "low", [], []) for cid in "ABCDEF"]
     store.insert("churn_scores", columns, rows)
+
+
+def movement_settings(store_url, tmp_path):
+    """The tests' settings with the 60-day churn horizon these clients are worked out for."""
+    from vigie.settings import load_settings
+    return load_settings(environ={}, overrides={
+        "store_url": store_url, "secret_key": "test-secret-key", "buffer_max_seconds": 0.2,
+        "spool_dir": str(tmp_path / "spool"), "churn_horizon_days": HORIZON})

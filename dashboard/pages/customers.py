@@ -21,6 +21,7 @@ from vigie.analytics.rfm import SEGMENTS
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
                                            rfm_matrix, segment_members, segment_table)
+from vigie.dashboard.customers_movement import movement_section, register_callbacks
 from vigie.dashboard.customers_view import customer_list, customers_href, customers_search, timeline
 from vigie.dashboard.paging import page_number
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
@@ -28,6 +29,7 @@ from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention
 from vigie.dashboard.selection import SelectionError
 from vigie.warehouse import StoreError
 
+register_callbacks()   # the base movement section's
 dash.register_page(__name__, path="/customers", title="Customers · Vigie", name="Customers",
                    area="churn", order=22)
 
@@ -74,6 +76,7 @@ def layout(**query):
         ]),
         html.Div(id="customers-message", role="status"),
         dcc.Loading(html.Div(id="customers-value")),
+        movement_section(),
         html.Div(className="columns", children=[
             html.Section(className="card", children=[html.H2("Clients"), html.Div(id="customers-list")]),
             html.Section(className="card", children=[html.Div(id="customers-timeline")]),

@@ -1,7 +1,7 @@
 """GET /api/v1/stats/base-movement through the real app, on tests/base_movement_data.py."""
 import pytest
 
-from tests.base_movement_data import MOVEMENT, S, seed_base_movement
+from tests.base_movement_data import MOVEMENT, S, movement_settings, seed_base_movement
 from tests.dashboard.conftest import login
 from vigie.warehouse.api_keys import create_api_key
 from vigie.warehouse.sites import add_site
@@ -12,10 +12,7 @@ URL = f"/api/v1/stats/base-movement?site={S}&date=2026-05-01&periods=4"
 
 @pytest.fixture
 def settings(store_url, tmp_path):
-    from vigie.settings import load_settings
-    return load_settings(environ={}, overrides={
-        "store_url": store_url, "secret_key": "test-secret-key", "buffer_max_seconds": 0.2,
-        "spool_dir": str(tmp_path / "spool"), "churn_horizon_days": 60})
+    return movement_settings(store_url, tmp_path)
 
 
 @pytest.fixture
