@@ -97,8 +97,9 @@ def _realised(p):
 
 def movement_table(report):
     header = html.Tr([html.Th("Period")] + [html.Th(t, className="num") for _, t in _COLUMNS]
-                     + [html.Th("Churn rate", className="num"), html.Th("Predicted churn (H days)"),
-                        html.Th("Realised churn (H days)")])
+                     + [html.Th("Churn rate", className="num"),
+                        html.Th(f"Predicted churn ({report['horizon_days']} days)"),
+                        html.Th(f"Realised churn ({report['horizon_days']} days)")])
     rows = []
     for p in report["periods"]:
         label = p["period"] + (" (provisional)" if p["provisional"] else "")
@@ -113,12 +114,13 @@ def _legend(report):
     band = report["risk_band"]
     notes = [f"Horizon {report['horizon_days']} days: a client is lost after that many days without "
              "a purchase" + (" or visit" if report["counts_visits"] else "") + ", or when their contract "
-             "ended. Provisional periods (pale) can still gain lost clients."]
+             "ended. Provisional periods (pale) can still gain lost clients. Predicted and realised churn "
+             "cover the clients scored at the period's start, over the horizon from it."]
     if band:
         notes.append(f"Risk band “{band}” as scored at each period's start; periods without scores "
                      "then have no counts.")
     notes.append(report["revenue_note"])
-    return html.Ul([html.Li(n) for n in notes], className="empty", id="movement-notes")
+    return html.Div([html.P(n, className="note") for n in notes], id="movement-notes")
 
 
 def movement_body(store, settings, site, query, grain, segment, plan, band):
