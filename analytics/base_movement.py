@@ -20,7 +20,6 @@ as-of date: a client quiet since then may still turn out lost in it.
 import datetime
 
 import numpy as np
-import pandas as pd
 
 from vigie.analytics import base_movement_data as data
 from vigie.analytics.customer_value import customer_histories
@@ -114,26 +113,45 @@ def _active_within(codes, days, clients, start, stop):
     return hi > lo
 
 
+def _distinct(keys):
+    """Sorted distinct values (a sort and a comparison: cheaper here than np.unique's hashing)."""
+    keys = np.sort(keys)
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+
+
 class _Base:
-    """The site's clients as integer codes, their activity, contracts and spells."""
+    """The site's clients as integer codes (their keys' ranks), activity, contracts and spells.
+
+    Code len(keys) is a spare slot: clients known only from scores (no activity
+    and no contract row) all share it."""
 
     def __init__(self, store, site, as_of, horizon, with_visits):
-        t = day_number(as_of) * 86400
-        activity = data.activity_days(store, site, t, with_visits)
-        contracts = data.contracts(store, site, t)
-        self.ids = pd.Index(pd.unique(pd.concat([activity["customer_id"], contracts["customer_id"]])))
-        self.codes = self.ids.get_indexer(activity["customer_id"]).astype("int64")
-        self.days = activity["day"].to_numpy("int64")
-        self.ended = np.zeros(len(self.ids) + 1, "int64")   # +1: the slot of clients only scored
-        self.ended[self.ids.get_indexer(contracts["customer_id"])] = contracts["ended_day"].to_numpy("int64")
-        self.plans = dict(zip(contracts["customer_id"], contracts["plan"]))
+        self.t = day_number(as_of) * 86400
+        contract_keys, self.contract_plans, ended, deleted = data.contracts(store, site, self.t)
+        keys, self.days = data.activity_days(store, site, self.t, with_visits, deleted)
+        self.keys = _distinct(np.concatenate([keys, contract_keys]))
+        self.codes = np.searchsorted(self.keys, keys).astype("int64")
+        self.contract_codes = np.searchsorted(self.keys, contract_keys)
+        self.ended = np.zeros(len(self.keys) + 1, "int64")
+        self.ended[self.contract_codes] = ended
         self.spells = client_spells(self.codes, self.days, self.ended, horizon, day_number(as_of))
 
-    def mask(self, customer_ids):
-        keep = np.zeros(len(self.ids) + 1, bool)
-        found = self.ids.get_indexer(list(customer_ids))
-        keep[found[found >= 0]] = True
+    def code_of(self, keys):
+        """Codes of `keys`, the spare slot for keys of no known client."""
+        keys = np.asarray(keys, "uint64")
+        codes = np.searchsorted(self.keys, keys)
+        known = codes < len(self.keys)
+        known[known] = self.keys[codes[known]] == keys[known]
+        return np.where(known, codes, len(self.keys)).astype("int64")
+
+    def mask(self, codes):
+        keep = np.zeros(len(self.keys) + 1, bool)
+        keep[codes] = True
+        keep[len(self.keys)] = False
         return keep
+
+    def plan_mask(self, plan):
+        return self.mask(self.contract_codes[self.contract_plans == plan])
 
 
 def _score_date(dates, start, horizon):
@@ -145,14 +163,13 @@ def _score_date(dates, start, horizon):
 
 def _prediction(base, scores, start, horizon, as_of, keep, risk_band):
     """Predicted against realised churn over [start, start + H) for the scored clients
-    in `keep` (and of `risk_band`): the churn label's own window, as the model predicts it.
-    A client known only from the scores (no activity or contract row) has the spare code."""
-    codes = base.ids.get_indexer(scores["customer_id"])
-    codes = np.where(codes < 0, len(base.ids), codes).astype("int64")
+    in `keep` (and of `risk_band`): the churn label's own window, as the model predicts it."""
+    keys, probabilities, bands = scores
+    codes = base.code_of(keys)
     chosen = keep[codes]
     if risk_band is not None:
-        chosen &= (scores["risk_band"] == risk_band).to_numpy()
-    probability = scores["probability"].to_numpy(float)[chosen]
+        chosen &= bands == risk_band
+    probability = probabilities[chosen]
     scored = int(chosen.sum())
     row = {"scored": scored,
            "mean_probability": round(float(probability.mean()), 4) if scored else None,
@@ -169,9 +186,10 @@ def _prediction(base, scores, start, horizon, as_of, keep, risk_band):
     return row
 
 
-def _segment_members(store, site, as_of, segment):
+def _segment_keys(store, site, as_of, segment, t):
     scored = rfm_scores(customer_histories(store, site, as_of))
-    return {c["customer_id"] for c in scored if c["segment"] == segment}
+    keys = data.buyer_keys(store, site, t)
+    return np.array([keys[c["customer_id"]] for c in scored if c["segment"] == segment], "uint64")
 
 
 def base_movement(store, site, as_of, horizon_days, grain="month", periods=DEFAULT_PERIODS,
@@ -187,11 +205,11 @@ def base_movement(store, site, as_of, horizon_days, grain="month", periods=DEFAU
         raise ValueError(f"risk band {risk_band!r}: use one of {', '.join(RISK_BANDS)}")
     bounds = period_bounds(as_of, grain, periods)
     base = _Base(store, site, as_of, horizon_days, with_visits)
-    keep = np.ones(len(base.ids) + 1, bool)
+    keep = np.ones(len(base.keys) + 1, bool)
     if plan is not None:
-        keep &= base.mask(c for c, p in base.plans.items() if p == plan)
+        keep &= base.plan_mask(plan)
     if segment is not None:
-        keep &= base.mask(_segment_members(store, site, as_of, segment))
+        keep &= base.mask(base.code_of(_segment_keys(store, site, as_of, segment, base.t)))
     dates = data.score_dates(store, site)
     rows = []
     for start, end in bounds:
@@ -201,9 +219,8 @@ def base_movement(store, site, as_of, horizon_days, grain="month", periods=DEFAU
         score_date = _score_date(dates, start, horizon_days)
         scores = data.scores_on(store, site, score_date) if score_date else None
         period_keep = keep
-        if risk_band is not None:
-            banded = [] if scores is None else scores["customer_id"][scores["risk_band"] == risk_band]
-            period_keep = keep & base.mask(banded)
+        if risk_band is not None and scores is not None:
+            period_keep = keep & base.mask(base.code_of(scores[0][scores[2] == risk_band]))
         counts = _counts(base.spells, day_number(start), day_number(end), period_keep)
         if risk_band is not None and scores is None:
             counts = dict.fromkeys(counts)
@@ -226,5 +243,4 @@ MOVEMENT_COLUMNS = ["period", "period_end", "complete", "provisional", "start", 
 
 def plans(store, site, as_of):
     """The plan names of the site's clients, sorted (empty names left out)."""
-    t = day_number(as_of) * 86400
-    return sorted({p for p in data.contracts(store, site, t)["plan"] if p})
+    return data.plan_names(store, site, day_number(as_of) * 86400)

@@ -7,7 +7,10 @@ Clients and transactions are made inside ClickHouse by bench/churn.py's
 generator (each client buys at their own rhythm for 300 days, churners stop).
 Printed: the per-client history query against a same-process baseline (a
 plain GROUP BY customer_id over the same rows, so a loaded machine shows in
-both), the RFM report, the BG/NBD fit and the CLV report, with peak memory.
+both), the RFM report, the BG/NBD fit and the CLV report, with peak memory;
+then the base movement (12 months, 90-day horizon), without churn scores, and
+with scores of every client at the start of the last six months (made in
+ClickHouse), unfiltered and filtered by a risk band.
 """
 import argparse
 import datetime
@@ -28,6 +31,16 @@ def _churn_bench():
     spec.loader.exec_module(module)
     return module
 
+
+# Every client scored at a month start, a deterministic pseudo-random probability per client.
+SCORES = """
+INSERT INTO churn_scores (site, customer_id, as_of, scored_at, model_version, probability, risk_band,
+                          reasons, reason_features)
+SELECT site, customer_id, toDate(%(day)s), toDateTime(toDate(%(day)s)), 'bench', p,
+       multiIf(p >= 0.6, 'high', p >= 0.3, 'medium', 'low'), [], []
+FROM (SELECT site, customer_id, (cityHash64(customer_id, %(day)s) %% 1000) / 1000 AS p
+      FROM customers WHERE site = %(site)s)
+"""
 
 BASELINE = ("SELECT customer_id, count(), sum(amount) FROM transactions "
             "WHERE site = %(site)s GROUP BY customer_id")
@@ -68,6 +81,29 @@ def run(args, store):
     print(f"CLV report: {seconds:.2f} s, {seconds / baseline:.1f}x the baseline; value so far "
           f"{value['historical_total']:,.0f}, predicted next 365 days {value['predicted_total']:,.0f}; "
           f"peak memory {bench.peak_mb():,.0f} MB", flush=True)
+    base_movement_figures(args, bench, store, site, end, baseline)
+
+
+def base_movement_figures(args, bench, store, site, end, baseline):
+    from vigie.analytics.base_movement import base_movement, period_bounds
+
+    def movement(**filters):
+        return base_movement(store, site, end, 90, periods=12, **filters)
+
+    seconds, report = _timed("movement", movement, args.repeat)
+    last = [p for p in report["periods"] if not p["provisional"]][-1]
+    print(f"base movement, 12 months: {seconds:.2f} s, {seconds / baseline:.1f}x the baseline; "
+          f"{last['period']}: {last['start']:,} at the start, {last['lost_from_start']:,} lost "
+          f"({last['churn_rate']}%)", flush=True)
+    for start, _ in period_bounds(end, "month", 6):
+        store.execute(SCORES, {"site": site, "day": start.isoformat()})
+    seconds, report = _timed("movement+scores", movement, args.repeat)
+    scored = [p for p in report["periods"] if p["realised_lost"] is not None][-1]
+    print(f"base movement with scores at 6 month starts: {seconds:.2f} s; {scored['period']}: "
+          f"mean predicted {scored['mean_probability']}, realised {scored['realised_rate']}%", flush=True)
+    seconds, _ = _timed("movement+band", lambda: movement(risk_band="high"), args.repeat)
+    print(f"base movement, high risk band only: {seconds:.2f} s; peak memory {bench.peak_mb():,.0f} MB",
+          flush=True)
 
 
 def main(argv=None):
