@@ -10,17 +10,10 @@ from flask import jsonify, request
 
 from vigie.analytics.base_movement import (DEFAULT_PERIODS, GRAINS, MAX_PERIODS, MOVEMENT_COLUMNS,
                                            RISK_BANDS, base_movement)
-from vigie.analytics.customer_value_api import _as_of, _site, retention_principal
+from vigie.analytics.customer_value_api import retention_request
 from vigie.analytics.rfm import SEGMENTS
 from vigie.analytics.stats_csv import csv_response
-from vigie.analytics.stats_request import FORMATS, ApiError, _one, choice_param, int_param
-
-
-def _choice_or_none(args, name, choices):
-    value = _one(args, name) or None
-    if value is not None and value not in choices:
-        raise ApiError(400, f"{name}: {value!r} is not one of {', '.join(choices)}")
-    return value
+from vigie.analytics.stats_request import FORMATS, ApiError, _one, choice_param, int_param, optional_choice
 
 
 def movement_request(args):
@@ -30,9 +23,9 @@ def movement_request(args):
         raise ApiError(400, "plan: at most 200 characters")
     return {"grain": choice_param(args, "period", GRAINS, "month"),
             "periods": int_param(args, "periods", DEFAULT_PERIODS, 1, MAX_PERIODS),
-            "segment": _choice_or_none(args, "segment", SEGMENTS),
+            "segment": optional_choice(args, "segment", SEGMENTS),
             "plan": plan,
-            "risk_band": _choice_or_none(args, "band", RISK_BANDS)}
+            "risk_band": optional_choice(args, "band", RISK_BANDS)}
 
 
 def register_base_movement_endpoint(bp, store, settings, session_user):
@@ -40,12 +33,9 @@ def register_base_movement_endpoint(bp, store, settings, session_user):
 
     @bp.route("/base-movement", methods=["GET"], endpoint="base_movement")
     def movement():
-        principal = retention_principal(store, request.headers.get("Authorization"), session_user)
-        args = request.args
-        site = _site(store, args, principal)
-        as_of = _as_of(args)
-        options = movement_request(args)
-        fmt = choice_param(args, "format", FORMATS, "json")
+        site, as_of = retention_request(store, session_user)
+        options = movement_request(request.args)
+        fmt = choice_param(request.args, "format", FORMATS, "json")
         report = base_movement(store, site.domain, as_of, settings.churn_horizon_days,
                                with_visits=settings.churn_label_requires_no_visit, **options)
         if fmt == "csv":

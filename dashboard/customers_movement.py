@@ -8,8 +8,6 @@ the rows shown. Provisional periods (their lost count can still grow) are
 drawn pale and marked in the table. The filters are the section's own; the
 site and the as-of date are the page's (`customers-query`).
 """
-import datetime
-
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from flask import current_app
@@ -18,6 +16,7 @@ from vigie.analytics.base_movement import GRAINS, RISK_BANDS, base_movement, pla
 from vigie.analytics.rfm import SEGMENTS
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import api_csv_href
+from vigie.dashboard.customers_view import as_of_date
 from vigie.dashboard.formatting import format_count, format_percent
 from vigie.dashboard.retention_access import STORE_DOWN, query_value, retention_site
 from vigie.dashboard.selection import SelectionError
@@ -42,16 +41,6 @@ def movement_section():
         ]),
         dcc.Loading(html.Div(id="movement-body")),
     ])
-
-
-def _as_of(query):
-    text = query_value(query, "date")
-    if not text:
-        return datetime.datetime.now(datetime.timezone.utc).date()
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise SelectionError(f"“{text[:20]}” is not a date like 2026-03-01.") from None
 
 
 def movement_figure(report):
@@ -124,7 +113,7 @@ def _legend(report):
 
 
 def movement_body(store, settings, site, query, grain, segment, plan, band):
-    as_of = _as_of(query)
+    as_of = as_of_date(query)
     report = base_movement(store, site, as_of, settings.churn_horizon_days, grain=grain,
                            periods=PERIODS[grain], segment=segment, plan=plan, risk_band=band,
                            with_visits=settings.churn_label_requires_no_visit)
@@ -144,7 +133,7 @@ def show_movement(query, grain, segment, plan, band):
         _, site = retention_site(store, query_value(query, "site"))
         if grain not in GRAINS or (segment and segment not in SEGMENTS) or (band and band not in RISK_BANDS):
             raise SelectionError("Choose the period, segment and risk band from their lists.")
-        options = plans(store, site.domain, _as_of(query))
+        options = plans(store, site.domain, as_of_date(query))
         body = movement_body(store, context.settings, site.domain, query, grain, segment or None,
                              plan or None, band or None)
         return body, options
