@@ -210,14 +210,16 @@ def base_movement(store, site, as_of, horizon_days, grain="month", periods=DEFAU
         keep &= base.plan_mask(plan)
     if segment is not None:
         keep &= base.mask(base.code_of(_segment_keys(store, site, as_of, segment, base.t)))
-    dates = data.score_dates(store, site)
+    dates, runs = data.score_dates(store, site), {}
     rows = []
     for start, end in bounds:
         row = {"period": start.isoformat(), "period_end": end.isoformat(),
                "complete": end == _next_start(start, grain),
                "provisional": day_number(end) - 1 + horizon_days > day_number(as_of)}
         score_date = _score_date(dates, start, horizon_days)
-        scores = data.scores_on(store, site, score_date) if score_date else None
+        if score_date and score_date not in runs:   # weeks often share one scoring date
+            runs[score_date] = data.scores_on(store, site, score_date)
+        scores = runs.get(score_date)
         period_keep = keep
         if risk_band is not None and scores is not None:
             period_keep = keep & base.mask(base.code_of(scores[0][scores[2] == risk_band]))
