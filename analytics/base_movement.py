@@ -59,36 +59,31 @@ def period_bounds(as_of, grain, count):
     return [(s, min(_next_start(s, grain), as_of)) for s in starts]
 
 
-def client_spells(codes, days, ended_days, horizon, as_of_day):
-    """One row per spell of activity: (code, entry day, exit day, first spell of the client).
+def spell_exits(codes, entry, last, ended_days, horizon, as_of_day):
+    """When each spell was lost, NOT_LOST while not known yet; and whether it is
+    its client's first. `codes`, `entry`, `last`: the spells, sorted by client
+    code then first day (base_movement_data.activity_spells); `ended_days[code]`:
+    the day the client's contract ended (0: none before the as-of date).
 
-    `codes`, `days`: every client's distinct activity days, sorted by code then
-    day; `ended_days[code]`: the day the client's contract ended (0: none
-    before the as-of date). A spell breaks at a gap of more than `horizon`
-    days, and at the contract end; its exit is NOT_LOST while not yet known.
-    """
+    A spell whose last activity is followed by more than H quiet days is lost
+    on the day after it, once H days have passed; a spell that began before the
+    contract end is lost on that day at the latest. (A spell cut by the
+    contract end alone, its client back within H days, is lost by the contract.)"""
     if not len(codes):
-        empty = np.array([], "int64")
-        return empty, empty, empty, np.array([], bool)
-    same = np.r_[False, codes[1:] == codes[:-1]]
-    previous = np.r_[0, days[:-1]]
-    ended = ended_days[codes]
-    crosses_end = (ended > 0) & (previous < ended) & (days >= ended)
-    starts = ~same | (days - previous > horizon) | crosses_end
-    ends = np.r_[starts[1:], True]
-    code, entry, last = codes[starts], days[starts], days[ends]
-    exit_ = np.where(last + 1 + horizon <= as_of_day, last + 1, NOT_LOST)
-    contract_end = ended_days[code]
+        return np.array([], "int64"), np.array([], bool)
+    first = np.r_[True, codes[1:] != codes[:-1]]
+    next_entry = np.r_[entry[1:], NOT_LOST]
+    quiet_after = np.r_[first[1:], True] | (next_entry - last > horizon)
+    exit_ = np.where(quiet_after & (last + 1 + horizon <= as_of_day), last + 1, NOT_LOST)
+    contract_end = ended_days[codes]
     by_contract = (contract_end > 0) & (entry < contract_end)
-    exit_ = np.where(by_contract, np.minimum(exit_, contract_end), exit_)
-    first = np.r_[True, code[1:] != code[:-1]]
-    return code, entry, exit_, first
+    return np.where(by_contract, np.minimum(exit_, contract_end), exit_), first
 
 
 def _counts(spells, start, end, keep):
     """The movement of one period [start, end) over the spells of clients in `keep`."""
-    code, entry, exit_, first = spells
-    mine = keep[code]
+    entry, exit_, first = spells.entry, spells.exit, spells.first
+    mine = keep[spells.code]
     entered = mine & (entry >= start) & (entry < end)
     left = mine & (exit_ >= start) & (exit_ < end)
     at_start = int(np.count_nonzero(mine & (entry < start) & (exit_ >= start)))
@@ -105,12 +100,11 @@ def _counts(spells, start, end, keep):
     }
 
 
-def _active_within(codes, days, clients, start, stop):
-    """For each client code in `clients`: any activity day in [start, stop)."""
-    key = codes * 1_000_000 + days       # day numbers stay far below 10^6 (year 4700)
-    lo = np.searchsorted(key, clients * 1_000_000 + start)
-    hi = np.searchsorted(key, clients * 1_000_000 + stop)
-    return hi > lo
+def _active_within(spells, clients, start, stop):
+    """For each client code in `clients`: any activity day in [start, stop).
+    No gap within a spell exceeds the horizon, and stop - start is the horizon, so
+    a spell with a day in the window is exactly one that overlaps it."""
+    return np.isin(clients, spells.code[(spells.entry < stop) & (spells.last >= start)])
 
 
 def _distinct(keys):
@@ -120,7 +114,7 @@ def _distinct(keys):
 
 
 class _Base:
-    """The site's clients as integer codes (their keys' ranks), activity, contracts and spells.
+    """The site's clients as integer codes (their keys' ranks), contracts and spells.
 
     Code len(keys) is a spare slot: clients known only from scores (no activity
     and no contract row) all share it."""
@@ -128,13 +122,14 @@ class _Base:
     def __init__(self, store, site, as_of, horizon, with_visits):
         self.t = day_number(as_of) * 86400
         contract_keys, self.contract_plans, ended, deleted = data.contracts(store, site, self.t)
-        keys, self.days = data.activity_days(store, site, self.t, with_visits, deleted)
+        keys, self.entry, self.last = data.activity_spells(store, site, self.t, horizon, with_visits, deleted)
         self.keys = _distinct(np.concatenate([keys, contract_keys]))
-        self.codes = np.searchsorted(self.keys, keys).astype("int64")
+        self.code = np.searchsorted(self.keys, keys).astype("int64")
         self.contract_codes = np.searchsorted(self.keys, contract_keys)
         self.ended = np.zeros(len(self.keys) + 1, "int64")
         self.ended[self.contract_codes] = ended
-        self.spells = client_spells(self.codes, self.days, self.ended, horizon, day_number(as_of))
+        self.exit, self.first = spell_exits(self.code, self.entry, self.last, self.ended, horizon,
+                                            day_number(as_of))
 
     def code_of(self, keys):
         """Codes of `keys`, the spare slot for keys of no known client."""
@@ -180,7 +175,7 @@ def _prediction(base, scores, start, horizon, as_of, keep, risk_band):
         return row
     clients = codes[chosen]
     ended = base.ended[clients]
-    churned = ~_active_within(base.codes, base.days, clients, s, stop) | ((ended >= s) & (ended < stop))
+    churned = ~_active_within(base, clients, s, stop) | ((ended >= s) & (ended < stop))
     row["realised_lost"] = int(churned.sum())
     row["realised_rate"] = round(100.0 * row["realised_lost"] / scored, 1)
     return row
@@ -223,7 +218,7 @@ def base_movement(store, site, as_of, horizon_days, grain="month", periods=DEFAU
         period_keep = keep
         if risk_band is not None and scores is not None:
             period_keep = keep & base.mask(base.code_of(scores[0][scores[2] == risk_band]))
-        counts = _counts(base.spells, day_number(start), day_number(end), period_keep)
+        counts = _counts(base, day_number(start), day_number(end), period_keep)
         if risk_band is not None and scores is None:
             counts = dict.fromkeys(counts)
         row.update(counts)

@@ -25,25 +25,56 @@ _VISIT_DAYS = """
     WHERE site = %(site)s AND customer_id != '' AND ts < toDateTime(%(t)s)"""
 
 
-def _activity_sql(with_visits):
-    return f"""
-SELECT cityHash64(customer_id) AS key, toInt32(toRelativeDayNum(ts)) AS day
-FROM ({_PURCHASE_DAYS}{_VISIT_DAYS if with_visits else ''})
-GROUP BY key, day
-ORDER BY key, day
-"""
-
-
 # The contract end counts once it happened before the as-of date; a date still
 # ahead is not a loss yet. 0 = no (past) end. Deleted clients come too, so their
-# activity can be dropped (cheaper than a NOT IN subquery over the activity).
-_CONTRACTS = """
-SELECT cityHash64(customer_id) AS key, plan, deleted,
-       toInt32(if(ifNull(contract_ended_at < toDateTime(%(t)s), 0),
-                  toRelativeDayNum(assumeNotNull(contract_ended_at)), 0)) AS ended_day
+# spells can be dropped (cheaper than a NOT IN subquery over the activity).
+_ENDED_DAY = """toInt32(if(ifNull(contract_ended_at < toDateTime(%(t)s), 0),
+                            toRelativeDayNum(assumeNotNull(contract_ended_at)), 0))"""
+_CONTRACTS = f"""
+SELECT cityHash64(customer_id) AS key, plan, deleted, {_ENDED_DAY} AS ended_day
 FROM customers FINAL
 WHERE site = %(site)s
 """
+
+
+def _spells_sql(with_visits):
+    """Each client's spells of activity: (key, first day, last day), by key then first day.
+
+    A spell ends at a gap of more than %(horizon)s days between two activity
+    days, and at the contract end (a day on or after it starts a new spell).
+    Only spells cross the wire, so a million activity days cost a few hundred
+    thousand rows; within a spell no gap exceeds the horizon, which is all the
+    realised churn needs to know about the days between its ends.
+    ClickHouse 18.16 lambdas see only their own arguments, so the day before
+    and after each day (0 and the largest Int32 at the ends, which always
+    start and end a spell) and the contract end come in as arrays beside the
+    days. The contract end joins the days through a UNION ALL (day 0,
+    1970-01-01, marks its rows)."""
+    return f"""
+SELECT key, entry, last FROM (
+    SELECT key,
+        arrayPushFront(arrayPopBack(days), toInt32(0)) AS previous_days,
+        arrayPushBack(arrayPopFront(days), toInt32(2147483647)) AS next_days,
+        replicate(ended_day, days) AS ends,
+        arrayFilter((d, p, e) -> d - p > %(horizon)s OR (e > 0 AND p < e AND d >= e),
+                    days, previous_days, ends) AS entries,
+        arrayFilter((d, n, e) -> n - d > %(horizon)s OR (e > 0 AND d < e AND n >= e),
+                    days, next_days, ends) AS lasts
+    FROM (
+        SELECT key, arraySort(groupUniqArrayIf(day, day > 0)) AS days, max(ended) AS ended_day FROM (
+            SELECT cityHash64(customer_id) AS key, toInt32(toRelativeDayNum(ts)) AS day, toInt32(0) AS ended
+            FROM ({_PURCHASE_DAYS}{_VISIT_DAYS if with_visits else ''})
+            UNION ALL
+            SELECT cityHash64(customer_id) AS key, toInt32(0) AS day, {_ENDED_DAY} AS ended
+            FROM customers FINAL WHERE site = %(site)s AND deleted = 0)
+        GROUP BY key
+        HAVING length(days) > 0
+    )
+)
+ARRAY JOIN entries AS entry, lasts AS last
+ORDER BY key, entry
+"""
+
 
 _SCORE_DATES = "SELECT DISTINCT as_of FROM churn_scores WHERE site = %(site)s ORDER BY as_of"
 
@@ -66,15 +97,17 @@ def _keys(frame):
     return frame["key"].to_numpy("uint64") if len(frame) else np.array([], "uint64")
 
 
-def activity_days(store, site, t, with_visits, deleted=()):
-    """(keys, days): each client's distinct activity days, sorted by key then day
-    (by the store), without the clients whose keys are in `deleted`."""
-    frame = store.query_frame(_activity_sql(with_visits), {"site": site, "t": t})
-    keys, days = _keys(frame), frame["day"].to_numpy("int64") if len(frame) else np.array([], "int64")
+def activity_spells(store, site, t, horizon, with_visits, deleted=()):
+    """(keys, first days, last days) of every spell (_spells_sql), sorted by key then
+    first day, without the clients whose keys are in `deleted`."""
+    frame = store.query_frame(_spells_sql(with_visits), {"site": site, "t": t, "horizon": int(horizon)})
+    if not len(frame):
+        return np.array([], "uint64"), np.array([], "int64"), np.array([], "int64")
+    keys, entry, last = _keys(frame), frame["entry"].to_numpy("int64"), frame["last"].to_numpy("int64")
     if len(deleted):
         kept = ~np.isin(keys, np.asarray(deleted, "uint64"))
-        keys, days = keys[kept], days[kept]
-    return keys, days
+        keys, entry, last = keys[kept], entry[kept], last[kept]
+    return keys, entry, last
 
 
 def contracts(store, site, t):

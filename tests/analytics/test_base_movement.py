@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from tests.base_movement_data import AS_OF, HORIZON, MOVEMENT, S, SCORED_ON, seed_base_movement
-from tests.churn_factories import insert_transactions, transaction
+from tests.churn_factories import customer, insert_customers, insert_transactions, transaction
 from tests.factories import event, insert_events
 from vigie.alerts.churn_labels import churn_labels
-from vigie.analytics.base_movement import NOT_LOST, base_movement, client_spells, period_bounds, plans
+from vigie.analytics.base_movement import NOT_LOST, base_movement, period_bounds, plans, spell_exits
 
 D = datetime.date
 
@@ -102,16 +102,35 @@ def test_a_segment_filter_and_the_week_grain(shop):
     assert [(p["start"], p["new"], p["end"]) for p in loyalists["periods"]] == [(0, 1, 1), (1, 0, 1)]
 
 
-def test_spells_break_at_the_horizon_and_at_the_contract_end():
-    """As of day 180, H 60. Client 0: days 10, 70 (gap 60: one spell, lost on 71 since
-    71 + 60 <= 180), 131 (gap 61: a new spell, 132 + 60 > 180: not lost yet). Client 1:
-    days 120, 125 and 140, contract ended on day 130: the first spell is lost on day 130
-    (126 + 60 > 180, so the quiet days alone would not say it yet), 140 starts another."""
-    codes, days = np.array([0, 0, 0, 1, 1, 1]), np.array([10, 70, 131, 120, 125, 140])
-    code, entry, exit_, first = client_spells(codes, days, np.array([0, 130, 0]), 60, 180)
-    assert code.tolist() == [0, 0, 1, 1] and entry.tolist() == [10, 131, 120, 140]
-    assert exit_.tolist() == [71, NOT_LOST, 130, NOT_LOST]
-    assert first.tolist() == [True, False, True, False]
+def test_spells_break_at_the_horizon_and_at_the_contract_end(store):
+    """As of 2026-05-01, H 60. P bought on Jan 1 and Mar 2 (a gap of exactly 60 days: one
+    spell); Mar 3 + 60 = May 2 is after May 1, so P is not lost. Q bought on Jan 10, Jan 20
+    and Feb 1, and its contract ended on Jan 15: the contract end cuts Jan 10 | Jan 20, so
+    the first spell is lost on Jan 15 (by the contract: Q was back within 60 days) and Q is
+    reactivated on Jan 20; that spell is lost on Feb 2 (Feb 2 + 60 = Apr 3). R bought on
+    Jan 1 and Mar 3 (gap 61): lost on Jan 2, reactivated on Mar 3, not lost since."""
+    insert_customers(store, [customer(S, "Q", created_at="2025-12-01", contract_ended_at="2026-01-15 08:00:00")])
+    insert_transactions(store, [transaction(S, c, f"{day} 12:00:00") for c, day in [
+        ("P", "2026-01-01"), ("P", "2026-03-02"), ("Q", "2026-01-10"), ("Q", "2026-01-20"),
+        ("Q", "2026-02-01"), ("R", "2026-01-01"), ("R", "2026-03-03")]])
+    months = base_movement(store, S, AS_OF, HORIZON, periods=4)["periods"]
+    # January: new P Q R; lost Q (Jan 15) and R (Jan 2); Q back on Jan 20. February: Q lost on Feb 2.
+    assert [(p["start"], p["new"], p["reactivated"], p["lost"], p["end"]) for p in months] == [
+        (0, 3, 1, 2, 2), (2, 0, 0, 1, 1), (1, 0, 1, 0, 2), (2, 0, 0, 0, 2)]
+
+
+def test_the_exit_of_a_spell():
+    """As of day 180, H 60. Client 0: a spell last active on day 70, the next 61 days later:
+    lost on 71 (71 + 60 <= 180); the next, last active on 131, is not known yet (132 + 60 >
+    180). Client 1: contract ended on day 150, after its spell began: lost then. Client 2:
+    its contract ended (120) before its spell began: no effect. Client 3: contract ended on
+    120, cutting days 110 | 125: the first spell is lost on 120 (the client was back 15 days
+    after its last day, so not by the quiet rule); the second is not known yet."""
+    codes = np.array([0, 0, 1, 2, 3, 3])
+    entry, last = np.array([10, 131, 120, 160, 100, 125]), np.array([70, 131, 125, 170, 110, 125])
+    exit_, first = spell_exits(codes, entry, last, np.array([0, 150, 120, 120]), 60, 180)
+    assert exit_.tolist() == [71, NOT_LOST, 150, NOT_LOST, 120, NOT_LOST]
+    assert first.tolist() == [True, False, True, True, True, False]
 
 
 def test_period_bounds_are_checked():
