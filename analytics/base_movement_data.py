@@ -13,6 +13,10 @@ sharing a 64-bit hash among a site's clients is too unlikely to matter
 (about 1 in 10^9 with a million clients).
 """
 import numpy as np
+# query_frame answers with pandas; imported with this module (as the app starts),
+# never first inside a dashboard callback, where a first import racing plotly's
+# lazy one in another request thread leaves pandas half-initialised.
+import pandas  # noqa: F401
 
 PURCHASE_TYPES = ("purchase", "renewal")
 
