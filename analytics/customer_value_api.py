@@ -17,7 +17,8 @@ from vigie.analytics.value_memo import value_basis
 from vigie.analytics.rfm import SEGMENTS
 from vigie.analytics.stats_csv import csv_response
 from vigie.analytics.stats_request import (DEFAULT_LIMIT, FORMATS, MAX_LIMIT, ApiError, Principal,
-                                           _one, authenticate, choice_param, int_param, required_param)
+                                           _one, authenticate, choice_param, int_param, optional_choice,
+                                           required_param)
 from vigie.warehouse.sites import get_site
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,12 @@ def _site(store, args, principal):
     return site
 
 
+def retention_request(store, session_user):
+    """(site, as-of date) of a retention data request, once its reader may see the site."""
+    principal = retention_principal(store, request.headers.get("Authorization"), session_user)
+    return _site(store, request.args, principal), _as_of(request.args)
+
+
 def _paging(args):
     limit = int_param(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     page = int_param(args, "page", 1, 1, 1_000_000)
@@ -78,13 +85,9 @@ def register_customer_value_endpoints(bp, store, session_user, settings):
 
     @bp.route("/rfm", methods=["GET"], endpoint="rfm")
     def rfm():
-        principal = retention_principal(store, request.headers.get("Authorization"), session_user)
+        site, as_of = retention_request(store, session_user)
         args = request.args
-        site = _site(store, args, principal)
-        as_of = _as_of(args)
-        segment = _one(args, "segment") or None
-        if segment is not None and segment not in SEGMENTS:
-            raise ApiError(400, f"segment: {segment!r} is not one of {', '.join(SEGMENTS)}")
+        segment = optional_choice(args, "segment", SEGMENTS)
         table = choice_param(args, "table", ("clients", "segments"), "clients")
         limit, page, offset = _paging(args)
         fmt = choice_param(args, "format", FORMATS, "json")
@@ -100,10 +103,8 @@ def register_customer_value_endpoints(bp, store, session_user, settings):
 
     @bp.route("/clv", methods=["GET"], endpoint="clv")
     def clv():
-        principal = retention_principal(store, request.headers.get("Authorization"), session_user)
+        site, as_of = retention_request(store, session_user)
         args = request.args
-        site = _site(store, args, principal)
-        as_of = _as_of(args)
         horizon = int_param(args, "horizon", settings.clv_horizon_days, 1, MAX_HORIZON_DAYS)
         table = choice_param(args, "table", ("clients", "buckets"), "clients")
         limit, page, offset = _paging(args)

@@ -15,6 +15,7 @@ import logging
 from flask import Blueprint, jsonify, request
 
 from vigie.analytics.breakdowns import BREAKDOWNS, breakdown
+from vigie.analytics.base_movement_api import register_base_movement_endpoint
 from vigie.analytics.customer_value_api import register_customer_value_endpoints
 from vigie.analytics.portfolio_api import register_portfolio_endpoints
 from vigie.analytics.funnels import funnel_report, get_funnel
@@ -221,6 +222,7 @@ def create_stats_blueprint(store, settings, session_user):
     # Retention data with its own access rule (admin / retention accounts, site keys).
     register_customer_value_endpoints(bp, store, session_user, settings)
     register_portfolio_endpoints(bp, store, session_user, settings)
+    register_base_movement_endpoint(bp, store, settings, session_user)
 
     @bp.errorhandler(ApiError)
     def refused(exc):

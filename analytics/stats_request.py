@@ -151,6 +151,11 @@ def choice_param(args, name, choices, default):
     return value
 
 
+def optional_choice(args, name, choices):
+    """One of `choices`, or None when the parameter is absent or empty."""
+    return choice_param(args, name, choices, None) if _one(args, name) else None
+
+
 def text_param(args, name):
     """The parameter's text, or None when it is absent; 400 when it is given empty."""
     value = _one(args, name)

@@ -11,7 +11,9 @@ both), the RFM report, the BG/NBD fit, the Gamma-Gamma fit, the CLV report,
 the portfolio value with the loyalty-profitability matrix (from the history
 read and CLV report the Customers page already has), what the Customers
 page's value callback computes in all, and the portfolio trend, with peak
-memory.
+memory; then the base movement (12 months, 90-day horizon), without churn
+scores, and with scores of every client at the start of the last six months
+(made in ClickHouse), unfiltered and filtered by a risk band.
 """
 import argparse
 import datetime
@@ -32,6 +34,16 @@ def _churn_bench():
     spec.loader.exec_module(module)
     return module
 
+
+# Every client scored at a month start, a deterministic pseudo-random probability per client.
+SCORES = """
+INSERT INTO churn_scores (site, customer_id, as_of, scored_at, model_version, probability, risk_band,
+                          reasons, reason_features)
+SELECT site, customer_id, toDate(%(day)s), toDateTime(toDate(%(day)s)), 'bench', p,
+       multiIf(p >= 0.6, 'high', p >= 0.3, 'medium', 'low'), [], []
+FROM (SELECT site, customer_id, (cityHash64(customer_id, %(day)s) %% 1000) / 1000 AS p
+      FROM customers WHERE site = %(site)s)
+"""
 
 BASELINE = ("SELECT customer_id, count(), sum(amount) FROM transactions "
             "WHERE site = %(site)s GROUP BY customer_id")
@@ -102,6 +114,29 @@ def run(args, store):
     seconds, points = _timed("trend", lambda: portfolio_trend(store, site, end, args.trend_months), 1)
     print(f"portfolio trend, {args.trend_months} months: {seconds:.2f} s "
           f"({seconds / args.trend_months:.2f} s a month); peak memory {bench.peak_mb():,.0f} MB", flush=True)
+    base_movement_figures(args, bench, store, site, end, baseline)
+
+
+def base_movement_figures(args, bench, store, site, end, baseline):
+    from vigie.analytics.base_movement import base_movement, period_bounds
+
+    def movement(**filters):
+        return base_movement(store, site, end, 90, periods=12, **filters)
+
+    seconds, report = _timed("movement", movement, args.repeat)
+    last = [p for p in report["periods"] if not p["provisional"]][-1]
+    print(f"base movement, 12 months: {seconds:.2f} s, {seconds / baseline:.1f}x the baseline; "
+          f"{last['period']}: {last['start']:,} at the start, {last['lost_from_start']:,} lost "
+          f"({last['churn_rate']}%)", flush=True)
+    for start, _ in period_bounds(end, "month", 6):
+        store.execute(SCORES, {"site": site, "day": start.isoformat()})
+    seconds, report = _timed("movement+scores", movement, args.repeat)
+    scored = [p for p in report["periods"] if p["realised_lost"] is not None][-1]
+    print(f"base movement with scores at 6 month starts: {seconds:.2f} s; {scored['period']}: "
+          f"mean predicted {scored['mean_probability']}, realised {scored['realised_rate']}%", flush=True)
+    seconds, _ = _timed("movement+band", lambda: movement(risk_band="high"), args.repeat)
+    print(f"base movement, high risk band only: {seconds:.2f} s; peak memory {bench.peak_mb():,.0f} MB",
+          flush=True)
 
 
 def main(argv=None):

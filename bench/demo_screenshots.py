@@ -126,6 +126,12 @@ def shoot(base, password, out, runs):
             page.wait_for_selector("#customer-facts")
             _save(page, out, "customer-timeline")
             times["customer-timeline"] = []
+            # The Customers page's base movement section, below the fold of its full-page shot.
+            open_demo_page(page, base, DemoPage("customers", "/customers", ("#movement-table tbody tr",
+                                                                            "#movement-chart .main-svg")))
+            page.wait_for_timeout(500)
+            page.locator("#movement-card").screenshot(path=os.path.join(out, "customers-movement.png"))
+            times["customers-movement"] = []
         finally:
             browser.close()
     return times, problems

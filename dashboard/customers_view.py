@@ -3,6 +3,7 @@
 Built from alerts.client_data.queries, alerts.churn_queries and alerts.state
 results only. The CRM attributes are shown as text (Dash escapes them).
 """
+import datetime
 import re
 from urllib.parse import urlencode
 
@@ -11,6 +12,19 @@ from dash import dcc, html
 from vigie.alerts.clock import is_never
 from vigie.dashboard.formatting import format_duration
 from vigie.dashboard.paging import page_count, page_summary, pager
+from vigie.dashboard.retention_access import query_value
+from vigie.dashboard.selection import SelectionError
+
+
+def as_of_date(query):
+    """The page's as-of date (`date`), today (UTC) when empty; SelectionError when not a date."""
+    text = query_value(query, "date")
+    if not text:
+        return datetime.datetime.now(datetime.timezone.utc).date()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise SelectionError(f"“{text[:20]}” is not a date like 2026-03-01.") from None
 
 
 def customers_search(site, prefix="", page=1, client="", segment="", date=""):

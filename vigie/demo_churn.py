@@ -20,6 +20,9 @@ GOALS = [  # (kind, pattern, name, carries revenue)
 ]
 FUNNEL = ("Checkout", ["page:/product/**", "page:/cart", "page:/checkout", "page:/thank-you"])
 MAILBOX_CHANNEL = "demo-mailbox"
+# Past month starts scored (score_past_months): with the default 90-day horizon,
+# the first three have a realised churn to compare with by the time the demo runs.
+PAST_SCORED_MONTHS = 6
 RULES = [  # (kind, parameters, severity)
     ("risk_above", {"threshold": 0.7}, "high"),
     ("contract_cancelled", {}, "high"),
@@ -130,7 +133,32 @@ def train_and_score(store, settings, site, out):
                             progress=lambda line: None)
         step.done(f"{run.clients:,} clients scored: " +
                   ", ".join(f"{n} {band} risk" for band, n in run.bands.items()))
+    score_past_months(store, settings, site, out)
     return True
+
+
+def score_past_months(store, settings, site, out, months=PAST_SCORED_MONTHS):
+    """Scores as of the first day of each of the last `months` months, as a daily
+    `vigie churn score` would have left them, so the Customers page can set the
+    predicted churn of past periods beside the realised one. The demo has only
+    today's model: these are back-scored with it (a model that has seen part of
+    those months), which the step says."""
+    import datetime
+
+    from vigie.alerts.churn_scoring import score_clients
+
+    with Step("past churn scores", out) as step:
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        first = today.replace(day=1)
+        dates = []
+        for _ in range(months):
+            dates.insert(0, first)
+            first = (first - datetime.timedelta(days=1)).replace(day=1)
+        for as_of in dates:
+            score_clients(store, site, settings.churn_risk_medium, settings.churn_risk_high,
+                          as_of=as_of, exact_reasons=False, progress=lambda line: None)
+        step.done(f"back-scored with today's model as of {dates[0]} .. {dates[-1]} "
+                  "(first day of each month)")
 
 
 def mailbox_path(settings):

@@ -8,8 +8,6 @@ today UTC); clicking a cell of the matrix lists that segment's clients. The
 portfolio value and the loyalty-profitability matrix (dashboard/customers_matrix.py)
 reuse the same history read and CLV report.
 """
-import datetime
-
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
@@ -26,13 +24,16 @@ from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
                                            rfm_matrix, segment_members, segment_table)
 from vigie.dashboard.customers_matrix import matrix_card
-from vigie.dashboard.customers_view import customer_list, customers_href, customers_search, timeline
+from vigie.dashboard.customers_movement import movement_section, register_callbacks
+from vigie.dashboard.customers_view import (as_of_date, customer_list, customers_href, customers_search,
+                                            timeline)
 from vigie.dashboard.paging import page_number
 from vigie.dashboard.retention_access import (STORE_DOWN, query_value, retention_site, retention_user,
                                         visible_domains)
 from vigie.dashboard.selection import SelectionError
 from vigie.warehouse import StoreError
 
+register_callbacks()   # the base movement section's
 dash.register_page(__name__, path="/customers", title="Customers · Vigie", name="Customers",
                    area="churn", order=22)
 
@@ -82,6 +83,7 @@ def layout(**query):
         # start from it (see show_value).
         dcc.Store(id="customers-listed"),
         dcc.Loading(html.Div(id="customers-value")),
+        movement_section(),
         html.Div(className="columns", children=[
             html.Section(className="card", children=[html.H2("Clients"), html.Div(id="customers-list")]),
             html.Section(className="card", children=[html.Div(id="customers-timeline")]),
@@ -100,16 +102,6 @@ def controls_changed(site, prefix, as_of, query, current):
     return search if search != current else no_update
 
 
-def _as_of(query):
-    text = query_value(query, "date")
-    if not text:
-        return datetime.datetime.now(datetime.timezone.utc).date()
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise SelectionError(f"“{text[:20]}” is not a date like 2026-03-01.") from None
-
-
 def _no_purchases(site):
     return html.Div(className="empty-state", id="customers-no-value", children=[
         html.H2("No purchase to score yet"),
@@ -120,7 +112,7 @@ def _no_purchases(site):
 
 def customer_value(store, site, query):
     """The customer value section: RFM matrix and segments, a segment's clients, the CLV chart."""
-    as_of = _as_of(query)
+    as_of = as_of_date(query)
     segment = query_value(query, "segment")
     if segment and segment not in SEGMENTS:
         raise SelectionError(f"“{segment[:40]}” is not an RFM segment.")

@@ -48,7 +48,8 @@ DEMO_PAGES = (
     DemoPage("retention", "/retention", ("#returning-chart .main-svg", "#cohort-heatmap .main-svg")),
     DemoPage("churn", "/churn", ("#at-risk-table tbody tr", "#model-card", "#churn-probabilities .main-svg")),
     DemoPage("alerts", "/alerts", ("#alerts-table tbody tr", "#rules-table tbody tr")),
-    DemoPage("customers", "/customers", ("#customers-list a", "#rfm-card", "#clv-chart .main-svg")),
+    DemoPage("customers", "/customers", ("#customers-list a", "#rfm-card", "#clv-chart .main-svg",
+                                         "#movement-table tbody tr", "#movement-chart .main-svg")),
     DemoPage("settings", "/settings", ("#sites-table tbody tr", "#users-table tbody tr")),
 )
 
