@@ -51,11 +51,23 @@ def recency_baseline(train_x, train_y, eval_x, eval_y):
                     recency_scores(eval_x, never), np.asarray(eval_y))
 
 
+def _exact_or_days(frame, exact, days):
+    values = frame[days].to_numpy(dtype=float)
+    if exact in frame:
+        precise = frame[exact].to_numpy(dtype=float)
+        values = np.where(np.isfinite(precise), precise, values)
+    return values
+
+
 def purchase_histories(frame):
-    """(x repeat purchases, t_x, T) in weeks, and which clients ever bought."""
+    """(x repeat purchases, t_x, T) in weeks, and which clients ever bought.
+
+    x counts purchase days (several lines of one day are one order); the times
+    are to the second where the frame has them (build_features does), else
+    whole days."""
     bought = frame["purchase_days"].to_numpy(dtype=float) > 0
-    age = frame["first_purchase_age_days"].to_numpy(dtype=float)
-    recency = frame["recency_days"].to_numpy(dtype=float)
+    age = _exact_or_days(frame, "first_purchase_age_exact_days", "first_purchase_age_days")
+    recency = _exact_or_days(frame, "recency_exact_days", "recency_days")
     x = np.where(bought, frame["purchase_days"].to_numpy(dtype=float) - 1, 0.0)
     big_t = np.where(bought, age, 0.0) / DAYS_PER_UNIT
     t_x = np.where(bought, age - recency, 0.0) / DAYS_PER_UNIT

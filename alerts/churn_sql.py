@@ -36,6 +36,8 @@ SELECT
     sumIf(amount, is_purchase) AS monetary_total,
     minIf(day, is_purchase) AS first_day,
     maxIf(day, is_purchase) AS last_day,
+    toUInt32(minIf(ts, is_purchase)) AS first_ts,
+    toUInt32(maxIf(ts, is_purchase)) AS last_ts,
     arraySort(groupUniqArrayIf(day, is_purchase)) AS days,
     length(days) AS purchase_days,
     arrayPopFront(arrayDifference(days)) AS gaps,
@@ -48,7 +50,7 @@ SELECT
     sumIf(abs(amount), type = 'refund') AS refunds_amount,
     countIf(type = 'cancellation') AS cancellations
 FROM (
-    SELECT customer_id, toRelativeDayNum(ts) AS day, amount, type,
+    SELECT customer_id, ts, toRelativeDayNum(ts) AS day, amount, type,
            type IN {PURCHASE_TYPES!r} AS is_purchase
     FROM transactions FINAL
     WHERE site = %(site)s AND ts < toDateTime(%(t)s) AND {CLIENTS}
