@@ -59,10 +59,12 @@ def _shares(labels, seed, early_stopping):
     return fit, stop, calibrate
 
 
-def fit_candidate(kind, setting, window, features, horizon_days, seed=0, threads=1):
+def fit_candidate(kind, setting, window, features, horizon_days, seed=0, threads=1, histories=None):
     """(ChurnModel calibrated on a held-out share, the setting with the number of
     trees when trees). A setting with "trees" is fitted with that many trees;
-    without, trees stop early."""
+    without, trees stop early. `histories`: a frame of every client's features
+    at a later date, with no labels, on which a purchase model (which needs no
+    labels) is fitted instead of the window's fit share."""
     tree_search = kind == "xgboost" and "trees" not in setting
     fit, stop, calibrate = _shares(window.labels, seed, tree_search)
     frame, labels = window.frame, window.labels
@@ -72,7 +74,8 @@ def fit_candidate(kind, setting, window, features, horizon_days, seed=0, threads
     elif kind == "logistic":
         estimator = LogisticEstimator.fit(frame.iloc[fit], labels[fit], features, setting["C"])
     else:
-        estimator = PurchaseEstimator.fit(kind, frame.iloc[fit], horizon_days)
+        estimator = PurchaseEstimator.fit(kind, frame.iloc[fit] if histories is None else histories,
+                                          horizon_days)
     model = ChurnModel(estimator, None, estimator.features)
     model.calibration = fit_calibration(model.margins(frame.iloc[calibrate]), labels[calibrate])
     return model, setting

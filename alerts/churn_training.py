@@ -16,7 +16,9 @@ card and the output say so.
 
 The champion's recipe (kind, setting, number of trees) is then refitted on
 the latest complete window, features as of T - H with labels over [T - H,
-T): that model is registered and scores at T. No class weight:
+T): that model is registered and scores at T. A purchase model (Pareto/NBD,
+BG/NBD) reads no labels, so its parameters are fitted on every client's
+history up to T itself; its calibration still comes from that window. No class weight:
 scale_pos_weight = retained / churned would down-weight the churners when
 they are the majority (often so in retail). It is promoted only if its
 validation ROC AUC beats the recency baseline's (days since last purchase);
@@ -34,6 +36,7 @@ from vigie.alerts.churn_labels import churn_labels
 from vigie.alerts.churn_registry import next_version, register_model
 
 MIN_CLIENTS, MIN_PER_CLASS = 30, 5
+PURCHASE_KINDS = ("paretonbd", "bgnbd")
 FOLDS = 2
 
 
@@ -147,7 +150,13 @@ def train_churn_model(store, site, key_pages, model_dir, as_of=None, horizon_day
     latest = windows[-1]
     setting = candidates[kind]["setting"]
     progress(f"{why}; refitting it on the latest window ({len(latest.labels)} clients) ...")
-    model, setting = fit_candidate(kind, setting, latest, features, horizon_days, seed, threads)
+    # A purchase model needs no labels: its parameters come from every client's history up
+    # to T itself, the latest there is (the labelled window's calibration share still maps
+    # its scores to probabilities).
+    histories = (build_features(store, site, as_of, key_pages, today=today)
+                 if kind in PURCHASE_KINDS else None)
+    model, setting = fit_candidate(kind, setting, latest, features, horizon_days, seed, threads,
+                                   histories=histories)
     champion = candidates[kind]["metrics"]
     beats = champion["roc_auc"] > recency["roc_auc"]
     note = (f"{why}; ROC AUC {champion['roc_auc']:.3f} "
@@ -158,7 +167,10 @@ def train_churn_model(store, site, key_pages, model_dir, as_of=None, horizon_day
         "kind": kind, "features": model.features,
         "feature_importance": _rounded(model.estimator.importance()),
         "parameters": _parameters(kind, setting, model, seed, threads, key_pages, require_no_visit),
-        "data_window": _data_window(as_of, horizon_days, folds, latest, fold_note),
+        "data_window": dict(_data_window(as_of, horizon_days, folds, latest, fold_note),
+                            **({"purchase_model_histories_before": as_of.isoformat(),
+                                "purchase_model_clients": int((histories["purchase_days"] > 0).sum())}
+                               if histories is not None else {})),
         "metrics": {"model": champion, "recency_baseline": recency,
                     "candidates": {k: dict(c["metrics"], setting=c["setting"], grid=c["grid"])
                                    for k, c in candidates.items()},

@@ -93,6 +93,11 @@ def test_a_purchase_model_wins_on_purchase_only_clients_and_scores_with_its_reas
     best = max(c["roc_auc"] for c in candidates.values())
     assert candidates[card["kind"]]["roc_auc"] >= best - TIE_TOLERANCE
     assert set(card["parameters"]) >= {"r", "alpha", "kind", "calibration"}
+    # Its parameters come from every buyer's history up to the as-of date (no labels needed),
+    # not from the labelled window's share that ends a horizon earlier.
+    window = card["data_window"]
+    assert window["purchase_model_histories_before"] == end.isoformat()
+    assert window["purchase_model_clients"] == 150     # each client buys on arrival
 
     # It is what scores, with reasons from the purchase features it reads.
     record, loaded = load_promoted(store, SITE)
