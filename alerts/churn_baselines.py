@@ -62,13 +62,14 @@ def _exact_or_days(frame, exact, days):
 def purchase_histories(frame):
     """(x repeat purchases, t_x, T) in weeks, and which clients ever bought.
 
-    x counts purchase days (several lines of one day are one order); the times
-    are to the second where the frame has them (build_features does), else
-    whole days."""
+    x counts distinct purchase moments (the lines of one order share its
+    time) and the times are to the second where the frame has them
+    (build_features does); else purchase days and whole days."""
     bought = frame["purchase_days"].to_numpy(dtype=float) > 0
     age = _exact_or_days(frame, "first_purchase_age_exact_days", "first_purchase_age_days")
     recency = _exact_or_days(frame, "recency_exact_days", "recency_days")
-    x = np.where(bought, frame["purchase_days"].to_numpy(dtype=float) - 1, 0.0)
+    purchases = _exact_or_days(frame, "purchase_moments", "purchase_days")
+    x = np.where(bought, purchases - 1, 0.0)
     big_t = np.where(bought, age, 0.0) / DAYS_PER_UNIT
     t_x = np.where(bought, age - recency, 0.0) / DAYS_PER_UNIT
     return x, t_x, big_t, bought

@@ -50,7 +50,7 @@ WEB_FEATURES = [
 # Not fed to the model, but kept beside the features so reasons can quote the
 # client's own baseline ("4 purchases in the previous 90 days").
 CONTEXT = ["tenure_days", "purchase_days", "first_purchase_age_days",
-           "first_purchase_age_exact_days", "recency_exact_days",
+           "purchase_moments", "first_purchase_age_exact_days", "recency_exact_days",
            *[f"purchases_prev_{w}d" for w in WINDOWS], *[f"spend_prev_{w}d" for w in WINDOWS],
            *[f"{kind}_prev_{w}d" for w in WEB_WINDOWS for kind in ("visits", "pageviews", "engaged_minutes")]]
 
@@ -117,9 +117,11 @@ def transaction_frame(store, site, as_of, clients=None):
     # silence's evidence that they are gone.
     frame["recency_share"] = _ratio(frame["recency_days"], frame["first_purchase_age_days"])
     frame["missed_purchases"] = frame["purchase_days"] * frame["recency_share"]
-    # The same ages to the second, for the purchase models (Pareto/NBD, BG/NBD): whole days
-    # blur the order of clients whose last purchases fall on the same day, which costs them
-    # ranking (bench/churn.py). Context only: the other models keep day counts.
+    # For the purchase models (Pareto/NBD, BG/NBD): purchases as distinct moments (the lines
+    # of one order share its time; two orders of one day are two purchases) and the ages to
+    # the second. Whole days merge real repeat purchases and blur the order of clients last
+    # seen the same day, which costs ranking (bench/churn.py). Context only: the other models
+    # and the reasons keep purchase days.
     t = float(reference_time(as_of))
     frame["first_purchase_age_exact_days"] = ((t - frame["first_ts"].astype(float)) / 86400).where(bought)
     frame["recency_exact_days"] = ((t - frame["last_ts"].astype(float)) / 86400).where(bought)

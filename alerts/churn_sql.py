@@ -36,6 +36,7 @@ SELECT
     sumIf(amount, is_purchase) AS monetary_total,
     minIf(day, is_purchase) AS first_day,
     maxIf(day, is_purchase) AS last_day,
+    uniqExactIf(ts, is_purchase) AS purchase_moments,
     toUInt32(minIf(ts, is_purchase)) AS first_ts,
     toUInt32(maxIf(ts, is_purchase)) AS last_ts,
     arraySort(groupUniqArrayIf(day, is_purchase)) AS days,

@@ -63,7 +63,8 @@ def test_transaction_features_by_hand(store):
     # First purchase 90 days before, the last 10: silent for a ninth of their
     # time as a buyer; at 4 purchase days in 90, 4/9 of a purchase missed.
     assert a["first_purchase_age_days"] == 90 and math.isclose(a["recency_share"], 1 / 9)
-    # To the second for the purchase models: 10:00 on March 3rd and May 22nd.
+    # To the second for the purchase models: 10:00 on March 3rd and May 22nd; four orders.
+    assert a["purchase_moments"] == 4
     assert math.isclose(a["first_purchase_age_exact_days"], 90 - 10 / 24)
     assert math.isclose(a["recency_exact_days"], 10 - 10 / 24)
     assert math.isclose(a["missed_purchases"], 4 / 9)
