@@ -25,6 +25,7 @@ from vigie.alerts.churn_registry import KIND_NAMES as NAMES
 
 # Simplest first: the order ties are broken in.
 KINDS = ("paretonbd", "bgnbd", "logistic", "xgboost")
+CLASSICAL = ("paretonbd", "bgnbd")
 TIE_TOLERANCE = 0.002
 TREE_BASE = {"objective": "binary:logistic", "eval_metric": "logloss", "eta": 0.1, "subsample": 0.9,
              "colsample_bytree": 0.9, "tree_method": "hist"}
@@ -161,13 +162,17 @@ def choose(candidates, folds):
     """(champion kind, one sentence on why it won).
 
     The best mean validation ROC AUC wins, unless a simpler candidate (earlier
-    in KINDS) lies within TIE_TOLERANCE of it: then the simplest of those does.
+    in KINDS) lies within TIE_TOLERANCE of it: then the simplest of those does,
+    provided it is not below the best classical model (Pareto/NBD, BG/NBD) on
+    validation, so the champion never scores worse than the classical models.
     """
     if not candidates:
         raise ValueError("no candidate could be fitted")
     score = {k: c["metrics"]["roc_auc"] for k, c in candidates.items()}
     best = max(score.values())
-    champion = next(k for k in KINDS if k in score and score[k] >= best - TIE_TOLERANCE)
+    classical = max((score[k] for k in CLASSICAL if k in score), default=0.0)
+    champion = next(k for k in KINDS if k in score and score[k] >= best - TIE_TOLERANCE
+                    and score[k] >= classical)
     over = f"mean of {folds} folds" if folds > 1 else "one fold"
     others = sorted((k for k in score if k != champion), key=lambda k: -score[k])
     if not others:

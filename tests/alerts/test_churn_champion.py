@@ -118,6 +118,10 @@ def test_the_simpler_candidate_wins_within_the_tolerance():
     def entry(auc):
         return {"metrics": {"roc_auc": auc}}
     assert choose({"xgboost": entry(0.8410), "paretonbd": entry(0.8400)}, 2)[0] == "paretonbd"
+    # Simpler, and within the tolerance of the best, but below the best classical model:
+    # Pareto/NBD gives way to BG/NBD, so the champion is never worse than a classical model.
+    kind, why = choose({"paretonbd": entry(0.8400), "bgnbd": entry(0.8410), "xgboost": entry(0.8415)}, 2)
+    assert kind == "bgnbd" and "within 0.002 of XGBoost's 0.842" in why
     kind, why = choose({"xgboost": entry(0.8500), "paretonbd": entry(0.8400), "logistic": entry(0.8490)}, 2)
     assert kind == "logistic"
     assert why == ("logistic regression won: validation ROC AUC 0.849 (mean of 2 folds), "
