@@ -36,6 +36,9 @@ PURCHASE_TYPES = ("purchase", "renewal")
 MIN_FIT_CLIENTS = 10
 FIT_SAMPLE = 3000      # clients the BG/NBD parameters are fitted on, at most
 DEFAULT_HORIZON_DAYS = 365
+# As-of dates the reports accept: ten years of periods or a trend of months back from
+# them stay within the store's DateTime range.
+AS_OF_RANGE = (datetime.date(1980, 1, 1), datetime.date(2100, 12, 31))
 BUCKETS = 10
 
 # Transactions are read with argMax by version grouped on their key, like

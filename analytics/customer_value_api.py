@@ -12,7 +12,7 @@ import logging
 
 from flask import jsonify, request
 
-from vigie.analytics.customer_value import CLV_COLUMNS, RFM_COLUMNS, rfm_report
+from vigie.analytics.customer_value import AS_OF_RANGE, CLV_COLUMNS, RFM_COLUMNS, rfm_report
 from vigie.analytics.value_memo import value_basis
 from vigie.analytics.rfm import SEGMENTS
 from vigie.analytics.stats_csv import csv_response
@@ -47,9 +47,12 @@ def _as_of(args):
     if not text:
         return datetime.datetime.now(datetime.timezone.utc).date()
     try:
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except ValueError:
         raise ApiError(400, f"date: {text!r} is not a date like 2026-03-01 (the as-of date)") from None
+    if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        raise ApiError(400, f"date: {text!r} is outside {AS_OF_RANGE[0]}..{AS_OF_RANGE[1]} (the as-of date)")
+    return day
 
 
 def _site(store, args, principal):

@@ -108,7 +108,7 @@ def portfolio_summary(as_of, clv, rows):
     high = [r for r in rows if r["band"] == "high"]
     return {
         "as_of": as_of, "horizon_days": clv["horizon_days"], "discount_rate": clv["discount_rate"],
-        "clients": len(rows),
+        "clients": len(rows), "buyers": clv["customers"],
         "value": round(sum(r["clv"] for r in rows), 2) if predicted else None,
         "value_at_risk": round(sum(r["clv"] for r in high), 2) if predicted else None,
         "at_risk_clients": len(high),

@@ -88,6 +88,12 @@ def matrix_card(summary, rows, site, query, value_cutoff=None, tenure_cutoff_day
                 portfolio_kpis(summary)] + spend_model_note(summary["spend_model"])
     if summary["value"] is None:
         return html.Section(className="card", id="portfolio-card", children=children)
+    if not rows:
+        # Every client with a value has an ended contract (a past ?date reads today's contracts).
+        children.append(html.P("No active client to place in the matrix: every client with a "
+                               "lifetime value has an ended contract.", className="empty",
+                               id="matrix-none"))
+        return html.Section(className="card", id="portfolio-card", children=children)
     matrix = loyalty_matrix(rows, value_cutoff, tenure_cutoff_days)
     children += [portfolio_split(summary),
                  html.H3("Loyalty and profitability"),

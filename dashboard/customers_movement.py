@@ -80,7 +80,8 @@ def _predicted(p):
 
 def _realised(p):
     if p["realised_lost"] is None:
-        return "—" if p["scored"] is None else "not over yet"
+        # No scored client under these filters: nothing was predicted, so nothing to wait for.
+        return "—" if not p["scored"] else "not over yet"
     return f"{p['realised_rate']:.1f}% ({p['realised_lost']:,} of {p['scored']:,})"
 
 

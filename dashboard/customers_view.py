@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from dash import dcc, html
 
 from vigie.alerts.clock import is_never
+from vigie.analytics.customer_value import AS_OF_RANGE
 from vigie.dashboard.formatting import format_duration
 from vigie.dashboard.paging import page_count, page_summary, pager
 from vigie.dashboard.retention_access import query_value
@@ -22,9 +23,12 @@ def as_of_date(query):
     if not text:
         return datetime.datetime.now(datetime.timezone.utc).date()
     try:
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except ValueError:
         raise SelectionError(f"“{text[:20]}” is not a date like 2026-03-01.") from None
+    if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        raise SelectionError(f"“{text[:20]}” is outside {AS_OF_RANGE[0]}..{AS_OF_RANGE[1]}.")
+    return day
 
 
 def customers_search(site, prefix="", page=1, client="", segment="", date=""):

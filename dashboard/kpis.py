@@ -24,7 +24,7 @@ KPIS = (
 )
 # The site search cards (analytics.site_search) share these rules: fewer searches that find
 # nothing or end the visit is better, and the no-results share changes in points.
-LOWER_IS_BETTER = ("bounce_rate", "no_results_rate", "exits")
+LOWER_IS_BETTER = ("bounce_rate", "no_results_rate", "exits", "refinements")
 IN_POINTS = ("bounce_rate", "conversion_rate", "no_results_rate")
 
 

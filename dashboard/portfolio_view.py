@@ -47,7 +47,9 @@ def portfolio_kpis(summary):
         _kpi("portfolio-value", "Portfolio value", _money(summary["value"]),
              f"{summary['clients']:,} active clients, {horizon}"),
         _kpi("portfolio-at-risk", "Value at risk", _money(summary["value_at_risk"]),
-             f"{summary['at_risk_clients']:,} high-risk clients" + (f", {share}" if share else "")),
+             # Not the High risk card's count: only the active clients who bought have a CLV.
+             f"{summary['at_risk_clients']:,} active high-risk clients who bought"
+             + (f", {share}" if share else "")),
     ])
 
 

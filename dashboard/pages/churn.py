@@ -220,7 +220,7 @@ def _as_of_today(query, error_id, draw):
 
 def _value(store, site, settings, today):
     summary, _ = portfolio_report(store, site, today, settings.clv_horizon_days, settings.clv_discount_rate)
-    if not summary["clients"] and summary["value"] is None:
+    if not summary["buyers"]:
         return html.P("No client with a purchase yet: import transactions to see their value.",
                       className="empty", id="portfolio-none")
     return html.Div([portfolio_kpis(summary)] + spend_model_note(summary["spend_model"]))

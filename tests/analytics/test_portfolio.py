@@ -81,11 +81,12 @@ def test_matrix_with_cutoffs_given():
 
 
 def test_portfolio_summary_by_hand():
+    # Six clients bought; one of them has an ended contract, so five rows are active.
     clv = {"predicted_total": 365.0, "horizon_days": 365, "discount_rate": 0.1, "model": {},
-           "spend_model": {}, "prediction_note": ""}
+           "spend_model": {}, "prediction_note": "", "customers": 6}
     summary = portfolio_summary(AS_OF, clv, ROWS)
-    assert (summary["clients"], summary["value"], summary["value_at_risk"], summary["at_risk_clients"]) == (
-        5, 365.0, 100.0, 1)
+    assert (summary["clients"], summary["buyers"], summary["value"], summary["value_at_risk"],
+            summary["at_risk_clients"]) == (5, 6, 365.0, 100.0, 1)
     assert {b["band"]: (b["clients"], b["value"]) for b in summary["by_band"]} == {
         "high": (1, 100.0), "medium": (1, 50.0), "low": (2, 15.0), "unscored": (1, 200.0)}
     segments = {s["segment"]: (s["clients"], s["value"]) for s in summary["by_segment"]}

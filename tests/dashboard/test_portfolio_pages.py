@@ -50,7 +50,7 @@ def test_customers_page_shows_the_portfolio_and_the_matrix(client, world):
     assert texts(find_component(shown, "portfolio-value"))[:2] == ["Portfolio value", f"{summary['value']:,.2f}"]
     assert texts(find_component(shown, "portfolio-at-risk"))[1:3] == [
         f"{summary['value_at_risk']:,.2f}",
-        f"2 high-risk clients, {100 * summary['value_at_risk'] / summary['value']:.1f}% of the portfolio"]
+        f"2 active high-risk clients who bought, {100 * summary['value_at_risk'] / summary['value']:.1f}% of the portfolio"]
     bands = [texts(r["props"]["children"]) for r in
              find_component(shown, "portfolio-by-band")["props"]["children"][1]["props"]["children"]]
     assert [b[:2] for b in bands] == [["High risk", "2"], ["Medium risk", "1"], ["Low risk", "1"],
