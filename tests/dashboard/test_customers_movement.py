@@ -47,7 +47,7 @@ def test_the_table_shows_the_hand_worked_months(retention):
         ["2026-04-01 (provisional)", "2", "1", "0", "0", "0", "3", "0.0%", "65.0% (2.6 of 4)", "not over yet"]]
     # Twelve months up to April: the eight before January are empty.
     assert len(table) == 12 and table[0][:8] == ["2025-05-01", "0", "0", "0", "0", "0", "0", "—"]
-    assert "no amounts" in " ".join(texts(body))
+    assert "refunds not subtracted" in " ".join(texts(body))
 
 
 def test_filters_reach_the_table_and_the_csv_link(retention):
