@@ -17,7 +17,7 @@ from vigie.analytics.base_movement import GRAINS, RISK_BANDS, base_movement, pla
 from vigie.analytics.rfm import SEGMENTS
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import api_csv_href
-from vigie.dashboard.customers_movement_revenue import revenue_figure, revenue_table
+from vigie.dashboard.customers_movement_revenue import period_series, revenue_figure, revenue_table
 from vigie.dashboard.customers_view import as_of_date
 from vigie.dashboard.formatting import format_count, format_percent
 from vigie.dashboard.retention_access import STORE_DOWN, query_value, retention_site
@@ -46,13 +46,7 @@ def movement_section():
 
 
 def movement_figure(report):
-    periods = report["periods"]
-    x = [p["period"] for p in periods]
-    pale = [0.45 if p["provisional"] else 1.0 for p in periods]
-
-    def number(key, sign=1):
-        return [None if p[key] is None else sign * p[key] for p in periods]
-
+    x, pale, number = period_series(report)
     figure = go.Figure([
         go.Bar(name="New", x=x, y=number("new"), marker={"color": _NEW, "opacity": pale}),
         go.Bar(name="Reactivated", x=x, y=number("reactivated"), marker={"color": _BACK, "opacity": pale}),

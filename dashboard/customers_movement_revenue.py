@@ -17,13 +17,18 @@ REVENUE_COLUMNS = [("revenue_start", "At the start"), ("revenue_new", "New"),
                    ("revenue_end", "At the end")]
 
 
-def revenue_figure(report):
+def period_series(report):
+    """The x axis (period starts), the bars' opacity (provisional periods pale) and
+    `values(key, sign)`: one field per period, signed, None kept (no counts)."""
     periods = report["periods"]
-    x = [p["period"] for p in periods]
-    pale = [0.45 if p["provisional"] else 1.0 for p in periods]
 
-    def amounts(key, sign=1):
+    def values(key, sign=1):
         return [None if p[key] is None else sign * p[key] for p in periods]
+    return [p["period"] for p in periods], [0.45 if p["provisional"] else 1.0 for p in periods], values
+
+
+def revenue_figure(report):
+    x, pale, amounts = period_series(report)
 
     def bar(name, key, color, sign=1):
         return go.Bar(name=name, x=x, y=amounts(key, sign), marker={"color": color, "opacity": pale})
