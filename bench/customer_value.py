@@ -128,9 +128,10 @@ def base_movement_figures(args, bench, store, site, end, baseline):
     print(f"base movement, 12 months, in clients and revenue: {seconds:.2f} s, {seconds / baseline:.1f}x "
           f"the baseline; {last['period']}: {last['start']:,} at the start, {last['lost_from_start']:,} lost "
           f"({last['churn_rate']}%); revenue {last['revenue_start']:,.0f} at the start, "
-          f"+{last['revenue_new']:,.0f} new, +{last['revenue_reactivated']:,.0f} reactivated, "
-          f"+{last['revenue_expansion']:,.0f} expansion, -{last['revenue_contraction']:,.0f} contraction, "
-          f"-{last['revenue_churned']:,.0f} churned, {last['revenue_end']:,.0f} at the end", flush=True)
+          f"new {last['revenue_new']:,.0f}, reactivated {last['revenue_reactivated']:,.0f}, "
+          f"expansion {last['revenue_expansion']:,.0f}, contraction {last['revenue_contraction']:,.0f}, "
+          f"churned {last['revenue_churned']:,.0f} (net of what the leaving clients still bought), "
+          f"{last['revenue_end']:,.0f} at the end", flush=True)
     for start, _ in period_bounds(end, "month", 6):
         store.execute(SCORES, {"site": site, "day": start.isoformat()})
     seconds, report = _timed("movement+scores", movement, args.repeat)
