@@ -31,8 +31,10 @@ DEFAULT_PERIODS = 12
 MAX_PERIODS = 120
 NOT_LOST = np.iinfo("int64").max
 RISK_BANDS = ("high", "medium", "low")
-REVENUE_NOTE = ("Contract data holds no amounts (plan, status and end date only), "
-                "so the base movement is counted in clients, not in recurring revenue.")
+REVENUE_NOTE = ("Revenue is the amount of the purchases and renewals in each period (refunds not "
+                "subtracted), moved by the status the client has in the client count: for renewals "
+                "of a subscription plan, the movement of recurring revenue.")
+_SPAN = 1 << 32   # a spell's sort key: client code * _SPAN + first day
 _EPOCH = datetime.date(1970, 1, 1)
 
 
@@ -98,6 +100,72 @@ def _counts(spells, start, end, keep):
         "end": int(np.count_nonzero(mine & (entry < end) & (exit_ >= end))),
         "churn_rate": round(100.0 * lost_from_start / at_start, 1) if at_start else None,
     }
+
+
+def _spell_of(spells, codes, days):
+    """The spell holding each (client code, activity day): the client's last spell
+    starting on or before the day (spells are sorted by client code, then first day)."""
+    starts = spells.code * _SPAN + spells.entry
+    return np.searchsorted(starts, codes * _SPAN + days, side="right") - 1
+
+
+class _Revenue:
+    """Purchase and renewal amounts in cents per (spell, period index) over the report's
+    periods and the one before (index 0), for base_movement's revenue waterfall.
+
+    SQL sums each client's amounts per period; a client whose first and last days of a
+    period fall in two spells (a contract end, or a gap longer than a short horizon,
+    inside the period) has that client's days read again to split the amount."""
+
+    def __init__(self, store, site, base, starts, grain):
+        self.starts = np.array([day_number(s) for s in starts], "int64")
+        since = int(self.starts[0]) * 86400
+        keys, period_day, cents, first_day, last_day = data.revenue_per_period(store, site, base.t, since, grain)
+        codes = base.code_of(keys)
+        lo, hi = _spell_of(base, codes, first_day), _spell_of(base, codes, last_day)
+        split = _distinct(keys[lo != hi])
+        whole = ~np.isin(keys, split)   # a split client's days are all read again, every period
+        spell, period, cents, codes = lo[whole], self._index(period_day[whole]), cents[whole], codes[whole]
+        if len(split):
+            keys, days, day_cents = data.revenue_per_day(store, site, base.t, since, split)
+            day_codes = base.code_of(keys)
+            spell, codes = np.r_[spell, _spell_of(base, day_codes, days)], np.r_[codes, day_codes]
+            period, cents = np.r_[period, self._index(days)], np.r_[cents, day_cents]
+        # A deleted client's rows find no spell of their own.
+        owned = spell >= 0
+        owned[owned] = base.code[spell[owned]] == codes[owned]
+        self.spell, self.period, self.cents = spell[owned], period[owned], cents[owned]
+
+    def _index(self, days):
+        return np.searchsorted(self.starts, days, side="right") - 1
+
+    def per_spell(self, index, n, keep_rows):
+        chosen = keep_rows & (self.period == index)
+        return np.bincount(self.spell[chosen], self.cents[chosen], minlength=n).astype("int64")
+
+
+def _revenue_counts(spells, revenue, index, start, end, keep):
+    """The revenue waterfall of period `index` of `revenue` ([start, end)), moved by the
+    status each spell has in _counts: start + new + reactivated + expansion - contraction
+    - churned = end, exactly (in cents)."""
+    n = len(spells.code)
+    keep_rows = keep[spells.code[revenue.spell]]
+    now, before = revenue.per_spell(index, n, keep_rows), revenue.per_spell(index - 1, n, keep_rows)
+    entry, exit_, mine = spells.entry, spells.exit, keep[spells.code]
+    at_start = mine & (entry < start) & (exit_ >= start)
+    entered = mine & (entry >= start) & (entry < end)
+    stayed = at_start & (exit_ >= end)
+    change = now - before
+    figures = {
+        "start": before[at_start].sum(),
+        "new": now[entered & spells.first].sum(),
+        "reactivated": now[entered & ~spells.first].sum(),
+        "expansion": change[stayed & (change > 0)].sum(),
+        "contraction": -change[stayed & (change < 0)].sum(),
+        "churned": -change[at_start & ~stayed].sum(),
+        "end": now[mine].sum(),
+    }
+    return {f"revenue_{name}": int(cents) / 100 for name, cents in figures.items()}
 
 
 def _active_within(spells, clients, start, stop):
@@ -200,6 +268,8 @@ def base_movement(store, site, as_of, horizon_days, grain="month", periods=DEFAU
         raise ValueError(f"risk band {risk_band!r}: use one of {', '.join(RISK_BANDS)}")
     bounds = period_bounds(as_of, grain, periods)
     base = _Base(store, site, as_of, horizon_days, with_visits)
+    before_first = bucket_start(bounds[0][0] - datetime.timedelta(days=1), grain)
+    revenue = _Revenue(store, site, base, [before_first] + [s for s, _ in bounds], grain)
     keep = np.ones(len(base.keys) + 1, bool)
     if plan is not None:
         keep &= base.plan_mask(plan)
@@ -207,7 +277,7 @@ def base_movement(store, site, as_of, horizon_days, grain="month", periods=DEFAU
         keep &= base.mask(base.code_of(_segment_keys(store, site, as_of, segment, base.t)))
     dates, runs = data.score_dates(store, site), {}
     rows = []
-    for start, end in bounds:
+    for index, (start, end) in enumerate(bounds, 1):
         row = {"period": start.isoformat(), "period_end": end.isoformat(),
                "complete": end == _next_start(start, grain),
                "provisional": day_number(end) - 1 + horizon_days > day_number(as_of)}
@@ -219,6 +289,7 @@ def base_movement(store, site, as_of, horizon_days, grain="month", periods=DEFAU
         if risk_band is not None and scores is not None:
             period_keep = keep & base.mask(base.code_of(scores[0][scores[2] == risk_band]))
         counts = _counts(base, day_number(start), day_number(end), period_keep)
+        counts.update(_revenue_counts(base, revenue, index, day_number(start), day_number(end), period_keep))
         if risk_band is not None and scores is None:
             counts = dict.fromkeys(counts)
         row.update(counts)
@@ -233,8 +304,10 @@ def base_movement(store, site, as_of, horizon_days, grain="month", periods=DEFAU
 
 
 PREDICTION_COLUMNS = ["scored", "mean_probability", "predicted_lost", "realised_lost", "realised_rate"]
+REVENUE_COLUMNS = ["revenue_start", "revenue_new", "revenue_reactivated", "revenue_expansion",
+                   "revenue_contraction", "revenue_churned", "revenue_end"]
 MOVEMENT_COLUMNS = ["period", "period_end", "complete", "provisional", "start", "new", "reactivated",
-                    "lost", "lost_from_start", "retained", "end", "churn_rate", "score_date",
+                    "lost", "lost_from_start", "retained", "end", "churn_rate", *REVENUE_COLUMNS, "score_date",
                     *PREDICTION_COLUMNS]
 
 

@@ -11,7 +11,7 @@ both), the RFM report, the BG/NBD fit, the Gamma-Gamma fit, the CLV report,
 the portfolio value with the loyalty-profitability matrix (from the history
 read and CLV report the Customers page already has), what the Customers
 page's value callback computes in all, and the portfolio trend, with peak
-memory; then the base movement (12 months, 90-day horizon), without churn
+memory; then the base movement in clients and revenue (12 months, 90-day horizon), without churn
 scores, and with scores of every client at the start of the last six months
 (made in ClickHouse), unfiltered and filtered by a risk band.
 """
@@ -125,9 +125,13 @@ def base_movement_figures(args, bench, store, site, end, baseline):
 
     seconds, report = _timed("movement", movement, args.repeat)
     last = [p for p in report["periods"] if not p["provisional"]][-1]
-    print(f"base movement, 12 months: {seconds:.2f} s, {seconds / baseline:.1f}x the baseline; "
-          f"{last['period']}: {last['start']:,} at the start, {last['lost_from_start']:,} lost "
-          f"({last['churn_rate']}%)", flush=True)
+    print(f"base movement, 12 months, in clients and revenue: {seconds:.2f} s, {seconds / baseline:.1f}x "
+          f"the baseline; {last['period']}: {last['start']:,} at the start, {last['lost_from_start']:,} lost "
+          f"({last['churn_rate']}%); revenue {last['revenue_start']:,.0f} at the start, "
+          f"new {last['revenue_new']:,.0f}, reactivated {last['revenue_reactivated']:,.0f}, "
+          f"expansion {last['revenue_expansion']:,.0f}, contraction {last['revenue_contraction']:,.0f}, "
+          f"churned {last['revenue_churned']:,.0f} (net of what the leaving clients still bought), "
+          f"{last['revenue_end']:,.0f} at the end", flush=True)
     for start, _ in period_bounds(end, "month", 6):
         store.execute(SCORES, {"site": site, "day": start.isoformat()})
     seconds, report = _timed("movement+scores", movement, args.repeat)

@@ -127,8 +127,8 @@ def shoot(base, password, out, runs):
             _save(page, out, "customer-timeline")
             times["customer-timeline"] = []
             # The Customers page's base movement section, below the fold of its full-page shot.
-            open_demo_page(page, base, DemoPage("customers", "/customers", ("#movement-table tbody tr",
-                                                                            "#movement-chart .main-svg")))
+            open_demo_page(page, base, DemoPage("customers", "/customers", (
+                "#movement-table tbody tr", "#movement-chart .main-svg", "#movement-revenue-chart .main-svg")))
             page.wait_for_timeout(500)
             page.locator("#movement-card").screenshot(path=os.path.join(out, "customers-movement.png"))
             times["customers-movement"] = []

@@ -6,7 +6,8 @@ from analytics.base_movement, the function the Stats API's
 /api/v1/stats/base-movement answers with, so the CSV link downloads exactly
 the rows shown. Provisional periods (their lost count can still grow) are
 drawn pale and marked in the table. The filters are the section's own; the
-site and the as-of date are the page's (`customers-query`).
+site and the as-of date are the page's (`customers-query`). Below, the same
+waterfall in revenue (dashboard/customers_movement_revenue.py); the CSV holds both.
 """
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
@@ -16,6 +17,7 @@ from vigie.analytics.base_movement import GRAINS, RISK_BANDS, base_movement, pla
 from vigie.analytics.rfm import SEGMENTS
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import api_csv_href
+from vigie.dashboard.customers_movement_revenue import period_series, revenue_figure, revenue_table
 from vigie.dashboard.customers_view import as_of_date
 from vigie.dashboard.formatting import format_count, format_percent
 from vigie.dashboard.retention_access import STORE_DOWN, query_value, retention_site
@@ -44,13 +46,7 @@ def movement_section():
 
 
 def movement_figure(report):
-    periods = report["periods"]
-    x = [p["period"] for p in periods]
-    pale = [0.45 if p["provisional"] else 1.0 for p in periods]
-
-    def number(key, sign=1):
-        return [None if p[key] is None else sign * p[key] for p in periods]
-
+    x, pale, number = period_series(report)
     figure = go.Figure([
         go.Bar(name="New", x=x, y=number("new"), marker={"color": _NEW, "opacity": pale}),
         go.Bar(name="Reactivated", x=x, y=number("reactivated"), marker={"color": _BACK, "opacity": pale}),
@@ -123,7 +119,11 @@ def movement_body(store, settings, site, query, grain, segment, plan, band):
     return html.Div([
         chart("movement-chart", movement_figure(report), style={"height": "360px"},
               title=export_title(f"Base movement per {grain}", site, as_of)),
-        movement_table(report), _legend(report),
+        movement_table(report),
+        html.H3("In revenue"),
+        chart("movement-revenue-chart", revenue_figure(report), style={"height": "360px"},
+              title=export_title(f"Revenue movement per {grain}", site, as_of)),
+        revenue_table(report), _legend(report),
         html.A("Download CSV", href=csv, id="movement-csv", className="csv-link")])
 
 

@@ -4,7 +4,7 @@ import datetime
 import numpy as np
 import pytest
 
-from tests.base_movement_data import AS_OF, HORIZON, MOVEMENT, S, SCORED_ON, seed_base_movement
+from tests.base_movement_data import AS_OF, HORIZON, MOVEMENT, REVENUE, S, SCORED_ON, seed_base_movement
 from tests.churn_factories import customer, insert_customers, insert_transactions, transaction
 from tests.factories import event, insert_events
 from vigie.alerts.churn_labels import churn_labels
@@ -32,6 +32,22 @@ def test_movement_per_month_worked_out_by_hand(shop):
     assert [p["period_end"] for p in report["periods"]] == [
         "2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01"]
     assert all(p["complete"] for p in report["periods"])
+
+
+def _revenue(report):
+    return [(p["period"], *(p[f"revenue_{k}"] for k in ("start", "new", "reactivated", "expansion",
+                                                         "contraction", "churned", "end")))
+            for p in report["periods"]]
+
+
+def test_revenue_movement_worked_out_by_hand(shop):
+    report = base_movement(shop, S, AS_OF, HORIZON, periods=4)
+    assert _revenue(report) == REVENUE
+    assert "refunds not subtracted" in report["revenue_note"]
+    # Only C is on "pro": 30 a month from January, leaving in March having paid for it.
+    pro = base_movement(shop, S, AS_OF, HORIZON, periods=4, plan="pro")
+    assert [r[1:] for r in _revenue(pro)] == [
+        (0, 30, 0, 0, 0, 0, 30), (30, 0, 0, 0, 0, 0, 30), (30, 0, 0, 0, 0, 0, 30), (0, 0, 0, 0, 0, 0, 0)]
 
 
 def test_a_later_as_of_date_settles_a_provisional_period(shop):
@@ -113,10 +129,18 @@ def test_spells_break_at_the_horizon_and_at_the_contract_end(store):
     insert_transactions(store, [transaction(S, c, f"{day} 12:00:00") for c, day in [
         ("P", "2026-01-01"), ("P", "2026-03-02"), ("Q", "2026-01-10"), ("Q", "2026-01-20"),
         ("Q", "2026-02-01"), ("R", "2026-01-01"), ("R", "2026-03-03")]])
-    months = base_movement(store, S, AS_OF, HORIZON, periods=4)["periods"]
+    report = base_movement(store, S, AS_OF, HORIZON, periods=4)
+    months = report["periods"]
     # January: new P Q R; lost Q (Jan 15) and R (Jan 2); Q back on Jan 20. February: Q lost on Feb 2.
     assert [(p["start"], p["new"], p["reactivated"], p["lost"], p["end"]) for p in months] == [
         (0, 3, 1, 2, 2), (2, 0, 0, 1, 1), (1, 0, 1, 0, 2), (2, 0, 0, 0, 2)]
+    # Revenue, 100 a purchase, follows the spells: Q's January splits into new (Jan 10) and
+    # reactivated (Jan 20), so February starts from P's 100 and the second spell's 100 only.
+    # February: P stays without buying (contraction 100), Q leaves having bought 100 on Feb 1
+    # (churned 100 - 100). March: P expands 0 -> 100, R is back. April: both stay, buy nothing.
+    assert [r[1:] for r in _revenue(report)] == [
+        (0, 300, 100, 0, 0, 0, 400), (200, 0, 0, 0, 100, 0, 100), (0, 0, 100, 100, 0, 0, 200),
+        (200, 0, 0, 0, 200, 0, 0)]
 
 
 def test_the_exit_of_a_spell():

@@ -1,7 +1,7 @@
 """GET /api/v1/stats/base-movement through the real app, on tests/base_movement_data.py."""
 import pytest
 
-from tests.base_movement_data import MOVEMENT, S, movement_settings, seed_base_movement
+from tests.base_movement_data import MOVEMENT, REVENUE, S, movement_settings, seed_base_movement
 from tests.dashboard.conftest import login
 from vigie.warehouse.api_keys import create_api_key
 from vigie.warehouse.sites import add_site
@@ -34,21 +34,26 @@ def test_json_gives_the_hand_worked_movement(client, token):
     assert [(p["period"], p["start"], p["new"], p["reactivated"], p["lost"], p["lost_from_start"], p["end"],
              p["churn_rate"], p["provisional"]) for p in body["results"]] == MOVEMENT
     assert [p["realised_lost"] for p in body["results"]] == [None, 3, 3, None]
-    assert "no amounts" in body["revenue_note"]
+    assert [(p["period"], p["revenue_start"], p["revenue_new"], p["revenue_reactivated"],
+             p["revenue_expansion"], p["revenue_contraction"], p["revenue_churned"], p["revenue_end"])
+            for p in body["results"]] == REVENUE
+    assert "refunds not subtracted" in body["revenue_note"]
 
 
 def test_filters_and_csv(client, token):
     body = get(client, URL + "&plan=pro&band=low", token).get_json()
     # C is the only "pro" client and low at Feb 1: at the start of February and March, lost in March.
-    assert [(p["start"], p["lost"], p["end"]) for p in body["results"]] == [
-        (None, None, None), (1, 0, 1), (1, 1, 0), (0, 0, 0)]
+    assert [(p["start"], p["lost"], p["end"], p["revenue_start"], p["revenue_churned"], p["revenue_end"])
+            for p in body["results"]] == [
+        (None, None, None, None, None, None), (1, 0, 1, 30, 0, 30), (1, 1, 0, 30, 0, 30), (0, 0, 0, 0, 0, 0)]
     answer = get(client, URL + "&format=csv", token)
     assert answer.headers["Content-Disposition"] == (
         'attachment; filename="base-movement-shop.test-2026-05-01.csv"')
     lines = answer.get_data(as_text=True).splitlines()
     assert lines[0].startswith("period,period_end,complete,provisional,start,new,reactivated,lost,")
-    assert lines[2] == "2026-02-01,2026-03-01,True,False,2,1,1,2,1,1,2,50.0,2026-02-01,4,0.65,2.6,3,75.0"
-    assert lines[1].endswith(",0.0,,,,,,")   # January: no scores at its start
+    assert lines[2] == ("2026-02-01,2026-03-01,True,False,2,1,1,2,1,1,2,50.0,"
+                        "280.0,100.0,100.0,0.0,0.0,250.0,230.0,2026-02-01,4,0.65,2.6,3,75.0")
+    assert lines[1].endswith(",0.0,0.0,30.0,0.0,250.0,0.0,0.0,280.0,,,,,,")   # January: no scores at its start
 
 
 @pytest.mark.parametrize("query, message", [

@@ -47,7 +47,13 @@ def test_the_table_shows_the_hand_worked_months(retention):
         ["2026-04-01 (provisional)", "2", "1", "0", "0", "0", "3", "0.0%", "65.0% (2.6 of 4)", "not over yet"]]
     # Twelve months up to April: the eight before January are empty.
     assert len(table) == 12 and table[0][:8] == ["2025-05-01", "0", "0", "0", "0", "0", "0", "—"]
-    assert "no amounts" in " ".join(texts(body))
+    assert "refunds not subtracted" in " ".join(texts(body))
+    # The revenue waterfall below it (tests/base_movement_data.py, REVENUE).
+    assert rows(body, "movement-revenue-table")[-4:] == [
+        ["2026-01-01", "0.00", "30.00", "0.00", "250.00", "0.00", "0.00", "280.00"],
+        ["2026-02-01", "280.00", "100.00", "100.00", "0.00", "0.00", "250.00", "230.00"],
+        ["2026-03-01 (provisional)", "130.00", "100.00", "0.00", "0.00", "40.00", "0.00", "190.00"],
+        ["2026-04-01 (provisional)", "160.00", "100.00", "0.00", "0.00", "160.00", "0.00", "100.00"]]
 
 
 def test_filters_reach_the_table_and_the_csv_link(retention):
