@@ -32,9 +32,9 @@ MAX_PERIODS = 120
 NOT_LOST = np.iinfo("int64").max
 RISK_BANDS = ("high", "medium", "low")
 REVENUE_NOTE = ("Revenue is the amount of the purchases and renewals in each period (refunds not "
-                "subtracted), moved by the status the client has in the client count: for renewals "
-                "of a subscription plan, the movement of recurring revenue.")
-_SPAN = 1 << 32   # a spell's sort key: client code * _SPAN + first day
+                "subtracted), moved period over period as recurring revenue is: each client's revenue "
+                "against their revenue of the period before. For renewals of a subscription plan, "
+                "this is the movement of recurring revenue (MRR).")
 _EPOCH = datetime.date(1970, 1, 1)
 
 
@@ -102,68 +102,49 @@ def _counts(spells, start, end, keep):
     }
 
 
-def _spell_of(spells, codes, days):
-    """The spell holding each (client code, activity day): the client's last spell
-    starting on or before the day (spells are sorted by client code, then first day)."""
-    starts = spells.code * _SPAN + spells.entry
-    return np.searchsorted(starts, codes * _SPAN + days, side="right") - 1
-
-
 class _Revenue:
-    """Purchase and renewal amounts in cents per (spell, period index) over the report's
-    periods and the one before (index 0), for base_movement's revenue waterfall.
-
-    SQL sums each client's amounts per period; a client whose first and last days of a
-    period fall in two spells (a contract end, or a gap longer than a short horizon,
-    inside the period) has that client's days read again to split the amount."""
+    """Purchase and renewal amounts in cents per (client code, period index) over the
+    report's periods and the one before (index 0), and each client's first purchase day,
+    for base_movement's revenue waterfall. Only the rows (client, period) with a
+    purchase are kept, so memory follows the purchases, not clients x periods."""
 
     def __init__(self, store, site, base, starts, grain):
+        self.size = len(base.keys) + 1
         self.starts = np.array([day_number(s) for s in starts], "int64")
         since = int(self.starts[0]) * 86400
-        keys, period_day, cents, first_day, last_day = data.revenue_per_period(store, site, base.t, since, grain)
+        keys, period_day, cents = data.revenue_per_period(store, site, base.t, since, grain)
         codes = base.code_of(keys)
-        lo, hi = _spell_of(base, codes, first_day), _spell_of(base, codes, last_day)
-        split = _distinct(keys[lo != hi])
-        whole = ~np.isin(keys, split)   # a split client's days are all read again, every period
-        spell, period, cents, codes = lo[whole], self._index(period_day[whole]), cents[whole], codes[whole]
-        if len(split):
-            keys, days, day_cents = data.revenue_per_day(store, site, base.t, since, split)
-            day_codes = base.code_of(keys)
-            spell, codes = np.r_[spell, _spell_of(base, day_codes, days)], np.r_[codes, day_codes]
-            period, cents = np.r_[period, self._index(days)], np.r_[cents, day_cents]
-        # A deleted client's rows find no spell of their own.
-        owned = spell >= 0
-        owned[owned] = base.code[spell[owned]] == codes[owned]
-        self.spell, self.period, self.cents = spell[owned], period[owned], cents[owned]
+        known = codes < len(base.keys)   # a deleted client has no code of their own
+        self.code, self.cents = codes[known], cents[known]
+        self.period = np.searchsorted(self.starts, period_day[known], side="right") - 1
+        first_keys, first_days = data.first_purchase_days(store, site, base.t)
+        first_codes = base.code_of(first_keys)
+        self.first_day = np.full(self.size, NOT_LOST)
+        kept = first_codes < len(base.keys)
+        self.first_day[first_codes[kept]] = first_days[kept]
 
-    def _index(self, days):
-        return np.searchsorted(self.starts, days, side="right") - 1
-
-    def per_spell(self, index, n, keep_rows):
-        chosen = keep_rows & (self.period == index)
-        return np.bincount(self.spell[chosen], self.cents[chosen], minlength=n).astype("int64")
+    def per_client(self, index, keep):
+        chosen = (self.period == index) & keep[self.code]
+        return np.bincount(self.code[chosen], self.cents[chosen], minlength=self.size).astype("int64")
 
 
-def _revenue_counts(spells, revenue, index, start, end, keep):
-    """The revenue waterfall of period `index` of `revenue` ([start, end)), moved by the
-    status each spell has in _counts: start + new + reactivated + expansion - contraction
-    - churned = end, exactly (in cents)."""
-    n = len(spells.code)
-    keep_rows = keep[spells.code[revenue.spell]]
-    now, before = revenue.per_spell(index, n, keep_rows), revenue.per_spell(index - 1, n, keep_rows)
-    entry, exit_, mine = spells.entry, spells.exit, keep[spells.code]
-    at_start = mine & (entry < start) & (exit_ >= start)
-    entered = mine & (entry >= start) & (entry < end)
-    stayed = at_start & (exit_ >= end)
+def _revenue_counts(revenue, index, start, keep):
+    """The revenue waterfall of period `index` (starting on day `start`), period over
+    period as recurring revenue moves: each client's revenue against their revenue of
+    the period before. start + new + reactivated + expansion - contraction - churned =
+    end, exactly (in cents)."""
+    now, before = revenue.per_client(index, keep), revenue.per_client(index - 1, keep)
+    came = (before == 0) & (now > 0)
+    both = (before > 0) & (now > 0)
     change = now - before
     figures = {
-        "start": before[at_start].sum(),
-        "new": now[entered & spells.first].sum(),
-        "reactivated": now[entered & ~spells.first].sum(),
-        "expansion": change[stayed & (change > 0)].sum(),
-        "contraction": -change[stayed & (change < 0)].sum(),
-        "churned": -change[at_start & ~stayed].sum(),
-        "end": now[mine].sum(),
+        "start": before.sum(),
+        "new": now[came & (revenue.first_day >= start)].sum(),
+        "reactivated": now[came & (revenue.first_day < start)].sum(),
+        "expansion": change[both & (change > 0)].sum(),
+        "contraction": -change[both & (change < 0)].sum(),
+        "churned": before[(before > 0) & (now == 0)].sum(),
+        "end": now.sum(),
     }
     return {f"revenue_{name}": int(cents) / 100 for name, cents in figures.items()}
 
@@ -289,7 +270,7 @@ def base_movement(store, site, as_of, horizon_days, grain="month", periods=DEFAU
         if risk_band is not None and scores is not None:
             period_keep = keep & base.mask(base.code_of(scores[0][scores[2] == risk_band]))
         counts = _counts(base, day_number(start), day_number(end), period_keep)
-        counts.update(_revenue_counts(base, revenue, index, day_number(start), day_number(end), period_keep))
+        counts.update(_revenue_counts(revenue, index, day_number(start), period_keep))
         if risk_band is not None and scores is None:
             counts = dict.fromkeys(counts)
         row.update(counts)

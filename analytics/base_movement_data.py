@@ -161,20 +161,19 @@ WHERE site = %(site)s AND type IN {PURCHASE_TYPES!r}
 
 
 def _revenue_per_period_sql(grain):
-    """Per (client, period): the amount and the first and last day it was bought on.
-    Both days in one spell put the whole amount in it (a spell is a run of days)."""
+    """Per (client, period): the amount of its purchases and renewals."""
     return f"""
 SELECT cityHash64(customer_id) AS key, toInt32(toRelativeDayNum({_BUCKETS[grain]}(ts))) AS period_day,
-       sum(amount) AS revenue, toInt32(min(toRelativeDayNum(ts))) AS first_day,
-       toInt32(max(toRelativeDayNum(ts))) AS last_day
+       sum(amount) AS revenue
 {_REVENUE_ROWS}
 GROUP BY key, period_day"""
 
 
-_REVENUE_PER_DAY = f"""
-SELECT cityHash64(customer_id) AS key, toInt32(toRelativeDayNum(ts)) AS day, sum(amount) AS revenue
-{_REVENUE_ROWS} AND cityHash64(customer_id) IN %(keys)s
-GROUP BY key, day"""
+_FIRST_PURCHASES = f"""
+SELECT cityHash64(customer_id) AS key, toInt32(min(toRelativeDayNum(ts))) AS first_day
+FROM transactions FINAL
+WHERE site = %(site)s AND type IN {PURCHASE_TYPES!r} AND ts < toDateTime(%(t)s)
+GROUP BY key"""
 
 
 def _cents(frame):
@@ -182,21 +181,17 @@ def _cents(frame):
 
 
 def revenue_per_period(store, site, t, since, grain):
-    """(keys, period start days, cents, first days, last days) of the purchases and
-    renewals in [since, t), one row per client and period (month or week)."""
+    """(keys, period start days, cents) of the purchases and renewals in [since, t),
+    one row per client and period (month or week)."""
     frame = store.query_frame(_revenue_per_period_sql(grain), {"site": site, "t": t, "since": since})
     if not len(frame):
-        empty = np.array([], "int64")
-        return np.array([], "uint64"), empty, empty, empty, empty
-    return (_keys(frame), frame["period_day"].to_numpy("int64"), _cents(frame),
-            frame["first_day"].to_numpy("int64"), frame["last_day"].to_numpy("int64"))
-
-
-def revenue_per_day(store, site, t, since, keys):
-    """(keys, days, cents) of the purchases and renewals in [since, t) of the clients
-    whose `keys` are given: for the few whose period spans two spells."""
-    params = {"site": site, "t": t, "since": since, "keys": tuple(int(k) for k in keys)}
-    frame = store.query_frame(_REVENUE_PER_DAY, params)
-    if not len(frame):
         return np.array([], "uint64"), np.array([], "int64"), np.array([], "int64")
-    return _keys(frame), frame["day"].to_numpy("int64"), _cents(frame)
+    return _keys(frame), frame["period_day"].to_numpy("int64"), _cents(frame)
+
+
+def first_purchase_days(store, site, t):
+    """(keys, days) of each client's first purchase or renewal before `t`: new or reactivated."""
+    frame = store.query_frame(_FIRST_PURCHASES, {"site": site, "t": t})
+    if not len(frame):
+        return np.array([], "uint64"), np.array([], "int64")
+    return _keys(frame), frame["first_day"].to_numpy("int64")

@@ -42,14 +42,15 @@ clients at the start / clients at the start):
 Revenue (purchase and renewal amounts, 100 each unless said: A's purchase of
 Jan 31 is 150, B's of Mar 5 is 60, C's renewals 30; G's refund is not
 revenue). Per period: Dec G 100; Jan A 250, C 30; Feb B 100, C 30, D 100;
-Mar B 60, C 30, E 100; Apr H 100. Moved by the client's status:
-- Jan: start A's December 0; new C 30; A stays, 0 -> 250: expansion 250; end 280.
-- Feb: start A 250 + C 30 = 280; new D 100; reactivated B 100; A lost: churned
-  250 - 0; C stays at 30; end 230.
-- Mar: start C 30 + B 100 = 130; new E 100; B stays, 100 -> 60: contraction 40;
-  C lost, but paid 30 in March as in February: churned 30 - 30 = 0; end 190.
-- Apr: start B 60 + E 100 = 160; new H 100; B and E stay without buying:
-  contraction 160; end 100.
+Mar B 60, C 30, E 100; Apr H 100. Moved period over period, as recurring
+revenue is (first purchases: A and B in November, G in December):
+- Jan: start G's December 100; new C 30; reactivated A 250 (bought before,
+  not in December); churned G 100; end 280.
+- Feb: start 280; new D 100; reactivated B 100; C stays at 30; churned A 250;
+  end 230.
+- Mar: start 230; new E 100; B 100 -> 60: contraction 40; C stays at 30;
+  churned D 100; end 190.
+- Apr: start 190; new H 100; churned B 60, C 30, E 100 (190); end 100.
 
 Churn scores as of 2026-02-01 (the latest run; an earlier run of that date
 says otherwise and must be ignored): A 0.8 high, B 0.7 high, C 0.2 low,
@@ -87,10 +88,10 @@ AMOUNTS = {("A", "2026-01-31 23:59:59"): 150, ("B", "2026-03-05"): 60}
 
 # (period, revenue start, new, reactivated, expansion, contraction, churned, end)
 REVENUE = [
-    ("2026-01-01", 0, 30, 0, 250, 0, 0, 280),
+    ("2026-01-01", 100, 30, 250, 0, 0, 100, 280),
     ("2026-02-01", 280, 100, 100, 0, 0, 250, 230),
-    ("2026-03-01", 130, 100, 0, 0, 40, 0, 190),
-    ("2026-04-01", 160, 100, 0, 0, 160, 0, 100),
+    ("2026-03-01", 230, 100, 0, 0, 40, 100, 190),
+    ("2026-04-01", 190, 100, 0, 0, 0, 190, 100),
 ]
 
 # (period, start, new, reactivated, lost, lost_from_start, end, churn_rate, provisional)

@@ -44,10 +44,11 @@ def test_revenue_movement_worked_out_by_hand(shop):
     report = base_movement(shop, S, AS_OF, HORIZON, periods=4)
     assert _revenue(report) == REVENUE
     assert "refunds not subtracted" in report["revenue_note"]
-    # Only C is on "pro": 30 a month from January, leaving in March having paid for it.
+    # Only C is on "pro": 30 a month from January to March, no renewal in April: its 30 of
+    # recurring revenue churn in April, the first month it does not pay.
     pro = base_movement(shop, S, AS_OF, HORIZON, periods=4, plan="pro")
     assert [r[1:] for r in _revenue(pro)] == [
-        (0, 30, 0, 0, 0, 0, 30), (30, 0, 0, 0, 0, 0, 30), (30, 0, 0, 0, 0, 0, 30), (0, 0, 0, 0, 0, 0, 0)]
+        (0, 30, 0, 0, 0, 0, 30), (30, 0, 0, 0, 0, 0, 30), (30, 0, 0, 0, 0, 0, 30), (30, 0, 0, 0, 0, 30, 0)]
 
 
 def test_a_later_as_of_date_settles_a_provisional_period(shop):
@@ -134,13 +135,12 @@ def test_spells_break_at_the_horizon_and_at_the_contract_end(store):
     # January: new P Q R; lost Q (Jan 15) and R (Jan 2); Q back on Jan 20. February: Q lost on Feb 2.
     assert [(p["start"], p["new"], p["reactivated"], p["lost"], p["end"]) for p in months] == [
         (0, 3, 1, 2, 2), (2, 0, 0, 1, 1), (1, 0, 1, 0, 2), (2, 0, 0, 0, 2)]
-    # Revenue, 100 a purchase, follows the spells: Q's January splits into new (Jan 10) and
-    # reactivated (Jan 20), so February starts from P's 100 and the second spell's 100 only.
-    # February: P stays without buying (contraction 100), Q leaves having bought 100 on Feb 1
-    # (churned 100 - 100). March: P expands 0 -> 100, R is back. April: both stay, buy nothing.
+    # Revenue, 100 a purchase, moves period over period whatever the spells: January, all
+    # three new (Q 200). February: Q 200 -> 100 (contraction 100), P and R pay nothing
+    # (churned 200). March: Q churned 100, P and R back (reactivated 200). April: both churned.
     assert [r[1:] for r in _revenue(report)] == [
-        (0, 300, 100, 0, 0, 0, 400), (200, 0, 0, 0, 100, 0, 100), (0, 0, 100, 100, 0, 0, 200),
-        (200, 0, 0, 0, 200, 0, 0)]
+        (0, 400, 0, 0, 0, 0, 400), (400, 0, 0, 0, 100, 200, 100), (100, 0, 200, 0, 0, 100, 200),
+        (200, 0, 0, 0, 0, 200, 0)]
 
 
 def test_the_exit_of_a_spell():

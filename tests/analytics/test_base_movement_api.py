@@ -42,10 +42,11 @@ def test_json_gives_the_hand_worked_movement(client, token):
 
 def test_filters_and_csv(client, token):
     body = get(client, URL + "&plan=pro&band=low", token).get_json()
-    # C is the only "pro" client and low at Feb 1: at the start of February and March, lost in March.
+    # C is the only "pro" client and low at Feb 1: at the start of February and March, lost in
+    # March (its contract ended); its 30 a month of revenue churn in April, the first month unpaid.
     assert [(p["start"], p["lost"], p["end"], p["revenue_start"], p["revenue_churned"], p["revenue_end"])
             for p in body["results"]] == [
-        (None, None, None, None, None, None), (1, 0, 1, 30, 0, 30), (1, 1, 0, 30, 0, 30), (0, 0, 0, 0, 0, 0)]
+        (None, None, None, None, None, None), (1, 0, 1, 30, 0, 30), (1, 1, 0, 30, 0, 30), (0, 0, 0, 30, 30, 0)]
     answer = get(client, URL + "&format=csv", token)
     assert answer.headers["Content-Disposition"] == (
         'attachment; filename="base-movement-shop.test-2026-05-01.csv"')
@@ -53,7 +54,7 @@ def test_filters_and_csv(client, token):
     assert lines[0].startswith("period,period_end,complete,provisional,start,new,reactivated,lost,")
     assert lines[2] == ("2026-02-01,2026-03-01,True,False,2,1,1,2,1,1,2,50.0,"
                         "280.0,100.0,100.0,0.0,0.0,250.0,230.0,2026-02-01,4,0.65,2.6,3,75.0")
-    assert lines[1].endswith(",0.0,0.0,30.0,0.0,250.0,0.0,0.0,280.0,,,,,,")   # January: no scores at its start
+    assert lines[1].endswith(",0.0,100.0,30.0,250.0,0.0,0.0,100.0,280.0,,,,,,")   # January: no scores at its start
 
 
 @pytest.mark.parametrize("query, message", [

@@ -50,10 +50,10 @@ def test_the_table_shows_the_hand_worked_months(retention):
     assert "refunds not subtracted" in " ".join(texts(body))
     # The revenue waterfall below it (tests/base_movement_data.py, REVENUE).
     assert rows(body, "movement-revenue-table")[-4:] == [
-        ["2026-01-01", "0.00", "30.00", "0.00", "250.00", "0.00", "0.00", "280.00"],
+        ["2026-01-01", "100.00", "30.00", "250.00", "0.00", "0.00", "100.00", "280.00"],
         ["2026-02-01", "280.00", "100.00", "100.00", "0.00", "0.00", "250.00", "230.00"],
-        ["2026-03-01 (provisional)", "130.00", "100.00", "0.00", "0.00", "40.00", "0.00", "190.00"],
-        ["2026-04-01 (provisional)", "160.00", "100.00", "0.00", "0.00", "160.00", "0.00", "100.00"]]
+        ["2026-03-01 (provisional)", "230.00", "100.00", "0.00", "0.00", "40.00", "100.00", "190.00"],
+        ["2026-04-01 (provisional)", "190.00", "100.00", "0.00", "0.00", "0.00", "190.00", "100.00"]]
 
 
 def test_filters_reach_the_table_and_the_csv_link(retention):
