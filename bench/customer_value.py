@@ -130,7 +130,7 @@ def base_movement_figures(args, bench, store, site, end, baseline):
           f"({last['churn_rate']}%); revenue {last['revenue_start']:,.0f} at the start, "
           f"new {last['revenue_new']:,.0f}, reactivated {last['revenue_reactivated']:,.0f}, "
           f"expansion {last['revenue_expansion']:,.0f}, contraction {last['revenue_contraction']:,.0f}, "
-          f"churned {last['revenue_churned']:,.0f} (net of what the leaving clients still bought), "
+          f"churned {last['revenue_churned']:,.0f}, "
           f"{last['revenue_end']:,.0f} at the end", flush=True)
     for start, _ in period_bounds(end, "month", 6):
         store.execute(SCORES, {"site": site, "day": start.isoformat()})
