@@ -17,7 +17,8 @@ from vigie.analytics.base_movement import GRAINS, RISK_BANDS, base_movement, pla
 from vigie.analytics.rfm import SEGMENTS
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import api_csv_href
-from vigie.dashboard.customers_movement_revenue import period_series, revenue_figure, revenue_table
+from vigie.dashboard.customers_movement_revenue import (period_label, period_series, revenue_figure,
+                                                        revenue_table)
 from vigie.dashboard.customers_view import as_of_date
 from vigie.dashboard.formatting import format_count, format_percent
 from vigie.dashboard.retention_access import STORE_DOWN, query_value, retention_site
@@ -88,7 +89,7 @@ def movement_table(report):
                         html.Th(f"Realised churn ({report['horizon_days']} days)")])
     rows = []
     for p in report["periods"]:
-        label = p["period"] + (" (provisional)" if p["provisional"] else "")
+        label = period_label(p)
         rows.append(html.Tr(className="provisional" if p["provisional"] else None, children=[
             html.Td(label)] + [html.Td(format_count(p[k]), className="num") for k, _ in _COLUMNS]
             + [html.Td(format_percent(p["churn_rate"]), className="num"), html.Td(_predicted(p)),

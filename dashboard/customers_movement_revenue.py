@@ -17,6 +17,13 @@ REVENUE_COLUMNS = [("revenue_start", "At the start"), ("revenue_new", "New"),
                    ("revenue_end", "At the end")]
 
 
+def period_label(p):
+    """The period's first day; marked provisional, and "so far" while it is not over (a
+    partial period's revenue and counts are not comparable with a whole one's)."""
+    marks = [m for m, on in (("provisional", p["provisional"]), ("so far", not p["complete"])) if on]
+    return p["period"] + (f" ({', '.join(marks)})" if marks else "")
+
+
 def period_series(report):
     """The x axis (period starts), the bars' opacity (provisional periods pale) and
     `values(key, sign)`: one field per period, signed, None kept (no counts)."""
@@ -49,7 +56,7 @@ def revenue_figure(report):
 def revenue_table(report):
     header = html.Tr([html.Th("Period")] + [html.Th(t, className="num") for _, t in REVENUE_COLUMNS])
     rows = [html.Tr(className="provisional" if p["provisional"] else None, children=[
-        html.Td(p["period"] + (" (provisional)" if p["provisional"] else ""))]
+        html.Td(period_label(p))]
         + [html.Td(format_ratio(p[k]), className="num") for k, _ in REVENUE_COLUMNS])
         for p in report["periods"]]
     return html.Table([html.Thead(header), html.Tbody(rows)], className="ranked", id="movement-revenue-table")

@@ -77,3 +77,12 @@ def test_a_bad_value_and_a_marketer_are_refused(client, store, retention):
     signed_in_as(other, MARKETER)
     body, _ = show(other, {"site": S})
     assert "retention team" in texts(body)[0]
+
+
+def test_a_period_not_over_is_marked_so_far(retention):
+    """As of 2026-04-15, April runs to the 15th only: its figures are not comparable with a
+    whole month's, and both tables say so."""
+    body, _ = show(retention, {"site": S, "date": "2026-04-15"})
+    assert rows(body, "movement-table")[-1][0] == "2026-04-01 (provisional, so far)"
+    assert rows(body, "movement-revenue-table")[-1][0] == "2026-04-01 (provisional, so far)"
+    assert rows(body, "movement-table")[-2][0] == "2026-03-01 (provisional)"
