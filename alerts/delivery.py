@@ -198,5 +198,17 @@ def deliveries(store, site, alert_id=None):
     return store.query_dicts(sql + " ORDER BY ts, alert_id, channel, attempt", params)
 
 
+def latest_deliveries(store, site, limit):
+    """(the newest `limit` delivery log rows, newest first; how many the site has in all):
+    what the Alerts page shows, bounded however many messages were ever sent."""
+    params = {"site": site, "limit": int(limit)}
+    rows = store.query_dicts(
+        "SELECT alert_id, channel, target, attempt, status, error, ts FROM alert_deliveries "
+        "WHERE site = %(site)s ORDER BY ts DESC, alert_id DESC, channel DESC, attempt DESC "
+        "LIMIT %(limit)s", params)
+    total = store.query_value("SELECT count() FROM alert_deliveries WHERE site = %(site)s", params)
+    return rows, int(total or 0)
+
+
 def yesterday(now):
     return (now - datetime.timedelta(days=1)).date()

@@ -51,12 +51,19 @@ def rules_table(rules, remove_button):
                   "No rule yet: this site raises no alert. Add one below.")
 
 
-def deliveries_table(rows):
-    return _table("deliveries-table", ["When (UTC)", "Alert", "Channel", "Target", "Attempt", "Status",
-                                       "Error"],
-                  [[f"{r['ts']:%Y-%m-%d %H:%M}", r["alert_id"] or "digest", r["channel"], r["target"],
-                    str(r["attempt"]), r["status"], r["error"] or "—"] for r in reversed(rows)],
-                  "Nothing has been sent for this site yet.")
+def deliveries_table(rows, total):
+    """The newest deliveries first (`rows`), and how many there are in all: the log of a
+    busy site runs to thousands of lines, which a page must not draw at once."""
+    table = _table("deliveries-table", ["When (UTC)", "Alert", "Channel", "Target", "Attempt", "Status",
+                                        "Error"],
+                   [[f"{r['ts']:%Y-%m-%d %H:%M}", r["alert_id"] or "digest", r["channel"], r["target"],
+                     str(r["attempt"]), r["status"], r["error"] or "—"] for r in rows],
+                   "Nothing has been sent for this site yet.")
+    if len(rows) >= total:
+        return table
+    return html.Div([html.P(f"The latest {len(rows):,} of {total:,} deliveries, newest first; an alert's own "
+                            "are all listed by `vigie alerts show ALERT_ID`.",
+                            className="empty", id="deliveries-count"), table])
 
 
 def precision_table(rules):

@@ -19,7 +19,7 @@ from flask import current_app
 
 from vigie.alerts.destinations import list_channels
 from vigie.alerts.clock import utcnow
-from vigie.alerts.delivery import deliveries
+from vigie.alerts.delivery import latest_deliveries
 from vigie.alerts.rules import KINDS, SEVERITIES, RuleError, add_rule, get_rule, list_rules, remove_rule
 from vigie.alerts.state import (INBOX_SORTS, OUTCOMES, STATES, UNASSIGNED, AlertError, acknowledge,
                                 assign, get_alert, inbox_page, inbox_rules, precision_by_rule,
@@ -38,6 +38,7 @@ dash.register_page(__name__, path="/alerts", title="Alerts · Vigie", name="Aler
 
 _HIDDEN = {"display": "none"}
 PAGE_SIZE = 50
+DELIVERIES_SHOWN = 100   # the delivery log's newest lines; the total is counted
 _ACTIONS = ("alert-ack", "alert-snooze", "alert-assign", "alert-resolve")
 # The states each action applies to (alerts.state refuses the others anyway).
 _SHOWN_IN = {"alert-ack": ("open", "snoozed"), "alert-snooze": ("open", "acknowledged", "snoozed"),
@@ -268,7 +269,7 @@ def show_alerts(query, _changed=None):
         said, rows, links = _inbox(store, site.domain, state, query)
         return (None, said, rows, [], {} if rows else _HIDDEN, links,
                 precision_table(precision_by_rule(store, site.domain)),
-                deliveries_table(deliveries(store, site.domain)), {})
+                deliveries_table(*latest_deliveries(store, site.domain, DELIVERIES_SHOWN)), {})
     except (SelectionError, AlertError) as exc:
         return (_message(str(exc), component_id="alerts-error"), None, [], [], _HIDDEN, None, None,
                 None, _HIDDEN)

@@ -76,6 +76,25 @@ def test_the_inbox_lists_each_state_with_precision_and_deliveries(client, store)
     assert texts(snoozed["alerts-inbox"]) == ["No snoozed alert."] and snoozed["alerts-table"] == []
 
 
+def test_the_delivery_log_shows_its_newest_lines_and_counts_the_rest(client, store):
+    """A busy site's log runs to thousands of lines: the page draws the newest 100."""
+    alerts_world(store)
+    start = datetime.datetime(2026, 11, 22, 6, 0, tzinfo=datetime.timezone.utc)
+    store.insert("alert_deliveries", ["site", "alert_id", "channel", "target", "attempt", "status",
+                                      "error", "ts"],
+                 [(SITE, f"b{n:011d}", "team-mail", "mailto://team@shop.example", 1, "sent", "",
+                   start + datetime.timedelta(minutes=n)) for n in range(150)])
+    shown = show(signed_in_as(client, RETENTION), site=SITE)
+    logged = rows(shown["alerts-deliveries"], "deliveries-table")
+    assert len(logged) == 100
+    assert [r[:2] for r in logged[:2]] == [["2026-11-22 08:29", "b00000000149"],
+                                           ["2026-11-22 08:28", "b00000000148"]]
+    assert logged[-1][1] == "b00000000050"
+    assert texts(find_component(shown["alerts-deliveries"], "deliveries-count")) == [
+        "The latest 100 of 151 deliveries, newest first; an alert's own are all listed by "
+        "`vigie alerts show ALERT_ID`."]
+
+
 def test_the_inbox_filters_sorts_and_pages_from_the_query_string(client, store):
     alerts_world(store)
     signed_in_as(client, RETENTION)
