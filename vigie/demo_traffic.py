@@ -95,7 +95,11 @@ SEARCHES = [(12, "ethiopia", "/product/ethiopia-yirgacheffe"), (6, "Ethiopia", "
             (6, "kenya", "/product/kenya-aa"), (5, "colombia huila", "/product/colombia-huila"),
             (4, "price", "/pricing"), (3, "wholesale", "/contact"), (5, "decaf", None),
             (3, "gift card", None), (2, "french press", None)]
-SEARCH_SHARE = 0.15
+# One human visit in SEARCH_EVERY uses the search box, and one search in NOTHING_FOUND_EVERY
+# finds nothing. Counted rather than drawn: a small demo (a few dozen visitors) would
+# otherwise now and then have no search, or none that failed, and show an empty report.
+SEARCH_EVERY = 7
+NOTHING_FOUND_EVERY = 5
 NO_RESULTS_EVENT = "Search: no results"
 # Relative traffic by local hour (0-23) and weekday (Mon-Sun).
 HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 9, 9, 10, 9, 8, 8, 8, 9, 10, 10, 8, 6, 4, 2]
@@ -171,20 +175,28 @@ def _search_path(typed):
 _EMPTY_SEARCHES = frozenset(_search_path(typed) for _, typed, found in SEARCHES if not found)
 
 
-def _with_search(rng, paths):
-    """Some visits use the search box after their first page: the search, then the page it led to."""
-    if rng.random() >= SEARCH_SHARE:
+_FOUND = [s for s in SEARCHES if s[2]]
+_NOTHING_FOUND = [s for s in SEARCHES if not s[2]]
+
+
+def _with_search(rng, paths, search_number):
+    """The visit's pages with a search after the first page: the search, then the page it led to.
+
+    `search_number` counts the demo's searches from 0; None when this visit does not search.
+    """
+    if search_number is None:
         return paths
-    typed, found = _pick(rng, SEARCHES)
+    pool = _NOTHING_FOUND if search_number % NOTHING_FOUND_EVERY == 1 else _FOUND
+    typed, found = _pick(rng, pool)
     return paths[:1] + [_search_path(typed)] + ([found] if found else []) + paths[1:]
 
 
-def _visit_events(rng, domain):
+def _visit_events(rng, domain, search_number=None):
     """The (offset seconds, payload) of one visit, tracker-shaped."""
     base = f"https://{domain}"
     referrer, query = _pick(rng, SOURCES)
     paths, buyer = _visit_paths(rng)
-    paths = _with_search(rng, paths)
+    paths = _with_search(rng, paths, search_number)
     events, clock, url = [], 0.0, None
     for page_index, path in enumerate(paths):
         # In a browser, a page reached by a link has the previous page as referrer.
@@ -238,6 +250,7 @@ def generate_traffic(domain, days, visitors, seed, now=None, timezone="Europe/Pa
     now = (now or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
     accounts = iter(customers)
     timeline = []
+    human_visits = 0
     for index in range(visitors):
         client, width, crawler = _client(rng, index)
         # About one visitor in six has an account on the shop and is signed in:
@@ -248,7 +261,12 @@ def generate_traffic(domain, days, visitors, seed, now=None, timezone="Europe/Pa
         returns = 1 if rng.random() < 0.7 else rng.randint(2, 4)
         for _ in range(returns + (2 if customer_id and not fading else 0)):
             start = _visit_start(rng, now, days, tz, fading)
-            for offset, payload in _visit_events(rng, domain):
+            search_number = None
+            if not crawler:
+                if human_visits % SEARCH_EVERY == 0:
+                    search_number = human_visits // SEARCH_EVERY
+                human_visits += 1
+            for offset, payload in _visit_events(rng, domain, search_number):
                 when = start + datetime.timedelta(seconds=offset)
                 if when >= now:
                     continue  # a visit still under way: its later events have not happened yet

@@ -29,6 +29,18 @@ def test_same_seed_same_traffic_and_all_of_it_in_the_past():
     assert NOW - datetime.timedelta(days=7) <= times[0] and times[-1] < NOW
 
 
+def test_even_a_small_demo_has_searches_that_found_something_and_one_that_did_not():
+    # The demo test loads 3 days of 60 visitors at whatever time CI runs: whether its
+    # site-search report has rows must not depend on the hour.
+    for hours in range(0, 7 * 24, 13):
+        now = NOW + datetime.timedelta(hours=hours)
+        traffic = list(generate_traffic("demo.vigie.test", 3, 60, seed=7, now=now))
+        urls = [p["url"] for _, p, _ in traffic if p["name"] == "pageview"]
+        searches = [u for u in urls if "/search?q=" in u]
+        nothing_found = [p for _, p, _ in traffic if p["name"] == NO_RESULTS_EVENT]
+        assert len(searches) >= 5 and 1 <= len(nothing_found) < len(searches), now
+
+
 def test_traffic_has_the_variety_a_shop_sees():
     customers = [(f"cust-{n:05d}", n % 5 == 0) for n in range(300)]
     traffic = list(generate_traffic("demo.vigie.test", 28, 1500, seed=7, now=NOW, customers=customers))
