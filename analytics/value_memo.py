@@ -1,4 +1,4 @@
-"""Client histories and the CLV report, computed once per site, date and data generation.
+"""Client histories, the CLV and RFM reports and what is built on them, computed once per data generation.
 
 At 100,000 clients reading the histories and fitting BG/NBD and Gamma-Gamma
 take seconds, and the Customers and Churn pages, the portfolio trend (one
@@ -9,7 +9,15 @@ has changed: the generation is a hash of every stored row of both (the
 columns the histories read), summed, which changes with any row written and
 costs one scan of the site's rows (tens of milliseconds at 100,000 clients)
 against seconds saved. A stale entry is never served; at worst a merge of
-parts that drops replaced rows recomputes once.
+parts that drops replaced rows recomputes once. Values that also read the
+churn scores (portfolio splits by risk band) are kept until the next scoring
+run as well.
+
+Kept, not only the fits but what the pages build from them (RFM scores and
+report, portfolio summary and trend): each is under a second at 100,000
+clients, but a page load runs several, and whatever a load starts keeps the
+server busy while the next load runs (the retention pages' repeated loads
+took 3 s and more, bench/alerts_inbox.py).
 
 The cached values are shared: callers must not change them (rfm_scores,
 portfolio_report and the pages build new rows from them).
@@ -17,9 +25,11 @@ portfolio_report and the pages build new rows from them).
 import collections
 import threading
 
-from vigie.analytics.customer_value import clv_report, customer_histories
+from vigie.analytics.customer_value import clv_report, customer_histories, rfm_report
+from vigie.analytics.rfm import rfm_scores
 
-MAX_ENTRIES = 32   # a few sites x (today + the trend's months)
+# A few sites x (today's basis, scores and reports + the trend's months).
+MAX_ENTRIES = 64
 
 _GENERATION = """
 SELECT
@@ -30,8 +40,14 @@ SELECT
     (SELECT sum(cityHash64(customer_id, deleted, version)) FROM customers WHERE site = %(site)s)
 """
 
+_SCORING = """
+SELECT count(), sum(cityHash64(customer_id, toString(as_of), toString(scored_at), toString(probability),
+                               risk_band))
+FROM churn_scores WHERE site = %(site)s
+"""
+
 _entries = collections.OrderedDict()
-_computing = {}   # key -> the lock held while that key's value is computed
+_computing = {}
 _lock = threading.Lock()
 
 
@@ -41,13 +57,25 @@ def data_generation(store, site):
     return tuple(int(v or 0) for v in rows[0]) if rows else ()
 
 
-def value_basis(store, site, as_of, horizon_days, discount_rate):
-    """(customer_histories, clv_report) of `site` as of `as_of`, computed once per generation.
+def scoring_generation(store, site):
+    """A value that changes with every scoring run of `site` (its rows and latest time)."""
+    rows = store.query(_SCORING, {"site": site})
+    return tuple(int(v or 0) for v in rows[0]) if rows else ()
 
-    Computed under a lock of its own key: a second page asking for the same value while
-    the first computes it waits for that result instead of computing it again (seconds
-    of CPU at 100,000 clients); other keys are not held up."""
-    key = (id(store), site, as_of, horizon_days, discount_rate, data_generation(store, site))
+
+def remember(store, site, kind, args, compute, scores=False):
+    """compute(), once per (site, kind, args) for as long as the site's data is unchanged.
+
+    `scores`: the value also reads the site's churn scores, so a new scoring
+    run makes it stale too. Computed under a lock of its own key: a second page
+    asking for the same value while the first computes it waits for that result
+    instead of computing it again (seconds of CPU at 100,000 clients, and the
+    next page load would run behind both); other keys are not held up.
+    """
+    generation = data_generation(store, site)
+    if scores:
+        generation += scoring_generation(store, site)
+    key = (id(store), site, kind, args, generation)
     with _lock:
         computing = _computing.setdefault(key, threading.Lock())
     with computing:
@@ -55,14 +83,36 @@ def value_basis(store, site, as_of, horizon_days, discount_rate):
             if key in _entries:
                 _entries.move_to_end(key)
                 return _entries[key]
-        histories = customer_histories(store, site, as_of)
-        basis = (histories, clv_report(store, site, as_of, horizon_days, histories, discount_rate))
+        value = compute()
         with _lock:
-            _entries[key] = basis
+            _entries[key] = value
             _computing.pop(key, None)
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)
-    return basis
+    return value
+
+
+def value_basis(store, site, as_of, horizon_days, discount_rate):
+    """(customer_histories, clv_report) of `site` as of `as_of`, computed once per generation."""
+    def compute():
+        histories = customer_histories(store, site, as_of)
+        return histories, clv_report(store, site, as_of, horizon_days, histories, discount_rate)
+    return remember(store, site, "basis", (as_of, horizon_days, discount_rate), compute)
+
+
+def scored_clients(store, site, as_of, horizon_days, discount_rate):
+    """rfm_scores of the histories as of `as_of`, computed once per generation."""
+    return remember(store, site, "rfm_scores", (as_of,), lambda: rfm_scores(
+        value_basis(store, site, as_of, horizon_days, discount_rate)[0]))
+
+
+def kept_rfm_report(store, site, as_of, segment, horizon_days, discount_rate):
+    """rfm_report as of `as_of` (one segment's clients, or every client's), once per generation."""
+    def compute():
+        histories, _ = value_basis(store, site, as_of, horizon_days, discount_rate)
+        return rfm_report(store, site, as_of, segment, histories=histories,
+                          scored=scored_clients(store, site, as_of, horizon_days, discount_rate))
+    return remember(store, site, "rfm", (as_of, segment), compute)
 
 
 def forget():

@@ -15,11 +15,10 @@ from flask import current_app
 from vigie.alerts.churn_queries import score_history
 from vigie.alerts.client_data.queries import customer_transactions, get_customer, list_customers
 from vigie.alerts.state import list_alerts
-from vigie.analytics.customer_value import rfm_report
 from vigie.analytics.customer_visits import customer_visits
 from vigie.analytics.portfolio import portfolio_report
-from vigie.analytics.value_memo import value_basis
-from vigie.analytics.rfm import SEGMENTS, rfm_scores
+from vigie.analytics.value_memo import kept_rfm_report, value_basis
+from vigie.analytics.rfm import SEGMENTS
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
                                            rfm_matrix, segment_members, segment_table)
@@ -118,13 +117,13 @@ def customer_value(store, site, query):
         raise SelectionError(f"“{segment[:40]}” is not an RFM segment.")
     date = query_value(query, "date")
     settings = current_app.extensions["vigie"].settings
-    # One read and fit for every report, kept until the site's data changes.
-    histories, clv = value_basis(store, site, as_of, settings.clv_horizon_days, settings.clv_discount_rate)
-    scored = rfm_scores(histories)
-    rfm = rfm_report(store, site, as_of, segment or None, histories=histories, scored=scored)
+    # One read and fit for every report, and each report, kept until the site's data changes.
+    horizon, rate = settings.clv_horizon_days, settings.clv_discount_rate
+    _, clv = value_basis(store, site, as_of, horizon, rate)
+    rfm = kept_rfm_report(store, site, as_of, segment or None, horizon, rate)
     if not rfm["customers"]:
         return _no_purchases(site)
-    summary, value_rows = portfolio_report(store, site, as_of, histories=histories, clv=clv, scored=scored)
+    summary, value_rows = portfolio_report(store, site, as_of, horizon, rate)
 
     def segment_href(name):
         return customers_href(site, segment=name, date=date)
