@@ -31,6 +31,7 @@ SELECT
 """
 
 _entries = collections.OrderedDict()
+_computing = {}   # key -> the lock held while that key's value is computed
 _lock = threading.Lock()
 
 
@@ -41,19 +42,26 @@ def data_generation(store, site):
 
 
 def value_basis(store, site, as_of, horizon_days, discount_rate):
-    """(customer_histories, clv_report) of `site` as of `as_of`, computed once per generation."""
+    """(customer_histories, clv_report) of `site` as of `as_of`, computed once per generation.
+
+    Computed under a lock of its own key: a second page asking for the same value while
+    the first computes it waits for that result instead of computing it again (seconds
+    of CPU at 100,000 clients); other keys are not held up."""
     key = (id(store), site, as_of, horizon_days, discount_rate, data_generation(store, site))
     with _lock:
-        if key in _entries:
-            _entries.move_to_end(key)
-            return _entries[key]
-    # Computed outside the lock: two requests may both compute it once; neither waits.
-    histories = customer_histories(store, site, as_of)
-    basis = (histories, clv_report(store, site, as_of, horizon_days, histories, discount_rate))
-    with _lock:
-        _entries[key] = basis
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        computing = _computing.setdefault(key, threading.Lock())
+    with computing:
+        with _lock:
+            if key in _entries:
+                _entries.move_to_end(key)
+                return _entries[key]
+        histories = customer_histories(store, site, as_of)
+        basis = (histories, clv_report(store, site, as_of, horizon_days, histories, discount_rate))
+        with _lock:
+            _entries[key] = basis
+            _computing.pop(key, None)
+            while len(_entries) > MAX_ENTRIES:
+                _entries.popitem(last=False)
     return basis
 
 

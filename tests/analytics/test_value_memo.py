@@ -49,3 +49,26 @@ def test_a_deleted_client_leaves_the_kept_histories(store):
                  [(SITE, "c2", at("2025-01-01 00:00:00"), "pro", "active", None, "", "", [], [],
                    10 ** 12, 1)])
     assert sorted(_revenue(store)[0]) == ["c1"]
+
+
+def test_two_requests_at_once_compute_the_value_once(store, monkeypatch):
+    import threading
+    value_memo.forget()
+    add_customers(store, ("c1", "2025-01-01", "active"))
+    add_purchases(store, "c1", "2026-01-10")
+    calls, started = [], threading.Event()
+    real = value_memo.customer_histories
+
+    def slow(*args):
+        calls.append(1)
+        started.set()
+        threading.Event().wait(0.3)   # the first request is still computing when the second asks
+        return real(*args)
+    monkeypatch.setattr(value_memo, "customer_histories", slow)
+    answers = []
+    first = threading.Thread(target=lambda: answers.append(value_basis(store, SITE, AS_OF, 365, 0.1)))
+    first.start()
+    assert started.wait(10)
+    answers.append(value_basis(store, SITE, AS_OF, 365, 0.1))
+    first.join(10)
+    assert len(calls) == 1 and answers[0] is answers[1]
