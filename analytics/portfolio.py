@@ -139,6 +139,25 @@ def portfolio_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS,
     return remember(store, site, "portfolio", (as_of, horizon_days, discount_rate), compute, scores=True)
 
 
+def portfolio_overview(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS,
+                       discount_rate=DEFAULT_DISCOUNT_RATE):
+    """portfolio_report's summary alone, kept in the store too (every server process reads it)."""
+    return remember(store, site, "portfolio_summary", (as_of, horizon_days, discount_rate),
+                    lambda: portfolio_report(store, site, as_of, horizon_days, discount_rate)[0],
+                    scores=True, stored=True)
+
+
+def matrix_overview(store, site, as_of, horizon_days, discount_rate, value_cutoff=None,
+                    tenure_cutoff_days=None):
+    """loyalty_matrix's cut-offs and cells without the clients, kept in the store too."""
+    def compute():
+        _, rows = portfolio_report(store, site, as_of, horizon_days, discount_rate)
+        matrix = loyalty_matrix(rows, value_cutoff, tenure_cutoff_days)
+        return {k: v for k, v in matrix.items() if k != "clients"} | {"placed": len(rows)}
+    return remember(store, site, "matrix", (as_of, horizon_days, discount_rate, value_cutoff,
+                                            tenure_cutoff_days), compute, scores=True, stored=True)
+
+
 def trend_dates(as_of, months):
     """The first day of each of the last `months` months up to `as_of`, oldest first."""
     dates, year, month = [], as_of.year, as_of.month
@@ -170,7 +189,8 @@ def portfolio_trend(store, site, as_of, months=DEFAULT_TREND_MONTHS, horizon_day
             points.append({"as_of": day, "clients": len(active),
                            "value": round(sum(r["predicted_value"] for r in active), 2) if predicted else None})
         return points
-    return remember(store, site, "trend", (as_of, months, horizon_days, discount_rate), compute)
+    return remember(store, site, "trend", (as_of, months, horizon_days, discount_rate), compute,
+                    stored=True)
 
 
 def matrix_cutoffs(rows, value_cutoff=None, tenure_cutoff_days=None):
