@@ -2,7 +2,6 @@
 import collections
 import datetime
 import logging
-
 import threading
 import time
 from dataclasses import dataclass
