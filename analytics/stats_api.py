@@ -26,6 +26,8 @@ from vigie.analytics.realtime import realtime_report
 from vigie.analytics.retention import INTERVALS, cohorts, new_vs_returning
 from vigie.analytics.site_search import REPORTS as SEARCH_REPORTS, no_results_terms, search_page
 from vigie.analytics.stats_csv import csv_filename, csv_response
+from vigie.analytics.web_vitals import CSV_COLUMNS as VITALS_COLUMNS, TABLES as VITALS_TABLES
+from vigie.analytics.web_vitals import flat_row, vitals_page
 from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
                                            parse_stats_request, required_param, text_param)
 from vigie.warehouse import StoreError
@@ -218,6 +220,23 @@ def create_stats_blueprint(store, settings, session_user):
             body.update(compare=req.compare, comparison={"from": previous.start.isoformat(),
                                                          "to": previous.end.isoformat()})
         return body, body["results"]
+
+    @endpoint("/web-vitals", VITALS_COLUMNS, uses_compare=True, uses_filters=True)
+    def web_vitals(req, args):
+        report = choice_param(args, "report", VITALS_TABLES, "pages")
+        depth = req.offset + req.limit
+        if depth > MAX_LIMIT:
+            raise ApiError(400, f"page: a web vitals table goes {MAX_LIMIT} rows deep; page "
+                                f"{req.page} of {req.limit} rows would need {depth}")
+        # One pass gives the summary with the three tables.
+        found = vitals_page(store, req.site, req.period, req.filters, req.compare or None, limit=depth)
+        rows = found[report][req.offset:]
+        body = {"report": report, "summary": found["summary"], "results": rows}
+        if req.compare:
+            previous = req.comparison()
+            body.update(compare=req.compare, previous=found["previous"], changes=found["changes"],
+                        comparison={"from": previous.start.isoformat(), "to": previous.end.isoformat()})
+        return body, [flat_row(r) for r in rows]
 
     # Retention data with its own access rule (admin / retention accounts, site keys).
     register_customer_value_endpoints(bp, store, session_user, settings)

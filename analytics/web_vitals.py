@@ -133,3 +133,17 @@ def vitals_page(store, site, period, filters=None, compare=None, limit=10):
         changes = _p75_changes(summary, previous)
     tables = {t: [dict(value=key, **row) for key, row in found[t]] for t in TABLES}
     return dict(summary=summary, previous=previous, changes=changes, **tables)
+
+
+# A table row flattened for CSV: value, page_loads, then per metric its p75, rating,
+# samples and the three shares (lcp_p75, lcp_rating, ..., ttfb_poor).
+FLAT_FIELDS = ("p75", "rating", "samples", *RATINGS)
+CSV_COLUMNS = ["value", "page_loads"] + [f"{m}_{f}" for m in METRICS for f in FLAT_FIELDS]
+
+
+def flat_row(row):
+    """A row of vitals_table as one flat dict of CSV_COLUMNS."""
+    flat = {"value": row["value"], "page_loads": row["page_loads"]}
+    for metric in METRICS:
+        flat.update((f"{metric}_{f}", row[metric][f]) for f in FLAT_FIELDS)
+    return flat
