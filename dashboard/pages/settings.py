@@ -1,4 +1,4 @@
-"""Settings (admins): sites, site search, accounts, API keys, shared links, alert channels,
+"""Settings (admins): sites, site search, web vitals, accounts, API keys, shared links, alert channels,
 traffic alerts, job status.
 
 Each area is a module of dashboard/settings_areas: its card, and its
@@ -10,7 +10,8 @@ import dash
 from dash import html
 
 from vigie.dashboard.settings_areas import (accounts, alert_channels, api_keys, job_status,
-                                            shared_links, site_search, sites, traffic_alerts)
+                                            shared_links, site_search, sites, traffic_alerts,
+                                            web_vitals)
 from vigie.dashboard.settings_areas.common import NOT_ADMIN, STORE_DOWN, current_store, signed_in_admin
 from vigie.dashboard.settings_view import notice
 from vigie.warehouse import StoreError
@@ -19,7 +20,7 @@ from vigie.warehouse.sites import list_sites
 dash.register_page(__name__, path="/settings", title="Settings · Vigie", name="Settings",
                    area="settings", order=90)
 
-AREAS = (sites, site_search, accounts, api_keys, shared_links, alert_channels, traffic_alerts,
+AREAS = (sites, site_search, web_vitals, accounts, api_keys, shared_links, alert_channels, traffic_alerts,
          job_status)
 
 
