@@ -54,9 +54,11 @@
     if (nav0.responseStart > 0) vitals.ttfb = Math.max(nav0.responseStart - activation, 0);
 
     // LCP: the last candidate the browser reports (it stops at the first input).
-    observe('largest-contentful-paint', function (entry) {
-      vitals.lcp = Math.max(entry.startTime - activation, 0);
-    });
+    // A page opened in a background tab paints when it is first shown: no LCP.
+    if (d.visibilityState != 'hidden')
+      observe('largest-contentful-paint', function (entry) {
+        vitals.lcp = Math.max(entry.startTime - activation, 0);
+      });
 
     // CLS: shifts not caused by recent input, grouped in session windows (a new
     // window after a 1 s gap or once a window spans 5 s); the largest window counts.

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.snippet.conftest import REPO, TRACKER
+from tests.snippet.conftest import REPO, TRACKER, VITALS
 
 SNIPPET = os.path.join(REPO, "js-snippet")
 BUDGET = 1536
@@ -78,7 +78,6 @@ def test_minified_file_has_no_source_comments_or_storage_writes():
         assert forbidden not in code
 
 
-VITALS = os.path.join(REPO, "collector", "static", "vitals.js")
 VITALS_BUDGET = 1280
 
 
