@@ -26,6 +26,8 @@ from vigie.analytics.realtime import realtime_report
 from vigie.analytics.retention import INTERVALS, cohorts, new_vs_returning
 from vigie.analytics.site_search import REPORTS as SEARCH_REPORTS, no_results_terms, search_page
 from vigie.analytics.stats_csv import csv_filename, csv_response
+from vigie.analytics.web_vitals import CSV_COLUMNS as VITALS_COLUMNS, TABLES as VITALS_TABLES
+from vigie.analytics.web_vitals import flat_row, vitals_page
 from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
                                            parse_stats_request, required_param, text_param)
 from vigie.warehouse import StoreError
@@ -71,6 +73,21 @@ def _jsonable(value):
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     return value
+
+
+def rows_deep(req, what):
+    """How many rows the asked page needs, at most MAX_LIMIT; `what` names the table."""
+    depth = req.offset + req.limit
+    if depth > MAX_LIMIT:
+        raise ApiError(400, f"page: {what} goes {MAX_LIMIT} rows deep; page {req.page} of "
+                            f"{req.limit} rows would need {depth}")
+    return depth
+
+
+def compared_days(req):
+    """The days of the comparison period, as answers give them."""
+    previous = req.comparison()
+    return {"from": previous.start.isoformat(), "to": previous.end.isoformat()}
 
 
 def create_stats_blueprint(store, settings, session_user):
@@ -119,9 +136,7 @@ def create_stats_blueprint(store, settings, session_user):
         found = aggregate(store, req.site, req.period, req.filters, req.compare or None)
         if req.compare:
             results = {m: found[m] for m in wanted}
-            previous = req.comparison()
-            body = {"compare": req.compare, "comparison": {"from": previous.start.isoformat(),
-                                                           "to": previous.end.isoformat()}}
+            body = {"compare": req.compare, "comparison": compared_days(req)}
         else:
             results = {m: {"value": found[m]} for m in wanted}
             body = {}
@@ -155,10 +170,7 @@ def create_stats_blueprint(store, settings, session_user):
         event_name = text_param(args, "event")
         if event_name is not None and prop != "props":
             raise ApiError(400, "event: only with property=props (the properties of one event)")
-        depth = req.offset + req.limit
-        if depth > MAX_LIMIT:
-            raise ApiError(400, f"page: a breakdown goes {MAX_LIMIT} rows deep; page {req.page} of "
-                                f"{req.limit} rows would need {depth}")
+        depth = rows_deep(req, "a breakdown")
         rows = breakdown(store, req.site, req.period, prop, req.filters, limit=depth,
                          event_name=event_name)[req.offset:]
         body = {"property": prop, "results": rows}
@@ -203,10 +215,7 @@ def create_stats_blueprint(store, settings, session_user):
     @endpoint("/site-search", search_columns, uses_compare=True, uses_filters=True)
     def site_search(req, args):
         report = choice_param(args, "report", SEARCH_REPORTS, "terms")
-        depth = req.offset + req.limit
-        if depth > MAX_LIMIT:
-            raise ApiError(400, f"page: a site search report goes {MAX_LIMIT} rows deep; page "
-                                f"{req.page} of {req.limit} rows would need {depth}")
+        depth = rows_deep(req, "a site search report")
         # One pass of the searches gives the summary with the terms and the pages after searching.
         summary, terms, pages = search_page(store, req.site, req.period, timeout, req.filters,
                                             req.compare or None, limit=depth)
@@ -214,10 +223,21 @@ def create_stats_blueprint(store, settings, session_user):
                 else no_results_terms(store, req.site, req.period, req.filters, limit=depth))
         body = {"report": report, "summary": summary, "results": rows[req.offset:]}
         if req.compare:
-            previous = req.comparison()
-            body.update(compare=req.compare, comparison={"from": previous.start.isoformat(),
-                                                         "to": previous.end.isoformat()})
+            body.update(compare=req.compare, comparison=compared_days(req))
         return body, body["results"]
+
+    @endpoint("/web-vitals", VITALS_COLUMNS, uses_compare=True, uses_filters=True)
+    def web_vitals(req, args):
+        report = choice_param(args, "report", VITALS_TABLES, "pages")
+        depth = rows_deep(req, "a web vitals table")
+        # One pass gives the summary with the three tables.
+        found = vitals_page(store, req.site, req.period, req.filters, req.compare or None, limit=depth)
+        rows = found[report][req.offset:]
+        body = {"report": report, "summary": found["summary"], "results": rows}
+        if req.compare:
+            body.update(compare=req.compare, previous=found["previous"], changes=found["changes"],
+                        comparison=compared_days(req))
+        return body, [flat_row(r) for r in rows]
 
     # Retention data with its own access rule (admin / retention accounts, site keys).
     register_customer_value_endpoints(bp, store, session_user, settings)

@@ -39,16 +39,18 @@ def kept_visits_sql(filters, since=True):
             params)
 
 
-def scoped_events(filters, since=None, hi=None):
+def scoped_events(filters, since=None, hi=None, table="events", columns=_COLUMNS):
     """(FROM source, params): `events`, or with filters the events of kept visits.
 
     `since` (aware datetime or None for no lower bound) is the earliest start
     of a kept visit, `hi` the end of the report's time range; both are bound
-    here. The source keeps the column names of `events`.
+    here. The source keeps the column names of `events`. Another table of rows
+    with site, visitor_id and ts (web_vitals) is scoped the same way, with its
+    `columns`.
     """
     filters = check_filters(filters)
     if not filters:
-        return "events", {}
+        return table, {}
     condition, params = kept_visits_sql(filters, since is not None)
     params["hi_t"] = int(hi.timestamp())
     # The UTC days as well, for 18.16's partition and key pruning (analytics.time_ranges).
@@ -59,7 +61,7 @@ def scoped_events(filters, since=None, hi=None):
         params["since_t"] = int(since.timestamp())
         lower += " AND ts >= toDateTime(%(since_t)s)"
     source = (
-        f"(SELECT {', '.join(_COLUMNS)} FROM events ANY LEFT JOIN ("
+        f"(SELECT {', '.join(columns)} FROM {table} ANY LEFT JOIN ("
         " SELECT visitor_id, groupArray(toUInt32(start)) AS kept_starts,"
         "  groupArray(toUInt32(`end`)) AS kept_ends"
         f" FROM sessions FINAL WHERE {condition} GROUP BY visitor_id"
@@ -75,8 +77,8 @@ def _days(column, since):
     return f" AND toDate({column}) >= toDate(%(scope_first_day)s){upper}"
 
 
-def period_events(filters, lo, hi):
+def period_events(filters, lo, hi, table="events", columns=_COLUMNS):
     """scoped_events for reports of events in [lo, hi): a kept visit may have started up to
     ID_LIFETIME before lo, as unfiltered reports count its events in the period too, so a
     filter that every visit matches gives the unfiltered numbers."""
-    return scoped_events(filters, lo - ID_LIFETIME, hi)
+    return scoped_events(filters, lo - ID_LIFETIME, hi, table, columns)

@@ -10,16 +10,21 @@ exact query sets the pages' callbacks run for the last 30 days:
   returning   new versus returning visitors (analytics.retention)
   search      the Site search page: its cards compared with the previous period, search
               terms, searches with no results, pages after searching (analytics.site_search)
+  vitals      the Web vitals page: its cards compared with the previous period, the
+              tables by page, device and country (analytics.web_vitals)
 
 each against the overview query set of bench/analytics.py measured in the
 same process right before it, so a loaded machine shows in both. For the
 search set, one pageview in twenty is followed five seconds later by a
 search pageview of the same visitor (/search, or /search/empty for one in
-eight: the no-results page), which adds about 3 % to N. Best of
---repeat runs, raw sessions first, then after the rollups job. Prints the
-figures; asserts nothing.
+eight: the no-results page), which adds about 3 % to N. For the vitals
+set, every pageview sends a vitals report 30 seconds later (web_vitals, as
+if every visitor's browser measured every page load). Best of --repeat
+runs, raw sessions first, then after the rollups job; --only times some
+sets. Prints the figures; asserts nothing.
 
     .venv/bin/python bench/report_pages.py --events 1000000 --backend chdb
+    .venv/bin/python bench/report_pages.py --events 10000000 --only vitals
 """
 import argparse
 import datetime
@@ -37,6 +42,7 @@ from vigie.analytics.jobs import JobContext, run_window  # noqa: E402
 from vigie.analytics.period import Period  # noqa: E402
 from vigie.analytics.retention import new_vs_returning  # noqa: E402
 from vigie.analytics.site_search import no_results_terms, search_page  # noqa: E402
+from vigie.analytics.web_vitals import vitals_page  # noqa: E402
 from bench.analytics import DAYS, SITE, generate, overview_set  # noqa: E402
 from vigie.warehouse import open_store  # noqa: E402
 from vigie.warehouse.migrations import migrate  # noqa: E402
@@ -69,8 +75,12 @@ def search_set(store, site, period):
     no_results_terms(store, site, period, limit=20)
 
 
+def vitals_set(store, site, period):
+    vitals_page(store, site, period, compare="previous_period", limit=20)
+
+
 SETS = (("pages", pages_set), ("geography", geography_set), ("technology", technology_set),
-        ("returning", returning_set), ("search", search_set))
+        ("returning", returning_set), ("search", search_set), ("vitals", vitals_set))
 
 # Searches made by the visitors of the generated traffic, inside ClickHouse: a skewed pick
 # of 40 terms, one search in eight on the no-results page.
@@ -80,6 +90,18 @@ SELECT site, ts + 5, 'pageview', visitor_id, hostname,
        if(cityHash64(visitor_id, ts, 2) %% 8 = 0, '/search/empty', '/search'),
        concat('term ', toString(toUInt32(40 * pow((cityHash64(visitor_id, ts, 1) %% 1000) / 1000, 2))))
 FROM events WHERE site = %(site)s AND name = 'pageview' AND cityHash64(visitor_id, ts) %% 20 = 0
+"""
+
+# One vitals report per pageview, 30 seconds after it; INP missing on one in three (no
+# click), the metrics spread over all three ratings.
+_VITALS = """
+INSERT INTO web_vitals (site, ts, visitor_id, hostname, pathname, device, country, browser, os,
+                        lcp_ms, cls, inp_ms, ttfb_ms)
+SELECT site, ts + 30, visitor_id, hostname, pathname, device, country, browser, os,
+       500 + cityHash64(visitor_id, ts, 11) %% 5000, (cityHash64(visitor_id, ts, 12) %% 400) / 1000,
+       if(cityHash64(visitor_id, ts, 13) %% 3 = 0, -1, 16 + cityHash64(visitor_id, ts, 14) %% 600),
+       50 + cityHash64(visitor_id, ts, 15) %% 2000
+FROM events WHERE site = %(site)s AND name = 'pageview'
 """
 
 
@@ -92,9 +114,9 @@ def best_of(repeat, fn, *args):
     return min(times)
 
 
-def measure(store, site, period, repeat, report, label):
+def measure(store, site, period, repeat, report, label, sets):
     overview_set(store, site, period)  # warm caches once, as a dashboard would be
-    for name, fn in SETS:
+    for name, fn in sets:
         fn(store, site, period)
         baseline = best_of(repeat, overview_set, store, site, period)
         took = best_of(repeat, fn, store, site, period)
@@ -102,7 +124,7 @@ def measure(store, site, period, repeat, report, label):
                f"ratio {took / baseline:5.2f}x")
 
 
-def bench(url, events, repeat, report):
+def bench(url, events, repeat, report, sets=SETS):
     store = open_store(url)
     migrate(store)
     site = add_site(store, SITE, "UTC", search_no_results_page="/search/empty")
@@ -114,11 +136,13 @@ def bench(url, events, repeat, report):
     store.execute(_SEARCHES, {"site": SITE})
     report(f"  added {store.query_value('SELECT count() FROM events WHERE site_search_term != %(s)s', {'s': ''}):,}"
            " search pageviews")
+    store.execute(_VITALS, {"site": SITE})
+    report(f"  added {store.query_value('SELECT count() FROM web_vitals'):,} vitals reports")
     run_window(store, JOBS["sessions"], site, start, end, JobContext())
     period = Period(first, today - datetime.timedelta(days=1), "day")
-    measure(store, site, period, repeat, report, "raw    ")
+    measure(store, site, period, repeat, report, "raw    ", sets)
     run_window(store, JOBS["rollups"], site, start, end, JobContext())
-    measure(store, site, period, repeat, report, "rollups")
+    measure(store, site, period, repeat, report, "rollups", sets)
     store.close()
 
 
@@ -129,6 +153,8 @@ def main(argv=None):
     parser.add_argument("--backend", choices=("chdb", "clickhouse"), default="chdb",
                         help="which store to measure (default chdb)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per set, best kept (default 3)")
+    parser.add_argument("--only", action="append", choices=[name for name, _ in SETS], metavar="SET",
+                        help="time this set only (repeat for several; default: every set)")
     args = parser.parse_args(argv)
     if args.events < 1000:
         parser.error("--events must be at least 1000")
@@ -148,7 +174,8 @@ def main(argv=None):
             from tests.clickhouse_server import ClickHouseServer
             server = ClickHouseServer().start()
             url = f"clickhouse://default@127.0.0.1:{server.tcp_port}/bench"
-        bench(url, args.events, args.repeat, report)
+        sets = tuple((name, fn) for name, fn in SETS if not args.only or name in args.only)
+        bench(url, args.events, args.repeat, report, sets)
     finally:
         if server is not None:
             server.stop()

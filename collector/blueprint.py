@@ -11,6 +11,8 @@ from flask import Blueprint, Response, jsonify, request, send_file
 from vigie.collector.event_endpoint import CORS_HEADERS, EventEndpoint
 
 TRACKER_PATH = os.path.join(os.path.dirname(__file__), "static", "vigie.js")
+# The opt-in web vitals script, served next to the tracker (docs/web-vitals.md).
+VITALS_PATH = os.path.join(os.path.dirname(__file__), "static", "vitals.js")
 TRACKER_MAX_AGE = 3600
 
 
@@ -21,8 +23,21 @@ def _answer(body, status):
     return response
 
 
-def create_collector_blueprint(collector, settings, tracker_path=TRACKER_PATH):
-    """Routes: POST/OPTIONS /api/event and GET /js/vigie.js (served from tracker_path).
+def _script(path):
+    if not os.path.isfile(path):
+        return _answer({"error": f"{os.path.basename(path)} has not been built (npm run build in "
+                                 "js-snippet/)", "reason": "not_found"}, 404)
+    response = send_file(path, mimetype="application/javascript",
+                         max_age=TRACKER_MAX_AGE, etag=True, conditional=True)
+    response.cache_control.public = True
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def create_collector_blueprint(collector, settings, tracker_path=TRACKER_PATH,
+                               vitals_path=VITALS_PATH):
+    """Routes: POST/OPTIONS /api/event, GET /js/vigie.js (served from tracker_path) and
+    GET /js/vitals.js (from vitals_path).
 
     The blueprint's `event_endpoint` is what EventFastPath serves POST /api/event with.
     """
@@ -49,13 +64,10 @@ def create_collector_blueprint(collector, settings, tracker_path=TRACKER_PATH):
 
     @bp.get("/js/vigie.js")
     def tracker():
-        if not os.path.isfile(tracker_path):
-            return _answer({"error": "the tracker has not been built (npm run build in js-snippet/)",
-                            "reason": "not_found"}, 404)
-        response = send_file(tracker_path, mimetype="application/javascript",
-                             max_age=TRACKER_MAX_AGE, etag=True, conditional=True)
-        response.cache_control.public = True
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
+        return _script(tracker_path)
+
+    @bp.get("/js/vitals.js")
+    def vitals_script():
+        return _script(vitals_path)
 
     return bp

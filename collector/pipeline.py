@@ -16,10 +16,13 @@ from vigie.collector.event_id_generator import new_event_id
 from vigie.collector.geo import country
 from vigie.collector.identity import visitor_id
 from vigie.collector.sources import classify_source, click_id_of
-from vigie.collector.validate import BadEvent, parse_body, validate_payload
+from vigie.collector.validate import (VITALS_EVENT, BadEvent, parse_body, validate_payload,
+                                      validate_vitals)
 from vigie.warehouse.events import EVENT_COLUMNS
+from vigie.warehouse.web_vitals import NOT_MEASURED, VITALS_COLUMNS
 
 _ROW = operator.itemgetter(*EVENT_COLUMNS)  # fields dict -> row tuple, in one C call
+_VITALS_ROW = operator.itemgetter(*VITALS_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def validate(event, ctx):
     """Field checks, then the site must exist and own the page's host."""
     try:
         event.fields = validate_payload(event.payload)
+        if event.fields["name"] == VITALS_EVENT:
+            event.fields.update(validate_vitals(event.payload, NOT_MEASURED))
     except BadEvent as exc:
         return Drop("bad_request", 400, str(exc))
     domain = event.fields["domain"]
@@ -80,6 +85,10 @@ def validate(event, ctx):
         return Drop("foreign_hostname", 403,
                     f"page host '{hostname}' does not belong to site '{site.domain}'")
     event.site = site
+    if event.fields["name"] == VITALS_EVENT and not site.web_vitals:
+        # The page has the vitals script but the site's owner has not opted in.
+        return Drop("vitals_off", 202, f"web vitals are off for site '{site.domain}' (an admin "
+                                       "turns them on in Settings); the report is counted, not stored")
     return event
 
 
@@ -140,11 +149,14 @@ def identify(event, ctx):
 
 
 def buffer(event, ctx):
-    """The row, in warehouse.events.EVENT_COLUMNS order, joins the write buffer."""
+    """The row, in warehouse.events.EVENT_COLUMNS order, joins the write buffer; a vitals
+    report's row (warehouse.web_vitals.VITALS_COLUMNS) joins the vitals buffer instead."""
     derived = event.event_id is not None
     values = dict(event.fields, event_id=event.event_id if derived else new_event_id(),
                   site=event.site.domain, ts=event.received_at.replace(microsecond=0))
-    if derived:
+    if values["name"] == VITALS_EVENT:
+        ctx.vitals_buffer.add(_VITALS_ROW(values), dedup=derived)
+    elif derived:
         ctx.buffer.add(_ROW(values), dedup=True)  # may have been sent (and stored) before
     else:
         ctx.buffer.add(_ROW(values))

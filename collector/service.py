@@ -16,6 +16,7 @@ from vigie.warehouse import StoreError
 from vigie.warehouse.already_stored import stored_event_ids
 from vigie.warehouse.events import EVENT_COLUMNS
 from vigie.warehouse.sites import get_site
+from vigie.warehouse.web_vitals import VITALS_COLUMNS
 
 log = logging.getLogger(__name__)
 UTC = datetime.timezone.utc
@@ -86,12 +87,12 @@ class Collector:
         self.scheduler = scheduler
         self.visit_timeout = datetime.timedelta(minutes=settings.visit_timeout_minutes)
         self.metrics = CollectorMetrics()
-        spool = Spool(spool_directory(settings.spool_dir, settings.store_url), EVENT_COLUMNS)
-        self.buffer = SpooledBuffer(
-            spool, write=lambda columns, rows: store.insert("events", columns, rows),
-            stored_ids=lambda events: stored_event_ids(store, events), metrics=self.metrics,
-            max_rows=settings.buffer_max_rows, max_seconds=settings.buffer_max_seconds,
-            insert_timeout=settings.insert_timeout_seconds)
+        directory = spool_directory(settings.spool_dir, settings.store_url)
+        self.buffer = self._spooled_buffer(store, settings, Spool(directory, EVENT_COLUMNS), "events")
+        # Vitals reports go to their own table, with the same write-ahead promise.
+        self.vitals_buffer = self._spooled_buffer(
+            store, settings, Spool(directory + "-web_vitals", VITALS_COLUMNS),
+            "web_vitals")
         self.salts = SaltKeeper(store, salt_lock)
         self.sites = SiteCache(store)
         self.recent = RecentVisitors(store, self.visit_timeout)
@@ -99,6 +100,13 @@ class Collector:
         self._counts = collections.Counter()
         self._counts_lock = threading.Lock()
         self._started = False
+
+    def _spooled_buffer(self, store, settings, spool, table):
+        return SpooledBuffer(
+            spool, write=lambda columns, rows: store.insert(table, columns, rows),
+            stored_ids=lambda events: stored_event_ids(store, events, table), metrics=self.metrics,
+            max_rows=settings.buffer_max_rows, max_seconds=settings.buffer_max_seconds,
+            insert_timeout=settings.insert_timeout_seconds, name=table)
 
     def find_site(self, domain):
         return self.sites.find(domain)
@@ -182,11 +190,11 @@ class Collector:
         return {reason: n for reason, n in self.counts().items() if reason != "accepted"}
 
     def buffered_count(self):
-        return len(self.buffer)
+        return len(self.buffer) + len(self.vitals_buffer)
 
     def spooled_count(self):
         """Events of this process in sealed spool segments, waiting for their insert."""
-        return self.buffer.spooled()
+        return self.buffer.spooled() + self.vitals_buffer.spooled()
 
     def metrics_snapshot(self):
         return self.metrics.snapshot(self.counts(), self.buffered_count(), self.spooled_count())
@@ -198,7 +206,7 @@ class Collector:
     def flush(self):
         """Write buffered events and drop counts now; returns how many events were written (0 if the insert failed)."""
         self.drops.flush()
-        return self.buffer.flush()
+        return self.buffer.flush() + self.vitals_buffer.flush()
 
     def start(self, group_commit=True):
         """Start the time-based flusher and register the daily salt refresh.
@@ -210,6 +218,7 @@ class Collector:
             return
         self._started = True
         self.buffer.start(group_commit=group_commit)
+        self.vitals_buffer.start(group_commit=group_commit)
         if self.scheduler is not None:
             self.scheduler.every(SALT_REFRESH_SECONDS, "salt refresh", self.salts.refresh,
                                  run_now=True)
@@ -221,4 +230,4 @@ class Collector:
     def close(self):
         """Flush everything and stop the flusher; safe to call twice. Returns events left unwritten."""
         self.drops.flush()
-        return self.buffer.close()
+        return self.buffer.close() + self.vitals_buffer.close()

@@ -15,6 +15,11 @@ MAX_ENGAGED_MS = 24 * 3600 * 1000
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 MAX_LANGUAGE = 35
+# The event the vitals script sends, and its metrics: payload field -> (stored as, upper bound).
+# Milliseconds for all but CLS, which has no unit; ten minutes is beyond any real page load.
+VITALS_EVENT = "vitals"
+VITALS_METRICS = {"lcp": ("lcp_ms", 600_000), "inp": ("inp_ms", 600_000),
+                  "ttfb": ("ttfb_ms", 600_000), "cls": ("cls", 100)}
 
 
 class BadEvent(ValueError):
@@ -170,3 +175,24 @@ def validate_payload(payload):
         "scroll_depth": _bounded_int(payload, "scroll_depth", 0, 100),
         "language": _language(payload),
     }
+
+
+def validate_vitals(payload, not_measured):
+    """The metrics of a vitals event: {column: value}, `not_measured` for those absent.
+
+    Each is a finite number from 0 to its bound; at least one must be there.
+    """
+    found = {}
+    for field, (column, high) in VITALS_METRICS.items():
+        value = payload.get(field)
+        if value is None:
+            found[column] = not_measured
+            continue
+        if not _is_number(value):
+            raise BadEvent(f"'{field}' must be a finite number, got {type(value).__name__}")
+        if not 0 <= value <= high:
+            raise BadEvent(f"'{field}' must be between 0 and {high}, got {value}")
+        found[column] = float(value)
+    if all(value == not_measured for value in found.values()):
+        raise BadEvent("a vitals event needs at least one of 'lcp', 'cls', 'inp', 'ttfb'")
+    return found

@@ -64,6 +64,13 @@ def search_settings_table(sites):
                   "No site yet: add one above, then set how its visitors search.")
 
 
+def vitals_settings_table(sites):
+    """Per site: whether the collector stores its web vitals."""
+    rows = [[s.domain, "on" if s.web_vitals else "off"] for s in sites]
+    return _table("vitals-settings-table", ["Domain", "Web vitals"], rows,
+                  "No site yet: add one above, then turn its web vitals on here.")
+
+
 def users_table(users):
     rows = [[u.email, u.role, "every site" if u.is_admin else (", ".join(u.sites) or "none yet")]
             for u in users]

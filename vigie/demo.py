@@ -118,8 +118,9 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
         # The demo traffic signs some visitors in: its customer ids are what
         # links visits to purchases, so the site opts in to them.
         # Its search results page sends an event when nothing matched (docs/site-search.md).
+        # Its pages load the vitals script, and the site stores their reports (docs/web-vitals.md).
         site = add_site(store, DEMO_SITE, DEMO_TIMEZONE, identify_customers=True,
-                        search_no_results_event=NO_RESULTS_EVENT)
+                        search_no_results_event=NO_RESULTS_EVENT, web_vitals=True)
         # A fresh password on every run: a demo store copied elsewhere does not
         # come with a known login.
         password = secrets.token_urlsafe(9)

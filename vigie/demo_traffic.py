@@ -101,6 +101,12 @@ SEARCHES = [(12, "ethiopia", "/product/ethiopia-yirgacheffe"), (6, "Ethiopia", "
 SEARCH_EVERY = 7
 NOTHING_FOUND_EVERY = 5
 NO_RESULTS_EVENT = "Search: no results"
+# Web vitals: every human page load sends its vitals report when it is left (the site has
+# them on), so the Web vitals page always has rows. The values come from a generator of
+# their own (seeded from the demo's seed), so adding them changed no other demo number.
+# Product pages carry big photos (slow LCP), the blog's ads shift its layout, search
+# answers are computed (slow TTFB); phones are slower than desktops.
+VITALS_SEED_OFFSET = 1_000_003
 # Relative traffic by local hour (0-23) and weekday (Mon-Sun).
 HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 9, 9, 10, 9, 8, 8, 8, 9, 10, 10, 8, 6, 4, 2]
 WEEKDAY = [10, 10, 9, 9, 8, 6, 6]
@@ -191,8 +197,22 @@ def _with_search(rng, paths, search_number):
     return paths[:1] + [_search_path(typed)] + ([found] if found else []) + paths[1:]
 
 
-def _visit_events(rng, domain, search_number=None):
-    """The (offset seconds, payload) of one visit, tracker-shaped."""
+def _vitals(vrng, path, phone, clicked):
+    """The metrics of one page load's vitals report; INP only when a link was clicked."""
+    slow = 1.8 if phone else 1.0
+    lcp = vrng.uniform(700, 2600) * slow * (1.6 if path.startswith("/product/") else 1.0)
+    cls = vrng.choice([0, 0, 0, 0.01, 0.02, 0.04, 0.07, 0.12]) + (
+        vrng.choice([0.05, 0.1, 0.2]) if path.startswith("/blog/") else 0)
+    ttfb = vrng.uniform(90, 700) + (vrng.uniform(300, 1500) if path.startswith("/search") else 0)
+    metrics = {"lcp": round(lcp), "cls": round(cls, 4), "ttfb": round(ttfb)}
+    if clicked:
+        metrics["inp"] = round(vrng.uniform(24, 260) * slow)
+    return metrics
+
+
+def _visit_events(rng, domain, search_number=None, vitals_rng=None, phone=False):
+    """The (offset seconds, payload) of one visit, tracker-shaped (with the vitals script's
+    reports when `vitals_rng` is given)."""
     base = f"https://{domain}"
     referrer, query = _pick(rng, SOURCES)
     paths, buyer = _visit_paths(rng)
@@ -225,6 +245,10 @@ def _visit_events(rng, domain, search_number=None):
         events.append((clock, {"name": "engagement", "url": url,
                                "engaged_ms": int(engaged * 1000),
                                "scroll_depth": rng.choice([10, 25, 40, 60, 80, 100])}))
+        if vitals_rng is not None:
+            clicked = page_index < len(paths) - 1  # the link to the next page
+            events.append((clock, dict({"name": "vitals", "url": url},
+                                       **_vitals(vitals_rng, path, phone, clicked))))
         clock += rng.uniform(0.5, 4)
     return events
 
@@ -246,6 +270,7 @@ def generate_traffic(domain, days, visitors, seed, now=None, timezone="Europe/Pa
     customers give the same traffic, event for event.
     """
     rng = random.Random(seed)
+    vitals_rng = random.Random(seed + VITALS_SEED_OFFSET)
     tz = ZoneInfo(timezone)
     now = (now or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
     accounts = iter(customers)
@@ -266,7 +291,8 @@ def generate_traffic(domain, days, visitors, seed, now=None, timezone="Europe/Pa
                 if human_visits % SEARCH_EVERY == 0:
                     search_number = human_visits // SEARCH_EVERY
                 human_visits += 1
-            for offset, payload in _visit_events(rng, domain, search_number):
+            for offset, payload in _visit_events(rng, domain, search_number,
+                                                 None if crawler else vitals_rng, width < 900):
                 when = start + datetime.timedelta(seconds=offset)
                 if when >= now:
                     continue  # a visit still under way: its later events have not happened yet

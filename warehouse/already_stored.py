@@ -7,19 +7,22 @@ ClickHouse reads only the parts that can hold them, and the ids go in chunks
 that keep each query well under the server's max_query_size.
 """
 IDS_PER_QUERY = 2000
+_TABLES = ("events", "web_vitals")  # the tables the collector writes rows with event ids to
 
 
-def stored_event_ids(store, events):
-    """The ids (as text) among `events` already in the events table.
+def stored_event_ids(store, events, table="events"):
+    """The ids (as text) among `events` already in `table` (events, or web_vitals).
 
     events: iterable of (event_id, site, ts) with ts an aware datetime.
     """
+    if table not in _TABLES:
+        raise ValueError(f"no event ids are kept in table {table!r}")
     events = list(events)
     found = set()
     for start in range(0, len(events), IDS_PER_QUERY):
         chunk = events[start:start + IDS_PER_QUERY]
         rows = store.query(
-            "SELECT toString(event_id) FROM events"
+            f"SELECT toString(event_id) FROM {table}"
             " WHERE site IN %(sites)s AND toDate(ts) IN %(days)s"
             " AND toString(event_id) IN %(ids)s",
             {"sites": tuple({site for _, site, _ in chunk}),

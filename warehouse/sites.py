@@ -29,6 +29,7 @@ class Site:
     search_parameters: tuple = DEFAULT_SEARCH_PARAMETERS
     search_no_results_page: str = ""
     search_no_results_event: str = ""
+    web_vitals: bool = False  # the collector stores the vitals script's reports (docs/web-vitals.md)
 
     def owns_hostname(self, hostname):
         """A page belongs to the site on its domain, any subdomain, or an extra hostname."""
@@ -39,16 +40,16 @@ class Site:
 
 _COLUMNS = ["domain", "timezone", "created_at", "extra_hostnames", "identify_customers",
             "respect_privacy_signals", "search_parameters", "search_no_results_page",
-            "search_no_results_event", "version", "deleted"]
+            "search_no_results_event", "web_vitals", "version", "deleted"]
 _SELECT = ("SELECT domain, timezone, created_at, extra_hostnames, identify_customers, "
            "respect_privacy_signals, search_parameters, search_no_results_page, "
-           "search_no_results_event FROM sites FINAL")
+           "search_no_results_event, web_vitals FROM sites FINAL")
 
 
 def _site(row):
-    domain, timezone, created_at, extra, identify, respect, search, no_page, no_event = row
+    domain, timezone, created_at, extra, identify, respect, search, no_page, no_event, vitals = row
     return Site(domain, timezone, created_at, tuple(extra), bool(identify), bool(respect),
-                tuple(search), no_page, no_event)
+                tuple(search), no_page, no_event, bool(vitals))
 
 
 def normalise_domain(domain):
@@ -76,7 +77,8 @@ def _write(store, site, deleted=0):
     store.insert("sites", _COLUMNS, [(
         site.domain, site.timezone, site.created_at, list(site.extra_hostnames),
         int(site.identify_customers), int(site.respect_privacy_signals), list(site.search_parameters),
-        site.search_no_results_page, site.search_no_results_event, _version(), deleted)])
+        site.search_no_results_page, site.search_no_results_event, int(site.web_vitals), _version(),
+        deleted)])
 
 
 # Hostnames of a developer's own machine, allowed as extra hostnames so that a
@@ -140,7 +142,7 @@ def _kept(given, normalise, existing, field, default):
 
 def add_site(store, domain, timezone=None, extra_hostnames=None, identify_customers=None,
              respect_privacy_signals=None, search_parameters=None, search_no_results_page=None,
-             search_no_results_event=None):
+             search_no_results_event=None, web_vitals=None):
     """Register a site, or change the settings given (None keeps the current value)."""
     domain = normalise_domain(domain)
     existing = get_site(store, domain)
@@ -163,6 +165,7 @@ def add_site(store, domain, timezone=None, extra_hostnames=None, identify_custom
                                      "search_no_results_page", ""),
         search_no_results_event=_kept(search_no_results_event, normalise_no_results_event, existing,
                                       "search_no_results_event", ""),
+        web_vitals=_kept(web_vitals, bool, existing, "web_vitals", False),
     )
     _write(store, site)
     return site

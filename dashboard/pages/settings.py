@@ -1,6 +1,6 @@
-"""Settings (admins): sites, site search, accounts, API keys, shared links, alert channels,
-traffic alerts, job status; and, for every signed-in account, its own email reports (the only
-area other accounts see).
+"""Settings (admins): sites, site search, web vitals, accounts, API keys, shared links, alert
+channels, traffic alerts, job status; and, for every signed-in account, its own email reports
+(the only area other accounts see).
 
 Each area is a module of dashboard/settings_areas: its card, and its
 callbacks, registered here while Dash imports this page so that every app
@@ -12,7 +12,7 @@ from dash import html
 
 from vigie.dashboard.settings_areas import (accounts, alert_channels, api_keys, email_reports,
                                             job_status, shared_links, site_search, sites,
-                                            traffic_alerts)
+                                            traffic_alerts, web_vitals)
 from vigie.dashboard.settings_areas.common import NOT_ADMIN, STORE_DOWN, current_store, signed_in_admin
 from vigie.dashboard.settings_view import notice
 from vigie.warehouse import StoreError
@@ -21,8 +21,8 @@ from vigie.warehouse.sites import list_sites
 dash.register_page(__name__, path="/settings", title="Settings · Vigie", name="Settings",
                    area="settings", order=90)
 
-AREAS = (sites, site_search, accounts, api_keys, shared_links, alert_channels, traffic_alerts,
-         email_reports, job_status)
+AREAS = (sites, site_search, web_vitals, accounts, api_keys, shared_links, alert_channels,
+         traffic_alerts, email_reports, job_status)
 
 
 def layout(**_query):

@@ -1,6 +1,7 @@
 """`vigie demo`: deterministic, varied traffic, loaded through the collector."""
 import collections
 import datetime
+import hashlib
 import ipaddress
 import mailbox
 import os
@@ -39,6 +40,29 @@ def test_even_a_small_demo_has_searches_that_found_something_and_one_that_did_no
         searches = [u for u in urls if "/search?q=" in u]
         nothing_found = [p for _, p, _ in traffic if p["name"] == NO_RESULTS_EVENT]
         assert len(searches) >= 5 and 1 <= len(nothing_found) < len(searches), now
+
+
+def test_every_human_page_load_sends_its_vitals_so_even_a_small_demo_has_them():
+    for hours in range(0, 7 * 24, 13):
+        now = NOW + datetime.timedelta(hours=hours)
+        traffic = list(generate_traffic("demo.vigie.test", 3, 60, seed=7, now=now))
+        names = collections.Counter(p["name"] for _, p, _ in traffic)
+        # Sent when the page is left, like the engagement event: one each, bots none.
+        assert names["vitals"] == names["engagement"] >= 20, now
+        vitals = [p for _, p, c in traffic if p["name"] == "vitals"]
+        assert all({"lcp", "cls", "ttfb"} <= set(p) for p in vitals)
+        assert 0 < sum("inp" in p for p in vitals) < len(vitals)
+        assert {"mobile", "desktop"} <= {"mobile" if p["screen_width"] < 900 else "desktop"
+                                         for p in vitals}
+
+
+def test_vitals_do_not_change_the_rest_of_the_traffic():
+    # The digest of this demo's traffic as generated before vitals were added to it.
+    others = [(when.isoformat(), sorted(p.items()), c)
+              for when, p, c in generate_traffic("demo.vigie.test", 3, 60, seed=7, now=NOW)
+              if p["name"] != "vitals"]
+    assert hashlib.sha256(repr(others).encode()).hexdigest() == (
+        "b59c082709680bdb648053aaf052f8d3aec5d65fde8a8fba47c455d3473859f7")
 
 
 def test_traffic_has_the_variety_a_shop_sees():

@@ -25,9 +25,10 @@ def test_site_settings_are_set_kept_and_listed(chdb_url):
     lines = [line.split("\t") for line in listed.stdout.splitlines()]
     assert [line[0] for line in lines] == ["blog.example.com", "shop.example.com"]
     assert lines[0][3:] == ["hostnames: -", "customer ids: removed", "DNT/GPC: respected",
-                            "site search: q,s,search,query"]
+                            "site search: q,s,search,query", "web vitals: off"]
     assert lines[1][3:] == ["hostnames: shop-cdn.example.net,checkout.example.org",
-                            "customer ids: accepted", "DNT/GPC: respected", "site search: q,s,search,query"]
+                            "customer ids: accepted", "DNT/GPC: respected", "site search: q,s,search,query",
+                            "web vitals: off"]
     cleared = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--clear-hostnames",
                         "--no-identify-customers")
     assert "hostnames: -; customer ids: removed; DNT/GPC: respected" in cleared.stdout
@@ -43,6 +44,16 @@ def test_site_search_flags(chdb_url):
     assert "site search: kw,q (no results: page /search/empty)" in paged.stdout
     off = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--no-site-search")
     assert "site search: off (no results: page /search/empty)" in off.stdout
+
+
+def test_web_vitals_flag(chdb_url):
+    on = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--web-vitals")
+    assert on.returncode == 0, on.stderr
+    assert "web vitals: on" in on.stdout
+    kept = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--hostname", "localhost")
+    assert "web vitals: on" in kept.stdout
+    off = run_vigie(chdb_url, "sites", "add", "shop.example.com", "--no-web-vitals")
+    assert "web vitals: off" in off.stdout
 
 
 @pytest.mark.parametrize("args, message", [

@@ -17,6 +17,8 @@ from tests.conftest import chromium_launch_args
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TRACKER = os.path.join(REPO, "collector", "static", "vigie.js")
+VITALS = os.path.join(REPO, "collector", "static", "vitals.js")
+SCRIPTS = {"/js/vigie.js": TRACKER, "/js/vitals.js": VITALS}
 FAKE_HOSTS = ("shop.test", "vigie.test", "collect.test", "elsewhere.test")
 STUB = "window.vigie=window.vigie||function(){(vigie.q=vigie.q||[]).push(arguments)}"
 VIEWPORT = {"width": 1000, "height": 800}
@@ -57,8 +59,8 @@ class Recorder(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path.split("?")[0].split("#")[0]
-        if path == "/js/vigie.js":
-            with open(TRACKER, "rb") as f:
+        if path in SCRIPTS:
+            with open(SCRIPTS[path], "rb") as f:
                 return self._send(200, f.read(), "application/javascript", cors=True)
         page = self.site.pages.get(path)
         if page is not None:

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.snippet.conftest import REPO, TRACKER
+from tests.snippet.conftest import REPO, TRACKER, VITALS
 
 SNIPPET = os.path.join(REPO, "js-snippet")
 BUDGET = 1536
@@ -74,5 +74,22 @@ def test_minified_file_has_no_source_comments_or_storage_writes():
     with open(TRACKER, encoding="utf-8") as f:
         code = f.read()
     assert "/*" not in code and "\n" not in code.rstrip("\n")
+    for forbidden in ("document.cookie", "setItem", "sessionStorage", "indexedDB"):
+        assert forbidden not in code
+
+
+VITALS_BUDGET = 1280
+
+
+def test_vitals_script_is_within_its_own_budget_and_matches_the_committed_file(node, tmp_path):
+    out = tmp_path / "vitals.js"
+    done = build(node, out, "--entry", "vitals")
+    assert done.returncode == 0, done.stdout + done.stderr
+    built = out.read_bytes()
+    assert len(gzip.compress(built, compresslevel=9)) <= VITALS_BUDGET
+    with open(VITALS, "rb") as f:
+        assert f.read() == built, (
+            "collector/static/vitals.js is stale: run `npm run build` in js-snippet/ and commit it")
+    code = built.decode()
     for forbidden in ("document.cookie", "setItem", "sessionStorage", "indexedDB"):
         assert forbidden not in code

@@ -12,7 +12,8 @@ def _site_settings(site):
             f"DNT/GPC: {'respected' if site.respect_privacy_signals else 'ignored'}\t"
             f"site search: {','.join(site.search_parameters) or 'off'}"
             + (f" (no results: {' or '.join(_no_results_signals(site))})"
-               if _no_results_signals(site) else ""))
+               if _no_results_signals(site) else "")
+            + f"\tweb vitals: {'on' if site.web_vitals else 'off'}")
 
 
 def _no_results_signals(site):
@@ -51,6 +52,9 @@ def _site_setting_flags(parser):
     parser.add_argument("--no-results-event", metavar="NAME",
                         help="custom event the search results page sends when nothing matched "
                              "('' for none)")
+    parser.add_argument("--web-vitals", action=argparse.BooleanOptionalAction,
+                        help="store the reports of the vitals script /js/vitals.js (default: off, "
+                             "they are counted as dropped; docs/web-vitals.md)")
 
 
 def cmd_sites_add(args):
@@ -62,7 +66,8 @@ def cmd_sites_add(args):
                         respect_privacy_signals=args.respect_privacy_signals,
                         search_parameters=[] if args.no_site_search else args.search_parameters,
                         search_no_results_page=args.no_results_page,
-                        search_no_results_event=args.no_results_event)
+                        search_no_results_event=args.no_results_event,
+                        web_vitals=args.web_vitals)
         print(f"site {site.domain} registered (time zone {site.timezone})")
         print(_site_settings(site).replace("\t", "; "))
         print(f'snippet: <script defer data-domain="{site.domain}" '
