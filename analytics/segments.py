@@ -39,12 +39,15 @@ def segment_conflicts(segment_filters, explicit):
                   if name in segment_filters and segment_filters[name] != value)
 
 
+def conflict_message(segment, explicit):
+    """The sentence naming the first explicit filter that contradicts the segment."""
+    name = segment_conflicts(segment.filters, explicit)[0]
+    return (f"the segment {segment.name!r} already filters {name} = {segment.filters[name]!r}; "
+            f"remove the explicit {name} filter ({explicit[name]!r}) or the segment")
+
+
 def combined_filters(segment, explicit):
     """The segment's filters AND the explicit ones; ValueError naming a conflicting property."""
-    conflicts = segment_conflicts(segment.filters, explicit)
-    if conflicts:
-        name = conflicts[0]
-        raise ValueError(f"the segment {segment.name!r} already filters {name} = "
-                         f"{segment.filters[name]!r}; remove the explicit {name} filter "
-                         f"({explicit[name]!r}) or the segment")
+    if segment_conflicts(segment.filters, explicit):
+        raise ValueError(conflict_message(segment, explicit))
     return {**segment.filters, **explicit}

@@ -99,6 +99,8 @@ def create_stats_blueprint(store, settings, session_user):
                               limit=req.limit)
                 if uses_filters:
                     common["filters"] = req.filters
+                    if req.segment is not None:
+                        common["segment"] = {"id": req.segment.segment_id, "name": req.segment.name}
                 ignored = req.unused(uses_compare, uses_filters)
                 if ignored:
                     common["ignored"] = ignored
