@@ -99,6 +99,8 @@ def create_app(settings=None, store=None, start_background=True):
     from vigie.analytics.stats_api import create_stats_blueprint
     from vigie.dashboard.auth import signed_in_user
     app.register_blueprint(create_stats_blueprint(store, settings, lambda: signed_in_user(store)))
+    from vigie.analytics.segments_api import create_segments_blueprint
+    app.register_blueprint(create_segments_blueprint(store, lambda: signed_in_user(store)))
     # Churn alerts: every site's rules on a schedule. Registered last so that,
     # when a scoring job is due in the same tick, the alerts see its scores.
     from vigie.alerts.engine import run_all_sites

@@ -105,3 +105,18 @@ def test_an_endpoint_without_filters_lists_the_segment_as_ignored(client, day):
     shared, _, token = day
     body = ok(client, f"realtime?site={S}&segment={shared.segment_id}&f_page=/x", token)
     assert body["ignored"] == ["f_page", "segment"]
+
+
+def test_the_segments_of_a_site_are_listed_for_who_may_apply_them(app, client, day, store):
+    shared, private, token = day
+    listed = client.get(f"/api/v1/segments?site={S}", headers={"Authorization": f"Bearer {token}"})
+    assert listed.status_code == 200 and listed.headers["Cache-Control"] == "no-store"
+    assert [(s["id"], s["name"], s["filters"], s["visibility"]) for s in listed.get_json()["results"]] == [
+        (shared.segment_id, "French Google", FR_GOOGLE, "shared")]
+    mine = signed_in(app, "mia@shop.example").get(f"/api/v1/segments?site={S}").get_json()["results"]
+    assert [s["name"] for s in mine] == ["French Google", "Mia's French"]
+    assert [s["name"] for s in signed_in(app, "leo@shop.example").get(
+        f"/api/v1/segments?site={S}").get_json()["results"]] == ["French Google"]
+    other = client.get("/api/v1/segments?site=other.test", headers={"Authorization": f"Bearer {token}"})
+    assert other.status_code == 403
+    assert client.get(f"/api/v1/segments?site={S}").status_code == 401
