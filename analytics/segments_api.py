@@ -6,17 +6,11 @@ ones and its own, an admin every one. Each entry gives the id to pass as
 `segment=ID` to a stats endpoint. Segments are saved and changed from the
 dashboard's report bar (docs/segments.md).
 """
-import logging
-
 from flask import Blueprint, jsonify, request
 
-from vigie.analytics.stats_request import ApiError, authenticate, required_param
-from vigie.warehouse import StoreError
+from vigie.analytics.stats_request import ApiError, answer_errors, authenticate, required_param
 from vigie.warehouse.segments import site_segments
 from vigie.warehouse.sites import get_site
-
-log = logging.getLogger(__name__)
-
 
 def segment_json(segment):
     return {"id": segment.segment_id, "name": segment.name, "filters": segment.filters,
@@ -38,21 +32,5 @@ def create_segments_blueprint(store, session_user):
         segments = site_segments(store, domain, principal.reader)
         return jsonify(site=domain, results=[segment_json(s) for s in segments])
 
-    @bp.errorhandler(ApiError)
-    def refused(exc):
-        response = jsonify(error=exc.message)
-        if exc.status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="vigie"'
-        return response, exc.status
-
-    @bp.errorhandler(StoreError)
-    def store_down(exc):
-        log.error("segments api: store error: %s", exc)
-        return jsonify(error="the database is unavailable; try again shortly"), 503
-
-    @bp.after_request
-    def no_cache(response):
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    answer_errors(bp, "segments api")
     return bp

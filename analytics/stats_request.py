@@ -13,12 +13,16 @@ as well as `date=..,..`, `compare=..`, one `f_NAME=VALUE` per filter and
 Those parameters are checked everywhere, so a malformed one is a 400 on any
 endpoint; an endpoint that cannot use them lists them in `ignored`.
 """
+import logging
 from dataclasses import dataclass, field
 from typing import Optional
+
+from flask import jsonify, request
 
 from vigie.analytics.filters import check_filters
 from vigie.analytics.period import COMPARISONS, PERIOD_KEYS, Period, comparison_period, period_from_key
 from vigie.analytics.segments import combined_filters, conflict_message, segment_conflicts
+from vigie.warehouse import StoreError
 from vigie.warehouse.api_keys import bearer_token, verify_api_key
 from vigie.warehouse.segments import ID_RE as SEGMENT_ID_RE, Reader, find_segment
 from vigie.warehouse.sites import get_site
@@ -304,3 +308,24 @@ def parse_stats_request(store, args, principal, today=None):
         format=fmt, compare=compare_param(args), filters=filters, segment=segment,
     )
 
+
+def answer_errors(bp, label):
+    """Answer a blueprint's ApiError and StoreError as JSON, and forbid caching its answers."""
+    log = logging.getLogger(f"vigie.analytics.{bp.name}")
+
+    @bp.errorhandler(ApiError)
+    def refused(exc):
+        response = jsonify(error=exc.message)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="vigie"'
+        return response, exc.status
+
+    @bp.errorhandler(StoreError)
+    def store_down(exc):
+        log.error("%s: store error on %s: %s", label, request.path, exc)
+        return jsonify(error="the database is unavailable; try again shortly"), 503
+
+    @bp.after_request
+    def no_cache(response):
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
