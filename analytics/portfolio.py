@@ -19,7 +19,8 @@ import statistics
 from vigie.analytics.customer_value import DEFAULT_HORIZON_DAYS
 from vigie.analytics.lifetime_value import DEFAULT_DISCOUNT_RATE
 from vigie.analytics.rfm import SEGMENTS
-from vigie.analytics.value_memo import remember, scored_clients, value_basis
+from vigie.analytics.value_memo import (clv_overview, remember, rfm_overview, scored_clients,
+                                        value_basis)
 
 BANDS = ("high", "medium", "low", "unscored")
 DEFAULT_TREND_MONTHS = 6
@@ -139,6 +140,40 @@ def portfolio_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS,
     return remember(store, site, "portfolio", (as_of, horizon_days, discount_rate), compute, scores=True)
 
 
+def portfolio_overview(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS,
+                       discount_rate=DEFAULT_DISCOUNT_RATE):
+    """portfolio_report's summary alone, kept in the store too (every server process reads it)."""
+    return remember(store, site, "portfolio_summary", (as_of, horizon_days, discount_rate),
+                    lambda: portfolio_report(store, site, as_of, horizon_days, discount_rate)[0],
+                    scores=True, stored=True)
+
+
+def matrix_overview(store, site, as_of, horizon_days, discount_rate, value_cutoff=None,
+                    tenure_cutoff_days=None):
+    """loyalty_matrix's cut-offs and cells without the clients, kept in the store too."""
+    def compute():
+        _, rows = portfolio_report(store, site, as_of, horizon_days, discount_rate)
+        matrix = loyalty_matrix(rows, value_cutoff, tenure_cutoff_days)
+        return {k: v for k, v in matrix.items() if k != "clients"} | {"placed": len(rows)}
+    return remember(store, site, "matrix", (as_of, horizon_days, discount_rate, value_cutoff,
+                                            tenure_cutoff_days), compute, scores=True, stored=True)
+
+
+def keep_page_summaries(store, site, as_of, horizon_days, discount_rate, trend_months,
+                        value_cutoff=None, tenure_cutoff_days=None):
+    """Compute ahead what the Churn and Customers pages show as of `as_of` (cheap when kept).
+
+    False when the site has no client with a purchase before `as_of`.
+    """
+    if not rfm_overview(store, site, as_of, horizon_days, discount_rate)["customers"]:
+        return False
+    clv_overview(store, site, as_of, horizon_days, discount_rate)
+    portfolio_overview(store, site, as_of, horizon_days, discount_rate)
+    matrix_overview(store, site, as_of, horizon_days, discount_rate, value_cutoff, tenure_cutoff_days)
+    portfolio_trend(store, site, as_of, trend_months, horizon_days, discount_rate)
+    return True
+
+
 def trend_dates(as_of, months):
     """The first day of each of the last `months` months up to `as_of`, oldest first."""
     dates, year, month = [], as_of.year, as_of.month
@@ -170,7 +205,8 @@ def portfolio_trend(store, site, as_of, months=DEFAULT_TREND_MONTHS, horizon_day
             points.append({"as_of": day, "clients": len(active),
                            "value": round(sum(r["predicted_value"] for r in active), 2) if predicted else None})
         return points
-    return remember(store, site, "trend", (as_of, months, horizon_days, discount_rate), compute)
+    return remember(store, site, "trend", (as_of, months, horizon_days, discount_rate), compute,
+                    stored=True)
 
 
 def matrix_cutoffs(rows, value_cutoff=None, tenure_cutoff_days=None):

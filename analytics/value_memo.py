@@ -23,7 +23,10 @@ The cached values are shared: callers must not change them (rfm_scores,
 portfolio_report and the pages build new rows from them).
 """
 import collections
+import datetime
+import json
 import threading
+import time
 
 from vigie.analytics.customer_value import clv_report, customer_histories, rfm_report
 from vigie.analytics.rfm import rfm_scores
@@ -37,7 +40,8 @@ SELECT
     (SELECT sum(cityHash64(customer_id, transaction_id, toString(ts), toString(amount), type,
                            version)) FROM transactions WHERE site = %(site)s),
     (SELECT count() FROM customers WHERE site = %(site)s),
-    (SELECT sum(cityHash64(customer_id, deleted, version)) FROM customers WHERE site = %(site)s)
+    (SELECT sum(cityHash64(customer_id, deleted, version, contract_status))
+     FROM customers WHERE site = %(site)s)
 """
 
 _SCORING = """
@@ -45,6 +49,13 @@ SELECT count(), sum(cityHash64(customer_id, toString(as_of), toString(scored_at)
                                risk_band))
 FROM churn_scores WHERE site = %(site)s
 """
+
+_STORED = """
+SELECT generation, body FROM value_cache FINAL
+WHERE site = %(site)s AND kind = %(kind)s AND args = %(args)s
+"""
+_STORE_COLUMNS = ["site", "kind", "args", "generation", "body", "computed_at", "version"]
+_MISSING = object()
 
 _entries = collections.OrderedDict()
 _computing = {}
@@ -63,14 +74,51 @@ def scoring_generation(store, site):
     return tuple(int(v or 0) for v in rows[0]) if rows else ()
 
 
-def remember(store, site, kind, args, compute, scores=False):
+def _tagged(value):
+    if isinstance(value, datetime.datetime):
+        return {"__datetime__": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"__date__": value.isoformat()}
+    if hasattr(value, "item"):   # a numpy number
+        return value.item()
+    raise TypeError(f"a kept summary cannot hold {type(value).__name__}")
+
+
+def _untagged(obj):
+    if "__datetime__" in obj:
+        return datetime.datetime.fromisoformat(obj["__datetime__"])
+    if "__date__" in obj:
+        return datetime.date.fromisoformat(obj["__date__"])
+    return obj
+
+
+def _read_stored(store, site, kind, args, generation):
+    rows = store.query(_STORED, {"site": site, "kind": kind, "args": args})
+    if not rows or rows[0][0] != generation:
+        return _MISSING
+    return json.loads(rows[0][1], object_hook=_untagged)
+
+
+def _write_stored(store, site, kind, args, generation, value):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    store.insert("value_cache", _STORE_COLUMNS, [(
+        site, kind, args, generation, json.dumps(value, default=_tagged, separators=(",", ":")),
+        now.replace(microsecond=0), time.time_ns())])
+
+
+def remember(store, site, kind, args, compute, scores=False, stored=False):
     """compute(), once per (site, kind, args) for as long as the site's data is unchanged.
 
     `scores`: the value also reads the site's churn scores, so a new scoring
-    run makes it stale too. Computed under a lock of its own key: a second page
-    asking for the same value while the first computes it waits for that result
-    instead of computing it again (seconds of CPU at 100,000 clients, and the
-    next page load would run behind both); other keys are not held up.
+    run makes it stale too. `stored`: a small summary (JSON, dates allowed)
+    also kept in the store's value_cache table, so every server process and
+    the next start read it instead of computing it again (a ClickHouse server
+    runs several worker processes, each with its own memory).
+
+    Computed under a lock of its own key: a second page asking for the same
+    value while the first computes it waits for that result instead of
+    computing it again (seconds of CPU at 100,000 clients, and the next page
+    load would run behind both); other keys are not held up.
     """
     generation = data_generation(store, site)
     if scores:
@@ -83,7 +131,13 @@ def remember(store, site, kind, args, compute, scores=False):
             if key in _entries:
                 _entries.move_to_end(key)
                 return _entries[key]
-        value = compute()
+        value = _MISSING
+        if stored:
+            value = _read_stored(store, site, kind, repr(args), repr(generation))
+        if value is _MISSING:
+            value = compute()
+            if stored:
+                _write_stored(store, site, kind, repr(args), repr(generation), value)
         with _lock:
             _entries[key] = value
             _computing.pop(key, None)
@@ -104,6 +158,22 @@ def scored_clients(store, site, as_of, horizon_days, discount_rate):
     """rfm_scores of the histories as of `as_of`, computed once per generation."""
     return remember(store, site, "rfm_scores", (as_of,), lambda: rfm_scores(
         value_basis(store, site, as_of, horizon_days, discount_rate)[0]))
+
+
+def _without_clients(report):
+    return {k: v for k, v in report.items() if k != "clients"}
+
+
+def clv_overview(store, site, as_of, horizon_days, discount_rate):
+    """clv_report without its per-client rows (totals, model, buckets), kept in the store too."""
+    return remember(store, site, "clv_overview", (as_of, horizon_days, discount_rate), lambda: _without_clients(
+        value_basis(store, site, as_of, horizon_days, discount_rate)[1]), stored=True)
+
+
+def rfm_overview(store, site, as_of, horizon_days, discount_rate):
+    """rfm_report of every client without the per-client rows (counts and grid), kept in the store too."""
+    return remember(store, site, "rfm_overview", (as_of,), lambda: _without_clients(
+        kept_rfm_report(store, site, as_of, None, horizon_days, discount_rate)), stored=True)
 
 
 def kept_rfm_report(store, site, as_of, segment, horizon_days, discount_rate):
