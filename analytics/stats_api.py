@@ -28,9 +28,8 @@ from vigie.analytics.site_search import REPORTS as SEARCH_REPORTS, no_results_te
 from vigie.analytics.stats_csv import csv_filename, csv_response
 from vigie.analytics.web_vitals import CSV_COLUMNS as VITALS_COLUMNS, TABLES as VITALS_TABLES
 from vigie.analytics.web_vitals import flat_row, vitals_page
-from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, authenticate, choice_param, list_param,
-                                           parse_stats_request, required_param, text_param)
-from vigie.warehouse import StoreError
+from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, answer_errors, authenticate, choice_param,
+                                           list_param, parse_stats_request, required_param, text_param)
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +115,8 @@ def create_stats_blueprint(store, settings, session_user):
                               limit=req.limit)
                 if uses_filters:
                     common["filters"] = req.filters
+                    if req.segment is not None:
+                        common["segment"] = {"id": req.segment.segment_id, "name": req.segment.name}
                 ignored = req.unused(uses_compare, uses_filters)
                 if ignored:
                     common["ignored"] = ignored
@@ -244,21 +245,5 @@ def create_stats_blueprint(store, settings, session_user):
     register_portfolio_endpoints(bp, store, session_user, settings)
     register_base_movement_endpoint(bp, store, settings, session_user)
 
-    @bp.errorhandler(ApiError)
-    def refused(exc):
-        response = jsonify(error=exc.message)
-        if exc.status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="vigie"'
-        return response, exc.status
-
-    @bp.errorhandler(StoreError)
-    def store_down(exc):
-        log.error("stats api: store error on %s: %s", request.path, exc)
-        return jsonify(error="the database is unavailable; try again shortly"), 503
-
-    @bp.after_request
-    def no_cache(response):
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    answer_errors(bp, "stats api")
     return bp

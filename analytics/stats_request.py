@@ -7,16 +7,24 @@ ApiError carrying the HTTP status and a message naming the bad parameter.
 
 Every endpoint accepts the dashboard's own query string (dashboard/tables.py
 `csv_link` follows it with a browser session): `period=custom&from=..&to=..`
-as well as `date=..,..`, `compare=..` and one `f_NAME=VALUE` per filter.
+as well as `date=..,..`, `compare=..`, one `f_NAME=VALUE` per filter and
+`segment=ID`, a saved segment whose filters join the explicit ones
+(analytics.segments: a contradicting explicit filter is a 400 naming it).
 Those parameters are checked everywhere, so a malformed one is a 400 on any
 endpoint; an endpoint that cannot use them lists them in `ignored`.
 """
+import logging
 from dataclasses import dataclass, field
 from typing import Optional
 
+from flask import jsonify, request
+
 from vigie.analytics.filters import check_filters
 from vigie.analytics.period import COMPARISONS, PERIOD_KEYS, Period, comparison_period, period_from_key
+from vigie.analytics.segments import combined_filters, conflict_message, segment_conflicts
+from vigie.warehouse import StoreError
 from vigie.warehouse.api_keys import bearer_token, verify_api_key
+from vigie.warehouse.segments import ID_RE as SEGMENT_ID_RE, Reader, find_segment
 from vigie.warehouse.sites import get_site
 
 DEFAULT_PERIOD = "7d"
@@ -46,6 +54,13 @@ class Principal:
     label: str                          # "api key <key_id>" or "user <email>", for logs
     sites: Optional[frozenset] = None   # the sites it may read; None: every site
     is_key: bool = False
+    account: str = ""   # the dashboard account's email; "" for an API key
+    is_admin: bool = False
+
+    @property
+    def reader(self):
+        """Who reads saved segments (warehouse.segments): a key sees the shared ones only."""
+        return Reader(self.account, self.is_admin)
 
     def may_read(self, domain):
         return self.sites is None or domain in self.sites
@@ -64,10 +79,10 @@ def account_principal(user):
     """
     label = f"user {user.email}"
     if user.is_admin:
-        return Principal(label)
+        return Principal(label, account=user.email, is_admin=True)
     if not user.can("analytics"):
         raise ApiError(403, "this account's role does not include analytics")
-    return Principal(label, frozenset(user.sites))
+    return Principal(label, frozenset(user.sites), account=user.email)
 
 
 def authenticate(store, authorization_header, session_user, account=None):
@@ -102,6 +117,7 @@ class StatsRequest:
     format: str
     compare: str = ""   # "" or one of analytics.period.COMPARISONS
     filters: dict = field(default_factory=dict)  # filter name -> value (analytics.filters)
+    segment: object = None  # the warehouse.segments.Segment applied, whose filters are in `filters`
 
     @property
     def offset(self):
@@ -119,7 +135,9 @@ class StatsRequest:
         """The parameters given that an endpoint cannot apply, for its `ignored` field."""
         names = ["compare"] if self.compare and not uses_compare else []
         if not uses_filters:
-            names += [FILTER_PREFIX + name for name in sorted(self.filters)]
+            explicit = set(self.filters) - set(self.segment.filters if self.segment else ())
+            names += [FILTER_PREFIX + name for name in sorted(explicit)]
+            names += ["segment"] if self.segment else []
         return names
 
 
@@ -246,8 +264,28 @@ def filters_param(args):
     return filters
 
 
+def segment_param(store, args, site, principal, explicit):
+    """(Segment or None, the filters to apply): `segment=ID` joined with the explicit filters.
+
+    A segment of another site, or another account's private one, gets the
+    same 404 as an id that was never saved, so ids cannot be probed."""
+    segment_id = _one(args, "segment")
+    if segment_id is None or segment_id == "":
+        return None, explicit
+    if not SEGMENT_ID_RE.match(segment_id):
+        raise ApiError(400, f"segment: {segment_id[:40]!r} is not a segment id (16 hexadecimal "
+                            f"characters, listed by GET /api/v1/segments?site=DOMAIN)")
+    segment = find_segment(store, site.domain, segment_id, principal.reader)
+    if segment is None:
+        raise ApiError(404, f"segment: site {site.domain} has no segment {segment_id!r}")
+    conflicts = segment_conflicts(segment.filters, explicit)
+    if conflicts:
+        raise ApiError(400, f"{FILTER_PREFIX}{conflicts[0]}: {conflict_message(segment, explicit)}")
+    return segment, combined_filters(segment, explicit)
+
+
 def parse_stats_request(store, args, principal, today=None):
-    """site, period, dates, compare, filters, limit, page and format, checked;
+    """site, period, dates, compare, filters, segment, limit, page and format, checked;
     ApiError names the first bad one.
 
     Asking for a site one may not read gets 403 before the site is even
@@ -262,10 +300,32 @@ def parse_stats_request(store, args, principal, today=None):
     period_key, period = _period(args, site.timezone, today)
     fmt = choice_param(args, "format", FORMATS, "json")
     default_limit = DEFAULT_CSV_LIMIT if fmt == "csv" else DEFAULT_LIMIT
+    segment, filters = segment_param(store, args, site, principal, filters_param(args))
     return StatsRequest(
         site=site, period_key=period_key, period=period,
         limit=int_param(args, "limit", default_limit, 1, MAX_LIMIT),
         page=int_param(args, "page", 1, 1, 1_000_000),
-        format=fmt, compare=compare_param(args), filters=filters_param(args),
+        format=fmt, compare=compare_param(args), filters=filters, segment=segment,
     )
 
+
+def answer_errors(bp, label):
+    """Answer a blueprint's ApiError and StoreError as JSON, and forbid caching its answers."""
+    log = logging.getLogger(f"vigie.analytics.{bp.name}")
+
+    @bp.errorhandler(ApiError)
+    def refused(exc):
+        response = jsonify(error=exc.message)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="vigie"'
+        return response, exc.status
+
+    @bp.errorhandler(StoreError)
+    def store_down(exc):
+        log.error("%s: store error on %s: %s", label, request.path, exc)
+        return jsonify(error="the database is unavailable; try again shortly"), 503
+
+    @bp.after_request
+    def no_cache(response):
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,4 +1,4 @@
-"""The report bar every analytics page shares: site, period, comparison, filter chips.
+"""The report bar every analytics page shares: site, period, comparison, saved segment, filter chips.
 
 A page calls `report_controls(PAGE, ...)` in its layout and
 `register_url_sync(PAGE)` once at import. Component ids are prefixed with the
@@ -10,14 +10,18 @@ dcc.Location with refresh="callback-nav"); the page router then rebuilds the
 layout from the new query, so back/forward and shared links behave exactly as
 a fresh load. Filters never change through controls: a table row adds one as
 a link (`filter_link`) and a chip removes it as a link, so they too live in
-the URL only.
+the URL only. Picking a saved segment (dashboard/segment_bar.py) replaces
+the filters with the segment's: its chips show them, and removing the
+segment's chip removes them all.
 """
 import datetime
+from dataclasses import replace
 from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from vigie.dashboard.segment_bar import register_segment_actions, segment_controls
 from vigie.dashboard.selection import (COMPARE_CHOICES, PERIOD_CHOICES, parse_date,
                                        selection_from_controls, selection_from_query)
 
@@ -45,11 +49,31 @@ def page_path(page_path_prefix, selection):
     return page_path_prefix + selection.search()
 
 
+def _label(name):
+    return FILTER_LABELS.get(name, name.replace("prop:", "Property "))
+
+
+def segment_chips(page, path, selection):
+    """The applied segment as a removable chip, then its filters, which go with it."""
+    if not selection.segment_name:
+        return []
+    without = replace(selection, segment="", segment_name="", segment_filters=())
+    chips = [dcc.Link([html.Span("Segment: "), html.Strong(selection.segment_name),
+                       html.Span(" ×", className="chip-x")],
+                      href=page_path(path, without), className="chip chip-chosen", id=f"{page}-segment-chip",
+                      title="Stop applying this segment")]
+    for name, value in selection.segment_filters:
+        chips.append(html.Span([html.Span(f"{_label(name)}: "), html.Strong(value)],
+                               className="chip chip-segment", id={"type": f"{page}-segment-filter", "name": name},
+                               title=f"A filter of the segment “{selection.segment_name}”"))
+    return chips
+
+
 def filter_chips(page, path, selection):
-    """One removable chip per active filter; each is a link to the URL without it."""
-    chips = []
+    """The segment's chips, then one removable chip per explicit filter; each is a link to the URL without it."""
+    chips = segment_chips(page, path, selection)
     for name, value in selection.filters:
-        label = FILTER_LABELS.get(name, name.replace("prop:", "Property "))
+        label = _label(name)
         chips.append(dcc.Link(
             [html.Span(f"{label}: "), html.Strong(value), html.Span(" ×", className="chip-x")],
             href=page_path(path, selection.without_filter(name)), className="chip",
@@ -72,8 +96,10 @@ def site_today(sites, domain):
     return datetime.datetime.now(ZoneInfo(timezone)).date()
 
 
-def report_controls(page, path, sites, selection, period, compare=True):
-    """The bar: site picker, period choices, custom dates, comparison, chips.
+def report_controls(page, path, sites, selection, period, compare=True, segments=(), user=None):
+    """The bar: site picker, period choices, custom dates, comparison, segments, chips.
+
+    `segments` are the site's saved segments the signed-in `user` may pick.
 
     `period` is the resolved Period (or None when the URL is bad) and only
     prefills the date picker with its days. The picker opens on the month
@@ -107,6 +133,7 @@ def report_controls(page, path, sites, selection, period, compare=True):
     # Always in the layout (the URL callback reads it); hidden where a page has no comparison.
     children.append(html.Div(compare_box, style=_SHOWN if compare else _HIDDEN))
     return html.Div([html.Div(className="controls", children=children),
+                     segment_controls(page, selection, segments, user),
                      filter_chips(page, path, selection)])
 
 
@@ -114,7 +141,10 @@ def register_url_sync(page, keep=()):
     """Register the callback that writes the controls of `page` into its URL.
 
     `keep` names the page's own query parameters (not part of Selection, e.g.
-    the funnel shown) that a change of the controls carries over."""
+    the funnel shown) that a change of the controls carries over. The
+    segment tools' own callback is registered with it."""
+    register_segment_actions(page)
+
     @callback(
         Output(f"{page}-url", "search"),
         Input(f"{page}-site", "value"),
@@ -122,14 +152,18 @@ def register_url_sync(page, keep=()):
         Input(f"{page}-range", "start_date"),
         Input(f"{page}-range", "end_date"),
         Input(f"{page}-compare", "value"),
+        Input(f"{page}-segment", "value"),
         State(f"{page}-url", "search"),
         prevent_initial_call=True,
     )
-    def controls_changed(site, period, start_date, end_date, compare, current_search):
+    def controls_changed(site, period, start_date, end_date, compare, segment, current_search):
         query = parse_qs((current_search or "").lstrip("?"))
         current = selection_from_query(query)
+        # A segment is one site's; picking one replaces the filters with its own.
+        segment = (segment or "") if site == current.site else ""
+        filters = current.filters if segment == current.segment else ()
         search = selection_from_controls(site, period, start_date, end_date, compare,
-                                         current.filters, current.metric).search()
+                                         filters, current.metric, segment).search()
         kept = {name: query[name][0] for name in keep if query.get(name)}
         if kept:
             search += "&" + urlencode(kept)

@@ -3,8 +3,9 @@
 `open_report(query, default_site)` turns the query string of a page load into
 either a readable explanation (signed out, no analytics role, no site yet, no
 site shared with this account, database down) or a `ReportRequest`: the
-account, the sites it may see, the Selection and its resolved Period (None
-when the URL is bad: the page's data callback then says why).
+account, the sites it may see, the Selection (with its saved segment's
+filters) and its resolved Period (None when the URL is bad: the page's data
+callback then says why), and the segments of the site the account may pick.
 
 `resolve_report(query)` is the same check for a data callback: every callback
 re-checks the account and its access to the site, because a callback can be
@@ -21,8 +22,9 @@ from flask import current_app
 
 from vigie.dashboard.auth import signed_in_user
 from vigie.dashboard.controls import report_controls
-from vigie.dashboard.selection import SelectionError, resolve, selection_from_query
+from vigie.dashboard.selection import SelectionError, applied, resolve, segment_reader, selection_from_query
 from vigie.warehouse import StoreError
+from vigie.warehouse.segments import site_segments
 from vigie.warehouse.sites import list_sites
 
 STORE_DOWN = "Vigie cannot reach its database right now; reload in a moment."
@@ -70,6 +72,7 @@ class ReportRequest:
     sites: list
     selection: object
     period: object  # analytics.period.Period, or None when the URL cannot be shown
+    segments: tuple = ()  # warehouse.segments.Segment of the site this account may see
 
 
 def open_report(query):
@@ -91,11 +94,15 @@ def open_report(query):
         try:
             # Only to prefill the date picker with the chosen period's days.
             _, period = resolve(store, selection, user)
+            selection = applied(store, selection, user)
         except SelectionError:
             period = None
+        segments = ()
+        if user.can_see_site(selection.site):
+            segments = tuple(site_segments(store, selection.site, segment_reader(user)))
     except StoreError:
         return message(STORE_DOWN)
-    return ReportRequest(user, sites, selection, period)
+    return ReportRequest(user, sites, selection, period, segments)
 
 
 def report_site(store, query):
@@ -109,11 +116,16 @@ def report_site(store, query):
     return user, site, period
 
 
+def checked_selection(store, query, user):
+    """The Selection of a callback's query with its saved segment's filters (SelectionError)."""
+    return applied(store, selection_from_query(query), user)
+
+
 def resolve_report(query):
     """(store, site, period, selection) for a data callback, checked for this account."""
     store = context().store
-    _, site, period = report_site(store, query)
-    return store, site, period, selection_from_query(query)
+    user, site, period = report_site(store, query)
+    return store, site, period, checked_selection(store, query, user)
 
 
 def resolve_query(query):
@@ -135,7 +147,7 @@ def report_layout(page, path, query, report_children, compare=False):
         dcc.Location(id=f"{page}-url", refresh="callback-nav"),
         dcc.Store(id=f"{page}-selection", data=request.selection.as_query()),
         report_controls(page, path, request.sites, request.selection, request.period,
-                        compare=compare),
+                        compare=compare, segments=request.segments, user=request.user),
         html.Div(id=f"{page}-message", role="status"),
         # Hidden while the URL cannot be shown, so the message stands alone.
         html.Div(id=f"{page}-report", children=report_children(request.selection)),

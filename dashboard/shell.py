@@ -17,10 +17,10 @@ PAGES_LOCATION = "_pages_location"
 # admins (one link, so no label); an account sees only the groups its role opens.
 NAV_GROUPS = (("analytics", "Traffic"), ("churn", "Clients"), ("settings", ""))
 # What moving between traffic pages keeps, as Plausible does: the site, the
-# period and the filters (every f_NAME parameter). The charted metric and a
+# period, the saved segment and the filters (every f_NAME parameter). The charted metric and a
 # page's own parameters (funnel, interval, event) belong to the page they were
 # chosen on.
-CARRIED = ("site", "period", "from", "to", "compare")
+CARRIED = ("site", "period", "from", "to", "compare", "segment")
 
 # Runs in the browser whenever the address changes (a page change, or a control
 # rewriting the query without a reload) and rewrites the traffic links' hrefs

@@ -99,6 +99,9 @@ def create_app(settings=None, store=None, start_background=True):
     from vigie.analytics.stats_api import create_stats_blueprint
     from vigie.dashboard.auth import signed_in_user
     app.register_blueprint(create_stats_blueprint(store, settings, lambda: signed_in_user(store)))
+    # Saved segments a key or account may apply (docs/segments.md).
+    from vigie.analytics.segments_api import create_segments_blueprint
+    app.register_blueprint(create_segments_blueprint(store, lambda: signed_in_user(store)))
     # Customer-value summaries of the retention pages, computed ahead of the first visit.
     from vigie.value_summaries import schedule_value_summaries
     schedule_value_summaries(scheduler, store, settings)

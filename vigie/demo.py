@@ -23,6 +23,8 @@ from vigie.warehouse.users import UserError
 DEMO_SITE = "demo.vigie.test"
 DEMO_TIMEZONE = "Europe/Paris"
 DEMO_ADMIN = "admin@vigie.test"
+DEMO_SEGMENT = "Mobile visitors from search"
+DEMO_SEGMENT_FILTERS = {"device": "mobile", "channel": "Organic Search"}
 # Generating a month of traffic for thousands of visitors takes well under a
 # minute; this only stops a wedged loader from hanging the command forever.
 LOAD_TIMEOUT_SECONDS = 3600
@@ -109,7 +111,9 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
     from vigie.warehouse.events import count_site_events
     from vigie.warehouse.migrations import migrate
     from vigie.warehouse.sites import add_site
+    from vigie.analytics.segments import save_segment
     from vigie.warehouse.report_subscriptions import account_subscriptions, add_subscription
+    from vigie.warehouse.segments import Reader, site_segments
     from vigie.warehouse.users import add_user
 
     store = open_store(settings.store_url)
@@ -129,6 +133,9 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
         # sets no report_mail_url, so nothing is sent (docs/email-reports.md).
         if not account_subscriptions(store, DEMO_ADMIN):
             add_subscription(store, DEMO_ADMIN, site.domain, "weekly", DEMO_ADMIN)
+        # One shared segment, so every report page's segment picker has one to apply (docs/segments.md).
+        if not site_segments(store, site.domain, Reader(DEMO_ADMIN, is_admin=True)):
+            save_segment(store, site.domain, DEMO_ADMIN, DEMO_SEGMENT, DEMO_SEGMENT_FILTERS, "shared")
         already = count_site_events(store, site.domain)
         if already:
             print(f"demo traffic already loaded ({already:,} events); "

@@ -20,8 +20,9 @@ from vigie.dashboard.chart_config import export_title
 from vigie.dashboard.controls import register_url_sync, report_controls
 from vigie.dashboard.conversions_view import (PATH, funnel_form, funnel_options, funnel_panel, goal_form,
                                               goal_options, goals_table, no_funnels, steps_text)
-from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
-from vigie.dashboard.selection import SelectionError, selection_from_query
+from vigie.dashboard.report_page import (STORE_DOWN, ReportRequest, checked_selection, message, open_report,
+                                         report_site)
+from vigie.dashboard.selection import SelectionError
 from vigie.dashboard.tables import csv_link
 from vigie.warehouse import StoreError
 
@@ -64,7 +65,8 @@ def layout(**query):
         dcc.Store(id=f"{PAGE}-query", data=data),
         # Bumped by the forms so the report redraws after a change.
         dcc.Store(id="goals-revision", data=0), dcc.Store(id="funnels-revision", data=0),
-        report_controls(PAGE, PATH, found.sites, selection, found.period, compare=False),
+        report_controls(PAGE, PATH, found.sites, selection, found.period, compare=False,
+                        segments=found.segments, user=found.user),
         html.Div(id=f"{PAGE}-message", role="status"),
         html.Div(id=f"{PAGE}-report", children=[
             html.Section(className="card", children=[
@@ -95,7 +97,7 @@ def show_conversions(query, _goals_revision, _funnels_revision):
     try:
         user, site, period = report_site(context.store, query)
         can_edit = user.can("settings")
-        selection = selection_from_query(query)
+        selection = checked_selection(context.store, query, user)
         filters = selection.filter_dict()
         goals = goals_table(conversions(context.store, site, period, timeout, filters), can_edit,
                             selection)

@@ -59,7 +59,8 @@ def layout(**query):
     return html.Div(className=PAGE, children=[
         dcc.Location(id=f"{PAGE}-url", refresh="callback-nav"),
         dcc.Store(id=f"{PAGE}-query", data=dict(selection.as_query(), event=query_value(query, EVENT_PARAM))),
-        report_controls(PAGE, PATH, request.sites, selection, request.period, compare=False),
+        report_controls(PAGE, PATH, request.sites, selection, request.period, compare=False,
+                        segments=request.segments, user=request.user),
         html.Div(id=f"{PAGE}-message", role="status"),
         html.Div(id=f"{PAGE}-report", children=[
             panel("Custom events", "events-names", export("events", "events-names-csv")),

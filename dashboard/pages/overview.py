@@ -78,7 +78,8 @@ def layout(**query):
     return html.Div(className="overview", children=[
         dcc.Location(id="overview-url", refresh="callback-nav"),
         dcc.Store(id="overview-selection", data=selection.as_query()),
-        report_controls(PAGE, PATH, request.sites, selection, request.period),
+        report_controls(PAGE, PATH, request.sites, selection, request.period,
+                        segments=request.segments, user=request.user),
         html.Div(id="overview-message", role="status"),
         # Hidden while the URL cannot be shown, so the message stands alone.
         html.Div(id="overview-report", children=[

@@ -15,10 +15,11 @@ from vigie.analytics.period import local_now
 from vigie.analytics.retention import INTERVALS, cohorts, returning_report
 from vigie.dashboard.chart_config import export_title
 from vigie.dashboard.controls import register_url_sync, report_controls
-from vigie.dashboard.report_page import STORE_DOWN, ReportRequest, message, open_report, report_site
+from vigie.dashboard.report_page import (STORE_DOWN, ReportRequest, checked_selection, message, open_report,
+                                         report_site)
 from vigie.dashboard.retention_view import (PATH, cohort_panel, interval_switch, returning_cards,
                                             returning_panel)
-from vigie.dashboard.selection import SelectionError, selection_from_query
+from vigie.dashboard.selection import SelectionError
 from vigie.dashboard.tables import csv_link
 from vigie.warehouse import StoreError
 
@@ -53,7 +54,8 @@ def layout(**query):
     return html.Div(className="retention", children=[
         dcc.Location(id=f"{PAGE}-url", refresh="callback-nav"),
         dcc.Store(id=f"{PAGE}-query", data=dict(selection.as_query(), interval=interval)),
-        report_controls(PAGE, PATH, found.sites, selection, found.period, compare=False),
+        report_controls(PAGE, PATH, found.sites, selection, found.period, compare=False,
+                        segments=found.segments, user=found.user),
         interval_switch(selection, interval),
         html.Div(id=f"{PAGE}-message", role="status"),
         html.Div(id=f"{PAGE}-report", children=[
@@ -88,10 +90,10 @@ def show_retention(query):
     timeout = context.settings.visit_timeout_minutes
     interval = _interval(query)
     try:
-        _, site, period = report_site(context.store, query)
+        user, site, period = report_site(context.store, query)
         if interval not in INTERVALS:
             raise SelectionError(f"Cannot show interval “{interval}”: use week or month.")
-        selection = selection_from_query(query)
+        selection = checked_selection(context.store, query, user)
         filters = selection.filter_dict()
         returning = returning_report(context.store, site, period, interval, timeout, filters)
         split, by_interval = returning["total"], returning["by_interval"]

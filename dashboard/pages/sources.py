@@ -77,7 +77,8 @@ def layout(**query):
     return html.Div(className="sources", children=[
         dcc.Location(id="sources-url", refresh="callback-nav"),
         dcc.Store(id="sources-selection", data=selection.as_query()),
-        report_controls(PAGE, PATH, request.sites, selection, request.period, compare=False),
+        report_controls(PAGE, PATH, request.sites, selection, request.period, compare=False,
+                        segments=request.segments, user=request.user),
         html.Div(id="sources-message", role="status"),
         html.Div(id="sources-report", children=[
             panel(s.title, s.panel_id,

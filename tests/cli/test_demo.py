@@ -15,6 +15,7 @@ from vigie.demo_clients import generate_clients
 from vigie.alerts.traffic_settings import get_traffic_settings
 from vigie.demo_traffic import COUNTRY_NETWORKS, NO_RESULTS_EVENT, generate_traffic
 from vigie.warehouse import open_store
+from vigie.warehouse.segments import Reader, site_segments
 from vigie.warehouse.sites import list_sites
 from vigie.warehouse.users import authenticate
 
@@ -186,6 +187,10 @@ def test_demo_loads_site_admin_and_traffic_through_the_collector(tmp_path):
     store = open_store(f"chdb://{data_dir}")
     try:
         assert store.query_value("SELECT count() FROM events") == loaded
+        # One shared segment for the pickers, saved once however often the demo runs.
+        [segment] = site_segments(store, "demo.vigie.test", Reader(""))
+        assert (segment.name, segment.filters) == (
+            "Mobile visitors from search", {"device": "mobile", "channel": "Organic Search"})
         assert authenticate(store, "admin@vigie.test", new_password)
         assert new_password == password or authenticate(store, "admin@vigie.test", password) is None
     finally:

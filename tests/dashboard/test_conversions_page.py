@@ -135,7 +135,8 @@ def test_the_funnel_in_the_url_is_the_one_shown(signed_in, store):
                        {"id": "conversions-period", "property": "value", "value": "30d"},
                        {"id": "conversions-range", "property": "start_date", "value": None},
                        {"id": "conversions-range", "property": "end_date", "value": None},
-                       {"id": "conversions-compare", "property": "value", "value": ""}],
+                       {"id": "conversions-compare", "property": "value", "value": ""},
+                       {"id": "conversions-segment", "property": "value", "value": None}],
             "state": [{"id": "conversions-url", "property": "search",
                        "value": f"?site={SITE}&period=7d&funnel={signup.funnel_id}"}],
             "changedPropIds": ["conversions-period.value"]}

@@ -48,7 +48,7 @@ def test_only_traffic_links_are_rewritten_with_the_query_they_keep(signed_in, st
                 carries = group["props"]["id"] == "nav-group-analytics"
                 assert (link["props"].get("data-path") == link["props"]["href"]) is carries, link
     rule = find_component(layout, "nav-carry-rule")["props"]["data"]
-    assert rule == {"keep": ["site", "period", "from", "to", "compare"], "prefix": "f_"}
+    assert rule == {"keep": ["site", "period", "from", "to", "compare", "segment"], "prefix": "f_"}
 
 
 def test_each_role_sees_its_own_group_only(app, store):

@@ -163,7 +163,8 @@ def test_controls_write_the_selection_into_the_url(signed_in, store):
                        {"id": "overview-period", "property": "value", "value": "custom"},
                        {"id": "overview-range", "property": "start_date", "value": "2024-01-01"},
                        {"id": "overview-range", "property": "end_date", "value": "2024-01-31"},
-                       {"id": "overview-compare", "property": "value", "value": "previous_year"}],
+                       {"id": "overview-compare", "property": "value", "value": "previous_year"},
+                       {"id": "overview-segment", "property": "value", "value": None}],
             "state": [{"id": "overview-url", "property": "search",
                        "value": "?site=x&f_device=mobile&metric=visits"}],
             "changedPropIds": ["overview-period.value"]}

@@ -111,9 +111,24 @@ def test_comparison_period_follows_the_selection(store):
 def test_the_url_callback_keeps_filters_and_writes_the_comparison():
     from vigie.dashboard.controls import register_url_sync
     sync = register_url_sync("selection-test")
-    search = sync("shop.example", "30d", None, None, "previous_period",
+    search = sync("shop.example", "30d", None, None, "previous_period", None,
                   "?site=shop.example&period=7d&f_country=FR")
     assert search == "?site=shop.example&period=30d&compare=previous_period&f_country=FR"
+
+
+def test_the_url_callback_writes_the_segment_picked_in_place_of_the_filters():
+    from vigie.dashboard.controls import register_url_sync
+    sync = register_url_sync("segment-sync-test")
+    current = "?site=shop.example&period=7d&f_country=FR"
+    assert sync("shop.example", "7d", None, None, "", "0123456789abcdef", current) == (
+        "?site=shop.example&period=7d&segment=0123456789abcdef")
+    # Other controls keep the segment and the filters added on top of it.
+    with_segment = "?site=shop.example&period=7d&segment=0123456789abcdef&f_page=%2Fpricing"
+    assert sync("shop.example", "30d", None, None, "", "0123456789abcdef", with_segment) == (
+        "?site=shop.example&period=30d&segment=0123456789abcdef&f_page=%2Fpricing")
+    # A segment is one site's: another site drops it.
+    assert sync("blog.example", "7d", None, None, "", "0123456789abcdef", with_segment) == (
+        "?site=blog.example&period=7d")
 
 
 def test_the_charted_metric_round_trips_and_stays_out_of_csv_links():
