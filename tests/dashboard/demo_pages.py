@@ -20,6 +20,7 @@ EMPTY_STATES = (
     "No model trained yet", "No clients scored", "No purchase to score yet", "No open alert",
     "No identified customers were first seen", "No visitors in the last", "cannot reach its database",
     "Choose a site", "No searches in this period", "Site search is off", "Vigie cannot tell yet which searches",
+    "No journeys in this period", "No visit completed this goal",
 )
 
 
@@ -44,6 +45,7 @@ DEMO_PAGES = (
                                    "#events-downloads-table tbody tr", "#events-props-table tbody tr")),
     DemoPage("search", "/search", ("#kpi-searches[data-value]", "#search-terms-table tbody tr",
                                    "#search-no-results-table tbody tr", "#search-next-pages-table tbody tr")),
+    DemoPage("journeys", "/journeys", ("#journeys-sankey .main-svg", "#journeys-table tbody tr")),
     DemoPage("conversions", "/conversions", ("#goals-table tbody tr", "#funnel-chart .main-svg")),
     DemoPage("retention", "/retention", ("#returning-chart .main-svg", "#cohort-heatmap .main-svg")),
     DemoPage("churn", "/churn", ("#at-risk-table tbody tr", "#model-card", "#churn-probabilities .main-svg")),
