@@ -5,7 +5,9 @@ time: from an entry page, step 1 is on the left; to a goal, step 1 (where
 the goal was completed) is on the right. Each node carries its page as
 customdata, so a click on it can filter the view by that page; the
 "(other pages)" node carries none. The table holds exactly the diagram's
-nodes, for screen readers and for anyone who wants the figures.
+nodes, for screen readers and for anyone who wants the figures; the diagram
+draws the drop-off as links to a "Left the site" node (to a goal: from an
+"Entered the site" node).
 """
 import plotly.graph_objects as go
 from dash import dcc, html
@@ -23,6 +25,8 @@ NO_JOURNEYS = ("No journeys in this period: no visit viewed a page yet, or the v
 NO_GOAL_JOURNEYS = "No visit completed this goal after viewing a page in this period."
 _NODE_COLOUR, _OTHER_COLOUR = "rgba(79, 70, 229, 0.85)", "rgba(148, 163, 184, 0.9)"
 _LINK_COLOUR = "rgba(79, 70, 229, 0.18)"
+_STOP_COLOUR = "rgba(220, 38, 38, 0.55)"
+LEFT, ENTERED = "Left the site", "Entered the site"
 
 
 def anchor_value(entry_page, goal_id):
@@ -72,28 +76,74 @@ def _column(step, last, to_goal):
     return 0.001 + 0.998 * position / max(last - 1, 1)
 
 
+def _stops(found, index):
+    """(nodes, links) drawn for the drop-off: Plotly leaves out a node with no link, so a page
+    where every path stopped (a one-page visit) would vanish. From an entry page, the visitors
+    who stopped at step s go to a "Left the site" node of step s + 1; to a goal, those whose
+    visit began at step s come from a "Entered the site" node of step s + 1. The last step's
+    stops show in the table only."""
+    to_goal = found["mode"] == "goal"
+    last = max(n["step"] for n in found["nodes"])
+    label = ENTERED if to_goal else LEFT
+    nodes, links = [], []
+    for n in found["nodes"]:
+        if n["drop_off"] and n["step"] < last:
+            key = (n["step"] + 1, label)
+            if key not in index:
+                index[key] = len(index)
+                nodes.append({"step": key[0], "page": label})
+            ends = [(n["step"], n["page"]), key]
+            source, target = (ends[1], ends[0]) if to_goal else ends
+            links.append((index[source], index[target], n["drop_off"]))
+    return nodes, links
+
+
 def sankey_figure(found):
     to_goal = found["mode"] == "goal"
-    nodes = found["nodes"]
+    nodes = list(found["nodes"])
     index = {(n["step"], n["page"]): i for i, n in enumerate(nodes)}
+    links = [(index[(l["from_step"], l["from"])], index[(l["to_step"], l["to"])], l["visitors"])
+             for l in found["links"]
+             if (l["from_step"], l["from"]) in index and (l["to_step"], l["to"]) in index]
+    stop_nodes, stop_links = _stops(found, index)
+    nodes += stop_nodes
+    links += stop_links
     last = max(n["step"] for n in nodes)
-    links = [l for l in found["links"] if (l["from_step"], l["from"]) in index
-             and (l["to_step"], l["to"]) in index]
+    colours = {OTHER_PAGES: _OTHER_COLOUR, LEFT: _STOP_COLOUR, ENTERED: _STOP_COLOUR}
     figure = go.Figure(go.Sankey(
-        arrangement="snap",
+        arrangement="fixed",
         node={"label": [n["page"] for n in nodes], "pad": 12, "thickness": 14,
               "x": [_column(n["step"], last, to_goal) for n in nodes],
-              "y": [0.001 + 0.998 * i / max(len(nodes) - 1, 1) for i in range(len(nodes))],
-              "color": [_OTHER_COLOUR if n["page"] == OTHER_PAGES else _NODE_COLOUR for n in nodes],
-              "customdata": ["" if n["page"] == OTHER_PAGES else n["page"] for n in nodes],
+              "y": _rows_of(nodes, links),
+              "color": [colours.get(n["page"], _NODE_COLOUR) for n in nodes],
+              "customdata": [n["page"] if n["page"].startswith("/") else "" for n in nodes],
               "hovertemplate": "%{label}<br>%{value} visitors<extra></extra>"},
-        link={"source": [index[(l["from_step"], l["from"])] for l in links],
-              "target": [index[(l["to_step"], l["to"])] for l in links],
-              "value": [l["visitors"] for l in links], "color": _LINK_COLOUR},
+        link={"source": [a for a, _, _ in links], "target": [b for _, b, _ in links],
+              "value": [v for _, _, v in links], "color": _LINK_COLOUR},
     ))
     figure.update_layout(height=max(360, 34 * max(_per_step(nodes).values())), font={"size": 12},
                          margin={"l": 8, "r": 8, "t": 8, "b": 8})
     return figure
+
+
+def _rows_of(nodes, links):
+    """Each node's vertical centre: a step's nodes stacked in order, each as tall as its share
+    of the step's visitors, so that a node's centre sits inside it (the y of Plotly's fixed
+    arrangement is a centre: near 0 a node would stick out above the plot)."""
+    size = [n.get("visitors", 0) for n in nodes]
+    for a, b, v in links:
+        for i in (a, b):
+            if "visitors" not in nodes[i]:
+                size[i] += v
+    totals, centres = {}, []
+    for n, v in zip(nodes, size):
+        totals[n["step"]] = totals.get(n["step"], 0) + v
+    filled = {}
+    for n, v in zip(nodes, size):
+        before = filled.get(n["step"], 0)
+        filled[n["step"]] = before + v
+        centres.append(0.01 + 0.98 * (before + v / 2) / max(totals[n["step"]], 1))
+    return centres
 
 
 def _per_step(nodes):
@@ -145,8 +195,9 @@ def journey_table(found, path, selection, keep):
 
 def choices(page, anchor, steps):
     """The anchor and steps dropdowns; their options fill in once the period is known."""
-    return html.Div(className="journey-choices", children=[
-        dcc.Dropdown(id=f"{page}-anchor", options=anchor_options([], [], anchor), value=anchor, clearable=False, searchable=True, className="journey-anchor"),
-        dcc.Dropdown(id=f"{page}-steps", options=steps_options(), value=steps, clearable=False,
-                     searchable=False, className="journey-steps"),
-    ])
+    anchor_box = dcc.Dropdown(id=f"{page}-anchor", options=anchor_options([], [], anchor), value=anchor,
+                              clearable=False, searchable=True, className="journey-anchor")
+    steps_box = dcc.Dropdown(id=f"{page}-steps", options=steps_options(), value=steps, clearable=False,
+                             searchable=False, className="journey-steps")
+    return html.Div([anchor_box, steps_box], className="journey-choices", role="group",
+                    title="Which journeys, and how many steps")

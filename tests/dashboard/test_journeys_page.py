@@ -43,10 +43,13 @@ def test_from_every_entry_page(signed_in, day):
         ["1", "/", "3", "1"], ["1", "/blog", "1", "1"], ["1", "/pricing", "1", "0"],
         ["2", "/pricing", "2", "1"], ["2", "/blog", "1", "0"], ["2", "/signup", "1", "0"]]
     sankey = _sankey(got)
-    assert sankey["node"]["label"] == ["/", "/blog", "/pricing", "/pricing", "/blog", "/signup"]
-    # / -> /pricing (2), / -> /blog (1), /pricing -> /signup (1), as node indexes.
+    assert sankey["node"]["label"] == ["/", "/blog", "/pricing", "/pricing", "/blog", "/signup",
+                                       "Left the site"]
+    assert sankey["node"]["customdata"] == ["/", "/blog", "/pricing", "/pricing", "/blog", "/signup", ""]
+    # / -> /pricing (2), / -> /blog (1), /pricing -> /signup (1), as node indexes, then the
+    # drop-off of step 1: / (visitor 1's second visit) and /blog (visitor 4) left the site.
     assert (sankey["link"]["source"], sankey["link"]["target"], sankey["link"]["value"]) == (
-        [0, 0, 2], [3, 4, 5], [2, 1, 1])
+        [0, 0, 2, 0, 1], [3, 4, 5, 6, 6], [2, 1, 1, 1, 1])
     # The anchor choices: every entry, the day's entry pages, then the goals.
     labels = [o["label"] for o in got["journeys-anchor"]]
     assert labels == ["From every entry page", "From /", "From /blog", "From /pricing",
@@ -61,9 +64,13 @@ def test_to_a_goal_with_the_comparison(signed_in, day):
     headers = [text_of(th) for th in got["journeys-table"]["props"]["children"][0]["props"]["children"]
                ["props"]["children"]]
     assert headers == ["Step", "Page", "Visitors", "Began here", "Previous", "Change"]
-    # Time runs left to right: the goal's step is on the right.
-    sankey = _sankey(got)
-    assert sankey["node"]["x"][0] > sankey["node"]["x"][1]
+    # Time runs left to right: the goal's step is on the right, and visitor 5, who began on
+    # /pricing, comes from the "Entered the site" node on the left.
+    sankey = _sankey(_show(signed_in, QUERY, {"steps": 3, "to_goal": signup}))
+    assert sankey["node"]["label"] == ["/signup", "/pricing", "/", "/blog", "Entered the site"]
+    assert sankey["node"]["x"][0] > sankey["node"]["x"][1] > sankey["node"]["x"][2] == sankey["node"]["x"][4]
+    assert (sankey["link"]["source"], sankey["link"]["target"], sankey["link"]["value"]) == (
+        [1, 2, 3, 4], [0, 1, 1, 1], [3, 1, 1, 1])
 
 
 def test_an_unknown_goal_is_said_so(signed_in, day):
