@@ -110,10 +110,13 @@ def show_journeys(query, view):
             anchor_options(entries, goals, anchor_value(view["entry"], view["to_goal"])), SHOWN)
 
 
-def _search_with(search, **changes):
-    """The URL's query string with the view's parameters changed (None removes one)."""
+def _search_with(search, page=None, **changes):
+    """The URL's query string with the view's parameters changed (None removes one), and
+    filtered by `page` when given."""
     query = parse_qs((search or "").lstrip("?"))
     selection = selection_from_query(query)
+    if page is not None:
+        selection = selection.with_filter("page", page)
     view = _view(query)
     view.update(changes)
     kept = _keep({k: v for k, v in view.items() if v is not None})
@@ -146,7 +149,4 @@ def page_clicked(click, search):
     page = point.get("customdata")
     if not isinstance(page, str) or not page.startswith("/") or "source" in point:
         return no_update
-    query = parse_qs((search or "").lstrip("?"))
-    kept = _keep(_view(query))
-    return (selection_from_query(query).with_filter("page", page).search()
-            + ("&" + urlencode(kept) if kept else ""))
+    return _search_with(search, page=page)
