@@ -89,25 +89,29 @@ def _log_attempt(store, channel, key, attempt, status, error):
                    utcnow())])
 
 
-def _notify_once(channel, title, body):
+def _notify_once(channel, title, body, body_format=apprise.NotifyFormat.TEXT):
     """(ok, error) for one attempt; apprise's warnings are the error, scrubbed of secrets."""
     notifier = apprise.Apprise()
     if not notifier.add(channel.url):
         return False, "apprise cannot use this URL"
     with apprise.LogCapture(level=logging.WARNING) as captured:
         try:
-            ok = bool(notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT))
+            ok = bool(notifier.notify(title=title, body=body, body_format=body_format))
         except Exception as exc:  # a plugin bug must not stop the other channels
             return False, scrub(f"{type(exc).__name__}: {exc}", channel.url)
         messages = [line for line in captured.getvalue().splitlines() if line.strip()]
     return ok, ("" if ok else scrub(messages[-1] if messages else "delivery failed", channel.url))
 
 
-def send(store, settings, channel, key, title, body, sleep=time.sleep):
-    """Deliver one message to one channel, retrying; True when it got through."""
+def send(store, settings, channel, key, title, body, sleep=time.sleep,
+         body_format=apprise.NotifyFormat.TEXT):
+    """Deliver one message to one channel, retrying; True when it got through.
+
+    An HTML body (body_format HTML) goes to an email as HTML with a plain-text
+    part apprise derives from it, and to other services as that text."""
     wait = settings.alert_retry_seconds
     for attempt in range(1, settings.alert_delivery_attempts + 1):
-        ok, error = _notify_once(channel, title, body)
+        ok, error = _notify_once(channel, title, body, body_format)
         _log_attempt(store, channel, key, attempt, "sent" if ok else "failed", error)
         if ok:
             log.info("alert %s sent to %s %s (attempt %d)", key, channel.name, channel.target,

@@ -12,8 +12,8 @@ import logging
 
 from flask import jsonify, request
 
-from vigie.analytics.customer_value import AS_OF_RANGE, CLV_COLUMNS, RFM_COLUMNS, rfm_report
-from vigie.analytics.value_memo import value_basis
+from vigie.analytics.customer_value import AS_OF_RANGE, CLV_COLUMNS, RFM_COLUMNS
+from vigie.analytics.value_memo import kept_rfm_report, value_basis
 from vigie.analytics.rfm import SEGMENTS
 from vigie.analytics.stats_csv import csv_response
 from vigie.analytics.stats_request import (DEFAULT_LIMIT, FORMATS, MAX_LIMIT, ApiError, Principal,
@@ -94,7 +94,8 @@ def register_customer_value_endpoints(bp, store, session_user, settings):
         table = choice_param(args, "table", ("clients", "segments"), "clients")
         limit, page, offset = _paging(args)
         fmt = choice_param(args, "format", FORMATS, "json")
-        report = rfm_report(store, site.domain, as_of, segment)
+        report = kept_rfm_report(store, site.domain, as_of, segment, settings.clv_horizon_days,
+                                 settings.clv_discount_rate)
         clients = [dict(c, last_purchase=c["last_purchase"].isoformat()) for c in report["clients"]]
         shown = clients[offset:offset + limit]
         body = {"customers": report["customers"], "segment": segment, "segments": report["segments"],

@@ -18,8 +18,8 @@ import statistics
 
 from vigie.analytics.customer_value import DEFAULT_HORIZON_DAYS
 from vigie.analytics.lifetime_value import DEFAULT_DISCOUNT_RATE
-from vigie.analytics.rfm import SEGMENTS, rfm_scores
-from vigie.analytics.value_memo import value_basis
+from vigie.analytics.rfm import SEGMENTS
+from vigie.analytics.value_memo import remember, scored_clients, value_basis
 
 BANDS = ("high", "medium", "low", "unscored")
 DEFAULT_TREND_MONTHS = 6
@@ -119,18 +119,43 @@ def portfolio_summary(as_of, clv, rows):
     }
 
 
-def portfolio_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS,
-                     discount_rate=DEFAULT_DISCOUNT_RATE, histories=None, clv=None, scored=None):
-    """portfolio_summary as of `as_of`, and the value rows it was summed from.
-
-    `histories`, `clv` and `scored` (their RFM scores): the page's own when
-    it has them already, so a page computes each once.
-    """
-    if histories is None or clv is None:
-        histories, clv = value_basis(store, site, as_of, horizon_days, discount_rate)
-    scored = rfm_scores(histories) if scored is None else scored
+def build_portfolio(store, site, as_of, clv, scored):
+    """(portfolio_summary, value rows) from a CLV report and the RFM scores of its clients."""
     rows = value_rows(scored, clv, latest_risk(store, site, as_of), ended_contracts(store, site))
     return portfolio_summary(as_of, clv, rows), rows
+
+
+def portfolio_report(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS,
+                     discount_rate=DEFAULT_DISCOUNT_RATE):
+    """(portfolio_summary as of `as_of`, the value rows it was summed from).
+
+    Kept until the site's data or churn scores change (analytics.value_memo):
+    the Churn and Customers pages and the Stats API share one computation.
+    """
+    def compute():
+        _, clv = value_basis(store, site, as_of, horizon_days, discount_rate)
+        return build_portfolio(store, site, as_of, clv,
+                               scored_clients(store, site, as_of, horizon_days, discount_rate))
+    return remember(store, site, "portfolio", (as_of, horizon_days, discount_rate), compute, scores=True)
+
+
+def portfolio_overview(store, site, as_of, horizon_days=DEFAULT_HORIZON_DAYS,
+                       discount_rate=DEFAULT_DISCOUNT_RATE):
+    """portfolio_report's summary alone, kept in the store too (every server process reads it)."""
+    return remember(store, site, "portfolio_summary", (as_of, horizon_days, discount_rate),
+                    lambda: portfolio_report(store, site, as_of, horizon_days, discount_rate)[0],
+                    scores=True, stored=True)
+
+
+def matrix_overview(store, site, as_of, horizon_days, discount_rate, value_cutoff=None,
+                    tenure_cutoff_days=None):
+    """loyalty_matrix's cut-offs and cells without the clients, kept in the store too."""
+    def compute():
+        _, rows = portfolio_report(store, site, as_of, horizon_days, discount_rate)
+        matrix = loyalty_matrix(rows, value_cutoff, tenure_cutoff_days)
+        return {k: v for k, v in matrix.items() if k != "clients"} | {"placed": len(rows)}
+    return remember(store, site, "matrix", (as_of, horizon_days, discount_rate, value_cutoff,
+                                            tenure_cutoff_days), compute, scores=True, stored=True)
 
 
 def trend_dates(as_of, months):
@@ -153,15 +178,19 @@ def portfolio_trend(store, site, as_of, months=DEFAULT_TREND_MONTHS, horizon_day
     """
     if not 1 <= months <= MAX_TREND_MONTHS:
         raise ValueError(f"months must be between 1 and {MAX_TREND_MONTHS}")
-    ended = ended_contracts(store, site)
-    points = []
-    for day in trend_dates(as_of, months):
-        _, clv = value_basis(store, site, day, horizon_days, discount_rate)
-        active = [r for r in clv["clients"] if r["customer_id"] not in ended]
-        predicted = clv["predicted_total"] is not None
-        points.append({"as_of": day, "clients": len(active),
-                       "value": round(sum(r["predicted_value"] for r in active), 2) if predicted else None})
-    return points
+
+    def compute():
+        ended = ended_contracts(store, site)
+        points = []
+        for day in trend_dates(as_of, months):
+            _, clv = value_basis(store, site, day, horizon_days, discount_rate)
+            active = [r for r in clv["clients"] if r["customer_id"] not in ended]
+            predicted = clv["predicted_total"] is not None
+            points.append({"as_of": day, "clients": len(active),
+                           "value": round(sum(r["predicted_value"] for r in active), 2) if predicted else None})
+        return points
+    return remember(store, site, "trend", (as_of, months, horizon_days, discount_rate), compute,
+                    stored=True)
 
 
 def matrix_cutoffs(rows, value_cutoff=None, tenure_cutoff_days=None):

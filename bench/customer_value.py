@@ -63,7 +63,7 @@ def _timed(step, call, repeat):
 def run(args, store):
     from vigie.analytics.customer_value import clv_report, customer_histories, expected_purchases, rfm_report
     from vigie.analytics.lifetime_value import spend_model
-    from vigie.analytics.portfolio import loyalty_matrix, portfolio_report, portfolio_trend
+    from vigie.analytics.portfolio import build_portfolio, loyalty_matrix, portfolio_trend
     from vigie.analytics.rfm import rfm_scores
     from vigie.warehouse.migrations import migrate
     bench = _churn_bench()
@@ -94,7 +94,7 @@ def run(args, store):
     scored = rfm_scores(clients)
 
     def portfolio_and_matrix():
-        summary, rows = portfolio_report(store, site, end, histories=clients, clv=value, scored=scored)
+        summary, rows = build_portfolio(store, site, end, value, scored)
         return summary, loyalty_matrix(rows)
     seconds, (summary, matrix) = _timed("portfolio", portfolio_and_matrix, args.repeat)
     print(f"portfolio value and matrix from the page's CLV report: {seconds:.2f} s; value "
@@ -106,7 +106,7 @@ def run(args, store):
         page_scores = rfm_scores(histories)
         rfm_report(store, site, end, histories=histories, scored=page_scores)
         clv = clv_report(store, site, end, histories=histories)
-        _, rows = portfolio_report(store, site, end, histories=histories, clv=clv, scored=page_scores)
+        _, rows = build_portfolio(store, site, end, clv, page_scores)
         return loyalty_matrix(rows)
     seconds, _ = _timed("page", customers_page, 1)
     print(f"Customers page value callback (histories, RFM, CLV, portfolio, matrix): {seconds:.2f} s",

@@ -11,6 +11,7 @@ import dash
 
 from vigie.dashboard.auth import create_auth_blueprint, guard_dash_routes
 from vigie.dashboard.shell import register_navigation, shell_layout
+from vigie.dashboard.unsubscribe import create_unsubscribe_blueprint
 
 __all__ = ["init_dashboard"]
 
@@ -71,5 +72,6 @@ def init_dashboard(server, store, settings):
     app.layout = shell_layout
     register_navigation(app)
     server.register_blueprint(create_auth_blueprint(store, app.get_asset_url("vigie.css")))
+    server.register_blueprint(create_unsubscribe_blueprint(store, app.get_asset_url("vigie.css")))
     guard_dash_routes(server, app, store)
     return app

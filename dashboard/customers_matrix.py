@@ -1,7 +1,6 @@
 """The Customers page's portfolio section: value split and the loyalty-profitability matrix.
 
-customers.py hands it the rows analytics.portfolio built from the page's own
-history read (value_rows); `matrix_card` draws the split by risk band and
+customers.py hands it the kept summaries of analytics.portfolio; `matrix_card` draws the split by risk band and
 segment, the 2 x 2 matrix (clients, value, mean churn risk per cell) and,
 with ?cell=NAME&cpage=N, one page of that cell's clients, highest CLV first.
 """
@@ -9,7 +8,7 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from vigie.analytics.portfolio import CELLS, cell_page, loyalty_matrix
+from vigie.analytics.portfolio import CELLS, cell_page
 from vigie.dashboard.customers_view import client_link_markdown
 from vigie.dashboard.paging import page_count, page_number, page_summary, page_table, pager
 from vigie.dashboard.portfolio_view import portfolio_kpis, portfolio_split, spend_model_note
@@ -80,26 +79,30 @@ def cell_members(matrix, cell, number, site, date):
                   "matrix-members")]
 
 
-def matrix_card(summary, rows, site, query, value_cutoff=None, tenure_cutoff_days=None):
-    """The portfolio card of the Customers page (raises SelectionError on a bad ?cell or ?cpage)."""
+def matrix_card(summary, overview, site, query, full_matrix):
+    """The portfolio card of the Customers page (raises SelectionError on a bad ?cell or ?cpage).
+
+    `overview`: analytics.portfolio.matrix_overview (the cells' counts, kept
+    for every server process); `full_matrix()`: loyalty_matrix with every
+    client placed, built only when a cell's clients are listed.
+    """
     cell, number = selected_cell(query), page_number(query, "cpage")
     date = query_value(query, "date")
     children = [html.H2("Portfolio value and the loyalty-profitability matrix"),
                 portfolio_kpis(summary)] + spend_model_note(summary["spend_model"])
     if summary["value"] is None:
         return html.Section(className="card", id="portfolio-card", children=children)
-    if not rows:
+    if not overview["placed"]:
         # Every client with a value has an ended contract (a past ?date reads today's contracts).
         children.append(html.P("No active client to place in the matrix: every client with a "
                                "lifetime value has an ended contract.", className="empty",
                                id="matrix-none"))
         return html.Section(className="card", id="portfolio-card", children=children)
-    matrix = loyalty_matrix(rows, value_cutoff, tenure_cutoff_days)
     children += [portfolio_split(summary),
                  html.H3("Loyalty and profitability"),
                  html.P("Profitability is CLV, relationship length the days since the first purchase; "
                         "click a cell to list its clients.", className="hint"),
-                 matrix_table(matrix, lambda name: matrix_href(site, date, name))]
+                 matrix_table(overview, lambda name: matrix_href(site, date, name))]
     if cell:
-        children += cell_members(matrix, cell, number, site, date)
+        children += cell_members(full_matrix(), cell, number, site, date)
     return html.Section(className="card", id="portfolio-card", children=children)

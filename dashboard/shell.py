@@ -93,6 +93,8 @@ def shell_layout():
     if email:
         account = [
             html.Span(email, id="signed-in-email", className="account-email"),
+            html.A("Email reports", href="/settings#email-reports", id="email-reports-link",
+                   className="account-link"),
             # A real form POST: signing out changes state, so it carries the CSRF token.
             html.Form(action="/logout", method="POST", id="logout-form", children=[
                 dcc.Input(type="hidden", name=FIELD_NAME, value=session.get(SESSION_KEY, "")),

@@ -107,6 +107,11 @@ def create_app(settings=None, store=None, start_background=True):
     scheduler.every(settings.alert_interval_minutes * 60, "churn alerts",
                     lambda: run_all_sites(store, settings, audiences=audiences))
 
+    # Weekly and monthly email reports, each sent once per period and subscription.
+    from vigie.email_reports import run_reports
+    scheduler.every(settings.report_interval_minutes * 60, "email reports",
+                    lambda: run_reports(store, settings))
+
     if start_background:
         collector.start()
         scheduler.start()

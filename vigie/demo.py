@@ -109,6 +109,7 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
     from vigie.warehouse.events import count_site_events
     from vigie.warehouse.migrations import migrate
     from vigie.warehouse.sites import add_site
+    from vigie.warehouse.report_subscriptions import account_subscriptions, add_subscription
     from vigie.warehouse.users import add_user
 
     store = open_store(settings.store_url)
@@ -123,6 +124,10 @@ def load_demo(settings, days, visitors, seed, out=sys.stderr):
         # come with a known login.
         password = secrets.token_urlsafe(9)
         add_user(store, DEMO_ADMIN, password, is_admin=True)
+        # The admin gets the weekly email report (Settings -> Email reports lists it); the demo
+        # sets no report_mail_url, so nothing is sent (docs/email-reports.md).
+        if not account_subscriptions(store, DEMO_ADMIN):
+            add_subscription(store, DEMO_ADMIN, site.domain, "weekly", DEMO_ADMIN)
         already = count_site_events(store, site.domain)
         if already:
             print(f"demo traffic already loaded ({already:,} events); "

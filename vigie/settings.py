@@ -149,6 +149,20 @@ def _port(text):
     return value
 
 
+def _public_url(text):
+    value = str(text).strip().rstrip("/")
+    if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+        raise ValueError("expected an http:// or https:// address, e.g. https://stats.example.com")
+    return value
+
+
+def _report_mail_url(text):
+    value = str(text).strip()
+    if value and urlsplit(value).scheme not in ("mailto", "mailtos", "mbox"):
+        raise ValueError("expected a mailto://, mailtos:// or mbox:// URL")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -312,10 +326,25 @@ SETTINGS = (
     Setting("alert_retry_seconds", 2.0,
             "Wait before the second delivery attempt; it doubles for each further attempt.",
             _positive_float),
+    Setting("public_url", "",
+            "The address people open Vigie at (e.g. https://stats.example.com), for the links "
+            "in emails: the dashboard link and the unsubscribe link of email reports. Empty: "
+            "http://HOST:PORT of `vigie serve`, which only works on that machine.",
+            _public_url),
+    Setting("report_mail_url", "",
+            "The apprise URL email reports are sent through, without a recipient: "
+            "mailtos://USER:PASSWORD@SMTP_HOST?from=reports@example.com (or mailto:// for SMTP "
+            "without TLS; mbox:///PATH to keep them in a local mail file). Each subscription's "
+            "address is added as the recipient. Empty: no email report is sent.",
+            _report_mail_url),
+    Setting("report_interval_minutes", 60,
+            "How often `vigie serve` looks for email reports due (a week or month just over) and "
+            "retries the ones that failed.",
+            _positive_int),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
-SECRET_SETTINGS = ("secret_key", "metrics_token")  # never shown in reprs or logs
+SECRET_SETTINGS = ("secret_key", "metrics_token", "report_mail_url")  # never shown in reprs or logs
 
 
 class Settings:

@@ -19,7 +19,7 @@ from vigie.alerts.churn_queries import (at_risk_page, latest_scores, promoted_mo
 from vigie.alerts.churn_registry import list_models
 from vigie.alerts.client_data.queries import customer_owners
 from vigie.alerts.conditions import last_purchases
-from vigie.analytics.portfolio import portfolio_report, portfolio_trend
+from vigie.analytics.portfolio import portfolio_overview, portfolio_trend
 from vigie.dashboard.chart_config import chart
 from vigie.dashboard.churn_view import (BANDS, SORTS, at_risk_csv, at_risk_rows, at_risk_table,
                                   band_cards, model_card, probability_figure,
@@ -219,7 +219,7 @@ def _as_of_today(query, error_id, draw):
 
 
 def _value(store, site, settings, today):
-    summary, _ = portfolio_report(store, site, today, settings.clv_horizon_days, settings.clv_discount_rate)
+    summary = portfolio_overview(store, site, today, settings.clv_horizon_days, settings.clv_discount_rate)
     if not summary["buyers"]:
         return html.P("No client with a purchase yet: import transactions to see their value.",
                       className="empty", id="portfolio-none")

@@ -15,11 +15,11 @@ from flask import current_app
 from vigie.alerts.churn_queries import score_history
 from vigie.alerts.client_data.queries import customer_transactions, get_customer, list_customers
 from vigie.alerts.state import list_alerts
-from vigie.analytics.customer_value import rfm_report
 from vigie.analytics.customer_visits import customer_visits
-from vigie.analytics.portfolio import portfolio_report
-from vigie.analytics.value_memo import value_basis
-from vigie.analytics.rfm import SEGMENTS, rfm_scores
+from vigie.analytics.portfolio import (loyalty_matrix, matrix_overview, portfolio_overview,
+                                       portfolio_report)
+from vigie.analytics.value_memo import clv_overview, kept_rfm_report, rfm_overview
+from vigie.analytics.rfm import SEGMENTS
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
                                            rfm_matrix, segment_members, segment_table)
@@ -118,13 +118,20 @@ def customer_value(store, site, query):
         raise SelectionError(f"“{segment[:40]}” is not an RFM segment.")
     date = query_value(query, "date")
     settings = current_app.extensions["vigie"].settings
-    # One read and fit for every report, kept until the site's data changes.
-    histories, clv = value_basis(store, site, as_of, settings.clv_horizon_days, settings.clv_discount_rate)
-    scored = rfm_scores(histories)
-    rfm = rfm_report(store, site, as_of, segment or None, histories=histories, scored=scored)
+    # The summaries are kept until the site's data changes, for every server process
+    # (analytics.value_memo); per-client rows are built only to list a segment or a cell.
+    horizon, rate = settings.clv_horizon_days, settings.clv_discount_rate
+    rfm = (kept_rfm_report(store, site, as_of, segment, horizon, rate) if segment
+           else rfm_overview(store, site, as_of, horizon, rate))
     if not rfm["customers"]:
         return _no_purchases(site)
-    summary, value_rows = portfolio_report(store, site, as_of, histories=histories, clv=clv, scored=scored)
+    clv = clv_overview(store, site, as_of, horizon, rate)
+    summary = portfolio_overview(store, site, as_of, horizon, rate)
+    cutoffs = settings.matrix_value_cutoff, settings.matrix_tenure_cutoff_days
+    matrix = matrix_overview(store, site, as_of, horizon, rate, *cutoffs)
+
+    def full_matrix():
+        return loyalty_matrix(portfolio_report(store, site, as_of, horizon, rate)[1], *cutoffs)
 
     def segment_href(name):
         return customers_href(site, segment=name, date=date)
@@ -152,8 +159,7 @@ def customer_value(store, site, query):
                   title=export_title("Customer lifetime value", site, as_of)),
             html.A("Download CSV", href=api_csv_href("clv", site, as_of), id="clv-csv",
                    className="csv-link")]),
-    ]), matrix_card(summary, value_rows, site, query, settings.matrix_value_cutoff,
-                    settings.matrix_tenure_cutoff_days)])
+    ]), matrix_card(summary, matrix, site, query, full_matrix)])
 
 
 @callback(Output("customers-value", "children"), Input("customers-listed", "data"),

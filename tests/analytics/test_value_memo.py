@@ -49,3 +49,61 @@ def test_a_deleted_client_leaves_the_kept_histories(store):
                  [(SITE, "c2", at("2025-01-01 00:00:00"), "pro", "active", None, "", "", [], [],
                    10 ** 12, 1)])
     assert sorted(_revenue(store)[0]) == ["c1"]
+
+
+def test_two_requests_at_once_compute_the_value_once(store, monkeypatch):
+    import threading
+    value_memo.forget()
+    add_customers(store, ("c1", "2025-01-01", "active"))
+    add_purchases(store, "c1", "2026-01-10")
+    calls, started = [], threading.Event()
+    real = value_memo.customer_histories
+
+    def slow(*args):
+        calls.append(1)
+        started.set()
+        threading.Event().wait(0.3)   # the first request is still computing when the second asks
+        return real(*args)
+    monkeypatch.setattr(value_memo, "customer_histories", slow)
+    answers = []
+    first = threading.Thread(target=lambda: answers.append(value_basis(store, SITE, AS_OF, 365, 0.1)))
+    first.start()
+    assert started.wait(10)
+    answers.append(value_basis(store, SITE, AS_OF, 365, 0.1))
+    first.join(10)
+    assert len(calls) == 1 and answers[0] is answers[1]
+
+
+def test_a_kept_summary_is_read_by_another_process_until_the_data_changes(store):
+    from vigie.analytics.portfolio import portfolio_overview, portfolio_trend
+    value_memo.forget()
+    add_customers(store, ("c1", "2025-01-01", "active"), ("c2", "2025-01-01", "active"))
+    add_purchases(store, "c1", "2025-10-10", "2026-01-10", "2026-02-01", amount=40.0)
+    add_purchases(store, "c2", "2025-11-02", amount=25.0)
+    summary = portfolio_overview(store, SITE, AS_OF, 365, 0.1)
+    trend = portfolio_trend(store, SITE, AS_OF, 3, 365, 0.1)
+    # Another server process: nothing in its memory, and computing is not an option.
+    value_memo.forget()
+
+    def refused(*args):
+        raise AssertionError("computed again although the store keeps it")
+    real = value_memo.customer_histories
+    value_memo.customer_histories = refused
+    try:
+        assert portfolio_overview(store, SITE, AS_OF, 365, 0.1) == summary
+        assert portfolio_trend(store, SITE, AS_OF, 3, 365, 0.1) == trend
+        assert [p["as_of"] for p in trend] == [datetime.date(2026, 1, 1), datetime.date(2026, 2, 1),
+                                               datetime.date(2026, 3, 1)]
+    finally:
+        value_memo.customer_histories = real
+    # A new purchase: the kept rows are stale, so both are computed again from the histories.
+    value_memo.forget()
+    add_purchases(store, "c2", "2026-02-20", amount=30.0)
+    reads = []
+    value_memo.customer_histories = lambda *args: reads.append(args[2]) or real(*args)
+    try:
+        assert portfolio_overview(store, SITE, AS_OF, 365, 0.1)["buyers"] == 2
+        portfolio_trend(store, SITE, AS_OF, 3, 365, 0.1)
+    finally:
+        value_memo.customer_histories = real
+    assert sorted(reads) == [datetime.date(2026, 1, 1), datetime.date(2026, 2, 1), AS_OF]

@@ -52,7 +52,8 @@ DEMO_PAGES = (
     DemoPage("alerts", "/alerts", ("#alerts-table tbody tr", "#rules-table tbody tr")),
     DemoPage("customers", "/customers", ("#customers-list a", "#rfm-card", "#clv-chart .main-svg",
                                          "#movement-table tbody tr", "#movement-chart .main-svg")),
-    DemoPage("settings", "/settings", ("#sites-table tbody tr", "#users-table tbody tr")),
+    DemoPage("settings", "/settings", ("#sites-table tbody tr", "#users-table tbody tr",
+                                         "#report-subscriptions .report-subscription")),
 )
 
 
