@@ -19,7 +19,8 @@ import statistics
 from vigie.analytics.customer_value import DEFAULT_HORIZON_DAYS
 from vigie.analytics.lifetime_value import DEFAULT_DISCOUNT_RATE
 from vigie.analytics.rfm import SEGMENTS
-from vigie.analytics.value_memo import remember, scored_clients, value_basis
+from vigie.analytics.value_memo import (clv_overview, remember, rfm_overview, scored_clients,
+                                        value_basis)
 
 BANDS = ("high", "medium", "low", "unscored")
 DEFAULT_TREND_MONTHS = 6
@@ -156,6 +157,21 @@ def matrix_overview(store, site, as_of, horizon_days, discount_rate, value_cutof
         return {k: v for k, v in matrix.items() if k != "clients"} | {"placed": len(rows)}
     return remember(store, site, "matrix", (as_of, horizon_days, discount_rate, value_cutoff,
                                             tenure_cutoff_days), compute, scores=True, stored=True)
+
+
+def keep_page_summaries(store, site, as_of, horizon_days, discount_rate, trend_months,
+                        value_cutoff=None, tenure_cutoff_days=None):
+    """Compute ahead what the Churn and Customers pages show as of `as_of` (cheap when kept).
+
+    False when the site has no client with a purchase before `as_of`.
+    """
+    if not rfm_overview(store, site, as_of, horizon_days, discount_rate)["customers"]:
+        return False
+    clv_overview(store, site, as_of, horizon_days, discount_rate)
+    portfolio_overview(store, site, as_of, horizon_days, discount_rate)
+    matrix_overview(store, site, as_of, horizon_days, discount_rate, value_cutoff, tenure_cutoff_days)
+    portfolio_trend(store, site, as_of, trend_months, horizon_days, discount_rate)
+    return True
 
 
 def trend_dates(as_of, months):

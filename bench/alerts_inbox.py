@@ -26,6 +26,7 @@ import json
 import os
 import random
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -102,6 +103,13 @@ def seed(url, clients, alerts):
             updated_at=when, snoozed_until=NEVER, resolved_at=NEVER, outcome="", note=""))
     for batch in _batches(opened):
         save_run(store, batch, [], now)
+    # What `vigie serve` computes ahead on its scheduler after an import or a scoring run
+    # (vigie/value_summaries.py), so the pages are timed as a retention lead meets them.
+    from vigie.settings import load_settings
+    from vigie.value_summaries import keep_every_site
+    started = time.perf_counter()
+    keep_every_site(store, load_settings(environ={}, overrides={"store_url": url}), today)
+    print(f"  value summaries computed ahead in {time.perf_counter() - started:.1f} s", flush=True)
     store.close()
 
 

@@ -23,20 +23,20 @@ def create_unsubscribe_blueprint(store, stylesheet_url):
                                frequency=sub.frequency if sub else "")
         return body, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
-    @bp.get("/reports/unsubscribe/<subscription_id>/<token>")
-    def confirm(subscription_id, token):
+    def answer(read, shown):
         try:
-            sub = subscription_for_link(store, subscription_id, token)
+            found = read()
         except StoreError:
             return "Vigie cannot reach its database right now; try the link again shortly.", 503
-        return page("confirm", 200, sub) if sub is not None else page("unknown", 404)
+        return shown(found) if found else page("unknown", 404)
+
+    @bp.get("/reports/unsubscribe/<subscription_id>/<token>")
+    def confirm(subscription_id, token):
+        return answer(lambda: subscription_for_link(store, subscription_id, token),
+                      lambda sub: page("confirm", 200, sub))
 
     @bp.post("/reports/unsubscribe/<subscription_id>/<token>")
     def end(subscription_id, token):
-        try:
-            done = unsubscribe(store, subscription_id, token)
-        except StoreError:
-            return "Vigie cannot reach its database right now; try the link again shortly.", 503
-        return page("done") if done else page("unknown", 404)
+        return answer(lambda: unsubscribe(store, subscription_id, token), lambda _: page("done"))
 
     return bp

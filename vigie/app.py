@@ -99,6 +99,15 @@ def create_app(settings=None, store=None, start_background=True):
     from vigie.analytics.stats_api import create_stats_blueprint
     from vigie.dashboard.auth import signed_in_user
     app.register_blueprint(create_stats_blueprint(store, settings, lambda: signed_in_user(store)))
+    # Customer-value summaries of the retention pages, computed ahead of the first visit.
+    from vigie.value_summaries import schedule_value_summaries
+    schedule_value_summaries(scheduler, store, settings)
+
+    # Weekly and monthly email reports, each sent once per period and subscription.
+    from vigie.email_reports import run_reports
+    scheduler.every(settings.report_interval_minutes * 60, "email reports",
+                    lambda: run_reports(store, settings))
+
     # Churn alerts: every site's rules on a schedule. Registered last so that,
     # when a scoring job is due in the same tick, the alerts see its scores.
     from vigie.alerts.engine import run_all_sites
@@ -106,11 +115,6 @@ def create_app(settings=None, store=None, start_background=True):
     audiences = matrix_audiences(settings)
     scheduler.every(settings.alert_interval_minutes * 60, "churn alerts",
                     lambda: run_all_sites(store, settings, audiences=audiences))
-
-    # Weekly and monthly email reports, each sent once per period and subscription.
-    from vigie.email_reports import run_reports
-    scheduler.every(settings.report_interval_minutes * 60, "email reports",
-                    lambda: run_reports(store, settings))
 
     if start_background:
         collector.start()

@@ -59,20 +59,26 @@ def section(sites, user=None):
     ])
 
 
+def _change(user, action, said):
+    """Run action(store) for a signed-in account: (its message, the refreshed list)."""
+    try:
+        sub = action(current_store())
+        listing = subscription_list(user)
+    except SubscriptionError as exc:
+        return notice(str(exc), "error"), no_update
+    except StoreError:
+        return notice(STORE_DOWN, "error"), no_update
+    return notice(said(sub)), listing
+
+
 def subscribe(_clicks, domain, frequency, recipient):
     user = reporting_user()
     if user is None:
         return notice(SIGNED_OUT, "error"), no_update
     if not domain or not user.can_see_site(domain):
         return notice("Choose one of your sites.", "error"), no_update
-    try:
-        sub = add_subscription(current_store(), user.email, domain, frequency, recipient)
-        listing = subscription_list(user)
-    except SubscriptionError as exc:
-        return notice(str(exc), "error"), no_update
-    except StoreError:
-        return notice(STORE_DOWN, "error"), no_update
-    return notice(f"{sub.recipient} will get the {sub.frequency} report of {sub.site}."), listing
+    return _change(user, lambda store: add_subscription(store, user.email, domain, frequency, recipient),
+                   lambda sub: f"{sub.recipient} will get the {sub.frequency} report of {sub.site}.")
 
 
 def remove(clicks):
@@ -81,14 +87,8 @@ def remove(clicks):
         return notice(SIGNED_OUT, "error"), no_update
     if not ctx.triggered_id or not any(clicks):
         return no_update, no_update
-    try:
-        sub = remove_subscription(current_store(), user.email, ctx.triggered_id["id"])
-        listing = subscription_list(user)
-    except SubscriptionError as exc:
-        return notice(str(exc), "error"), no_update
-    except StoreError:
-        return notice(STORE_DOWN, "error"), no_update
-    return notice(f"{sub.recipient} will no longer get the {sub.frequency} report of {sub.site}."), listing
+    return _change(user, lambda store: remove_subscription(store, user.email, ctx.triggered_id["id"]),
+                   lambda sub: f"{sub.recipient} will no longer get the {sub.frequency} report of {sub.site}.")
 
 
 def register_callbacks():
