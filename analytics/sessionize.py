@@ -26,6 +26,10 @@ from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 # How far past the window's end a visit that started inside it is followed.
 TAIL = datetime.timedelta(hours=6)
 
+# The pages of a visit's journey kept with it: the journeys report's 10 steps, and one more
+# that tells whether the visit went on after the 10th (analytics.journeys).
+JOURNEY_PAGES = 11
+
 # Columns copied from a visit's first non-engagement event.
 FIRST_EVENT_COLUMNS = (
     "hostname", "referrer", "referrer_host", "source", "search_term", "channel", "click_id",
@@ -37,7 +41,7 @@ SESSION_COLUMNS = (
     "site", "session_id", "visitor_id", "customer_id", "start", "end", "duration", "pageviews",
     "events", "engaged_ms", "entry_page", "exit_page", "bounce",
 ) + FIRST_EVENT_COLUMNS + ("goals", "revenue", "currency", "pages", "event_names", "props",
-                            "version", "deleted")
+                            "journey", "version", "deleted")
 
 # ANY LEFT JOIN: the right side has one row per visitor, and the left
 # columns pass through as they are. A visitor with no visit start in the read
@@ -84,7 +88,7 @@ _PER_VISIT = """
            groupArrayArray(goal_hits) AS reached,
            sum(revenue) AS total_revenue,
            anyIf(currency, currency != '') AS any_currency,
-           groupArrayIf(pathname, is_pv) AS viewed,
+           groupArrayIf((t, pathname), is_pv) AS viewed,
            groupArrayIf(name, NOT is_eng AND NOT is_pv) AS names,
            groupArrayArray(arrayMap((k, v) -> concat(k, '=', v), prop_keys, prop_values)) AS kv
     FROM ({per_event})
@@ -116,10 +120,14 @@ _SESSIONS = """
            NOT (n_pageviews >= 2 OR n_interactive > 0 OR total_engaged_ms >= %(engaged_ms)s),
            {first_event_columns},
            arraySort(arrayDistinct(reached)), total_revenue, any_currency,
-           arraySort(arrayDistinct(viewed)), arraySort(arrayDistinct(names)),
-           arraySort(arrayDistinct(kv)), %(version)s, 0
+           arraySort(arrayDistinct(arrayMap(x -> x.2, viewed))), arraySort(arrayDistinct(names)),
+           arraySort(arrayDistinct(kv)),
+           arraySlice(arrayFilter((p, i) -> i = 1 OR p != in_order[i - 1], in_order,
+                                  arrayEnumerate(in_order)), 1, %(journey_pages)s),
+           %(version)s, 0
     FROM (
         SELECT *,
+               arrayMap(x -> x.2, arraySort(viewed)) AS in_order,
                arraySum(arrayMap(x -> toUInt64(x.2), arrayFilter(x -> x.1 >= last_pv, engagement)))
                    AS last_page_ms,
                greatest(toUInt64(last_event) * 1000,
@@ -163,7 +171,7 @@ def sessions_select(site, since, until, goals, timeout_minutes, engaged_seconds,
         "site": site, "since_t": int(since.timestamp()), "until_t": int(until.timestamp()),
         "lo": since - datetime.timedelta(minutes=timeout_minutes), "hi": until + TAIL,
         "timeout": int(timeout_minutes) * 60, "engaged_ms": int(engaged_seconds) * 1000,
-        "version": int(version),
+        "version": int(version), "journey_pages": JOURNEY_PAGES,
     }
     bind_day_bounds(params, "read", params["lo"], params["hi"])
     bind_day_bounds(params, "window", since, until)

@@ -19,7 +19,9 @@ from vigie.analytics.base_movement_api import register_base_movement_endpoint
 from vigie.analytics.customer_value_api import register_customer_value_endpoints
 from vigie.analytics.portfolio_api import register_portfolio_endpoints
 from vigie.analytics.funnels import funnel_report, get_funnel
-from vigie.analytics.goals import conversions
+from vigie.analytics.goals import conversions, get_goal
+from vigie.analytics.journeys import (DEFAULT_PAGES, DEFAULT_STEPS, MAX_PAGES, MAX_STEPS, MIN_STEPS,
+                                      journeys)
 from vigie.analytics.period import INTERVALS as TIMESERIES_INTERVALS
 from vigie.analytics.query import aggregate, timeseries
 from vigie.analytics.realtime import realtime_report
@@ -29,7 +31,8 @@ from vigie.analytics.stats_csv import csv_filename, csv_response
 from vigie.analytics.web_vitals import CSV_COLUMNS as VITALS_COLUMNS, TABLES as VITALS_TABLES
 from vigie.analytics.web_vitals import flat_row, vitals_page
 from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, answer_errors, authenticate, choice_param,
-                                           list_param, parse_stats_request, required_param, text_param)
+                                           int_param, list_param, parse_stats_request, required_param,
+                                           text_param)
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,10 @@ SEARCH_COLUMNS = {
     "terms": ["value", "searches", "visitors", "visits", "searches_per_visit"],
     "no_results": ["value", "searches", "visitors"],
     "next_pages": ["value", "searches", "visitors"],
+}
+JOURNEY_COLUMNS = {
+    "nodes": ["step", "page", "visitors", "drop_off"],
+    "links": ["from_step", "from", "to_step", "to", "visitors"],
 }
 # The parameters that choose which table an endpoint answers with; a CSV is named after them.
 TABLE_PARAMS = ("property", "event", "funnel_id", "interval", "report")
@@ -239,6 +246,32 @@ def create_stats_blueprint(store, settings, session_user):
             body.update(compare=req.compare, previous=found["previous"], changes=found["changes"],
                         comparison=compared_days(req))
         return body, [flat_row(r) for r in rows]
+
+    def journey_columns(args):
+        report = choice_param(args, "report", tuple(JOURNEY_COLUMNS), "nodes")
+        compared = report == "nodes" and args.get("compare")
+        return JOURNEY_COLUMNS[report] + (["previous", "change"] if compared else [])
+
+    @endpoint("/journeys", journey_columns, uses_compare=True, uses_filters=True)
+    def journey_paths(req, args):
+        report = choice_param(args, "report", tuple(JOURNEY_COLUMNS), "nodes")
+        entry_page, goal_id = text_param(args, "entry_page"), text_param(args, "goal_id")
+        if entry_page is not None and goal_id is not None:
+            raise ApiError(400, "entry_page, goal_id: a journey starts from an entry page or leads "
+                                "to a goal, not both")
+        if goal_id is not None and get_goal(store, req.site.domain, goal_id) is None:
+            raise ApiError(404, f"goal_id: site {req.site.domain} has no goal {goal_id!r}")
+        found = journeys(store, req.site, req.period, int_param(args, "steps", DEFAULT_STEPS, MIN_STEPS,
+                                                               MAX_STEPS),
+                         entry_page=entry_page, goal_id=goal_id, filters=req.filters,
+                         compare=req.compare or None,
+                         pages=int_param(args, "pages", DEFAULT_PAGES, 1, MAX_PAGES),
+                         timeout_minutes=timeout)
+        body = dict(found, report=report, entry_page=entry_page, goal_id=goal_id,
+                    results=page_of(found[report], req))
+        if req.compare:
+            body.update(compare=req.compare, comparison=compared_days(req))
+        return body, found[report]
 
     # Retention data with its own access rule (admin / retention accounts, site keys).
     register_customer_value_endpoints(bp, store, session_user, settings)

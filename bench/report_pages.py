@@ -12,6 +12,10 @@ exact query sets the pages' callbacks run for the last 30 days:
               terms, searches with no results, pages after searching (analytics.site_search)
   vitals      the Web vitals page: its cards compared with the previous period, the
               tables by page, device and country (analytics.web_vitals)
+  journeys    the Journeys page as it opens: 5 steps from every entry page, compared with the
+              previous period (analytics.journeys, from the visits' stored journeys)
+  to-goal     journeys of 5 steps to the `signup` event goal (read from the events of the
+              visitors who completed it)
 
 each against the overview query set of bench/analytics.py measured in the
 same process right before it, so a loaded machine shows in both. For the
@@ -20,11 +24,12 @@ search pageview of the same visitor (/search, or /search/empty for one in
 eight: the no-results page), which adds about 3 % to N. For the vitals
 set, every pageview sends a vitals report 30 seconds later (web_vitals, as
 if every visitor's browser measured every page load). Best of --repeat
-runs, raw sessions first, then after the rollups job; --only times some
+runs, raw sessions first, then after the rollups job; --sets times some
 sets. Prints the figures; asserts nothing.
 
     .venv/bin/python bench/report_pages.py --events 1000000 --backend chdb
-    .venv/bin/python bench/report_pages.py --events 10000000 --only vitals
+    .venv/bin/python bench/report_pages.py --events 10000000 --sets vitals
+    .venv/bin/python bench/report_pages.py --sets journeys,to-goal --backend clickhouse
 """
 import argparse
 import datetime
@@ -37,7 +42,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from vigie.analytics.breakdowns import breakdown  # noqa: E402
+from vigie.analytics.goals import add_goal, list_goals  # noqa: E402
 from vigie.analytics.job_catalog import JOBS  # noqa: E402
+from vigie.analytics.journeys import journeys  # noqa: E402
 from vigie.analytics.jobs import JobContext, run_window  # noqa: E402
 from vigie.analytics.period import Period  # noqa: E402
 from vigie.analytics.retention import new_vs_returning  # noqa: E402
@@ -79,8 +86,19 @@ def vitals_set(store, site, period):
     vitals_page(store, site, period, compare="previous_period", limit=20)
 
 
+def journeys_set(store, site, period):
+    journeys(store, site, period, steps=5, compare="previous_period")
+
+
+def to_goal_set(store, site, period):
+    [goal] = list_goals(store, site.domain)
+    journeys(store, site, period, steps=5, goal_id=goal.goal_id)
+
+
 SETS = (("pages", pages_set), ("geography", geography_set), ("technology", technology_set),
-        ("returning", returning_set), ("search", search_set), ("vitals", vitals_set))
+        ("returning", returning_set), ("search", search_set), ("vitals", vitals_set),
+        ("journeys", journeys_set),
+        ("to-goal", to_goal_set))
 
 # Searches made by the visitors of the generated traffic, inside ClickHouse: a skewed pick
 # of 40 terms, one search in eight on the no-results page.
@@ -116,7 +134,9 @@ def best_of(repeat, fn, *args):
 
 def measure(store, site, period, repeat, report, label, sets):
     overview_set(store, site, period)  # warm caches once, as a dashboard would be
-    for name, fn in sets:
+    for name, fn in SETS:
+        if name not in sets:
+            continue
         fn(store, site, period)
         baseline = best_of(repeat, overview_set, store, site, period)
         took = best_of(repeat, fn, store, site, period)
@@ -124,7 +144,7 @@ def measure(store, site, period, repeat, report, label, sets):
                f"ratio {took / baseline:5.2f}x")
 
 
-def bench(url, events, repeat, report, sets=SETS):
+def bench(url, events, repeat, report, sets):
     store = open_store(url)
     migrate(store)
     site = add_site(store, SITE, "UTC", search_no_results_page="/search/empty")
@@ -132,6 +152,7 @@ def bench(url, events, repeat, report, sets=SETS):
     first = today - datetime.timedelta(days=DAYS)
     start = datetime.datetime.combine(first, datetime.time(), datetime.timezone.utc)
     end = start + datetime.timedelta(days=DAYS)
+    add_goal(store, SITE, "event", "signup")
     generate(store, events, start, report)
     store.execute(_SEARCHES, {"site": SITE})
     report(f"  added {store.query_value('SELECT count() FROM events WHERE site_search_term != %(s)s', {'s': ''}):,}"
@@ -153,9 +174,14 @@ def main(argv=None):
     parser.add_argument("--backend", choices=("chdb", "clickhouse"), default="chdb",
                         help="which store to measure (default chdb)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per set, best kept (default 3)")
-    parser.add_argument("--only", action="append", choices=[name for name, _ in SETS], metavar="SET",
-                        help="time this set only (repeat for several; default: every set)")
+    names = [name for name, _ in SETS]
+    parser.add_argument("--sets", default=",".join(names),
+                        help=f"comma-separated sets to time (default all: {','.join(names)})")
     args = parser.parse_args(argv)
+    sets = args.sets.split(",")
+    if not set(sets) <= set(names):
+        parser.error(f"--sets: unknown {', '.join(sorted(set(sets) - set(names)))}; "
+                     f"use some of {', '.join(names)}")
     if args.events < 1000:
         parser.error("--events must be at least 1000")
     if args.repeat < 1:
@@ -174,7 +200,6 @@ def main(argv=None):
             from tests.clickhouse_server import ClickHouseServer
             server = ClickHouseServer().start()
             url = f"clickhouse://default@127.0.0.1:{server.tcp_port}/bench"
-        sets = tuple((name, fn) for name, fn in SETS if not args.only or name in args.only)
         bench(url, args.events, args.repeat, report, sets)
     finally:
         if server is not None:

@@ -23,7 +23,7 @@ PAGE, PATH = "vitals", "/vitals"
 ROWS = 20
 
 dash.register_page(__name__, path=PATH, title="Web vitals · Vigie", name="Web vitals",
-                   area="analytics", order=38)
+                   area="analytics", order=39)
 register_url_sync(PAGE)
 
 

@@ -190,3 +190,17 @@ def test_other_sites_are_untouched(store):
     load(store, event(SITE, "2026-03-10 09:00:00"), event("other.test", "2026-03-10 09:00:00"))
     assert build(store) == 1
     assert store.query_value("SELECT count() FROM sessions WHERE site = 'other.test'") == 0
+
+
+def test_journey_keeps_the_first_pages_in_order_with_repeats_collapsed(store):
+    pages = ["/", "/", "/a", "/b", "/a"] + [f"/p{i}" for i in range(10)]
+    load(store, *[event(SITE, f"2026-03-10 09:{m:02d}:00", pathname=p) for m, p in enumerate(pages)],
+         # Events other than pageviews are no step of the journey.
+         event(SITE, "2026-03-10 09:01:30", name="Signup", pathname="/a"),
+         event(SITE, "2026-03-10 09:01:40", name="engagement", engaged_ms=5000, pathname="/a"),
+         event(SITE, "2026-03-10 12:00:00", pathname="/c", visitor=2))
+    assert build(store) == 2
+    journeys = store.query("SELECT visitor_id, journey FROM sessions FINAL WHERE site = %(site)s "
+                           "AND deleted = 0 ORDER BY visitor_id", {"site": SITE})
+    # The reload of / is one step; /a twice, apart, is two; 11 pages kept of 14 steps.
+    assert journeys == [(1, ["/", "/a", "/b", "/a"] + [f"/p{i}" for i in range(7)]), (2, ["/c"])]

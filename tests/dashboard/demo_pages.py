@@ -21,6 +21,7 @@ EMPTY_STATES = (
     "No identified customers were first seen", "No visitors in the last", "cannot reach its database",
     "Choose a site", "No searches in this period", "Site search is off", "Vigie cannot tell yet which searches",
     "No web vitals report", "Web vitals are off",
+    "No journeys in this period", "No visit completed this goal",
 )
 
 
@@ -49,6 +50,7 @@ DEMO_PAGES = (
                                    "#vitals-card-inp[data-rating]:not([data-rating=''])",
                                    "#vitals-pages-table tbody tr", "#vitals-devices-table tbody tr",
                                    "#vitals-countries-table tbody tr")),
+    DemoPage("journeys", "/journeys", ("#journeys-sankey .main-svg", "#journeys-table tbody tr")),
     DemoPage("conversions", "/conversions", ("#goals-table tbody tr", "#funnel-chart .main-svg")),
     DemoPage("retention", "/retention", ("#returning-chart .main-svg", "#cohort-heatmap .main-svg")),
     DemoPage("churn", "/churn", ("#at-risk-table tbody tr", "#model-card", "#churn-probabilities .main-svg")),

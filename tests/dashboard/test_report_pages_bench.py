@@ -21,3 +21,8 @@ def test_bad_flags_are_refused():
     assert result.returncode == 2 and "--events must be at least 1000" in result.stderr
     result = _run("--repeat", "0")
     assert result.returncode == 2 and "--repeat must be at least 1" in result.stderr
+
+
+def test_unknown_sets_are_refused():
+    result = _run("--sets", "journeys,paths")
+    assert result.returncode == 2 and "--sets: unknown paths" in result.stderr

@@ -1,0 +1,203 @@
+"""Journeys: the most common paths through a site, from an entry page or to a goal.
+
+A path is a visit's pageviews in time order, a page viewed again right after
+itself counted once. Steps are its pages:
+
+- from an entry page (or from every entry): step 1 is the visit's first page,
+  step 2 the next, up to `steps` (2 to 10). Read from the visits the sessions
+  job stored (`sessions.journey`, the first 11 pages), never from raw events;
+- to a goal: the visits that completed the goal, step 1 the page where they
+  completed it first (the goal page, or the page an event goal was sent
+  from), step 2 the page before it, and so on backwards. Where a goal is
+  completed within a visit is only in its events, so this mode reads the
+  period's events of the visitors who completed it.
+
+Per node (step, page): unique visitors who reached it, and the drop-off, those
+whose path stops there (from an entry: the visit ended there; to a goal: the
+visit began there). Per link between nodes of neighbouring steps: unique
+visitors. Each step keeps its `pages` most visited pages (ties by page); the
+rest of that step is one node, OTHER_PAGES. Aggregated in ClickHouse: what
+comes back is bounded by steps x pages, whatever the traffic. Report filters
+keep whole visits, as for every report. Definitions: docs/journeys.md.
+"""
+from vigie.analytics.filters import filter_sql
+from vigie.analytics.goals import get_goal, step_condition
+from vigie.analytics.period import comparison_period
+from vigie.analytics.query import metric_change
+from vigie.analytics.rollups import VISITORS_COUNT
+from vigie.analytics.sessionize import JOURNEY_PAGES
+from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
+from vigie.analytics.visit_scope import period_events
+
+MAX_STEPS = JOURNEY_PAGES - 1
+MIN_STEPS, DEFAULT_STEPS = 2, 5
+MAX_PAGES, DEFAULT_PAGES = 30, 10
+# No pathname looks like this: they all start with a slash.
+OTHER_PAGES = "(other pages)"
+
+
+def _whole(value, name, low, high):
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    return value
+
+
+def _entry_paths(site, period, filters, entry_page):
+    """(SQL of visitor_id, path rows, params): the journeys of the visits started in the period."""
+    lo, hi = period.utc_bounds(site.timezone)
+    condition, params = filter_sql(filters)
+    params = bind_day_bounds(dict(params, site=site.domain, lo_t=int(lo.timestamp()),
+                                  hi_t=int(hi.timestamp())), "period", lo, hi)
+    if entry_page is not None:
+        condition += " AND journey[1] = %(entry_page)s"
+        params["entry_page"] = entry_page
+    sql = ("SELECT visitor_id, journey AS path FROM sessions FINAL"
+           " WHERE site = %(site)s AND deleted = 0 AND notEmpty(journey)"
+           " AND start >= toDateTime(%(lo_t)s) AND start < toDateTime(%(hi_t)s)"
+           f" AND {day_bounds('start', 'period')}{condition}")
+    return sql, params
+
+
+def _goal_paths(site, period, filters, goal, timeout_minutes):
+    """(SQL of visitor_id, path rows, params): per visit that completed the goal in the period,
+    its pages up to the first completion, latest first.
+
+    Per visitor who completed it, the period's events in time order (arrays: no window
+    functions in ClickHouse 18.16; a pageview before an event of the same second), a visit
+    number that grows at each gap over the timeout, then one row per first completion of
+    a visit with the pageviews of that visit up to it.
+    """
+    lo, hi = period.utc_bounds(site.timezone)
+    source, params = period_events(filters, lo, hi)
+    params = bind_day_bounds(dict(params, site=site.domain, lo=lo, hi=hi,
+                                  timeout=timeout_minutes * 60, keep=JOURNEY_PAGES), "period", lo, hi)
+    hit, params["goal"] = step_condition(goal.kind, goal.pattern, "goal")
+    where = f"site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {day_bounds('ts', 'period')}"
+    # first[i]: the index of the first event of event i's visit; done[i]: completions up to
+    # i; firsts: the first completion of each visit (none before it since the visit began).
+    per_visitor = (
+        "SELECT visitor_id,"
+        f" arraySort(groupArray((toUInt32(ts), name != 'pageview', pathname, toUInt8({hit})))) AS s,"
+        " arrayMap(x -> x.1, s) AS m, arrayMap(x -> x.4, s) AS h, arrayCumSum(h) AS done,"
+        " arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR m[i] - m[i - 1] > %(timeout)s),"
+        "  arrayEnumerate(m))) AS v,"
+        " arrayFilter(i -> i = 1 OR v[i] != v[i - 1], arrayEnumerate(v)) AS starts,"
+        " arrayMap(i -> starts[v[i]], arrayEnumerate(v)) AS first,"
+        " arrayFilter(i -> h[i] = 1 AND done[i] - 1 = done[first[i]] - h[first[i]],"
+        "  arrayEnumerate(s)) AS firsts"
+        f" FROM {source} WHERE {where} AND name != 'engagement'"
+        f" AND visitor_id IN (SELECT visitor_id FROM {source} WHERE {where} AND {hit})"
+        " GROUP BY visitor_id")
+    # The visit's pageviews up to the completion. ClickHouse 18.16 misses the columns of a
+    # subquery that a query names only inside lambdas: a slice, not a filter on indices.
+    pages_before = ("arrayMap(x -> tupleElement(x, 3), arrayFilter(x -> NOT tupleElement(x, 2),"
+                    " arraySlice(s, first[i], i - first[i] + 1)))")
+    collapsed = "arrayFilter((p, k) -> k = 1 OR p != b[k - 1], b, arrayEnumerate(b))"
+    sql = (
+        "SELECT visitor_id, arrayReverse(arraySlice(c, -least(length(c), %(keep)s))) AS path FROM ("
+        f" SELECT visitor_id, {pages_before} AS b, {collapsed} AS c"
+        f" FROM ({per_visitor}) ARRAY JOIN firsts AS i)"
+        " WHERE notEmpty(c)")
+    return sql, params
+
+
+def _steps_sql(paths, steps):
+    """One row per (visitor, step) of every path: step, page, the page before ('' at step 1),
+    and whether the path stops there."""
+    return (
+        "SELECT visitor_id, step, path[step] AS page, if(step > 1, path[step - 1], '') AS prev,"
+        " toUInt8(step = length(path)) AS ended"
+        f" FROM ({paths}) ARRAY JOIN arrayEnumerate(arraySlice(path, 1, {int(steps)})) AS step")
+
+
+def _top_pages(store, rows_sql, params, pages):
+    """{step: [page, ...]}: each step's most visited pages, at most `pages`."""
+    found = {}
+    for step, page in store.query(
+            f"SELECT step, page FROM ({rows_sql}) GROUP BY step, page"
+            f" ORDER BY step, {VISITORS_COUNT} DESC, page LIMIT %(pages)s BY step",
+            dict(params, pages=pages)):
+        found.setdefault(int(step), []).append(page)
+    return found
+
+
+def _counted(store, rows_sql, params, top):
+    """(nodes {(step, page): (visitors, drop_off)}, links {(step, from, to): visitors}) with the
+    pages outside `top` of each step as OTHER_PAGES; `links` keyed by the step of `from`."""
+    keys = tuple(f"{step} {page}" for step, pages in top.items() for page in pages) or ("",)
+    node = "if(concat(toString({step}), ' ', {page}) IN %(top)s, {page}, %(other)s)"
+    rows = store.query(
+        "SELECT tupleElement(g, 1) AS kind, step, tupleElement(g, 2) AS a, tupleElement(g, 3) AS b, uniqCombined(17)(visitor_id),"
+        " uniqCombinedIf(17)(visitor_id, ended) FROM ("
+        f" SELECT visitor_id, step, ended, {node.format(step='step', page='page')} AS here,"
+        f"  {node.format(step='step - 1', page='prev')} AS before FROM ({rows_sql}))"
+        " ARRAY JOIN if(step = 1, [('node', here, '')], [('node', here, ''), ('link', before, here)]) AS g"
+        " GROUP BY kind, step, a, b",
+        dict(params, top=keys, other=OTHER_PAGES))
+    nodes, links = {}, {}
+    for kind, step, a, b, visitors, ended in rows:
+        if kind == "node":
+            nodes[(int(step), a)] = (int(visitors), int(ended))
+        else:
+            links[(int(step) - 1, a, b)] = int(visitors)
+    return nodes, links
+
+
+def _ordered_nodes(nodes):
+    def key(item):
+        (step, page), (visitors, _) = item
+        return step, page == OTHER_PAGES, -visitors, page
+    return [{"step": step, "page": page, "visitors": visitors, "drop_off": ended}
+            for (step, page), (visitors, ended) in sorted(nodes.items(), key=key)]
+
+
+def _ordered_links(links, to_goal):
+    """Links in time order: from an entry, step s to s + 1; to a goal, step s + 1 to s."""
+    rows = []
+    def key(item):
+        (step, a, b), visitors = item
+        return step, -visitors, a == OTHER_PAGES, a, b == OTHER_PAGES, b
+    for (step, a, b), visitors in sorted(links.items(), key=key):
+        if to_goal:
+            rows.append({"from_step": step + 1, "from": b, "to_step": step, "to": a, "visitors": visitors})
+        else:
+            rows.append({"from_step": step, "from": a, "to_step": step + 1, "to": b, "visitors": visitors})
+    return rows
+
+
+def _paths(store, site, period, filters, entry_page, goal_id, timeout_minutes):
+    if goal_id is None:
+        return _entry_paths(site, period, filters, entry_page)
+    goal = get_goal(store, site.domain, goal_id)
+    if goal is None:
+        raise ValueError(f"site {site.domain} has no goal {goal_id!r}")
+    return _goal_paths(site, period, filters, goal, timeout_minutes)
+
+
+def journeys(store, site, period, steps=DEFAULT_STEPS, entry_page=None, goal_id=None,
+             filters=None, compare=None, pages=DEFAULT_PAGES, timeout_minutes=30):
+    """The period's most common paths: {'mode', 'steps', 'nodes', 'links'}.
+
+    From `entry_page` (None: every entry page) or, with `goal_id`, to that goal (not both).
+    nodes: per step, its `pages` most visited pages then OTHER_PAGES, each with visitors and
+    drop_off; with `compare`, also each node's visitors of the comparison period
+    (`previous`) and the change in percent. links: from_step, from, to_step, to, visitors.
+    """
+    _whole(steps, "steps", MIN_STEPS, MAX_STEPS)
+    _whole(pages, "pages", 1, MAX_PAGES)
+    if entry_page is not None and goal_id is not None:
+        raise ValueError("a journey starts from an entry page or leads to a goal, not both")
+    paths, params = _paths(store, site, period, filters, entry_page, goal_id, timeout_minutes)
+    rows_sql = _steps_sql(paths, steps)
+    top = _top_pages(store, rows_sql, params, pages)
+    nodes, links = _counted(store, rows_sql, params, top)
+    found = _ordered_nodes(nodes)
+    if compare:
+        before, before_params = _paths(store, site, comparison_period(period, compare), filters,
+                                       entry_page, goal_id, timeout_minutes)
+        previous, _ = _counted(store, _steps_sql(before, steps), before_params, top)
+        for row in found:
+            row["previous"] = previous.get((row["step"], row["page"]), (0, 0))[0]
+            row["change"] = metric_change("visitors", row["visitors"], row["previous"])
+    return {"mode": "goal" if goal_id is not None else "entry", "steps": steps, "nodes": found,
+            "links": _ordered_links(links, goal_id is not None)}
