@@ -4,7 +4,7 @@ from flask import current_app
 
 from vigie.alerts.delivery import deliveries, notify_test
 from vigie.alerts.destinations import MODES, ChannelError, add_channel, list_channels, remove_channel
-from vigie.dashboard.settings_areas.common import (NOT_ADMIN, STORE_DOWN, current_store, field,
+from vigie.dashboard.settings_areas.common import (NOT_ADMIN, STORE_DOWN, current_store, field, site_field,
                                                    signed_in_admin)
 from vigie.dashboard.settings_view import channels_table, notice, notification_outcome
 from vigie.warehouse import StoreError
@@ -22,9 +22,7 @@ def _channel_buttons(name):
 def _channel_form(sites):
     domains = [s.domain for s in sites]
     return html.Div(children=[
-        field("Site", dcc.Dropdown(id="channel-site", options=domains,
-                                    value=domains[0] if domains else None, clearable=False,
-                                    className="wide-select")),
+        site_field("channel-site", domains),
         html.Div(id="channels-panel"),
         html.Div(className="form-row", children=[
             field("Name", dcc.Input(id="channel-name", type="text", placeholder="retention-email")),

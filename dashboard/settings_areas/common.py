@@ -3,7 +3,7 @@
 Every callback re-checks on the server that the signed-in account is an
 admin; the page hiding itself from others is a courtesy, not the guard.
 """
-from dash import html
+from dash import dcc, html
 from flask import current_app
 
 from vigie.dashboard.auth import signed_in_user
@@ -23,3 +23,10 @@ def signed_in_admin():
 
 def field(label, component):
     return html.Label(className="field", children=[html.Span(label), component])
+
+
+def site_field(component_id, domains):
+    """The "Site" chooser a settings area's form starts with (its first site chosen)."""
+    return field("Site", dcc.Dropdown(id=component_id, options=domains,
+                                      value=domains[0] if domains else None, clearable=False,
+                                      className="wide-select"))

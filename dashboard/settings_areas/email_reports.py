@@ -9,7 +9,7 @@ callbacks carry the session's CSRF token (dashboard.auth.guard_dash_routes).
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from vigie.dashboard.auth import signed_in_user
-from vigie.dashboard.settings_areas.common import STORE_DOWN, current_store, field
+from vigie.dashboard.settings_areas.common import STORE_DOWN, current_store, field, site_field
 from vigie.dashboard.settings_view import notice
 from vigie.warehouse import StoreError
 from vigie.warehouse.report_subscriptions import (FREQUENCIES, SubscriptionError, account_subscriptions,
@@ -45,9 +45,7 @@ def section(sites, user=None):
                "against the period before, top sources, pages and goals. Each email has a one-click "
                "unsubscribe link.", className="muted"),
         html.Div(className="form-row", children=[
-            field("Site", dcc.Dropdown(id="report-site", options=domains,
-                                       value=domains[0] if domains else None, clearable=False,
-                                       className="wide-select")),
+            site_field("report-site", domains),
             field("Every", dcc.RadioItems(id="report-frequency", options=list(FREQUENCIES), value="weekly",
                                           inline=True)),
             field("Send to", dcc.Input(id="report-recipient", type="email",
@@ -88,7 +86,8 @@ def remove(clicks):
     if not ctx.triggered_id or not any(clicks):
         return no_update, no_update
     return _change(user, lambda store: remove_subscription(store, user.email, ctx.triggered_id["id"]),
-                   lambda sub: f"{sub.recipient} will no longer get the {sub.frequency} report of {sub.site}.")
+                   lambda sub: (f"{sub.recipient} will no longer get the {sub.frequency} report "
+                                f"of {sub.site}."))
 
 
 def register_callbacks():

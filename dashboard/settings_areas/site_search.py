@@ -10,7 +10,7 @@ cache's lifetime. What the reports count: docs/site-search.md.
 """
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from vigie.dashboard.settings_areas.common import (NOT_ADMIN, STORE_DOWN, current_store, field,
+from vigie.dashboard.settings_areas.common import (NOT_ADMIN, STORE_DOWN, current_store, field, site_field,
                                                    signed_in_admin)
 from vigie.dashboard.settings_view import notice, search_settings_table
 from vigie.warehouse import StoreError
@@ -23,9 +23,7 @@ def section(sites):
         html.H2("Site search"),
         html.Div(search_settings_table(sites), id="search-settings-panel"),
         html.Div(className="form-row", children=[
-            field("Site", dcc.Dropdown(id="search-site", options=domains,
-                                       value=domains[0] if domains else None, clearable=False,
-                                       className="wide-select")),
+            site_field("search-site", domains),
             field("Search parameters (comma-separated; empty turns site search off)",
                   dcc.Input(id="search-parameters", type="text", placeholder="q, s, search, query")),
             field("No-results page (path pattern)",

@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from vigie.alerts.traffic_settings import (BASELINE_WEEKS, MAX_SPIKE_VISITORS, TrafficAlertError,
                                            get_traffic_settings, set_traffic_settings)
-from vigie.dashboard.settings_areas.common import (NOT_ADMIN, STORE_DOWN, current_store, field,
+from vigie.dashboard.settings_areas.common import (NOT_ADMIN, STORE_DOWN, current_store, field, site_field,
                                                    signed_in_admin)
 from vigie.dashboard.settings_view import notice
 from vigie.warehouse import StoreError
@@ -25,9 +25,7 @@ def section(sites):
                "same weekday over the weeks before). 0 turns either off; at most two notifications a "
                "day per site.", className="muted"),
         html.Div(className="form-row", children=[
-            field("Site", dcc.Dropdown(id="traffic-site", options=domains,
-                                       value=domains[0] if domains else None, clearable=False,
-                                       className="wide-select")),
+            site_field("traffic-site", domains),
             field("Spike: current visitors", dcc.Input(id="traffic-spike", type="number", min=0,
                                                        max=MAX_SPIKE_VISITORS, step=1)),
             field("Drop: below % of the usual", dcc.Input(id="traffic-drop", type="number", min=0,

@@ -8,7 +8,7 @@ warehouse.sites.add_site like the CLI. What is measured: docs/web-vitals.md.
 """
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from vigie.dashboard.settings_areas.common import (NOT_ADMIN, STORE_DOWN, current_store, field,
+from vigie.dashboard.settings_areas.common import (NOT_ADMIN, STORE_DOWN, current_store, field, site_field,
                                                    signed_in_admin)
 from vigie.dashboard.settings_view import notice, vitals_settings_table
 from vigie.warehouse import StoreError
@@ -23,9 +23,7 @@ def section(sites):
         html.H2("Web vitals"),
         html.Div(vitals_settings_table(sites), id="vitals-settings-panel"),
         html.Div(className="form-row", children=[
-            field("Site", dcc.Dropdown(id="vitals-site", options=domains,
-                                       value=domains[0] if domains else None, clearable=False,
-                                       className="wide-select")),
+            site_field("vitals-site", domains),
             field("Store the vitals script's reports",
                   dcc.RadioItems(id="vitals-enabled", options=[{"label": " on", "value": ON},
                                                                {"label": " off", "value": OFF}],
