@@ -43,7 +43,8 @@ def test_dash_callbacks_need_the_csrf_header(signed_in, store):
                        {"id": "overview-period", "property": "value", "value": "30d"},
                        {"id": "overview-range", "property": "start_date", "value": None},
                        {"id": "overview-range", "property": "end_date", "value": None},
-                       {"id": "overview-compare", "property": "value", "value": ""}],
+                       {"id": "overview-compare", "property": "value", "value": ""},
+                       {"id": "overview-segment", "property": "value", "value": None}],
             "state": [{"id": "overview-url", "property": "search", "value": ""}],
             "changedPropIds": ["overview-period.value"]}
     cookie = signed_in.get_cookie("_csrf_token")
