@@ -245,7 +245,7 @@ SETTINGS = (
             "How often `vigie serve` runs the rollups job; it rolls up finished days only, so "
             "yesterday is rolled up within this delay after local midnight.",
             _positive_int),
-    Setting("value_summaries_interval_seconds", 900,
+    Setting("value_summaries_interval_seconds", 120,
             "How often `vigie serve` computes ahead the customer-value summaries of the Churn and "
             "Customers pages (portfolio value and trend, RFM, CLV, matrix) for every site; a site "
             "whose transactions, clients and scores have not changed costs two quick scans.",
