@@ -19,8 +19,8 @@ import statistics
 from vigie.analytics.customer_value import DEFAULT_HORIZON_DAYS
 from vigie.analytics.lifetime_value import DEFAULT_DISCOUNT_RATE
 from vigie.analytics.rfm import SEGMENTS
-from vigie.analytics.value_memo import (clv_overview, remember, rfm_overview, scored_clients,
-                                        value_basis)
+from vigie.analytics.value_memo import (clv_overview, one_generation, remember, rfm_overview,
+                                        scored_clients, value_basis)
 
 BANDS = ("high", "medium", "low", "unscored")
 DEFAULT_TREND_MONTHS = 6
@@ -165,12 +165,13 @@ def keep_page_summaries(store, site, as_of, horizon_days, discount_rate, trend_m
 
     False when the site has no client with a purchase before `as_of`.
     """
-    if not rfm_overview(store, site, as_of, horizon_days, discount_rate)["customers"]:
-        return False
-    clv_overview(store, site, as_of, horizon_days, discount_rate)
-    portfolio_overview(store, site, as_of, horizon_days, discount_rate)
-    matrix_overview(store, site, as_of, horizon_days, discount_rate, value_cutoff, tenure_cutoff_days)
-    portfolio_trend(store, site, as_of, trend_months, horizon_days, discount_rate)
+    with one_generation():
+        if not rfm_overview(store, site, as_of, horizon_days, discount_rate)["customers"]:
+            return False
+        clv_overview(store, site, as_of, horizon_days, discount_rate)
+        portfolio_overview(store, site, as_of, horizon_days, discount_rate)
+        matrix_overview(store, site, as_of, horizon_days, discount_rate, value_cutoff, tenure_cutoff_days)
+        portfolio_trend(store, site, as_of, trend_months, horizon_days, discount_rate)
     return True
 
 

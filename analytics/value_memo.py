@@ -23,6 +23,8 @@ The cached values are shared: callers must not change them (rfm_scores,
 portfolio_report and the pages build new rows from them).
 """
 import collections
+import contextlib
+import contextvars
 import datetime
 import json
 import threading
@@ -56,6 +58,12 @@ WHERE site = %(site)s AND kind = %(kind)s AND args = %(args)s
 """
 _STORE_COLUMNS = ["site", "kind", "args", "generation", "body", "computed_at", "version"]
 _MISSING = object()
+# Part of every stored summary's kind: raise it when a summary's keys change, so that rows
+# written by an older release are recomputed instead of read (a missing key would be a 500).
+SUMMARY_FORMAT = 1
+
+# Within one_generation(): the generations already read, {(store id, site, which): value}.
+_read_once = contextvars.ContextVar("vigie_value_generations", default=None)
 
 _entries = collections.OrderedDict()
 _computing = {}
@@ -72,6 +80,36 @@ def scoring_generation(store, site):
     """A value that changes with every scoring run of `site` (its rows and latest time)."""
     rows = store.query(_SCORING, {"site": site})
     return tuple(int(v or 0) for v in rows[0]) if rows else ()
+
+
+@contextlib.contextmanager
+def one_generation():
+    """Read each site's generation once for the values asked for inside the block.
+
+    A page that shows several kept values (the Customers page: RFM, CLV,
+    portfolio, matrix) would otherwise scan the site's rows for each of them.
+    """
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def _read(store, site, reader):
+    """reader(store, site), once per site within one_generation()."""
+    read = _read_once.get()
+    if read is None:
+        return reader(store, site)
+    key = (id(store), site, reader)
+    if key not in read:
+        read[key] = reader(store, site)
+    return read[key]
+
+
+def _generation(store, site, scores):
+    generation = _read(store, site, data_generation)
+    return generation + _read(store, site, scoring_generation) if scores else generation
 
 
 def _tagged(value):
@@ -93,7 +131,7 @@ def _untagged(obj):
 
 
 def _read_stored(store, site, kind, args, generation):
-    rows = store.query(_STORED, {"site": site, "kind": kind, "args": args})
+    rows = store.query(_STORED, {"site": site, "kind": f"{kind}/{SUMMARY_FORMAT}", "args": args})
     if not rows or rows[0][0] != generation:
         return _MISSING
     return json.loads(rows[0][1], object_hook=_untagged)
@@ -102,7 +140,7 @@ def _read_stored(store, site, kind, args, generation):
 def _write_stored(store, site, kind, args, generation, value):
     now = datetime.datetime.now(datetime.timezone.utc)
     store.insert("value_cache", _STORE_COLUMNS, [(
-        site, kind, args, generation, json.dumps(value, default=_tagged, separators=(",", ":")),
+        site, f"{kind}/{SUMMARY_FORMAT}", args, generation, json.dumps(value, default=_tagged, separators=(",", ":")),
         now.replace(microsecond=0), time.time_ns())])
 
 
@@ -120,30 +158,36 @@ def remember(store, site, kind, args, compute, scores=False, stored=False):
     computing it again (seconds of CPU at 100,000 clients, and the next page
     load would run behind both); other keys are not held up.
     """
-    generation = data_generation(store, site)
-    if scores:
-        generation += scoring_generation(store, site)
+    generation = _generation(store, site, scores)
     key = (id(store), site, kind, args, generation)
     with _lock:
+        if key in _entries:
+            _entries.move_to_end(key)
+            return _entries[key]
         computing = _computing.setdefault(key, threading.Lock())
-    with computing:
-        with _lock:
-            if key in _entries:
-                _entries.move_to_end(key)
-                return _entries[key]
-        value = _MISSING
-        if stored:
-            value = _read_stored(store, site, kind, repr(args), repr(generation))
-        if value is _MISSING:
-            value = compute()
+    try:
+        with computing:
+            with _lock:
+                if key in _entries:   # computed by the request this one waited for
+                    return _entries[key]
+            value = _MISSING
             if stored:
-                _write_stored(store, site, kind, repr(args), repr(generation), value)
+                value = _read_stored(store, site, kind, repr(args), repr(generation))
+            if value is _MISSING:
+                value = compute()
+                if stored:
+                    _write_stored(store, site, kind, repr(args), repr(generation), value)
+            with _lock:
+                _entries[key] = value
+                while len(_entries) > MAX_ENTRIES:
+                    _entries.popitem(last=False)
+            return value
+    finally:
+        # Whether it was computed, found or failed, nobody needs this key's lock any more
+        # (waiters hold it already); left behind, one would pile up per value and change.
         with _lock:
-            _entries[key] = value
-            _computing.pop(key, None)
-            while len(_entries) > MAX_ENTRIES:
-                _entries.popitem(last=False)
-    return value
+            if _computing.get(key) is computing:
+                del _computing[key]
 
 
 def value_basis(store, site, as_of, horizon_days, discount_rate):
@@ -189,3 +233,4 @@ def forget():
     """Drop every entry (tests that reuse one store for unrelated data)."""
     with _lock:
         _entries.clear()
+        _computing.clear()

@@ -18,7 +18,7 @@ from vigie.alerts.state import list_alerts
 from vigie.analytics.customer_visits import customer_visits
 from vigie.analytics.portfolio import (loyalty_matrix, matrix_overview, portfolio_overview,
                                        portfolio_report)
-from vigie.analytics.value_memo import clv_overview, kept_rfm_report, rfm_overview
+from vigie.analytics.value_memo import clv_overview, kept_rfm_report, one_generation, rfm_overview
 from vigie.analytics.rfm import SEGMENTS
 from vigie.dashboard.chart_config import chart, export_title
 from vigie.dashboard.customer_value_view import (api_csv_href, clv_figure, clv_summary,
@@ -121,14 +121,15 @@ def customer_value(store, site, query):
     # The summaries are kept until the site's data changes, for every server process
     # (analytics.value_memo); per-client rows are built only to list a segment or a cell.
     horizon, rate = settings.clv_horizon_days, settings.clv_discount_rate
-    rfm = (kept_rfm_report(store, site, as_of, segment, horizon, rate) if segment
-           else rfm_overview(store, site, as_of, horizon, rate))
-    if not rfm["customers"]:
-        return _no_purchases(site)
-    clv = clv_overview(store, site, as_of, horizon, rate)
-    summary = portfolio_overview(store, site, as_of, horizon, rate)
     cutoffs = settings.matrix_value_cutoff, settings.matrix_tenure_cutoff_days
-    matrix = matrix_overview(store, site, as_of, horizon, rate, *cutoffs)
+    with one_generation():
+        rfm = (kept_rfm_report(store, site, as_of, segment, horizon, rate) if segment
+               else rfm_overview(store, site, as_of, horizon, rate))
+        if not rfm["customers"]:
+            return _no_purchases(site)
+        clv = clv_overview(store, site, as_of, horizon, rate)
+        summary = portfolio_overview(store, site, as_of, horizon, rate)
+        matrix = matrix_overview(store, site, as_of, horizon, rate, *cutoffs)
 
     def full_matrix():
         return loyalty_matrix(portfolio_report(store, site, as_of, horizon, rate)[1], *cutoffs)

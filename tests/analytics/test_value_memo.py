@@ -107,3 +107,43 @@ def test_a_kept_summary_is_read_by_another_process_until_the_data_changes(store)
     finally:
         value_memo.customer_histories = real
     assert sorted(reads) == [datetime.date(2026, 1, 1), datetime.date(2026, 2, 1), AS_OF]
+
+
+def test_a_page_reads_the_generation_once_for_all_its_values(store, monkeypatch):
+    from vigie.analytics.portfolio import portfolio_overview
+    from vigie.analytics.value_memo import clv_overview, one_generation, rfm_overview
+    value_memo.forget()
+    add_customers(store, ("c1", "2025-01-01", "active"))
+    add_purchases(store, "c1", "2026-01-10")
+    reads = []
+    real = value_memo.data_generation
+    monkeypatch.setattr(value_memo, "data_generation", lambda *args: reads.append(1) or real(*args))
+
+    def page():
+        return (rfm_overview(store, SITE, AS_OF, 365, 0.1), clv_overview(store, SITE, AS_OF, 365, 0.1),
+                portfolio_overview(store, SITE, AS_OF, 365, 0.1))
+    first = page()                        # computed, each value reading the generation itself
+    assert len(reads) > 3
+    reads.clear()
+    with one_generation():
+        assert page() == first
+    assert len(reads) == 1
+    # Outside the block every value reads it again: a change is never missed between pages.
+    reads.clear()
+    page()
+    assert len(reads) == 3
+
+
+def test_no_lock_is_left_behind_whether_a_value_is_computed_found_or_fails(store):
+    from vigie.analytics.value_memo import remember
+    value_memo.forget()
+    assert remember(store, SITE, "test", (1,), lambda: 41) == 41
+    assert remember(store, SITE, "test", (1,), lambda: 42) == 41     # kept
+
+    def fails():
+        raise RuntimeError("no")
+    try:
+        remember(store, SITE, "test", (2,), fails)
+    except RuntimeError:
+        pass
+    assert value_memo._computing == {}
