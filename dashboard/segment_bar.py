@@ -18,7 +18,7 @@ from vigie.dashboard.auth import signed_in_user
 from vigie.dashboard.selection import SelectionError, applied, segment_reader, selection_from_query
 from vigie.warehouse import StoreError
 from vigie.warehouse.segments import (MAX_NAME_LENGTH, SegmentError, VISIBILITIES, delete_segment,
-                                      site_segments)
+                                      find_segment, site_segments)
 from vigie.warehouse.sites import get_site
 
 _HIDDEN = {"display": "none"}
@@ -85,11 +85,10 @@ def _act(trigger, store, user, selection, name, visibility, new_name):
         segment = delete_segment(store, selection.site, selection.segment, reader)
         return selection.with_segment("").search(), f"Deleted the segment “{segment.name}”."
     if trigger.endswith("-segment-share"):
-        current = applied(store, selection, user)
-        shared = next(s for s in site_segments(store, selection.site, reader)
-                      if s.segment_id == selection.segment).shared
-        segment = change_segment(store, selection.site, current.segment, reader,
-                                 visibility="private" if shared else "shared")
+        # A segment gone meanwhile (or none in the URL) is refused by change_segment, by name.
+        found = find_segment(store, selection.site, selection.segment, reader)
+        segment = change_segment(store, selection.site, selection.segment, reader,
+                                 visibility="private" if found is not None and found.shared else "shared")
         return no_update, (f"“{segment.name}” is now shared with the site's users." if segment.shared
                            else f"“{segment.name}” is now yours only.")
     segment = change_segment(store, selection.site, selection.segment, reader, name=new_name)

@@ -126,3 +126,7 @@ def test_save_share_rename_and_delete_from_the_bar(signed_in, client, store, app
     gone = segment_action(signed_in, "sources", "delete", shown)
     assert gone["sources-url"]["search"] == f"?site={SITE}&period=7d"
     assert site_segments(store, SITE, Reader(account.email, True)) == []
+    # Sharing a segment that is gone, or with none picked, is refused by name, never a 500.
+    for search in (shown, f"?site={SITE}&period=7d"):
+        late = segment_action(signed_in, "sources", "share", search)
+        assert "has no segment" in json.dumps(late["sources-segment-status"])
