@@ -31,6 +31,7 @@ from vigie.analytics.stats_csv import csv_filename, csv_response
 from vigie.analytics.web_vitals import CSV_COLUMNS as VITALS_COLUMNS, TABLES as VITALS_TABLES
 from vigie.analytics.web_vitals import flat_row, vitals_page
 from vigie.analytics.stats_request import (MAX_LIMIT, ApiError, answer_errors, authenticate, choice_param,
+                                           compare_param,
                                            int_param, list_param, parse_stats_request, required_param,
                                            text_param)
 
@@ -249,7 +250,7 @@ def create_stats_blueprint(store, settings, session_user):
 
     def journey_columns(args):
         report = choice_param(args, "report", tuple(JOURNEY_COLUMNS), "nodes")
-        compared = report == "nodes" and args.get("compare")
+        compared = report == "nodes" and compare_param(args)
         return JOURNEY_COLUMNS[report] + (["previous", "change"] if compared else [])
 
     @endpoint("/journeys", journey_columns, uses_compare=True, uses_filters=True)
@@ -271,7 +272,7 @@ def create_stats_blueprint(store, settings, session_user):
                     results=page_of(found[report], req))
         if req.compare:
             body.update(compare=req.compare, comparison=compared_days(req))
-        return body, found[report]
+        return body, body["results"]
 
     # Retention data with its own access rule (admin / retention accounts, site keys).
     register_customer_value_endpoints(bp, store, session_user, settings)

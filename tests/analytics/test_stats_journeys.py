@@ -41,6 +41,11 @@ def test_from_an_entry_page_compared_and_paged(client, day):
                                 "previous": 1, "change": 100.0}]
     assert csv_rows(client, DAY + "&steps=2&entry_page=/&compare=previous_period", token)[0] == [
         "step", "page", "visitors", "drop_off", "previous", "change"]
+    # The CSV holds the page asked for, like the JSON's results; a blank compare is none.
+    assert csv_rows(client, DAY + "&steps=2&entry_page=/&compare=previous_period&limit=1&page=2",
+                    token)[1:] == [["2", "/pricing", "2", "1", "1", "100.0"]]
+    assert csv_rows(client, DAY + "&steps=2&entry_page=/&compare=%20", token)[0] == [
+        "step", "page", "visitors", "drop_off"]
 
 
 @pytest.mark.parametrize("query, status, message", [
