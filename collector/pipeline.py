@@ -112,6 +112,11 @@ def enrich(event, ctx):
     browser, browser_version, os_name, os_version, device, _ = \
         enrichment.describe_user_agent(client.user_agent)
     path, params = enrichment.split_url(f["url"])
+    if f["name"] == VITALS_EVENT:
+        # A vitals report is stored by page, device and country only (warehouse.web_vitals):
+        # one comes with every page load, so the sources, channel and language are not derived.
+        f.update(browser=browser, os=os_name, device=device, pathname=path, country=country(client.ip))
+        return event
     f.update(enrichment.utm_tags_of(params))
     click = click_id_of(params)
     source, category, term = classify_source(f["referrer"], ref_host, f["utm_source"], click)
