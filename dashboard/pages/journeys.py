@@ -12,7 +12,7 @@ docs/journeys.md.
 from urllib.parse import parse_qs, urlencode
 
 import dash
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, no_update
 
 from vigie.analytics.breakdowns import breakdown
 from vigie.analytics.goals import list_goals
@@ -23,6 +23,7 @@ from vigie.dashboard.journeys_view import (anchor_options, anchor_value, choices
                                            journey_table, parse_anchor, view_steps)
 from vigie.dashboard.report_page import (HIDDEN, SHOWN, STORE_DOWN, context, message, panel,
                                          report_layout, resolve_query)
+from vigie.dashboard.retention_access import query_value
 from vigie.dashboard.selection import SelectionError, selection_from_query
 from vigie.dashboard.tables import csv_link
 from vigie.warehouse import StoreError
@@ -36,18 +37,11 @@ dash.register_page(__name__, path=PATH, title="Journeys · Vigie", name="Journey
 register_url_sync(PAGE, keep=VIEW_PARAMS)
 
 
-def _one(query, name):
-    value = (query or {}).get(name)
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else ""
-    return str(value or "").strip()
-
-
 def _view(query):
     """{'steps', 'entry', 'to_goal'} of a URL query: the view's own parameters ('' when absent;
     a goal wins over an entry page)."""
-    goal = _one(query, "to_goal")
-    return {"steps": view_steps(_one(query, "steps")), "entry": "" if goal else _one(query, "entry"),
+    goal = query_value(query, "to_goal")
+    return {"steps": view_steps(query_value(query, "steps")), "entry": "" if goal else query_value(query, "entry"),
             "to_goal": goal}
 
 
