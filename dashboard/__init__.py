@@ -5,6 +5,7 @@ read the store and settings from `flask.current_app.extensions["vigie"]` at
 request time and get their numbers from `analytics` query functions only.
 """
 import os
+import threading
 from dataclasses import dataclass
 
 import dash
@@ -50,6 +51,35 @@ def _drop_unclaimed_page_callbacks():
     _callback.GLOBAL_CALLBACK_MAP.clear()
 
 
+def _serialize_first_request_setup(server):
+    """Run Dash's first-request hooks once, in one thread, before any request goes on.
+
+    Dash (4.4) sets the app up in `before_request` hooks guarded by a plain
+    flag: `_setup_server` walks the callback map while the pages router,
+    another hook, adds its routing callback to that map. Two first requests
+    served at once (a page loading vigie.js and vitals.js together) raced
+    there and one got a 500 ("dictionary changed size during iteration").
+    This hook goes first: the first request runs Dash's hooks under a lock,
+    the others wait for it; after that Dash's own flags make its hooks no-ops.
+    """
+    hooks = [hook for hook in server.before_request_funcs.get(None, [])
+             if getattr(hook, "__qualname__", "").startswith("Dash.")]
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def first_request_setup():
+        if done.is_set():
+            return None
+        with lock:
+            if not done.is_set():
+                for hook in hooks:
+                    hook()
+                done.set()
+        return None
+
+    server.before_request_funcs.setdefault(None, []).insert(0, first_request_setup)
+
+
 def init_dashboard(server, store, settings):
     """Mount login and the Dash app on `server`; returns the dash.Dash instance."""
     server.extensions.setdefault("vigie", DashboardContext(store, settings))
@@ -71,6 +101,7 @@ def init_dashboard(server, store, settings):
     )
     app.layout = shell_layout
     register_navigation(app)
+    _serialize_first_request_setup(server)
     server.register_blueprint(create_auth_blueprint(store, app.get_asset_url("vigie.css")))
     server.register_blueprint(create_unsubscribe_blueprint(store, app.get_asset_url("vigie.css")))
     guard_dash_routes(server, app, store)
