@@ -47,10 +47,11 @@ DIMENSIONS = {
 TOTAL = ""  # the dimension of the one row per day that holds the site's totals
 # What a day's rollup rows hold, recorded in rollup_days.layout: 1 before
 # migration 28, 2 with conversions, 3 with visitors as uniqCombined(17) states
-# (migration 31). Readers use only days of this layout; an older day is read
+# (migration 31), 4 with the journeys rollup (rollup_journeys, migration 141).
+# Readers use only days of this layout; an older day is read
 # from raw sessions until the rollups job rebuilds it (it rebuilds such days
 # by itself, oldest first: analytics/job_catalog.py).
-ROLLUP_LAYOUT = 3
+ROLLUP_LAYOUT = 4
 
 # Unique visitors, everywhere a report counts them from states: the rollups
 # store these states and the raw part of a query builds the same ones, so the
@@ -76,11 +77,18 @@ def _epoch(value):
     return int(value.timestamp())
 
 
-def rebuild_day(store, site, day, version):
-    """Roll up one local day of `site`; returns the number of rollup rows written."""
+def rebuild_day(store, site, day, version, timeout_minutes, report_rollups):
+    """Roll up one local day of `site`; returns the number of rollup_visits rows written.
+
+    `report_rollups`: functions f(store, site, day, version, params) writing the day's
+    rows of the reports' own rollup tables (analytics.job_catalog.REPORT_ROLLUPS: the
+    report modules read the rollups through this one, so it cannot import them), before
+    rollup_days names the version; params['timeout_minutes'] is the visit timeout.
+    """
     lo, hi = local_day_bounds(day, site.timezone)
     params = bind_day_bounds({"site": site.domain, "day": day, "version": int(version),
-                              "lo": _epoch(lo), "hi": _epoch(hi)}, "utc", lo, hi)
+                              "lo": _epoch(lo), "hi": _epoch(hi),
+                              "timeout_minutes": int(timeout_minutes)}, "utc", lo, hi)
     names = ", ".join(["''"] + [f"'{name}'" for name in DIMENSIONS])
     values = ", ".join(["''"] + list(DIMENSIONS.values()))
     store.execute(
@@ -101,13 +109,15 @@ def rebuild_day(store, site, day, version):
         "sumIf(engaged_ms, name = 'engagement') "
         "FROM events WHERE site = %(site)s AND ts >= toDateTime(%(lo)s) AND ts < toDateTime(%(hi)s) "
         f"AND {day_bounds('ts', 'utc')} AND name IN ('pageview', 'engagement') GROUP BY pathname", params)
+    for write in report_rollups:
+        write(store, site, day, version, params)
     rebuilt = store.query_value(
         "SELECT count() FROM rollup_days WHERE site = %(site)s AND day = toDate(%(day)s)", params)
-    store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at", "layout"],
+    store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at", "layout", "visit_timeout"],
                  [(site.domain, day, int(version), site.timezone,
-                   datetime.datetime.now(datetime.timezone.utc), ROLLUP_LAYOUT)])
+                   datetime.datetime.now(datetime.timezone.utc), ROLLUP_LAYOUT, int(timeout_minutes))])
     # A mutation rewrites parts: only worth it when an older generation exists.
-    for table in ("rollup_visits", "rollup_pages") if rebuilt else ():
+    for table in ("rollup_visits", "rollup_pages", "rollup_journeys") if rebuilt else ():
         store.execute(f"ALTER TABLE {table} DELETE WHERE site = %(site)s AND day = toDate(%(day)s) "
                       "AND version < %(version)s", params)
     return int(store.query_value(
