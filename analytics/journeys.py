@@ -10,7 +10,8 @@ itself counted once. Steps are its pages:
   completed it first (the goal page, or the page an event goal was sent
   from), step 2 the page before it, and so on backwards. Where a goal is
   completed within a visit is only in its events, so this mode reads the
-  period's events of the visitors who completed it.
+  period's events of the visitors who completed it. A visit is cut at local
+  midnight too: a path lies within the day of its completion.
 
 Per node (step, page): unique visitors who reached it, and the drop-off, those
 whose path stops there (from an entry: the visit ended there; to a goal: the
@@ -164,7 +165,8 @@ def _raw_runs(period, rolled):
 def _states(store, site, period, filters, entry_page, goal, steps, timeout_minutes):
     """(SQL of rows step, page, prev, v, e, params): the period's journey states, from the
     rollup for its rolled-up days (none with a filter) and raw for the others."""
-    rolled = {} if filters else _rolled_days(store, site, period, goal, timeout_minutes)
+    # The rollup's entry '' is every entry page; a path entering on '' is read raw (none).
+    rolled = {} if filters or entry_page == "" else _rolled_days(store, site, period, goal, timeout_minutes)
     parts, params = [], {}
     if rolled:
         params.update(site=site.domain, first=period.start, last=period.end, steps=int(steps),

@@ -16,6 +16,7 @@ exact query sets the pages' callbacks run for the last 30 days:
               previous period (analytics.journeys, from the visits' stored journeys)
   to-goal     journeys of 5 steps to the `signup` event goal (read from the events of the
               visitors who completed it)
+  one-entry   journeys of 5 steps from the entry page /, compared with the previous period
 
 each against the overview query set of bench/analytics.py measured in the
 same process right before it, so a loaded machine shows in both. For the
@@ -95,10 +96,14 @@ def to_goal_set(store, site, period):
     journeys(store, site, period, steps=5, goal_id=goal.goal_id)
 
 
+def one_entry_set(store, site, period):
+    journeys(store, site, period, steps=5, entry_page="/", compare="previous_period")
+
+
 SETS = (("pages", pages_set), ("geography", geography_set), ("technology", technology_set),
         ("returning", returning_set), ("search", search_set), ("vitals", vitals_set),
         ("journeys", journeys_set),
-        ("to-goal", to_goal_set))
+        ("to-goal", to_goal_set), ("one-entry", one_entry_set))
 
 # Searches made by the visitors of the generated traffic, inside ClickHouse: a skewed pick
 # of 40 terms, one search in eight on the no-results page.
@@ -162,7 +167,9 @@ def bench(url, events, repeat, report, sets):
     run_window(store, JOBS["sessions"], site, start, end, JobContext())
     period = Period(first, today - datetime.timedelta(days=1), "day")
     measure(store, site, period, repeat, report, "raw    ", sets)
+    started = time.perf_counter()
     run_window(store, JOBS["rollups"], site, start, end, JobContext())
+    report(f"  rollups job over {DAYS} days: {time.perf_counter() - started:.1f} s")
     measure(store, site, period, repeat, report, "rollups", sets)
     store.close()
 
