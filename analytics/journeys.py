@@ -127,6 +127,8 @@ def _steps_sql(paths, steps):
 # Per (step, page, page before): the visitors whose path reached it, and those whose path
 # stopped there, as states that merge over days (analytics.rollups).
 _STATES = f"{VISITORS_STATE} AS v, uniqCombinedStateIf(17)(visitor_id, ended) AS e"
+# Several of those states merged into one.
+_MERGED_STATE = "uniqCombinedMergeState(17)"
 
 
 def _renamed(sql, params, suffix):
@@ -227,11 +229,16 @@ def _counted(store, states_sql, params, top):
     pages outside `top` of each step as OTHER_PAGES; `links` keyed by the step of `from`."""
     keys = tuple(f"{step} {page}" for step, pages in top.items() for page in pages) or ("",)
     node = "if(concat(toString({step}), ' ', {page}) IN %(top)s, {page}, %(other)s)"
+    # The states merged per (step, node, node before) first: the ARRAY JOIN that makes
+    # each of those a node and a link copies states, a few hundred rather than one per
+    # (day, step, page, page before).
+    folded = (f"SELECT step, {node.format(step='step', page='page')} AS here,"
+              f" {node.format(step='step - 1', page='prev')} AS before,"
+              f" {_MERGED_STATE}(v) AS folded_v, {_MERGED_STATE}(e) AS folded_e"
+              f" FROM ({states_sql}) GROUP BY step, here, before")
     rows = store.query(
         "SELECT tupleElement(g, 1) AS kind, step, tupleElement(g, 2) AS a, tupleElement(g, 3) AS b,"
-        f" {VISITORS_MERGE}(v), {VISITORS_MERGE}(e) FROM ("
-        f" SELECT step, v, e, {node.format(step='step', page='page')} AS here,"
-        f"  {node.format(step='step - 1', page='prev')} AS before FROM ({states_sql}))"
+        f" {VISITORS_MERGE}(folded_v), {VISITORS_MERGE}(folded_e) FROM ({folded})"
         " ARRAY JOIN if(step = 1, [('node', here, '')], [('node', here, ''), ('link', before, here)]) AS g"
         " GROUP BY kind, step, a, b",
         dict(params, top=keys, other=OTHER_PAGES))
