@@ -183,3 +183,15 @@ def run_reports(store, settings, now=None, settle_seconds=1.0, sleep=time.sleep)
         log.info("email reports: %d sent, %d failed, %d sent by another worker, %d skipped",
                  len(run.sent), len(run.failed), run.not_ours, run.skipped)
     return run
+
+
+def schedule_email_reports(scheduler, store, settings):
+    """Register the email reports job; warn once when its links would name this host's own
+    bind address (public_url unset), which readers outside this machine cannot open."""
+    if settings.report_mail_url and not settings.public_url:
+        log.warning("email reports are on (report_mail_url) but public_url is not set: their "
+                    "dashboard and unsubscribe links will point at %s, which only works where "
+                    "that address is reachable; set public_url to the address people open Vigie at",
+                    public_url(settings))
+    scheduler.every(settings.report_interval_minutes * 60, "email reports",
+                    lambda: run_reports(store, settings))

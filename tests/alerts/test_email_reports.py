@@ -243,6 +243,17 @@ def wait_until_empty(store, subscription_id, seconds=10):
     assert not report_sends(store, subscription_id)
 
 
+@pytest.mark.parametrize("backend", ["chdb"], indirect=True)  # a start-up check: no query
+def test_the_server_warns_when_report_links_would_name_its_bind_address(store, settings, caplog):
+    from vigie.app import create_app
+    for public_url, warned in (("", True), ("https://stats.reports.test", False)):
+        caplog.clear()
+        app = create_app(settings.replace(report_mail_url="mailto://127.0.0.1:25?from=v@reports.test",
+                                          public_url=public_url), store=store, start_background=False)
+        app.extensions["vigie"].close()
+        assert ("public_url is not set" in caplog.text) is warned
+
+
 def test_no_report_for_an_account_that_lost_the_site(store, shop, report_settings, inbox):
     add_subscription(store, ANA, SITE, "weekly", ANA)
     set_access(store, ANA, sites=[])
