@@ -124,11 +124,22 @@ def _steps_sql(paths, steps):
         f" FROM ({paths}) ARRAY JOIN arrayEnumerate(arraySlice(path, 1, {int(steps)})) AS n")
 
 
-# Per (step, page, page before): the visitors whose path reached it, and those whose path
-# stopped there, as states that merge over days (analytics.rollups).
-_STATES = f"{VISITORS_STATE} AS v, uniqCombinedStateIf(17)(visitor_id, ended) AS e"
-# Several of those states merged into one.
-_MERGED_STATE = "uniqCombinedMergeState(17)"
+# States per node (step, page; link 0): the visitors whose path reached it and those whose
+# path stopped there; per link (step, page, page before; link 1): its visitors. They merge
+# over days (analytics.rollups); top pages and nodes read the few node rows only.
+_STATES = (f"{VISITORS_STATE} AS v,"
+           " uniqCombinedStateIf(17)(visitor_id, ended = 1 AND link = 0) AS e")
+_NODES, _NODES_AND_LINKS = "[toUInt8(0)]", "if(step = 1, [toUInt8(0)], [toUInt8(0), toUInt8(1)])"
+
+
+def _state_rows(steps_sql, kinds, entry_join=""):
+    """SQL of rows (entry_key if entry_join,) link, step, page, link_prev, v, e: the states
+    of the node rows, and of the link rows with kinds=_NODES_AND_LINKS."""
+    keys = "entry_key, " if entry_join else ""
+    return (f"SELECT {keys}link, step, page, if(link = 1, prev, '') AS link_prev, {_STATES}"
+            " FROM (SELECT visitor_id, step, page, prev, ended, entry, link"
+            f" FROM ({steps_sql}) ARRAY JOIN {kinds} AS link){entry_join}"
+            f" GROUP BY {keys}link, step, page, link_prev")
 
 
 def _renamed(sql, params, suffix):
@@ -164,19 +175,21 @@ def _raw_runs(period, rolled):
     return runs
 
 
-def _states(store, site, period, filters, entry_page, goal, steps, timeout_minutes):
-    """(SQL of rows step, page, prev, v, e, params): the period's journey states, from the
-    rollup for its rolled-up days (none with a filter) and raw for the others."""
+def _states(store, site, period, filters, entry_page, goal, steps, timeout_minutes, kinds):
+    """(SQL of rows link, step, page, link_prev, v, e, params): the period's journey states
+    (node rows, and link rows with kinds=_NODES_AND_LINKS), from the rollup for its
+    rolled-up days (none with a filter) and raw for the others."""
     # The rollup's entry '' is every entry page; a path entering on '' is read raw (none).
     rolled = {} if filters or entry_page == "" else _rolled_days(store, site, period, goal, timeout_minutes)
     parts, params = [], {}
     if rolled:
         params.update(site=site.domain, first=period.start, last=period.end, steps=int(steps),
                       goal=goal.goal_id if goal else "", entry=entry_page or "",
+                      links=int(kinds == _NODES_AND_LINKS),
                       rolled=tuple(f"{day} {version}" for day, version in rolled.items()))
         parts.append(
-            "SELECT step, page, prev, visitors AS v, ended AS e FROM rollup_journeys"
-            " PREWHERE site = %(site)s AND goal = %(goal)s AND entry = %(entry)s"
+            "SELECT link, step, page, prev AS link_prev, visitors AS v, ended AS e FROM rollup_journeys"
+            " PREWHERE site = %(site)s AND goal = %(goal)s AND entry = %(entry)s AND link <= %(links)s"
             " AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) AND step <= %(steps)s"
             " AND concat(toString(day), ' ', toString(version)) IN %(rolled)s")
     for number, run in enumerate(_raw_runs(period, rolled)):
@@ -184,12 +197,10 @@ def _states(store, site, period, filters, entry_page, goal, steps, timeout_minut
             paths, run_params = _entry_paths(site, run, filters, entry_page)
         else:
             paths, run_params = _goal_paths(site, run, filters, goal, timeout_minutes)
-        sql, run_params = _renamed(
-            f"SELECT step, page, prev, {_STATES} FROM ({_steps_sql(paths, steps)}) GROUP BY step, page, prev",
-            run_params, f"r{number}")
+        sql, run_params = _renamed(_state_rows(_steps_sql(paths, steps), kinds), run_params, f"r{number}")
         parts.append(sql)
         params.update(run_params)
-    return f"SELECT step, page, prev, v, e FROM ({' UNION ALL '.join(parts)})", params
+    return f"SELECT link, step, page, link_prev, v, e FROM ({' UNION ALL '.join(parts)})", params
 
 
 def roll_up_journeys(store, site, day, version, params):
@@ -198,23 +209,22 @@ def roll_up_journeys(store, site, day, version, params):
     params['timeout_minutes'] (analytics.rollups.rebuild_day)."""
     one_day = Period(day, day, "day")
     row = {"rollup_day": day, "rollup_version": int(version)}
-    insert = ("INSERT INTO rollup_journeys (site, day, version, goal, entry, step, page, prev, visitors, ended)"
-              " SELECT %(site)s, toDate(%(rollup_day)s), %(rollup_version)s, {goal}, {entry},"
-              f" step, page, prev, {_STATES} FROM ({{steps}}){{join}} GROUP BY {{keys}}step, page, prev")
+    insert = ("INSERT INTO rollup_journeys (site, day, version, goal, entry, link, step, page, prev,"
+              " visitors, ended) SELECT %(site)s, toDate(%(rollup_day)s), %(rollup_version)s, {goal}, {entry},"
+              " link, step, page, link_prev, v, e FROM ({states})")
     paths, path_params = _entry_paths(site, one_day, None, None)
-    # Every entry page together ('') and each entry page: two rows per step from one read.
-    store.execute(insert.format(goal="''", entry="entry_key", steps=_steps_sql(paths, MAX_STEPS),
-                                join=" ARRAY JOIN ['', entry] AS entry_key", keys="entry_key, "),
-                  dict(path_params, **row))
+    # Every entry page together ('') and each entry page: two rows per state from one read.
+    states = _state_rows(_steps_sql(paths, MAX_STEPS), _NODES_AND_LINKS, " ARRAY JOIN ['', entry] AS entry_key")
+    store.execute(insert.format(goal="''", entry="entry_key", states=states), dict(path_params, **row))
     for goal in list_goals(store, site.domain):
         paths, path_params = _goal_paths(site, one_day, None, goal, params["timeout_minutes"])
-        store.execute(insert.format(goal="%(goal_id)s", entry="''", steps=_steps_sql(paths, MAX_STEPS),
-                                    join="", keys=""),
+        store.execute(insert.format(goal="%(goal_id)s", entry="''",
+                                    states=_state_rows(_steps_sql(paths, MAX_STEPS), _NODES_AND_LINKS)),
                       dict(path_params, goal_id=goal.goal_id, **row))
 
 
 def _top_pages(store, states_sql, params, pages):
-    """{step: [page, ...]}: each step's most visited pages, at most `pages`."""
+    """{step: [page, ...]}: each step's most visited pages, at most `pages` (from node rows)."""
     found = {}
     for step, page in store.query(
             f"SELECT step, page FROM ({states_sql}) GROUP BY step, page"
@@ -229,25 +239,17 @@ def _counted(store, states_sql, params, top):
     pages outside `top` of each step as OTHER_PAGES; `links` keyed by the step of `from`."""
     keys = tuple(f"{step} {page}" for step, pages in top.items() for page in pages) or ("",)
     node = "if(concat(toString({step}), ' ', {page}) IN %(top)s, {page}, %(other)s)"
-    # The states merged per (step, node, node before) first: the ARRAY JOIN that makes
-    # each of those a node and a link copies states, a few hundred rather than one per
-    # (day, step, page, page before).
-    folded = (f"SELECT step, {node.format(step='step', page='page')} AS here,"
-              f" {node.format(step='step - 1', page='prev')} AS before,"
-              f" {_MERGED_STATE}(v) AS folded_v, {_MERGED_STATE}(e) AS folded_e"
-              f" FROM ({states_sql}) GROUP BY step, here, before")
+    here, before = node.format(step="step", page="page"), node.format(step="step - 1", page="link_prev")
     rows = store.query(
-        "SELECT tupleElement(g, 1) AS kind, step, tupleElement(g, 2) AS a, tupleElement(g, 3) AS b,"
-        f" {VISITORS_MERGE}(folded_v), {VISITORS_MERGE}(folded_e) FROM ({folded})"
-        " ARRAY JOIN if(step = 1, [('node', here, '')], [('node', here, ''), ('link', before, here)]) AS g"
-        " GROUP BY kind, step, a, b",
+        f"SELECT link, step, if(link = 1, {before}, {here}) AS a, if(link = 1, {here}, '') AS b,"
+        f" {VISITORS_MERGE}(v), {VISITORS_MERGE}(e) FROM ({states_sql}) GROUP BY link, step, a, b",
         dict(params, top=keys, other=OTHER_PAGES))
     nodes, links = {}, {}
-    for kind, step, a, b, visitors, ended in rows:
-        if kind == "node":
-            nodes[(int(step), a)] = (int(visitors), int(ended))
-        else:
+    for link, step, a, b, visitors, ended in rows:
+        if link:
             links[(int(step) - 1, a, b)] = int(visitors)
+        else:
+            nodes[(int(step), a)] = (int(visitors), int(ended))
     return nodes, links
 
 
@@ -291,13 +293,13 @@ def journeys(store, site, period, steps=DEFAULT_STEPS, entry_page=None, goal_id=
         goal = get_goal(store, site.domain, goal_id)
         if goal is None:
             raise ValueError(f"site {site.domain} has no goal {goal_id!r}")
-    states, params = _states(store, site, period, filters, entry_page, goal, steps, timeout_minutes)
-    top = _top_pages(store, states, params, pages)
-    nodes, links = _counted(store, states, params, top)
+    asked = (store, site, period, filters, entry_page, goal, steps, timeout_minutes)
+    top = _top_pages(store, *_states(*asked, _NODES), pages)
+    nodes, links = _counted(store, *_states(*asked, _NODES_AND_LINKS), top)
     found = _ordered_nodes(nodes)
     if compare:
         before, before_params = _states(store, site, comparison_period(period, compare), filters,
-                                        entry_page, goal, steps, timeout_minutes)
+                                        entry_page, goal, steps, timeout_minutes, _NODES_AND_LINKS)
         previous, _ = _counted(store, before, before_params, top)
         for row in found:
             row["previous"] = previous.get((row["step"], row["page"]), (0, 0))[0]
