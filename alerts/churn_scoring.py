@@ -140,16 +140,19 @@ def check_horizon(record, horizon_days, allow_other_horizon=False):
 def _contributions(model, batch, bands, exact_reasons):
     """Per-client contributions: TreeSHAP for the clients a person will read
     about (medium and high bands: alerts, the at-risk table), Saabas for the
-    low band, whose reasons nobody acts on. TreeSHAP is what makes scoring
-    slow (about 1 ms per client); the split keeps a million clients within
-    minutes while every at-risk client gets exact reasons. Other kinds of
-    champion (churn_estimators) have one kind of contribution, cheap either
-    way."""
-    values = model.contributions(batch, exact=False)
-    if exact_reasons:
-        at_risk = np.flatnonzero(bands != "low")
-        if len(at_risk):
-            values[at_risk] = model.contributions(batch.iloc[at_risk], exact=True)
+    low band, whose reasons nobody acts on. Each client gets one kind, computed
+    once. Exact values come from tables built once per model (churn_shap,
+    about 0.1 ms per client for 300 trees of depth 4, where XGBoost's own
+    kernel took 0.45 ms); Saabas attributions (about 0.02 ms) keep the low
+    band, most clients, cheap. Other kinds of champion (churn_estimators)
+    have one kind of contribution, cheap either way."""
+    if not exact_reasons:
+        return model.contributions(batch, exact=False)
+    values = np.empty((len(batch), len(model.features)))
+    low = bands == "low"
+    for rows, exact in ((np.flatnonzero(low), False), (np.flatnonzero(~low), True)):
+        if len(rows):
+            values[rows] = model.contributions(batch.iloc[rows], exact=exact)
     return values
 
 

@@ -17,6 +17,12 @@ machine may be shared: wall time alone says little) and peak memory: this
 process's maximum resident set (resource.getrusage), with chdb including the
 embedded ClickHouse, with a server not. --time-limit stops the run between
 steps.
+
+--baseline scores the same clients a second time, in the same process, with
+XGBoost's own TreeSHAP kernel instead of the look-up tables (churn_shap), and
+prints the ratios of wall and CPU time: the two runs see the same machine
+load, as far as one can on a shared machine. It doubles the scoring time, so
+keep it to smaller runs.
 """
 import argparse
 import datetime
@@ -152,7 +158,6 @@ def _slice(line, clock, started):
 
 
 def run(args, store, model_dir, server_pid=None):
-    from vigie.alerts.churn_scoring import score_clients
     from vigie.alerts.churn_training import train_churn_model
     from vigie.warehouse.migrations import migrate
     migrate(store)
@@ -175,12 +180,33 @@ def run(args, store, model_dir, server_pid=None):
     if extra > 0:
         generate(store, args.train_clients, extra, end_day, clock)
     clock.check("scoring")
-    started = clock.start()
-    run = score_clients(store, SITE, 0.3, 0.6, as_of=end, batch_size=args.batch_size, today=end,
-                        exact_reasons=not args.fast_reasons, progress=lambda line: _slice(line, clock, started))
+    first = _score(args, store, end, clock, "table TreeSHAP")
+    if args.baseline:
+        clock.check("the baseline scoring")
+        baseline = _score(args, store, end, clock, "XGBoost TreeSHAP", xgboost_kernel=True)
+        print(f"baseline / tables: wall {baseline[0] / first[0]:.2f}x, CPU {baseline[1] / first[1]:.2f}x", flush=True)
+
+
+def _score(args, store, end, clock, label, xgboost_kernel=False):
+    """Score every client; (wall seconds, CPU seconds). `xgboost_kernel`: exact
+    values from XGBoost's pred_contribs, as before the tables."""
+    from vigie.alerts.churn_estimators import TreeEstimator
+    from vigie.alerts.churn_scoring import score_clients
+    tables = TreeEstimator._shap_tables
+    if xgboost_kernel:
+        TreeEstimator._shap_tables = lambda estimator: False
+    try:
+        started = clock.start()
+        run = score_clients(store, SITE, 0.3, 0.6, as_of=end, batch_size=args.batch_size, today=end,
+                            exact_reasons=not args.fast_reasons,
+                            progress=lambda line: _slice(line, clock, started))
+    finally:
+        TreeEstimator._shap_tables = tables
     seconds = time.monotonic() - started
-    clock.record(f"score {run.clients:,} clients ({'Saabas' if args.fast_reasons else 'SHAP'} reasons)", seconds,
+    reasons = "Saabas" if args.fast_reasons else f"{label} for medium/high, Saabas for low"
+    clock.record(f"score {run.clients:,} clients ({reasons} reasons)", seconds,
                  rate=f"{run.clients / seconds:,.0f} clients/s", bands=run.bands)
+    return clock.figures[-1][1], clock.figures[-1][2]
 
 
 def main(argv=None):
@@ -192,6 +218,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1, help="XGBoost threads for training (default 1)")
     parser.add_argument("--fast-reasons", action="store_true",
                         help="Saabas attributions instead of SHAP values for the reasons")
+    parser.add_argument("--baseline", action="store_true",
+                        help="score again with XGBoost's own TreeSHAP kernel and print the ratios")
     parser.add_argument("--backend", choices=("chdb", "clickhouse"), default="chdb",
                         help="embedded chdb (default) or a throwaway clickhouse-server")
     parser.add_argument("--time-limit", type=float, default=3600, help="seconds before the run stops between steps (default 3600)")
