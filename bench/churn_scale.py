@@ -20,7 +20,7 @@ steps.
 
 --keep DIR (chdb only) keeps the clients and the model in DIR for later
 runs, which then skip generation and training (and add clients up to
---score-clients).
+--score-clients); they score every client DIR holds.
 
 --baseline scores the same clients a second time, in the same process, with
 XGBoost's own TreeSHAP kernel instead of the look-up tables (churn_shap), and
