@@ -23,8 +23,8 @@ tabulated once per model:
 A client's values are the sum, over the groups of all trees, of one table
 row each, added up per feature by a sparse matrix product in scipy. Splits compare
 float32 values, missing ones going the split's default way, as XGBoost does;
-sums are in float64, so values agree with XGBoost's float32 ones to about
-1e-6.
+table entries are float32 (computed in float64) and their sums float64, so
+values agree with XGBoost's float32 ones to a few 1e-6.
 """
 import json
 import math
@@ -34,7 +34,7 @@ import numpy as np
 
 # At most 2**MAX_BITS rows per group, each holding one value per distinct
 # feature of the group: 8 keeps a tree of depth 4 in two groups, and the
-# table of 400 such trees near 13 MB.
+# table of 400 such trees near 7 MB.
 MAX_BITS = 8
 _GATHER_BYTES = np.uint64(0x0102040810204080)
 
@@ -186,9 +186,10 @@ class ShapTables:
             phi = np.take_along_axis(leaf_shapley(shares, values), leaves_out[:, :, None], axis=1)
             index = (group[:, None, None] * 2 ** self.bits + codes[None, :, None]) * width + features[:, None, :]
             flat += np.bincount(index.ravel(), weights=phi.ravel(), minlength=len(flat))
-        return flat.reshape(group_count * 2 ** self.bits, width)
+        # float32, as XGBoost's own values: half the memory read per client.
+        return flat.reshape(group_count * 2 ** self.bits, width).astype(np.float32)
 
-    def contributions(self, values, chunk=1024):
+    def contributions(self, values, chunk=512):
         """(clients, n_features) TreeSHAP values for a (clients, n_features) array."""
         from scipy import sparse
         values = np.asarray(values, dtype=np.float32)
