@@ -17,23 +17,17 @@ grouping) as in analytics.site_search. Report filters keep the reports of
 kept visits (analytics.visit_scope). Definitions: docs/web-vitals.md.
 """
 from vigie.analytics.period import comparison_period
-from vigie.analytics.query import metric_change
+from vigie.analytics.query import Plan, metric_change
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 from vigie.analytics.visit_scope import period_events
-from vigie.warehouse.web_vitals import VITALS_COLUMNS
+from vigie.analytics.vitals_rollup import GROUPINGS, PAGE_LOADS, ROLLUP_TABLE, value_counts_sql
+from vigie.warehouse.web_vitals import METRIC_COLUMNS, VITALS_COLUMNS
 
 MAX_LIMIT = 1000
-# Metric -> (column, good up to, poor above); milliseconds but for CLS, which has no unit.
-THRESHOLDS = {
-    "lcp": ("lcp_ms", 2500, 4000),
-    "inp": ("inp_ms", 200, 500),
-    "cls": ("cls", 0.1, 0.25),
-    "ttfb": ("ttfb_ms", 800, 1800),
-}
+# Metric -> (good up to, poor above); milliseconds but for CLS, which has no unit.
+THRESHOLDS = {"lcp": (2500, 4000), "inp": (200, 500), "cls": (0.1, 0.25), "ttfb": (800, 1800)}
 METRICS = tuple(THRESHOLDS)
 RATINGS = ("good", "needs_improvement", "poor")
-GROUPINGS = {"summary": "('summary', '')", "pages": "('pages', pathname)",
-             "devices": "('devices', device)", "countries": "('countries', country)"}
 TABLES = ("pages", "devices", "countries")
 _PERIOD_DAYS = day_bounds("ts", "period")
 
@@ -48,7 +42,7 @@ def rating(metric, value):
     """'good', 'needs_improvement' or 'poor' for a value of the metric; None for None."""
     if value is None:
         return None
-    _, good, poor = THRESHOLDS[metric]
+    good, poor = THRESHOLDS[metric]
     return "good" if value <= good else "needs_improvement" if value <= poor else "poor"
 
 
@@ -59,7 +53,7 @@ def _metric_sql(column, good, poor):
             f" countIf({column} > {good} AND {column} <= {poor}), countIf({column} > {poor})")
 
 
-_SELECT = ", ".join(_metric_sql(*THRESHOLDS[m]) for m in METRICS)
+_SELECT = ", ".join(_metric_sql(METRIC_COLUMNS[m], *THRESHOLDS[m]) for m in METRICS)
 
 
 def _metric(metric, p75, samples, good, needs_improvement, poor):
@@ -81,18 +75,63 @@ def _row(numbers):
     return found
 
 
-def _grouped(store, site, period, filters, reports, limit):
-    """{report: [(key, row)]}, most page loads first (ties by key), at most `limit` each."""
+def _raw_query(site, period, filters, reports):
+    """(SQL, params): the figures of every report from the period's raw reports, one pass."""
     lo, hi = period.utc_bounds(site.timezone)
     source, params = period_events(filters, lo, hi, "web_vitals", VITALS_COLUMNS)
-    params = bind_day_bounds(dict(params, site=site.domain, lo=lo, hi=hi, limit=_limit(limit)),
-                             "period", lo, hi)
+    params = bind_day_bounds(dict(params, site=site.domain, lo=lo, hi=hi), "period", lo, hi)
     pairs = ", ".join(GROUPINGS[r] for r in reports)
-    rows = store.query(
-        f"SELECT tupleElement(g, 1) AS report, tupleElement(g, 2) AS key, count() AS n, {_SELECT}"
-        f" FROM {source} ARRAY JOIN [{pairs}] AS g"
-        f" WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {_PERIOD_DAYS}"
-        " GROUP BY report, key ORDER BY report, n DESC, key LIMIT %(limit)s BY report", params)
+    return (f"SELECT tupleElement(g, 1) AS report, tupleElement(g, 2) AS key, count() AS n, {_SELECT}"
+            f" FROM {source} ARRAY JOIN [{pairs}] AS g"
+            f" WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {_PERIOD_DAYS}"
+            " GROUP BY report, key", params)
+
+
+def _multi_if(values):
+    """SQL: the value of the row's metric among {metric: value} (0 for page_loads)."""
+    return "multiIf(" + "".join(f"metric = '{m}', {v}, " for m, v in values.items()) + "0)"
+
+
+_GOOD = _multi_if({m: good for m, (good, _) in THRESHOLDS.items()})
+_POOR = _multi_if({m: poor for m, (_, poor) in THRESHOLDS.items()})
+# Per metric, from the summed counts: the p75 is the first value whose cumulative count
+# passes position floor(0.75 x n), quantileExact's pick; the bands as _metric_sql's.
+_FROM_COUNTS = ", ".join(
+    f"anyIf(p75, metric = '{m}'), sumIf(samples, metric = '{m}'), sumIf(good, metric = '{m}'),"
+    f" sumIf(needs_improvement, metric = '{m}'), sumIf(poor, metric = '{m}')" for m in METRICS)
+
+
+def _rolled_up_query(plan, reports):
+    """(SQL, params): the figures of every report, in _raw_query's columns, from the value
+    counts of the plan's rolled-up days and of its other days' raw reports, added up."""
+    parts = [f"SELECT report, key, metric, value, page_loads FROM {ROLLUP_TABLE} "
+             f"PREWHERE site = %(site)s AND report IN %(reports)s WHERE {plan.current_rollup()}"]
+    if plan.ranges:
+        parts.append(value_counts_sql(reports, plan.raw_condition("ts")))
+    values = (f"SELECT report, key, metric, value, sum(page_loads) AS n FROM ({' UNION ALL '.join(parts)}) "
+              "GROUP BY report, key, metric, value")
+    metrics = ("SELECT report, key, metric, sum(n) AS samples, arraySort(groupArray((value, n))) AS counts, "
+               f"sumIf(n, value <= {_GOOD}) AS good, sumIf(n, value > {_GOOD} AND value <= {_POOR}) "
+               f"AS needs_improvement, sumIf(n, value > {_POOR}) AS poor FROM ({values}) "
+               "GROUP BY report, key, metric")
+    p75 = ("tupleElement(counts[arrayFirstIndex(c -> c > intDiv(samples * 3, 4), "
+           "arrayCumSum(arrayMap(p -> tupleElement(p, 2), counts)))], 1) AS p75")
+    sql = (f"SELECT report, key, sumIf(samples, metric = '{PAGE_LOADS}') AS n, {_FROM_COUNTS} "
+           f"FROM (SELECT *, {p75} FROM ({metrics})) GROUP BY report, key")
+    return sql, dict(plan.params, reports=tuple(reports))
+
+
+def _grouped(store, site, period, filters, reports, limit):
+    """{report: [(key, row)]}, most page loads first (ties by key), at most `limit` each.
+
+    Without filters, whole days the rollups job has summed are read from their value
+    counts (analytics.vitals_rollup) and the other days from raw reports; with filters,
+    or with no day rolled up, the whole period is read raw in one pass."""
+    plan = Plan(store, site, period, filters)
+    sql, params = (_rolled_up_query(plan, reports) if plan.rolled
+                   else _raw_query(site, period, filters, reports))
+    rows = store.query(f"{sql} ORDER BY report, n DESC, key LIMIT %(limit)s BY report",
+                       dict(params, limit=_limit(limit)))
     found = {r: [] for r in reports}
     for report, key, *numbers in rows:
         found[report].append((key, _row(numbers)))
