@@ -28,7 +28,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
-from vigie.analytics.vitals_rollup import ROLLUP_TABLE as VITALS_ROLLUP, roll_up_vitals
+from vigie.analytics.vitals_rollup import ROLLUP_TABLES as VITALS_ROLLUPS, roll_up_vitals
 
 # Dimension name -> expression over a `sessions` row.
 SOURCE_EXPR = ("if(source != '', source, if(referrer_host != '', referrer_host, 'Direct / None'))")
@@ -48,7 +48,7 @@ DIMENSIONS = {
 TOTAL = ""  # the dimension of the one row per day that holds the site's totals
 # What a day's rollup rows hold, recorded in rollup_days.layout: 1 before
 # migration 28, 2 with conversions, 3 with visitors as uniqCombined(17) states
-# (migration 31), 4 with the web vitals rollup (rollup_vitals, migration 146).
+# (migration 31), 4 with the web vitals rollups (rollup_vitals*, migration 146).
 # Readers use only days of this layout; an older day is read
 # from raw sessions until the rollups job rebuilds it (it rebuilds such days
 # by itself, oldest first: analytics/job_catalog.py).
@@ -110,7 +110,7 @@ def rebuild_day(store, site, day, version):
                  [(site.domain, day, int(version), site.timezone,
                    datetime.datetime.now(datetime.timezone.utc), ROLLUP_LAYOUT)])
     # A mutation rewrites parts: only worth it when an older generation exists.
-    for table in ("rollup_visits", "rollup_pages", VITALS_ROLLUP) if rebuilt else ():
+    for table in ("rollup_visits", "rollup_pages", *VITALS_ROLLUPS) if rebuilt else ():
         store.execute(f"ALTER TABLE {table} DELETE WHERE site = %(site)s AND day = toDate(%(day)s) "
                       "AND version < %(version)s", params)
     return int(store.query_value(

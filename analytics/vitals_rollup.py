@@ -6,45 +6,84 @@ exactly is how many page loads measured each value. So for one local day the
 rollups job writes, per report of the Web vitals page (the whole site, and
 per page, device and country) and per metric, one row per distinct value with
 its count (rollup_vitals, migration 146), and one 'page_loads' row per key
-counting every report, measured or not. A reader adds up the counts of the
-period's days (and those of its raw days, from the same SELECT), then reads
-the p75 from the cumulative counts (analytics.web_vitals).
+counting every report, measured or not.
+
+Metrics are spread over thousands of values (whole milliseconds), so a month
+of those rows is about as long as the month's reports. A reader therefore
+does not add up every value: each value has a bucket, an increasing function
+of it (below), and the counts per bucket are rolled up too
+(rollup_vitals_buckets, a few dozen rows per key and metric a day). Summing
+those says which bucket holds the p75's position and how many values come
+before it; only that bucket's values are then read and summed. Buckets never
+straddle a rating threshold, so the good / needs improvement / poor counts
+come from the bucket counts alone.
 
 Values are copied as stored (Float64: CLS keeps its four decimals, and a
 value the collector accepted with a fraction keeps it), so the p75 read from
 the counts is the very value quantileExact returns from the raw rows, and
-each value is compared with the rating thresholds the same way.
+each value is compared with the thresholds the same way (docs/web-vitals.md).
 """
 from vigie.analytics.time_ranges import day_bounds
 from vigie.warehouse.web_vitals import METRIC_COLUMNS
 
-ROLLUP_TABLE = "rollup_vitals"
+ROLLUP_TABLES = ("rollup_vitals", "rollup_vitals_buckets")
+# Metric -> (good up to, poor above); milliseconds but for CLS, which has no unit. The
+# buckets of stored rollups follow them: changing one needs a new rollup layout.
+THRESHOLDS = {"lcp": (2500, 4000), "inp": (200, 500), "cls": (0.1, 0.25), "ttfb": (800, 1800)}
 # Report -> (report, key) of a web_vitals row, for the reports of the page.
 GROUPINGS = {"summary": "('summary', '')", "pages": "('pages', pathname)",
              "devices": "('devices', device)", "countries": "('countries', country)"}
 # The row of each key that counts every report, whichever metrics it measured.
 PAGE_LOADS = "page_loads"
-# (metric, value) pairs of a web_vitals row; NOT_MEASURED (-1) is dropped after the join.
-_MEASURES = ", ".join([f"('{PAGE_LOADS}', toFloat64(0))"]
-                      + [f"('{metric}', {column})" for metric, column in METRIC_COLUMNS.items()])
+# A bucket is metric number x METRIC_STEP + band x BAND_STEP + floor(sqrt(value x scale)):
+# increasing with the value within a metric (sqrt is correctly rounded, so it never
+# decreases), about sqrt(v) wide for milliseconds (50 ms around 2.5 s, 28 ms around
+# 800 ms) and sqrt(v) / 100 for CLS (0.003 around 0.1); the band (0 good, 1 needs
+# improvement, 2 poor) first, so no bucket holds values of two bands. The root is
+# at most 2,000 for any value the collector accepts (docs/web-vitals.md).
+BAND_STEP = 1_000_000
+METRIC_STEP = 1_000_000_000
+_SCALES = {"lcp": 4, "inp": 4, "cls": 40_000, "ttfb": 4}
+
+
+def _bucket_sql(number, metric, column):
+    good, poor = THRESHOLDS[metric]
+    return (f"if({column} >= 0, {number * METRIC_STEP} + {BAND_STEP} * multiIf({column} <= {good}, 0, "
+            f"{column} <= {poor}, 1, 2) + toUInt64(sqrt({column} * {_SCALES[metric]})), 0)")
+
+
+# (metric, value, bucket) triples of a web_vitals row; NOT_MEASURED (-1) is dropped after the join.
+_MEASURES = ", ".join([f"('{PAGE_LOADS}', toFloat64(0), toUInt64(0))"] + [
+    f"('{metric}', {column}, {_bucket_sql(number, metric, column)})"
+    for number, (metric, column) in enumerate(METRIC_COLUMNS.items(), 1)])
+
+
+def band_sql(bucket):
+    """SQL: the rating band of a bucket, 0 good, 1 needs improvement, 2 poor."""
+    return f"modulo(intDiv({bucket}, {BAND_STEP}), {METRIC_STEP // BAND_STEP})"
 
 
 def value_counts_sql(reports, time_condition):
-    """SQL: (report, key, metric, value, page_loads) of the web_vitals rows of %(site)s that
-    meet `time_condition`, one row per distinct measured value of each report in `reports`."""
+    """SQL: (report, key, metric, bucket, value, page_loads) of the web_vitals rows of %(site)s
+    that meet `time_condition`, one row per distinct measured value of each report in `reports`."""
     pairs = ", ".join(GROUPINGS[r] for r in reports)
-    return ("SELECT tupleElement(g, 1) AS report, tupleElement(g, 2) AS key, "
-            "tupleElement(m, 1) AS metric, tupleElement(m, 2) AS value, count() AS page_loads "
+    return ("SELECT tupleElement(g, 1) AS report, tupleElement(g, 2) AS key, tupleElement(m, 1) AS metric, "
+            "tupleElement(m, 3) AS bucket, tupleElement(m, 2) AS value, count() AS page_loads "
             f"FROM (SELECT arrayJoin([{pairs}]) AS g, arrayJoin([{_MEASURES}]) AS m FROM web_vitals "
             f"WHERE site = %(site)s AND {time_condition}) "
-            "WHERE value >= 0 GROUP BY report, key, metric, value")
+            "WHERE value >= 0 GROUP BY report, key, metric, bucket, value")
 
 
 def roll_up_vitals(store, site, day, version, params):
-    """Write generation `version` of the local day's value counts (params: rollups.rebuild_day's,
-    the day's UTC bounds as lo/hi and its utc day bounds)."""
+    """Write generation `version` of the local day's value and bucket counts (params:
+    rollups.rebuild_day's, with the day's UTC bounds as lo/hi and its utc day bounds)."""
     day_reports = f"ts >= toDateTime(%(lo)s) AND ts < toDateTime(%(hi)s) AND {day_bounds('ts', 'utc')}"
     store.execute(
-        f"INSERT INTO {ROLLUP_TABLE} (site, day, version, report, key, metric, value, page_loads) "
-        "SELECT %(site)s, toDate(%(day)s), %(version)s, report, key, metric, value, page_loads "
+        "INSERT INTO rollup_vitals (site, day, version, report, key, metric, bucket, value, page_loads) "
+        "SELECT %(site)s, toDate(%(day)s), %(version)s, report, key, metric, bucket, value, page_loads "
         f"FROM ({value_counts_sql(GROUPINGS, day_reports)})", params)
+    store.execute(
+        "INSERT INTO rollup_vitals_buckets (site, day, version, report, key, metric, bucket, page_loads) "
+        "SELECT site, day, version, report, key, metric, bucket, sum(page_loads) FROM rollup_vitals "
+        "WHERE site = %(site)s AND day = toDate(%(day)s) AND version = %(version)s "
+        "GROUP BY site, day, version, report, key, metric, bucket", params)

@@ -11,21 +11,23 @@ TTFB; a metric the page did not measure is stored as -1), kept in the
   thresholds (THRESHOLDS: good up to the first, poor above the second),
   and the rating of the p75 itself.
 
-The summary and the tables by page, device and country come from one pass,
-each row counted once per grouping asked for (ARRAY JOIN, then LIMIT n BY
-grouping) as in analytics.site_search. Report filters keep the reports of
-kept visits (analytics.visit_scope). Definitions: docs/web-vitals.md.
+The summary and the tables by page, device and country come from one query,
+each report counted once per grouping asked for, then LIMIT n BY grouping,
+as in analytics.site_search. Whole days the rollups job has summed are read
+from their value counts (analytics.vitals_rollup), the other days from raw
+reports, with the same figures a raw read gives. Report filters keep the
+reports of kept visits (analytics.visit_scope), read raw. Definitions:
+docs/web-vitals.md.
 """
 from vigie.analytics.period import comparison_period
 from vigie.analytics.query import Plan, metric_change
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 from vigie.analytics.visit_scope import period_events
-from vigie.analytics.vitals_rollup import GROUPINGS, PAGE_LOADS, ROLLUP_TABLE, value_counts_sql
+from vigie.analytics.vitals_rollup import (GROUPINGS, PAGE_LOADS, THRESHOLDS, band_sql,
+                                           value_counts_sql)
 from vigie.warehouse.web_vitals import METRIC_COLUMNS, VITALS_COLUMNS
 
 MAX_LIMIT = 1000
-# Metric -> (good up to, poor above); milliseconds but for CLS, which has no unit.
-THRESHOLDS = {"lcp": (2500, 4000), "inp": (200, 500), "cls": (0.1, 0.25), "ttfb": (800, 1800)}
 METRICS = tuple(THRESHOLDS)
 RATINGS = ("good", "needs_improvement", "poor")
 TABLES = ("pages", "devices", "countries")
@@ -87,37 +89,68 @@ def _raw_query(site, period, filters, reports):
             " GROUP BY report, key", params)
 
 
-def _multi_if(values):
-    """SQL: the value of the row's metric among {metric: value} (0 for page_loads)."""
-    return "multiIf(" + "".join(f"metric = '{m}', {v}, " for m, v in values.items()) + "0)"
-
-
-_GOOD = _multi_if({m: good for m, (good, _) in THRESHOLDS.items()})
-_POOR = _multi_if({m: poor for m, (_, poor) in THRESHOLDS.items()})
-# Per metric, from the summed counts: the p75 is the first value whose cumulative count
-# passes position floor(0.75 x n), quantileExact's pick; the bands as _metric_sql's.
-_FROM_COUNTS = ", ".join(
+# Per metric, the row of _raw_query from the figures of _rolled_up_query's rows.
+_PIVOT = ", ".join(
     f"anyIf(p75, metric = '{m}'), sumIf(samples, metric = '{m}'), sumIf(good, metric = '{m}'),"
     f" sumIf(needs_improvement, metric = '{m}'), sumIf(poor, metric = '{m}')" for m in METRICS)
 
 
+def _first_past(cumulative, position):
+    """SQL: the 1-based index of the first cumulative count above `position`.
+
+    The position goes into the lambda as an array of its own, not as a captured column:
+    18.16 does not count a column used only inside a lambda as needed, and drops it from
+    the subquery that would provide it."""
+    return (f"arrayFirstIndex((c, p) -> c > p, {cumulative}, "
+            f"arrayResize([{position}], length({cumulative}), {position}))")
+
+
+def _p75_bucket_sql(bucket_rows):
+    """SQL per report, key and metric: samples, the band counts, the bucket holding the p75
+    (position floor(0.75 x samples) of the sorted values, quantileExact's pick) and `within`,
+    the p75's 0-based position among that bucket's values; from (report, key, metric,
+    bucket, page_loads) rows."""
+    summed = ("SELECT report, key, metric, bucket, sum(page_loads) AS n "
+              f"FROM ({bucket_rows}) GROUP BY report, key, metric, bucket")
+    per_metric = (f"SELECT report, key, metric, sum(n) AS samples, sumIf(n, {band_sql('bucket')} = 0) AS good, "
+                  f"sumIf(n, {band_sql('bucket')} = 1) AS needs_improvement, "
+                  f"sumIf(n, {band_sql('bucket')} = 2) AS poor, arraySort(groupArray((bucket, n))) AS buckets "
+                  f"FROM ({summed}) GROUP BY report, key, metric")
+    through = "arrayCumSum(arrayMap(b -> tupleElement(b, 2), buckets))"
+    at = "intDiv(samples * 3, 4)"
+    i = _first_past(through, at)
+    return (f"SELECT report, key, metric, samples, good, needs_improvement, poor, "
+            f"tupleElement(buckets[{i}], 1) AS bucket, "
+            f"{at} - ({through}[{i}] - tupleElement(buckets[{i}], 2)) AS within FROM ({per_metric})")
+
+
 def _rolled_up_query(plan, reports):
-    """(SQL, params): the figures of every report, in _raw_query's columns, from the value
-    counts of the plan's rolled-up days and of its other days' raw reports, added up."""
-    parts = [f"SELECT report, key, metric, value, page_loads FROM {ROLLUP_TABLE} "
-             f"PREWHERE site = %(site)s AND report IN %(reports)s WHERE {plan.current_rollup()}"]
-    if plan.ranges:
-        parts.append(value_counts_sql(reports, plan.raw_condition("ts")))
-    values = (f"SELECT report, key, metric, value, sum(page_loads) AS n FROM ({' UNION ALL '.join(parts)}) "
-              "GROUP BY report, key, metric, value")
-    metrics = ("SELECT report, key, metric, sum(n) AS samples, arraySort(groupArray((value, n))) AS counts, "
-               f"sumIf(n, value <= {_GOOD}) AS good, sumIf(n, value > {_GOOD} AND value <= {_POOR}) "
-               f"AS needs_improvement, sumIf(n, value > {_POOR}) AS poor FROM ({values}) "
-               "GROUP BY report, key, metric")
-    p75 = ("tupleElement(counts[arrayFirstIndex(c -> c > intDiv(samples * 3, 4), "
-           "arrayCumSum(arrayMap(p -> tupleElement(p, 2), counts)))], 1) AS p75")
-    sql = (f"SELECT report, key, sumIf(samples, metric = '{PAGE_LOADS}') AS n, {_FROM_COUNTS} "
-           f"FROM (SELECT *, {p75} FROM ({metrics})) GROUP BY report, key")
+    """(SQL, params): the figures of every report, in _raw_query's columns, from the plan's
+    rolled-up days and its other days' raw reports: the bucket counts say which bucket holds
+    each p75, and only the values of those buckets are summed (analytics.vitals_rollup)."""
+    current = f"PREWHERE site = %(site)s AND report IN %(reports)s WHERE {plan.current_rollup()}"
+    raw = value_counts_sql(reports, plan.raw_condition("ts")) if plan.ranges else None
+    bucket_rows = [f"SELECT report, key, metric, bucket, page_loads FROM rollup_vitals_buckets {current}"]
+    value_rows = []
+    if raw:
+        bucket_rows.append(f"SELECT report, key, metric, bucket, page_loads FROM ({raw})")
+        value_rows.append(f"SELECT report, key, metric, bucket, value, page_loads FROM ({raw})")
+    located = _p75_bucket_sql(" UNION ALL ".join(bucket_rows))
+    value_rows.append(
+        "SELECT report, key, metric, bucket, value, page_loads FROM rollup_vitals "
+        f"PREWHERE site = %(site)s AND bucket IN (SELECT bucket FROM ({located})) "
+        f"WHERE report IN %(reports)s AND {plan.current_rollup()}")
+    summed = ("SELECT report, key, metric, bucket, value, sum(page_loads) AS n "
+              f"FROM ({' UNION ALL '.join(value_rows)}) GROUP BY report, key, metric, bucket, value")
+    values = ("SELECT report, key, metric, bucket, arraySort(groupArray((value, n))) AS counts "
+              f"FROM ({summed}) GROUP BY report, key, metric, bucket")
+    p75 = f"tupleElement(counts[{_first_past('arrayCumSum(arrayMap(v -> tupleElement(v, 2), counts))', 'within')}], 1) AS p75"
+    joined = ("SELECT report, key, metric, samples, good, needs_improvement, poor, within, counts "
+              f"FROM ({located}) AS located ANY LEFT JOIN ({values}) AS found USING (report, key, metric, bucket)")
+    sql = (f"SELECT report, key, sumIf(samples, metric = '{PAGE_LOADS}') AS n, {_PIVOT} "
+           f"FROM (SELECT report, key, metric, samples, good, needs_improvement, poor, {p75} "
+           f"FROM ({joined})) "
+           "GROUP BY report, key")
     return sql, dict(plan.params, reports=tuple(reports))
 
 

@@ -162,7 +162,11 @@ def bench(url, events, repeat, report, sets):
     run_window(store, JOBS["sessions"], site, start, end, JobContext())
     period = Period(first, today - datetime.timedelta(days=1), "day")
     measure(store, site, period, repeat, report, "raw    ", sets)
+    started = time.perf_counter()
     run_window(store, JOBS["rollups"], site, start, end, JobContext())
+    report(f"  rollups job {time.perf_counter() - started:.1f} s; web vitals rollup "
+           f"{store.query_value('SELECT count() FROM rollup_vitals'):,} value rows, "
+           f"{store.query_value('SELECT count() FROM rollup_vitals_buckets'):,} bucket rows")
     measure(store, site, period, repeat, report, "rollups", sets)
     store.close()
 

@@ -90,6 +90,21 @@ def test_a_value_shared_by_several_reports_is_one_row_with_its_count(store, site
                     ("lcp", 1200.0, 2), ("lcp", 3000.0, 1), ("page_loads", 0.0, 3), ("ttfb", 500.0, 3)]
 
 
+def test_the_p75_is_found_among_the_values_of_its_bucket(store, site):
+    # All within one bucket (about 45 ms wide around 2 s): the bucket counts find the
+    # bucket, the value counts the position within it.
+    insert_vitals(store, [report(f"2026-03-{day} 10:00:00", i, "/", "desktop", "FR", lcp, 0.0, 50, 100)
+                          for i, (day, lcp) in enumerate([("09", 2001), ("09", 2003), ("09", 2000),
+                                                          ("09", 2001), ("10", 2004), ("10", 2002)])])
+    two_days = Period(D9, D10, "day")
+    raw = vitals_summary(store, site, two_days)
+    roll_up(store, site, D9, D10)
+    assert store.query_value("SELECT uniqExact(bucket) FROM rollup_vitals_buckets WHERE metric = 'lcp'") == 1
+    assert vitals_summary(store, site, two_days) == raw
+    # 2000, 2001, 2001, 2002, 2003, 2004: position floor(0.75 * 6) = 4.
+    assert raw["lcp"]["p75"] == 2003
+
+
 def test_the_worked_day_reads_the_same_from_its_rollup(store, site):
     load(store)
     raw = vitals_page(store, site, ONE_DAY, compare="previous_period")
