@@ -30,9 +30,8 @@ ROLLUP_TABLES = ("rollup_vitals", "rollup_vitals_buckets")
 # Metric -> (good up to, poor above); milliseconds but for CLS, which has no unit. The
 # buckets of stored rollups follow them: changing one needs a new rollup layout.
 THRESHOLDS = {"lcp": (2500, 4000), "inp": (200, 500), "cls": (0.1, 0.25), "ttfb": (800, 1800)}
-# Report -> (report, key) of a web_vitals row, for the reports of the page.
-GROUPINGS = {"summary": "('summary', '')", "pages": "('pages', pathname)",
-             "devices": "('devices', device)", "countries": "('countries', country)"}
+# Report -> its key in a web_vitals row, for the reports of the page.
+GROUPINGS = {"summary": "''", "pages": "pathname", "devices": "device", "countries": "country"}
 # The row of each key that counts every report, whichever metrics it measured.
 PAGE_LOADS = "page_loads"
 # A bucket is metric number x METRIC_STEP + band x BAND_STEP + floor(sqrt(value x scale)):
@@ -48,14 +47,15 @@ _SCALES = {"lcp": 4, "inp": 4, "cls": 40_000, "ttfb": 4}
 
 def _bucket_sql(number, metric, column):
     good, poor = THRESHOLDS[metric]
-    return (f"if({column} >= 0, {number * METRIC_STEP} + {BAND_STEP} * multiIf({column} <= {good}, 0, "
-            f"{column} <= {poor}, 1, 2) + toUInt64(sqrt({column} * {_SCALES[metric]})), 0)")
+    return (f"{number * METRIC_STEP} + {BAND_STEP} * multiIf({column} <= {good}, 0, {column} <= {poor}, 1, 2) "
+            f"+ toUInt64(sqrt({column} * {_SCALES[metric]}))")
 
 
-# (metric, value, bucket) triples of a web_vitals row; NOT_MEASURED (-1) is dropped after the join.
-_MEASURES = ", ".join([f"('{PAGE_LOADS}', toFloat64(0), toUInt64(0))"] + [
-    f"('{metric}', {column}, {_bucket_sql(number, metric, column)})"
-    for number, (metric, column) in enumerate(METRIC_COLUMNS.items(), 1)])
+# Metric -> (value, bucket, condition) over a web_vitals row; NOT_MEASURED (-1) is left out.
+_MEASURES = dict(
+    [(PAGE_LOADS, ("toFloat64(0)", "toUInt64(0)", "1"))]
+    + [(metric, (column, _bucket_sql(number, metric, column), f"{column} >= 0"))
+       for number, (metric, column) in enumerate(METRIC_COLUMNS.items(), 1)])
 
 
 def band_sql(bucket):
@@ -65,13 +65,15 @@ def band_sql(bucket):
 
 def value_counts_sql(reports, time_condition):
     """SQL: (report, key, metric, bucket, value, page_loads) of the web_vitals rows of %(site)s
-    that meet `time_condition`, one row per distinct measured value of each report in `reports`."""
-    pairs = ", ".join(GROUPINGS[r] for r in reports)
-    return ("SELECT tupleElement(g, 1) AS report, tupleElement(g, 2) AS key, tupleElement(m, 1) AS metric, "
-            "tupleElement(m, 3) AS bucket, tupleElement(m, 2) AS value, count() AS page_loads "
-            f"FROM (SELECT arrayJoin([{pairs}]) AS g, arrayJoin([{_MEASURES}]) AS m FROM web_vitals "
-            f"WHERE site = %(site)s AND {time_condition}) "
-            "WHERE value >= 0 GROUP BY report, key, metric, bucket, value")
+    that meet `time_condition`, one row per distinct measured value of each report in `reports`.
+
+    One plain GROUP BY per report and metric: replicating each row into every (report,
+    metric) pair with arrays and grouping once took two to three times as long."""
+    return " UNION ALL ".join(
+        f"SELECT '{report}' AS report, {GROUPINGS[report]} AS key, '{metric}' AS metric, "
+        f"{bucket} AS bucket, {value} AS value, count() AS page_loads FROM web_vitals "
+        f"WHERE site = %(site)s AND {time_condition} AND {measured} GROUP BY key, bucket, value"
+        for report in reports for metric, (value, bucket, measured) in _MEASURES.items())
 
 
 def roll_up_vitals(store, site, day, version, params):

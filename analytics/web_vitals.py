@@ -82,7 +82,7 @@ def _raw_query(site, period, filters, reports):
     lo, hi = period.utc_bounds(site.timezone)
     source, params = period_events(filters, lo, hi, "web_vitals", VITALS_COLUMNS)
     params = bind_day_bounds(dict(params, site=site.domain, lo=lo, hi=hi), "period", lo, hi)
-    pairs = ", ".join(GROUPINGS[r] for r in reports)
+    pairs = ", ".join(f"('{r}', {GROUPINGS[r]})" for r in reports)
     return (f"SELECT tupleElement(g, 1) AS report, tupleElement(g, 2) AS key, count() AS n, {_SELECT}"
             f" FROM {source} ARRAY JOIN [{pairs}] AS g"
             f" WHERE site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {_PERIOD_DAYS}"
