@@ -129,12 +129,12 @@ def _rolled_up_query(plan, reports):
     rolled-up days and its other days' raw reports: the bucket counts say which bucket holds
     each p75, and only the values of those buckets are summed (analytics.vitals_rollup)."""
     current = f"PREWHERE site = %(site)s AND report IN %(reports)s WHERE {plan.current_rollup()}"
-    raw = value_counts_sql(reports, plan.raw_condition("ts")) if plan.ranges else None
     bucket_rows = [f"SELECT report, key, metric, bucket, page_loads FROM rollup_vitals_buckets {current}"]
     value_rows = []
-    if raw:
-        bucket_rows.append(f"SELECT report, key, metric, bucket, page_loads FROM ({raw})")
-        value_rows.append(f"SELECT report, key, metric, bucket, value, page_loads FROM ({raw})")
+    if plan.ranges:
+        raw_time = plan.raw_condition("ts")
+        bucket_rows.append(value_counts_sql(reports, raw_time, values=False))
+        value_rows.append(value_counts_sql(reports, raw_time))
     located = _p75_bucket_sql(" UNION ALL ".join(bucket_rows))
     value_rows.append(
         "SELECT report, key, metric, bucket, value, page_loads FROM rollup_vitals "
