@@ -2,6 +2,17 @@
 
 NAME = "web vitals rollup"
 
+# What both tables count page loads of: a site's day (a rollup generation), one report
+# of the page and its key, one metric and one bucket of its values.
+_COUNTED = """
+        site String,
+        day Date,
+        version UInt64,
+        report String,
+        key String,
+        metric String,
+        bucket UInt64,"""
+
 STATEMENTS = [
     # Per site, local day and rollup generation (version, as in rollup_pages), for each
     # report of the Web vitals page (summary, pages, devices, countries) and its key (the
@@ -12,15 +23,8 @@ STATEMENTS = [
     # period's p75 is exact. One grouping per row rather than page x device x country:
     # those combinations split a day into groups too small to share values, and the page
     # never asks for them.
-    """
-    CREATE TABLE IF NOT EXISTS rollup_vitals (
-        site String,
-        day Date,
-        version UInt64,
-        report String,
-        key String,
-        metric String,
-        bucket UInt64,
+    f"""
+    CREATE TABLE IF NOT EXISTS rollup_vitals ({_COUNTED}
         value Float64,
         page_loads UInt64
     ) ENGINE = MergeTree
@@ -29,15 +33,8 @@ STATEMENTS = [
     """,
     # The same counts per bucket: what a reader sums first, to find the one bucket of
     # each key and metric that holds its p75, before reading values of that bucket only.
-    """
-    CREATE TABLE IF NOT EXISTS rollup_vitals_buckets (
-        site String,
-        day Date,
-        version UInt64,
-        report String,
-        key String,
-        metric String,
-        bucket UInt64,
+    f"""
+    CREATE TABLE IF NOT EXISTS rollup_vitals_buckets ({_COUNTED}
         page_loads UInt64
     ) ENGINE = MergeTree
     PARTITION BY toYYYYMM(day)
