@@ -144,7 +144,8 @@ def _rolled_up_query(plan, reports):
               f"FROM ({' UNION ALL '.join(value_rows)}) GROUP BY report, key, metric, bucket, value")
     values = ("SELECT report, key, metric, bucket, arraySort(groupArray((value, n))) AS counts "
               f"FROM ({summed}) GROUP BY report, key, metric, bucket")
-    p75 = f"tupleElement(counts[{_first_past('arrayCumSum(arrayMap(v -> tupleElement(v, 2), counts))', 'within')}], 1) AS p75"
+    through = "arrayCumSum(arrayMap(v -> tupleElement(v, 2), counts))"
+    p75 = f"tupleElement(counts[{_first_past(through, 'within')}], 1) AS p75"
     joined = ("SELECT report, key, metric, samples, good, needs_improvement, poor, within, counts "
               f"FROM ({located}) AS located ANY LEFT JOIN ({values}) AS found USING (report, key, metric, bucket)")
     sql = (f"SELECT report, key, sumIf(samples, metric = '{PAGE_LOADS}') AS n, {_PIVOT} "

@@ -24,8 +24,9 @@ search pageview of the same visitor (/search, or /search/empty for one in
 eight: the no-results page), which adds about 3 % to N. For the vitals
 set, every pageview sends a vitals report 30 seconds later (web_vitals, as
 if every visitor's browser measured every page load). Best of --repeat
-runs, raw sessions first, then after the rollups job; --sets times some
-sets. Prints the figures; asserts nothing.
+runs, raw sessions first, then after the rollups job (its time and the
+web vitals rollup's rows are printed too); --sets times some sets. Prints
+the figures; asserts nothing.
 
     .venv/bin/python bench/report_pages.py --events 1000000 --backend chdb
     .venv/bin/python bench/report_pages.py --events 10000000 --sets vitals
