@@ -64,7 +64,7 @@ def _run_rollups(store, site, since, until, context, version):
         day += DAY
     rows = 0
     while rollups.local_day_bounds(day, site.timezone)[0] < until:
-        rows += rollups.rebuild_day(store, site, day, version)
+        rows += rollups.rebuild_day(store, site, day, version, context.timeout_minutes)
         day += DAY
     return rows
 
