@@ -12,12 +12,15 @@ of the query string. From those pageviews:
 - pages after searching: the next page viewed in the same visit after a
   search, when it is not another search (a refined search counts apart).
 
-A visit here is what the sessions job calls one: a visitor's pageviews with
-no gap longer than the visit timeout. The summary, the terms and the pages
-after searching come from one pass over the period's pageviews of the
-visitors who searched (the no-results figures from one plain scan); with
-report filters, only the events of the kept visits count
-(analytics.visit_scope). Definitions: docs/site-search.md.
+A visit here is what the sessions job calls one, cut at local midnight too:
+a visitor's pageviews of one day with no gap longer than the visit timeout.
+The summary, the terms and the pages after searching come from one pass over
+the pageviews of the visitors who searched (analytics.site_search_rollup),
+the no-results figures from one plain scan; whole days the rollups job has
+rolled up are read from rollup_site_search instead, and the two parts merge
+into the numbers of a raw read. With report filters, everything is read raw
+and only the events of the kept visits count (analytics.visit_scope).
+Definitions: docs/site-search.md.
 """
 from vigie.analytics.period import comparison_period
 from vigie.analytics.query import Plan, metric_change
