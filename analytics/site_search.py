@@ -161,8 +161,8 @@ def _summary(store, sources, row):
     found = no_results_condition(sources.site)
     if found:
         condition, extra = found
-        no_results = int(store.query_value(
-            f"SELECT sum(n) FROM ({_no_results_sql(sources, condition)})", dict(sources.params, **extra)) or 0)
+        no_results = int(store.query_value(f"SELECT sum(n) FROM ({_no_results_sql(sources, condition)})",
+                                           dict(sources.params, **extra)) or 0)
     return {"searches": searches, "visitors": visitors, "visits": visits,
             "searches_per_visit": _per_visit(searches, visits), "refinements": refinements,
             "exits": exits, "no_results": no_results,

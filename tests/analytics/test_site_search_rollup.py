@@ -3,11 +3,13 @@ import datetime
 
 import pytest
 
+from vigie.analytics.job_catalog import JOBS
+from vigie.analytics.jobs import JobContext, run_window
 from vigie.analytics.period import Period
 from vigie.analytics.rollups import rebuild_day, rolled_up_days
 from vigie.analytics.site_search import no_results_terms, search_page, search_summary
 from tests.churn_factories import insert_visit
-from tests.factories import event, insert_events
+from tests.factories import at, event, insert_events
 from vigie.warehouse.sites import add_site
 
 S = "shop.test"
@@ -131,6 +133,18 @@ def test_another_visit_timeout_reads_raw_events(store, site):
     roll_up(store, site, [D1, D2], 2, timeout_minutes=0)
     assert search_summary(store, site, THREE_DAYS, timeout_minutes=0) == summary
     assert search_summary(store, site, THREE_DAYS)["visits"] == 7
+
+
+def test_the_rollups_job_cuts_visits_at_its_timeout(store, site):
+    load(store)
+    raw = search_summary(store, site, THREE_DAYS, timeout_minutes=0)
+    run_window(store, JOBS["rollups"], site, at("2026-03-09 00:00:00"), at("2026-03-11 00:00:00"),
+               JobContext(timeout_minutes=0))
+    # A late search on the 9th: not in the rollup the job wrote with no timeout, which the
+    # report reads for that timeout; with 30 minutes the report reads raw events and sees it.
+    insert_events(store, [view("2026-03-09 14:00:00", 5, "/search", "shoes")])
+    assert search_summary(store, site, THREE_DAYS, timeout_minutes=0) == raw
+    assert search_summary(store, site, THREE_DAYS)["searches"] == SUMMARY["searches"] + 1
 
 
 def test_a_day_rebuilt_after_a_late_event(store, site):
