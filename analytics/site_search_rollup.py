@@ -38,7 +38,8 @@ def searches_sql(source, where, day=None):
             f" AND visitor_id IN (SELECT visitor_id FROM {source} WHERE {where}"
             " AND name = 'pageview' AND site_search_term != '')"), ""
     else:
-        # Within one day, one scan and a constant day cost a fifth of the above (bench).
+        # Within one day, one scan and a constant day cost a fifth of the above (chdb, 100,000
+        # events a day: 0.06 s against 0.3 s), though every visitor's pageviews are sorted.
         searchers, having = "", " HAVING countIf(site_search_term != '') > 0"
     return (
         "SELECT visitor_id, day, t[i] AS term, v[i] AS visit,"
