@@ -150,7 +150,8 @@ def deliver_alerts(store, settings, site, alerts, rules_by_id, sleep=time.sleep)
     return sent, failed
 
 
-def digest_sent(store, site, channel_name, key):
+def delivered(store, site, channel_name, key):
+    """Did a delivery of `key` to that channel get through (a 'sent' attempt in the log)?"""
     return bool(store.query_value(
         "SELECT count() FROM alert_deliveries WHERE site = %(site)s AND channel = %(channel)s "
         "AND alert_id = %(key)s AND status = 'sent'",
@@ -171,7 +172,7 @@ def send_digest(store, settings, site, day, alerts, sleep=time.sleep):
     title, body = format_digest(site, day, todays)
     sent = failed = 0
     for channel in (c for c in list_channels(store, site) if c.mode == "digest"):
-        if digest_sent(store, site, channel.name, key):
+        if delivered(store, site, channel.name, key):
             continue
         if send(store, settings, channel, key, title, body, sleep):
             sent += 1

@@ -18,8 +18,7 @@ from vigie.analytics.rfm import SEGMENTS
 from vigie.analytics.stats_csv import csv_response
 from vigie.analytics.stats_request import (DEFAULT_LIMIT, FORMATS, MAX_LIMIT, ApiError, Principal,
                                            _one, authenticate, choice_param, int_param, optional_choice,
-                                           required_param)
-from vigie.warehouse.sites import get_site
+                                           readable_site)
 
 log = logging.getLogger(__name__)
 
@@ -55,21 +54,10 @@ def _as_of(args):
     return day
 
 
-def _site(store, args, principal):
-    domain = required_param(args, "site", "the site's domain, e.g. site=shop.example.com").lower()
-    if not principal.may_read(domain):
-        log.warning("stats api: %s refused customer value of %s", principal.label, domain)
-        raise ApiError(403, principal.refusal(domain))
-    site = get_site(store, domain)
-    if site is None:
-        raise ApiError(404, f"site: no site {domain!r} is registered")
-    return site
-
-
 def retention_request(store, session_user):
     """(site, as-of date) of a retention data request, once its reader may see the site."""
     principal = retention_principal(store, request.headers.get("Authorization"), session_user)
-    return _site(store, request.args, principal), _as_of(request.args)
+    return readable_site(store, request.args, principal), _as_of(request.args)
 
 
 def _paging(args):

@@ -7,12 +7,12 @@ docs/customer-value.md.
 """
 from flask import jsonify, request
 
-from vigie.analytics.customer_value_api import (MAX_HORIZON_DAYS, _as_of, _paging, _site,
+from vigie.analytics.customer_value_api import (MAX_HORIZON_DAYS, _as_of, _paging,
                                                 retention_principal)
 from vigie.analytics.portfolio import (CELLS, MAX_TREND_MONTHS, cell_page, loyalty_matrix,
                                        portfolio_report, portfolio_trend)
 from vigie.analytics.stats_csv import csv_response
-from vigie.analytics.stats_request import FORMATS, ApiError, _one, choice_param, int_param
+from vigie.analytics.stats_request import FORMATS, ApiError, _one, choice_param, int_param, readable_site
 
 SPLIT_COLUMNS = ["split", "name", "clients", "value"]
 TREND_COLUMNS = ["as_of", "clients", "value"]
@@ -43,7 +43,7 @@ def register_portfolio_endpoints(bp, store, session_user, settings):
 
     def common(args):
         principal = retention_principal(store, request.headers.get("Authorization"), session_user)
-        site = _site(store, args, principal)
+        site = readable_site(store, args, principal)
         horizon = int_param(args, "horizon", settings.clv_horizon_days, 1, MAX_HORIZON_DAYS)
         return site, _as_of(args), horizon
 

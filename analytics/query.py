@@ -34,10 +34,15 @@ _MERGED_SUMS = ("sum(visits) AS visits, sum(pageviews) AS pageviews, "
 class Plan:
     """Where one period's numbers come from: rolled-up days and raw UTC ranges."""
 
-    def __init__(self, store, site, period, filters, hourly=False):
+    def __init__(self, store, site, period, filters, hourly=False, rolled=None):
+        """`rolled`: the {day: version} to read rolled up, for a report whose own rollup holds
+        fewer days than rolled_up_days names (default: those days)."""
         self.site, self.period = site, period
         self.filters = check_filters(filters)
-        rolled = {} if (self.filters or hourly) else rolled_up_days(store, site, period.start, period.end)
+        if self.filters or hourly:
+            rolled = {}
+        elif rolled is None:
+            rolled = rolled_up_days(store, site, period.start, period.end)
         self.rolled = sorted(rolled)
         self.ranges = []
         day = period.start

@@ -33,21 +33,21 @@ def change_segment(store, site, segment_id, reader, name=None, filters=None, vis
                           visibility=visibility)
 
 
-def segment_conflicts(segment_filters, explicit):
-    """The names of the explicit filters that contradict the segment's, sorted."""
-    return sorted(name for name, value in explicit.items()
-                  if name in segment_filters and segment_filters[name] != value)
+class SegmentConflict(ValueError):
+    """An explicit filter contradicts the segment's; `name` is the property, the message says
+    what to remove."""
 
-
-def conflict_message(segment, explicit):
-    """The sentence naming the first explicit filter that contradicts the segment."""
-    name = segment_conflicts(segment.filters, explicit)[0]
-    return (f"the segment {segment.name!r} already filters {name} = {segment.filters[name]!r}; "
-            f"remove the explicit {name} filter ({explicit[name]!r}) or the segment")
+    def __init__(self, name, message):
+        super().__init__(message)
+        self.name = name
 
 
 def combined_filters(segment, explicit):
-    """The segment's filters AND the explicit ones; ValueError naming a conflicting property."""
-    if segment_conflicts(segment.filters, explicit):
-        raise ValueError(conflict_message(segment, explicit))
+    """The segment's filters AND the explicit ones; SegmentConflict naming the first explicit
+    filter (by name) that gives a property the segment filters another value."""
+    for name in sorted(explicit):
+        if name in segment.filters and segment.filters[name] != explicit[name]:
+            raise SegmentConflict(name, (
+                f"the segment {segment.name!r} already filters {name} = {segment.filters[name]!r}; "
+                f"remove the explicit {name} filter ({explicit[name]!r}) or the segment"))
     return {**segment.filters, **explicit}

@@ -8,9 +8,8 @@ dashboard's report bar (docs/segments.md).
 """
 from flask import Blueprint, jsonify, request
 
-from vigie.analytics.stats_request import ApiError, answer_errors, authenticate, required_param
+from vigie.analytics.stats_request import answer_errors, authenticate, readable_site
 from vigie.warehouse.segments import site_segments
-from vigie.warehouse.sites import get_site
 
 def segment_json(segment):
     return {"id": segment.segment_id, "name": segment.name, "filters": segment.filters,
@@ -24,11 +23,7 @@ def create_segments_blueprint(store, session_user):
     @bp.route("", methods=["GET"], endpoint="list")
     def list_segments():
         principal = authenticate(store, request.headers.get("Authorization"), session_user)
-        domain = required_param(request.args, "site", "the site's domain, e.g. site=shop.example.com").lower()
-        if not principal.may_read(domain):
-            raise ApiError(403, principal.refusal(domain))
-        if get_site(store, domain) is None:
-            raise ApiError(404, f"site: no site {domain!r} is registered")
+        domain = readable_site(store, request.args, principal).domain
         segments = site_segments(store, domain, principal.reader)
         return jsonify(site=domain, results=[segment_json(s) for s in segments])
 

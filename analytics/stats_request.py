@@ -21,7 +21,7 @@ from flask import jsonify, request
 
 from vigie.analytics.filters import check_filters
 from vigie.analytics.period import COMPARISONS, PERIOD_KEYS, Period, comparison_period, period_from_key
-from vigie.analytics.segments import combined_filters, conflict_message, segment_conflicts
+from vigie.analytics.segments import SegmentConflict, combined_filters
 from vigie.warehouse import StoreError
 from vigie.warehouse.api_keys import bearer_token, verify_api_key
 from vigie.warehouse.segments import ID_RE as SEGMENT_ID_RE, Reader, find_segment
@@ -278,25 +278,33 @@ def segment_param(store, args, site, principal, explicit):
     segment = find_segment(store, site.domain, segment_id, principal.reader)
     if segment is None:
         raise ApiError(404, f"segment: site {site.domain} has no segment {segment_id!r}")
-    conflicts = segment_conflicts(segment.filters, explicit)
-    if conflicts:
-        raise ApiError(400, f"{FILTER_PREFIX}{conflicts[0]}: {conflict_message(segment, explicit)}")
-    return segment, combined_filters(segment, explicit)
+    try:
+        return segment, combined_filters(segment, explicit)
+    except SegmentConflict as exc:
+        raise ApiError(400, f"{FILTER_PREFIX}{exc.name}: {exc}") from None
 
 
-def parse_stats_request(store, args, principal, today=None):
-    """site, period, dates, compare, filters, segment, limit, page and format, checked;
-    ApiError names the first bad one.
+def readable_site(store, args, principal):
+    """The site named by the `site` parameter, once `principal` may read it.
 
     Asking for a site one may not read gets 403 before the site is even
     looked up, so nobody can probe which domains Vigie tracks.
     """
     domain = required_param(args, "site", "the site's domain, e.g. site=shop.example.com").lower()
     if not principal.may_read(domain):
+        logging.getLogger(__name__).warning("stats api: %s refused %s", principal.label, domain)
         raise ApiError(403, principal.refusal(domain))
     site = get_site(store, domain)
     if site is None:
         raise ApiError(404, f"site: no site {domain!r} is registered")
+    return site
+
+
+def parse_stats_request(store, args, principal, today=None):
+    """site, period, dates, compare, filters, segment, limit, page and format, checked;
+    ApiError names the first bad one; the site as readable_site checks it.
+    """
+    site = readable_site(store, args, principal)
     period_key, period = _period(args, site.timezone, today)
     fmt = choice_param(args, "format", FORMATS, "json")
     default_limit = DEFAULT_CSV_LIMIT if fmt == "csv" else DEFAULT_LIMIT

@@ -137,7 +137,7 @@ def render(total, workers, oldest_spooled_seconds, quarantined_segments=0):
     metric("spool_events", "gauge", "Events in sealed spool segments waiting for their insert.",
            [("", (), total["spooled"])])
     metric("spool_oldest_age_seconds", "gauge",
-           "Age of the oldest event in the spool directory, 0 when it is empty.",
+           "Age of the oldest event or vitals report in the spool directories, 0 when they are empty.",
            [("", (), round(oldest_spooled_seconds, 3))])
     metric("spool_quarantined_segments", "gauge",
            "Segment files in the spool's quarantine/ folder (unreadable or cut short).",

@@ -27,12 +27,20 @@ def _digest(text):
     return hashlib.sha256(text.encode()).digest()
 
 
+def _oldest_and_quarantined(collector):
+    """(age in seconds of the oldest spooled row, quarantined segments) over every spool: a
+    vitals report stuck on disk says as much about the store as an event does."""
+    spools = collector.spools()
+    return (max(spool.oldest_segment_age() for spool in spools),
+            sum(spool.quarantined_count() for spool in spools))
+
+
 def spool_health(collector):
-    """The spool part of /healthz: this worker's spooled events, every worker's oldest one."""
-    spool = collector.buffer.spool
+    """The spool part of /healthz: this worker's spooled rows, every worker's oldest one."""
+    oldest, quarantined = _oldest_and_quarantined(collector)
     return {"spooled_events": collector.spooled_count(),
-            "oldest_spooled_seconds": round(spool.oldest_segment_age(), 1),
-            "quarantined_segments": spool.quarantined_count()}
+            "oldest_spooled_seconds": round(oldest, 1),
+            "quarantined_segments": quarantined}
 
 
 def health_report(store, collector, settings):
@@ -63,8 +71,7 @@ def metrics_text(collector):
     own = spool.metrics_path()
     others = read_snapshots(p for p in spool.live_metrics_paths() if p != own)
     snapshots = [collector.metrics_snapshot()] + others
-    return render(merge(snapshots), len(snapshots), spool.oldest_segment_age(),
-                  spool.quarantined_count())
+    return render(merge(snapshots), len(snapshots), *_oldest_and_quarantined(collector))
 
 
 def create_ops_blueprint(collector, settings):

@@ -192,6 +192,10 @@ class Collector:
     def buffered_count(self):
         return len(self.buffer) + len(self.vitals_buffer)
 
+    def spools(self):
+        """Every spool this collector writes ahead to: events, and vitals reports."""
+        return [self.buffer.spool, self.vitals_buffer.spool]
+
     def spooled_count(self):
         """Events of this process in sealed spool segments, waiting for their insert."""
         return self.buffer.spooled() + self.vitals_buffer.spooled()

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from vigie.analytics.filters import check_filters
 from vigie.analytics.period import COMPARISONS, comparison_period, period_from_key
-from vigie.analytics.segments import conflict_message, segment_conflicts
+from vigie.analytics.segments import SegmentConflict, combined_filters
 from vigie.warehouse.segments import Reader, find_segment
 from vigie.warehouse.sites import get_site
 
@@ -139,9 +139,10 @@ def applied(store, selection, user):
     if segment is None:
         raise SelectionError("This segment does not exist or is not shared with you; "
                              "pick another one from the list.")
-    explicit = dict(selection.filters)
-    if segment_conflicts(segment.filters, explicit):
-        raise SelectionError(f"Cannot apply this filter: {conflict_message(segment, explicit)}.")
+    try:
+        combined_filters(segment, dict(selection.filters))
+    except SegmentConflict as exc:
+        raise SelectionError(f"Cannot apply this filter: {exc}.") from None
     return replace(selection, segment_name=segment.name,
                    segment_filters=tuple(sorted(segment.filters.items())))
 

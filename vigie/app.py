@@ -107,9 +107,8 @@ def create_app(settings=None, store=None, start_background=True):
     schedule_value_summaries(scheduler, store, settings)
 
     # Weekly and monthly email reports, each sent once per period and subscription.
-    from vigie.email_reports import run_reports
-    scheduler.every(settings.report_interval_minutes * 60, "email reports",
-                    lambda: run_reports(store, settings))
+    from vigie.email_reports import schedule_email_reports
+    schedule_email_reports(scheduler, store, settings)
 
     # Churn alerts: every site's rules on a schedule. Registered last so that,
     # when a scoring job is due in the same tick, the alerts see its scores.

@@ -7,7 +7,13 @@ One not yet sent (no `sent` row in report_sends) is due. The due
 current time slot, as the alerts run claims its sites, so among several
 workers only the earliest claim sends each one. Each send is recorded:
 `sent` and that period is never sent again to that subscription; `failed`
-(logged with the reason) and the next slot tries again.
+(logged with the reason) and the next slot tries again, up to
+`report_retry_runs` failed runs, after which that period is given up (an
+error in the server log says so).
+
+Before sending, the delivery log is read for the same key: a message the
+mail server accepted, in a run whose `sent` record could not be written,
+is recorded as sent instead of going out a second time.
 
 The report goes through apprise (alerts.delivery.send: retries, and a line per
 attempt in the delivery log) to the `report_mail_url` setting's mail server,
@@ -23,12 +29,12 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import apprise
 
 from vigie.alerts.clock import utcnow
-from vigie.alerts.delivery import send
+from vigie.alerts.delivery import delivered, send
 from vigie.alerts.destinations import Channel
 from vigie.analytics.email_report import (dashboard_link, last_complete_period, render_html,
                                           report_numbers, subject)
 from vigie.analytics.period import local_now
-from vigie.warehouse.report_subscriptions import (all_subscriptions, record_send, sent_periods,
+from vigie.warehouse.report_subscriptions import (all_subscriptions, record_send, send_outcomes,
                                                   unsubscribe_link_key)
 from vigie.warehouse.run_claims import claim_sites, slot_of
 from vigie.warehouse.sites import list_sites
@@ -78,18 +84,32 @@ class ReportRun:
     failed: list = field(default_factory=list)
     not_ours: int = 0                              # due, claimed by another worker this slot
     skipped: int = 0                               # account gone or without access
+    given_up: int = 0                              # failed report_retry_runs times: no more tries
 
 
-def send_report(store, settings, sub, site, period, numbers=None, sleep=time.sleep):
-    """Send `sub`'s report of `period` and record the outcome; True when it went out."""
+def report_key(sub, period):
+    """The report's key in the delivery log."""
+    return f"report:{sub.subscription_id}:{period.start:%Y-%m-%d}"
+
+
+def send_report(store, settings, sub, site, period, numbers=None, sleep=time.sleep, again=False):
+    """Send `sub`'s report of `period` and record the outcome; True when it went out.
+
+    `again`: send it even if the mail server already took it (`vigie reports send
+    --subscription`, asked by a person)."""
     if not settings.report_mail_url:
         raise ReportError("report_mail_url is not set: email reports have no mail server to go through")
+    key = report_key(sub, period)
+    if not again and delivered(store, sub.site, CHANNEL_NAME, key):
+        record_send(store, sub, period, "sent")
+        log.warning("email report %s of %s was already accepted by the mail server; recorded as sent, "
+                    "not sent again", key, sub.site)
+        return True
     numbers = numbers or report_numbers(store, site, sub.frequency, period, settings.visit_timeout_minutes)
     link = unsubscribe_url(settings, sub)
     body = render_html(numbers, dashboard_link(public_url(settings), site.domain, period), link)
     channel = Channel(sub.site, CHANNEL_NAME, recipient_url(settings.report_mail_url, sub.recipient, link),
                       "each", utcnow())
-    key = f"report:{sub.subscription_id}:{period.start:%Y-%m-%d}"
     ok = send(store, settings, channel, key, subject(numbers), body, sleep,
               body_format=apprise.NotifyFormat.HTML)
     record_send(store, sub, period, "sent" if ok else "failed",
@@ -100,8 +120,9 @@ def send_report(store, settings, sub, site, period, numbers=None, sleep=time.sle
     return ok
 
 
-def due_reports(store, now):
-    """[(subscription, site, period)] whose last complete period has not been sent."""
+def due_reports(store, now, retry_runs):
+    """([(subscription, site, period)] whose last complete period is to be sent, and how many
+    were given up after `retry_runs` failed runs)."""
     sites = {s.domain: s for s in list_sites(store)}
     candidates = []
     for sub in all_subscriptions(store):
@@ -110,10 +131,24 @@ def due_reports(store, now):
             period = last_complete_period(sub.frequency, local_now(site.timezone, now).date())
             candidates.append((sub, site, period))
     if not candidates:
-        return []
-    done = sent_periods(store, [c[0].subscription_id for c in candidates],
-                        min(c[2].start for c in candidates))
-    return [c for c in candidates if (c[0].subscription_id, c[2].start) not in done]
+        return [], 0
+    outcomes = send_outcomes(store, [c[0].subscription_id for c in candidates],
+                             min(c[2].start for c in candidates))
+    due, given_up = [], 0
+    for candidate in candidates:
+        sent, failures = outcomes.get((candidate[0].subscription_id, candidate[2].start), (False, 0))
+        if sent:
+            continue
+        if failures >= retry_runs:
+            given_up += 1
+        else:
+            due.append(candidate)
+    return due, given_up
+
+
+def _failed_runs(store, sub, period):
+    return send_outcomes(store, [sub.subscription_id], period.start).get(
+        (sub.subscription_id, period.start), (False, 0))[1]
 
 
 def run_reports(store, settings, now=None, settle_seconds=1.0, sleep=time.sleep):
@@ -122,7 +157,7 @@ def run_reports(store, settings, now=None, settle_seconds=1.0, sleep=time.sleep)
     run = ReportRun()
     if not settings.report_mail_url:
         return run
-    due = due_reports(store, now)
+    due, run.given_up = due_reports(store, now, settings.report_retry_runs)
     keys = {f"{sub.subscription_id}:{period.start:%Y-%m-%d}": (sub, site, period) for sub, site, period in due}
     ours = claim_sites(store, RUN_CLAIMS_JOB, sorted(keys), slot_of(now, settings.report_interval_minutes * 60),
                        settle_seconds)
@@ -144,7 +179,22 @@ def run_reports(store, settings, now=None, settle_seconds=1.0, sleep=time.sleep)
             log.exception("email report %s of %s failed; retried at the next run", key, sub.site)
             ok = False
         (run.sent if ok else run.failed).append((sub.subscription_id, period.start))
+        if not ok and _failed_runs(store, sub, period) >= settings.report_retry_runs:
+            log.error("email report %s of %s failed %d runs: given up; its failures are in the "
+                      "delivery log", key, sub.site, settings.report_retry_runs)
     if due:
         log.info("email reports: %d sent, %d failed, %d sent by another worker, %d skipped",
                  len(run.sent), len(run.failed), run.not_ours, run.skipped)
     return run
+
+
+def schedule_email_reports(scheduler, store, settings):
+    """Register the email reports job; warn once when its links would name this host's own
+    bind address (public_url unset), which readers outside this machine cannot open."""
+    if settings.report_mail_url and not settings.public_url:
+        log.warning("email reports are on (report_mail_url) but public_url is not set: their "
+                    "dashboard and unsubscribe links will point at %s, which only works where "
+                    "that address is reachable; set public_url to the address people open Vigie at",
+                    public_url(settings))
+    scheduler.every(settings.report_interval_minutes * 60, "email reports",
+                    lambda: run_reports(store, settings))

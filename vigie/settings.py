@@ -346,6 +346,10 @@ SETTINGS = (
             "How often `vigie serve` looks for email reports due (a week or month just over) and "
             "retries the ones that failed.",
             _positive_int),
+    Setting("report_retry_runs", 24,
+            "How many runs may fail to send one email report before Vigie stops trying it (the "
+            "failures stay in the send log and the delivery log).",
+            _positive_int),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

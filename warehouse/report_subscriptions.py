@@ -145,15 +145,17 @@ def record_send(store, sub, period, status, error=""):
                    datetime.datetime.now(UTC).replace(microsecond=0))])
 
 
-def sent_periods(store, subscription_ids, since):
-    """{(subscription_id, period start)} of the reports sent for those subscriptions since `since`."""
+def send_outcomes(store, subscription_ids, since):
+    """{(subscription_id, period start): (sent, failed runs)} of the reports tried for those
+    subscriptions since `since`: whether one was sent, and how many runs failed to send it."""
     if not subscription_ids:
-        return set()
+        return {}
     rows = store.query(
-        "SELECT DISTINCT subscription_id, period_start FROM report_sends WHERE status = 'sent' "
-        "AND subscription_id IN %(ids)s AND period_start >= %(since)s",
+        "SELECT subscription_id, period_start, countIf(status = 'sent'), countIf(status = 'failed') "
+        "FROM report_sends WHERE subscription_id IN %(ids)s AND period_start >= %(since)s "
+        "GROUP BY subscription_id, period_start",
         {"ids": tuple(subscription_ids), "since": since})
-    return {(sub_id, day) for sub_id, day in rows}
+    return {(sub_id, day): (int(sent) > 0, int(failed)) for sub_id, day, sent, failed in rows}
 
 
 def report_sends(store, subscription_id):

@@ -10,6 +10,7 @@ one on Monday 9 March at 00:30 local (Sunday 23:30 UTC) that does not.
 import concurrent.futures
 import datetime
 import re
+import time
 
 import pytest
 
@@ -201,6 +202,56 @@ def test_a_failed_send_is_logged_and_retried_at_the_next_run(store, shop, report
                           sleep=no_sleep)
     assert retried.sent == [(sub.subscription_id, WEEK.start)] and len(inbox.messages) == 1
     assert [r["status"] for r in report_sends(store, sub.subscription_id)] == ["failed", "sent"]
+
+
+def test_failed_runs_stop_after_report_retry_runs(store, shop, report_settings, inbox, caplog):
+    sub = add_subscription(store, ANA, SITE, "weekly", ANA)
+    down = report_settings.replace(report_mail_url=f"mailto://127.0.0.1:{closed_port()}?from=v@reports.test",
+                                   report_retry_runs=2, alert_delivery_attempts=1)
+    runs = [run_reports(store, down, NOW + datetime.timedelta(hours=h), settle_seconds=0, sleep=no_sleep)
+            for h in range(3)]
+    assert [len(r.failed) for r in runs] == [1, 1, 0]
+    assert [r.given_up for r in runs] == [0, 0, 1]
+    assert [r["status"] for r in report_sends(store, sub.subscription_id)] == ["failed", "failed"]
+    assert "failed 2 runs: given up" in caplog.text
+    # Even once the mail server is back, that week stays given up; the next week is sent.
+    back = report_settings.replace(report_retry_runs=2)
+    assert not run_reports(store, back, NOW + datetime.timedelta(hours=4), settle_seconds=0,
+                           sleep=no_sleep).sent
+    next_week = run_reports(store, back, at("2026-03-16 09:00:00"), settle_seconds=0, sleep=no_sleep)
+    assert [day for _, day in next_week.sent] == [datetime.date(2026, 3, 9)] and len(inbox.messages) == 1
+
+
+def test_a_report_the_mail_server_took_is_not_sent_again(store, shop, report_settings, inbox):
+    sub = add_subscription(store, ANA, SITE, "weekly", ANA)
+    assert send_report(store, report_settings, sub, shop, WEEK, sleep=no_sleep)
+    # The run that sent it could not write its record (a store error right after the send).
+    store.execute("ALTER TABLE report_sends DELETE WHERE subscription_id = %(id)s",
+                  {"id": sub.subscription_id})
+    wait_until_empty(store, sub.subscription_id)
+    run = run_reports(store, report_settings, NOW, settle_seconds=0, sleep=no_sleep)
+    assert run.sent == [(sub.subscription_id, WEEK.start)]
+    assert len(inbox.messages) == 1  # read from the delivery log, not mailed twice
+    assert [r["status"] for r in report_sends(store, sub.subscription_id)] == ["sent"]
+
+
+def wait_until_empty(store, subscription_id, seconds=10):
+    """ALTER ... DELETE is a background mutation on the server: wait (bounded) for it."""
+    deadline = time.monotonic() + seconds
+    while report_sends(store, subscription_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not report_sends(store, subscription_id)
+
+
+@pytest.mark.parametrize("backend", ["chdb"], indirect=True)  # a start-up check: no query
+def test_the_server_warns_when_report_links_would_name_its_bind_address(store, settings, caplog):
+    from vigie.app import create_app
+    for public_url, warned in (("", True), ("https://stats.reports.test", False)):
+        caplog.clear()
+        app = create_app(settings.replace(report_mail_url="mailto://127.0.0.1:25?from=v@reports.test",
+                                          public_url=public_url), store=store, start_background=False)
+        app.extensions["vigie"].close()
+        assert ("public_url is not set" in caplog.text) is warned
 
 
 def test_no_report_for_an_account_that_lost_the_site(store, shop, report_settings, inbox):

@@ -13,6 +13,7 @@ from tests.collector.conftest import CHROME
 from vigie.warehouse.already_stored import stored_event_ids
 from vigie.warehouse.events import EVENT_COLUMNS, insert_events
 from vigie.warehouse.sites import add_site
+from vigie.warehouse.web_vitals import VITALS_COLUMNS
 
 PAGE = {"name": "pageview", "domain": "shop.test", "url": "https://shop.test/"}
 VISITOR = ClientInfo("203.0.113.9", CHROME)
@@ -195,6 +196,29 @@ def test_healthz_is_degraded_while_an_old_event_waits_in_the_spool(store, settin
         body = answer.get_json()
         assert answer.status_code == 200 and body["status"] == "degraded"
         assert body["oldest_spooled_seconds"] >= 600 and "spool_degraded_seconds" in body["reason"]
+        other.close()
+    finally:
+        app.extensions["vigie"].close()
+
+
+def test_healthz_and_metrics_count_the_vitals_spool(store, settings):
+    from vigie.app import create_app
+    from vigie.collector.ops import metrics_text
+    app = create_app(settings.replace(spool_degraded_seconds=60), store=store,
+                     start_background=False)
+    try:
+        client = app.test_client()
+        collector = app.extensions["vigie"].collector
+        assert client.get("/healthz").get_json()["status"] == "ok"
+        other = Spool(collector.vitals_buffer.spool.directory, VITALS_COLUMNS)
+        stale = other.open_segment()  # vitals reports waiting ten minutes, events flowing
+        os.rename(stale.path, stale.path.replace(stale.path.split(os.sep)[-1][:20],
+                                                 f"{time.time_ns() - 600 * 10**9:020d}"))
+        body = client.get("/healthz").get_json()
+        assert body["status"] == "degraded" and body["oldest_spooled_seconds"] >= 600
+        age = next(line for line in metrics_text(collector).splitlines()
+                   if line.startswith("vigie_spool_oldest"))
+        assert float(age.split()[-1]) >= 600
         other.close()
     finally:
         app.extensions["vigie"].close()
