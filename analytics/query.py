@@ -72,6 +72,10 @@ class Plan:
     def raw_condition(self, column):
         return self.raw_time.replace("{col}", column)
 
+    def current_rollup(self):
+        """SQL condition on a rollup table's (day, version): the current generation of rolled-up days."""
+        return _CURRENT_ROLLUP
+
     def matching_visitors(self):
         """SQL condition on events.visitor_id: visitors with a visit matching the filters."""
         if not self.filters:
