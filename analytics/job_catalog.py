@@ -3,10 +3,11 @@
 sessions  events -> sessions, every few minutes over the last hours (lookback),
           so a visit is visible minutes after its events and late events
           re-open the visits they belong to.
-rollups   sessions, events -> rollup_visits, rollup_pages, rollup_days, for
-          whole local days that are over and already sessionized, re-covering
-          the last days (lookback) so late sessions reach them; and days
-          rolled up in an older layout, oldest first, a month per run.
+rollups   sessions, events -> rollup_visits, rollup_pages, rollup_site_search,
+          rollup_days, for whole local days that are over and already
+          sessionized, re-covering the last days (lookback) so late sessions
+          reach them; and days rolled up in an older layout, oldest first, a
+          month per run.
 """
 import datetime
 from zoneinfo import ZoneInfo
@@ -64,7 +65,7 @@ def _run_rollups(store, site, since, until, context, version):
         day += DAY
     rows = 0
     while rollups.local_day_bounds(day, site.timezone)[0] < until:
-        rows += rollups.rebuild_day(store, site, day, version)
+        rows += rollups.rebuild_day(store, site, day, version, context.timeout_minutes)
         day += DAY
     return rows
 
@@ -101,7 +102,8 @@ JOBS = {
         run=_run_sessions, scheduled_window=_sessions_window),
     "rollups": Job(
         "rollups", "daily per-dimension totals of finished days (rollup_visits, rollup_pages)",
-        reads=("sessions", "events"), writes=("rollup_visits", "rollup_pages", "rollup_days"),
+        reads=("sessions", "events"),
+        writes=("rollup_visits", "rollup_pages", "rollup_site_search", "rollup_days"),
         chunk=DAY, run=_run_rollups, scheduled_window=_rollups_window),
 }
 

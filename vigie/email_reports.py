@@ -92,12 +92,15 @@ def report_key(sub, period):
     return f"report:{sub.subscription_id}:{period.start:%Y-%m-%d}"
 
 
-def send_report(store, settings, sub, site, period, numbers=None, sleep=time.sleep):
-    """Send `sub`'s report of `period` and record the outcome; True when it went out."""
+def send_report(store, settings, sub, site, period, numbers=None, sleep=time.sleep, again=False):
+    """Send `sub`'s report of `period` and record the outcome; True when it went out.
+
+    `again`: send it even if the mail server already took it (`vigie reports send
+    --subscription`, asked by a person)."""
     if not settings.report_mail_url:
         raise ReportError("report_mail_url is not set: email reports have no mail server to go through")
     key = report_key(sub, period)
-    if delivered(store, sub.site, CHANNEL_NAME, key):
+    if not again and delivered(store, sub.site, CHANNEL_NAME, key):
         record_send(store, sub, period, "sent")
         log.warning("email report %s of %s was already accepted by the mail server; recorded as sent, "
                     "not sent again", key, sub.site)

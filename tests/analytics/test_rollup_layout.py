@@ -32,7 +32,7 @@ def layouts(store, site):
 
 
 def test_rollup_tables_hold_uniq_combined_states(store):
-    assert ROLLUP_LAYOUT == 3
+    assert ROLLUP_LAYOUT == 4
     assert visitor_column_types(store) == {"rollup_visits": STATE_TYPE, "rollup_pages": STATE_TYPE}
 
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "vigie.commands.clients",
     "vigie.commands.churn",
     "vigie.commands.alerts",
+    "vigie.commands.reports",
 )
 
 
