@@ -55,10 +55,8 @@ SAME_SENTENCE = ({"recency_days", "overdue_ratio", "gap_median_days", "gap_mean_
 _LATE = SAME_SENTENCE[0]
 _WINDOW_WORDS = {"purchases": "purchases", "spend": "spending", "visits": "web visits",
                  "pageviews": "pageviews", "engaged_minutes": "time on the website"}
+# No feature reason_text sends elsewhere starts with one of these.
 _WINDOW_PREFIXES = tuple(f"{kind}_" for kind in _WINDOW_WORDS)
-# The features reason_text sends elsewhere before it tries the windows.
-_EARLIER_BRANCHES = {"contract_cancelled", "frequency", "monetary_total", "monetary_avg", "refunds_count",
-                     "refunds_amount", "has_web", "days_since_last_visit", "goal_completions_30d"}
 
 
 def _known(value):
@@ -190,15 +188,10 @@ def _windowed(feature):
 def _window_kind(feature):
     """The kind of a window feature ('spend_ratio_90d' -> ('spend', 90)), or
     None for a feature reason_text does not send to _window_drop."""
-    if not feature.startswith(_WINDOW_PREFIXES) or not _goes_to_window_drop(feature):
+    if not feature.startswith(_WINDOW_PREFIXES):
         return None
     stem, days = _windowed(feature)
     return stem.replace("_ratio", "").replace("_trend", ""), days
-
-
-def _goes_to_window_drop(feature):
-    return not (feature in _LATE or feature in _EARLIER_BRANCHES
-                or (feature.startswith("key_") and feature.endswith("_views_30d")))
 
 
 def _window_drop(feature, row, buyers):
