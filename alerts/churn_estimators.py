@@ -5,8 +5,9 @@ likelier to churn; the calibration in churn_model maps it to a probability)
 and into per-feature contributions the reasons rank. Each saves itself as
 `model.json` in the model's directory and loads back from it.
 
-- `xgboost`: gradient-boosted trees; contributions are TreeSHAP values (or
-  Saabas attributions, faster).
+- `xgboost`: gradient-boosted trees; contributions are TreeSHAP values
+  (looked up in tables built once per model, churn_shap; XGBoost's own
+  kernel for models they cannot read) or Saabas attributions.
 - `logistic`: L2-regularised logistic regression on standardised features.
   A missing value is read as the training mean (z = 0: the `has_*` features
   already say what is missing) and z is clipped to +-5 so one extreme client
@@ -42,6 +43,7 @@ class TreeEstimator:
 
     def __init__(self, booster, features):
         self.booster, self.features = booster, list(features)
+        self._shap = None
 
     def _matrix(self, frame):
         import xgboost
@@ -53,8 +55,20 @@ class TreeEstimator:
 
     def contributions(self, frame, exact=True):
         """TreeSHAP values (exact), or Saabas attributions, bias dropped."""
+        if exact and self._shap_tables():
+            return self._shap.contributions(frame[self.features].to_numpy(dtype=float))
         values = self.booster.predict(self._matrix(frame), pred_contribs=True, approx_contribs=not exact)
         return values[:, :len(self.features)]
+
+    def _shap_tables(self):
+        """The model's TreeSHAP tables, built on first use (False: XGBoost's own kernel)."""
+        if self._shap is None:
+            from vigie.alerts.churn_shap import ShapTables, UnsupportedTrees
+            try:
+                self._shap = ShapTables(self.booster, len(self.features))
+            except UnsupportedTrees:
+                self._shap = False
+        return self._shap
 
     def importance(self):
         """{feature: share of the trees' total gain}: every split's loss

@@ -123,10 +123,10 @@ class ChurnModel:
 
     def contributions(self, frame, exact=True):
         """Per-client, per-feature contributions to the risk, in the order of
-        `features`. Trees: TreeSHAP values (exact, about 1 ms per client for
-        a few hundred trees) or Saabas attributions (some twenty times
-        faster, usually naming the same top features); other kinds: see
-        churn_estimators."""
+        `features`. Trees: TreeSHAP values (exact, 0.05 to 0.1 ms per client
+        for 300 trees of depth 4, from tables: churn_shap) or Saabas
+        attributions (some five times faster, usually naming the same top
+        features); other kinds: see churn_estimators."""
         return self.estimator.contributions(frame, exact=exact)
 
     def save(self, directory):

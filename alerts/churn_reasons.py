@@ -55,6 +55,8 @@ SAME_SENTENCE = ({"recency_days", "overdue_ratio", "gap_median_days", "gap_mean_
 _LATE = SAME_SENTENCE[0]
 _WINDOW_WORDS = {"purchases": "purchases", "spend": "spending", "visits": "web visits",
                  "pageviews": "pageviews", "engaged_minutes": "time on the website"}
+# No feature reason_text sends elsewhere starts with one of these.
+_WINDOW_PREFIXES = tuple(f"{kind}_" for kind in _WINDOW_WORDS)
 
 
 def _known(value):
@@ -183,11 +185,19 @@ def _windowed(feature):
     return stem, int(days[:-1])
 
 
+def _window_kind(feature):
+    """The kind of a window feature ('spend_ratio_90d' -> ('spend', 90)), or
+    None for a feature reason_text does not send to _window_drop."""
+    if not feature.startswith(_WINDOW_PREFIXES):
+        return None
+    stem, days = _windowed(feature)
+    return stem.replace("_ratio", "").replace("_trend", ""), days
+
+
 def _window_drop(feature, row, buyers):
     """'spending down 60 % vs the previous 90 days (480.00 EUR vs 1,200.00 EUR)';
     None unless the last window is at least 1 % below the one before."""
-    stem, days = _windowed(feature)
-    kind = stem.replace("_ratio", "").replace("_trend", "")
+    kind, days = _window_kind(feature)
     now, before = row.get(f"{kind}_{days}d"), row.get(f"{kind}_prev_{days}d")
     if not (_known(now) and _known(before)) or before <= 0 or now >= before:
         return None
@@ -222,7 +232,7 @@ def reason_text(feature, row, buyers=NO_BUYERS):
         return _key_page(feature, row)
     if feature == "goal_completions_30d":
         return _fewer_goals(row)
-    if feature.startswith(tuple(f"{kind}_" for kind in _WINDOW_WORDS)):
+    if feature.startswith(_WINDOW_PREFIXES):
         return _window_drop(feature, row, buyers)
     # tenure_capped_days (how long someone has been a client) is not worrying in
     # itself and nobody can act on it; goal_completions_90d has no earlier
@@ -281,17 +291,42 @@ def batch_reasons(features, contributions, columns, values, count=REASON_COUNT, 
     values as floats). The ranking is done in numpy for all clients at once,
     in the same order as top_reasons (contribution, then feature name, both
     descending); Python then formats only the few sentences each client keeps.
+    Window features whose drop would not be said (_window_drop returns None)
+    are ruled out in numpy first: most of them, for most clients.
     """
     contributions = np.asarray(contributions, dtype=float)
     features = list(features)
     by_name = np.argsort(np.argsort(features))           # rank of each feature's name
     order = np.lexsort((np.broadcast_to(-by_name, contributions.shape), -contributions), axis=1)
-    positive = np.take_along_axis(contributions, order, axis=1) > 0
     index = {name: i for i, name in enumerate(columns)}
-    group_of = {f: g for g, members in enumerate(SAME_SENTENCE) for f in members}
     values = np.asarray(values, dtype=float)
+    candidates = (contributions > 0) & ~_silent_windows(features, values, index)
+    positive = np.take_along_axis(candidates, order, axis=1)
+    group_of = {f: g for g, members in enumerate(SAME_SENTENCE) for f in members}
     result = []
     for row_values, row_order, row_positive in zip(values, order, positive):
         ranked = (features[j] for j in row_order[row_positive])
         result.append(_first_texts(ranked, _Row(row_values, index), count, buyers, group_of))
     return result
+
+
+def _silent_windows(features, values, index):
+    """(clients, features): True where the feature is a window whose
+    _window_drop is surely None for the client (no drop of at least 1 %,
+    rounded as there), False elsewhere (reason_text decides)."""
+    silent = np.zeros((len(values), len(features)), dtype=bool)
+    for j, feature in enumerate(features):
+        window = _window_kind(feature)
+        if window is None:
+            continue
+        kind, days = window
+        now_column, before_column = index.get(f"{kind}_{days}d"), index.get(f"{kind}_prev_{days}d")
+        if now_column is None or before_column is None:
+            silent[:, j] = True
+            continue
+        now, before = values[:, now_column], values[:, before_column]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            drop = np.round((before - now) / before * 100)
+        # NaN compares False: an unknown value says nothing, as in _window_drop.
+        silent[:, j] = ~((before > 0) & (now < before) & (drop >= 1))
+    return silent

@@ -3,11 +3,11 @@
 sessions  events -> sessions, every few minutes over the last hours (lookback),
           so a visit is visible minutes after its events and late events
           re-open the visits they belong to.
-rollups   sessions, events -> rollup_visits, rollup_pages, rollup_journeys,
-          rollup_days, for whole local days that are over and already
-          sessionized, re-covering the last days (lookback) so late sessions
-          reach them; and days rolled up in an older layout, oldest first, a
-          month per run.
+rollups   sessions, events -> rollup_visits, rollup_pages, rollup_site_search,
+          rollup_vitals, rollup_journeys, rollup_days, for whole local days
+          that are over and already sessionized, re-covering the last days
+          (lookback) so late sessions reach them; and days rolled up in an
+          older layout, oldest first, a month per run.
 """
 import datetime
 from zoneinfo import ZoneInfo
@@ -106,7 +106,8 @@ JOBS = {
     "rollups": Job(
         "rollups", "daily per-dimension totals of finished days (rollup_visits, rollup_pages)",
         reads=("sessions", "events"),
-        writes=("rollup_visits", "rollup_pages", "rollup_journeys", "rollup_days"),
+        writes=("rollup_visits", "rollup_pages", "rollup_site_search", "rollup_journeys",
+                "rollup_days"),
         chunk=DAY, run=_run_rollups, scheduled_window=_rollups_window),
 }
 

@@ -34,10 +34,15 @@ _MERGED_SUMS = ("sum(visits) AS visits, sum(pageviews) AS pageviews, "
 class Plan:
     """Where one period's numbers come from: rolled-up days and raw UTC ranges."""
 
-    def __init__(self, store, site, period, filters, hourly=False):
+    def __init__(self, store, site, period, filters, hourly=False, rolled=None):
+        """`rolled`: the {day: version} to read rolled up, for a report whose own rollup holds
+        fewer days than rolled_up_days names (default: those days)."""
         self.site, self.period = site, period
         self.filters = check_filters(filters)
-        rolled = {} if (self.filters or hourly) else rolled_up_days(store, site, period.start, period.end)
+        if self.filters or hourly:
+            rolled = {}
+        elif rolled is None:
+            rolled = rolled_up_days(store, site, period.start, period.end)
         self.rolled = sorted(rolled)
         self.ranges = []
         day = period.start
@@ -66,6 +71,10 @@ class Plan:
 
     def raw_condition(self, column):
         return self.raw_time.replace("{col}", column)
+
+    def current_rollup(self):
+        """SQL condition on a rollup table's (day, version): the current generation of rolled-up days."""
+        return _CURRENT_ROLLUP
 
     def matching_visitors(self):
         """SQL condition on events.visitor_id: visitors with a visit matching the filters."""

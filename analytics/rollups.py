@@ -27,6 +27,7 @@ an older layout (docs/analytics-jobs.md).
 import datetime
 from zoneinfo import ZoneInfo
 
+from vigie.analytics import site_search_rollup, vitals_rollup
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 
 # Dimension name -> expression over a `sessions` row.
@@ -47,10 +48,12 @@ DIMENSIONS = {
 TOTAL = ""  # the dimension of the one row per day that holds the site's totals
 # What a day's rollup rows hold, recorded in rollup_days.layout: 1 before
 # migration 28, 2 with conversions, 3 with visitors as uniqCombined(17) states
-# (migration 31), 4 with the journeys rollup (rollup_journeys, migration 141).
-# Readers use only days of this layout; an older day is read
-# from raw sessions until the rollups job rebuilds it (it rebuilds such days
-# by itself, oldest first: analytics/job_catalog.py).
+# (migration 31), 4 with site search (rollup_site_search, migration 157), web
+# vitals (rollup_vitals, rollup_vitals_buckets, migration 146) and journeys
+# (rollup_journeys, migration 141).
+# Readers use only days of this layout; an older day is read from raw sessions
+# until the rollups job rebuilds it (it rebuilds such days by itself, oldest
+# first: analytics/job_catalog.py).
 ROLLUP_LAYOUT = 4
 
 # Unique visitors, everywhere a report counts them from states: the rollups
@@ -78,12 +81,14 @@ def _epoch(value):
 
 
 def rebuild_day(store, site, day, version, timeout_minutes, report_rollups):
-    """Roll up one local day of `site`; returns the number of rollup_visits rows written.
+    """Roll up one local day of `site`; returns the number of rollup rows written.
+    `timeout_minutes`: the visit timeout site search and paths to goals cut the day's
+    visits with.
 
     `report_rollups`: functions f(store, site, day, version, params) writing the day's
     rows of the reports' own rollup tables (analytics.job_catalog.REPORT_ROLLUPS: the
-    report modules read the rollups through this one, so it cannot import them), before
-    rollup_days names the version; params['timeout_minutes'] is the visit timeout.
+    journeys module reads the rollups through this one, so it cannot be imported here),
+    before rollup_days names the version; params['timeout_minutes'] is the visit timeout.
     """
     lo, hi = local_day_bounds(day, site.timezone)
     params = bind_day_bounds({"site": site.domain, "day": day, "version": int(version),
@@ -109,6 +114,8 @@ def rebuild_day(store, site, day, version, timeout_minutes, report_rollups):
         "sumIf(engaged_ms, name = 'engagement') "
         "FROM events WHERE site = %(site)s AND ts >= toDateTime(%(lo)s) AND ts < toDateTime(%(hi)s) "
         f"AND {day_bounds('ts', 'utc')} AND name IN ('pageview', 'engagement') GROUP BY pathname", params)
+    site_search_rollup.rebuild_day(store, site, day, version, params, timeout_minutes, VISITORS_STATE)
+    vitals_rollup.roll_up_vitals(store, site, day, version, params)
     for write in report_rollups:
         write(store, site, day, version, params)
     rebuilt = store.query_value(
@@ -117,7 +124,8 @@ def rebuild_day(store, site, day, version, timeout_minutes, report_rollups):
                  [(site.domain, day, int(version), site.timezone,
                    datetime.datetime.now(datetime.timezone.utc), ROLLUP_LAYOUT, int(timeout_minutes))])
     # A mutation rewrites parts: only worth it when an older generation exists.
-    for table in ("rollup_visits", "rollup_pages", "rollup_journeys") if rebuilt else ():
+    for table in ("rollup_visits", "rollup_pages", "rollup_site_search", *vitals_rollup.ROLLUP_TABLES,
+                  "rollup_journeys") if rebuilt else ():
         store.execute(f"ALTER TABLE {table} DELETE WHERE site = %(site)s AND day = toDate(%(day)s) "
                       "AND version < %(version)s", params)
     return int(store.query_value(

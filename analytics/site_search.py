@@ -12,16 +12,20 @@ of the query string. From those pageviews:
 - pages after searching: the next page viewed in the same visit after a
   search, when it is not another search (a refined search counts apart).
 
-A visit here is what the sessions job calls one: a visitor's pageviews with
-no gap longer than the visit timeout. The summary, the terms and the pages
-after searching come from one pass over the period's pageviews of the
-visitors who searched (the no-results figures from one plain scan); with
-report filters, only the events of the kept visits count
-(analytics.visit_scope). Definitions: docs/site-search.md.
+A visit here is what the sessions job calls one, cut at local midnight too:
+a visitor's pageviews of one day with no gap longer than the visit timeout.
+The summary, the terms and the pages after searching come from one pass over
+the pageviews of the visitors who searched (analytics.site_search_rollup),
+the no-results figures from one plain scan; whole days the rollups job has
+rolled up are read from rollup_site_search instead, and the two parts merge
+into the numbers of a raw read. With report filters, everything is read raw
+and only the events of the kept visits count (analytics.visit_scope).
+Definitions: docs/site-search.md.
 """
 from vigie.analytics.period import comparison_period
-from vigie.analytics.query import metric_change
-from vigie.analytics.rollups import VISITORS_COUNT
+from vigie.analytics.query import Plan, metric_change
+from vigie.analytics.rollups import VISITORS_MERGE, VISITORS_STATE, rolled_up_days
+from vigie.analytics.site_search_rollup import grouped_searches_sql
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 from vigie.analytics.visit_scope import period_events
 from vigie.warehouse.path_patterns import pattern_to_regex
@@ -47,28 +51,50 @@ def _scope(site, period, filters):
     return source, params, f"site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {_PERIOD_DAYS}"
 
 
-def _searches_sql(source, where):
-    """One row per search of the period: visitor_id, term, visit (its number among the
-    visitor's visits), next_page ('' when none) and refined (1 when the next page of the
-    visit was another search).
+def _rolled_days(store, site, period, timeout_minutes):
+    """{day: version} of the period's rolled-up days whose site search rows can answer: all of
+    them (timeout_minutes None), or those whose visits were cut at that timeout."""
+    rolled = rolled_up_days(store, site, period.start, period.end)
+    if not rolled or timeout_minutes is None:
+        return rolled
+    cut = set(store.query(
+        "SELECT day, version FROM rollup_site_search WHERE site = %(site)s AND report = 'day' "
+        "AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) AND timeout_minutes = %(timeout)s",
+        {"site": site.domain, "first": period.start, "last": period.end, "timeout": timeout_minutes}))
+    return {day: version for day, version in rolled.items() if (day, version) in cut}
 
-    Per visitor who searched, its pageviews in time order (arrays, no window
-    functions in ClickHouse 18.16), a visit number that grows at each gap over
-    the timeout, then one row per search pageview.
-    """
-    return (
-        "SELECT visitor_id, t[i] AS term, v[i] AS visit,"
-        " if(i < length(v) AND v[i + 1] = v[i] AND t[i + 1] = '', p[i + 1], '') AS next_page,"
-        " toUInt8(i < length(v) AND v[i + 1] = v[i] AND t[i + 1] != '') AS refined FROM ("
-        "  SELECT visitor_id, arraySort(groupArray((toUInt32(ts), pathname, site_search_term))) AS s,"
-        "   arrayMap(x -> x.1, s) AS m, arrayMap(x -> x.2, s) AS p, arrayMap(x -> x.3, s) AS t,"
-        "   arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR m[i] - m[i - 1] > %(timeout)s),"
-        "    arrayEnumerate(m))) AS v"
-        f"  FROM {source} WHERE {where} AND name = 'pageview'"
-        f"   AND visitor_id IN (SELECT visitor_id FROM {source} WHERE {where}"
-        "    AND name = 'pageview' AND site_search_term != '')"
-        "  GROUP BY visitor_id)"
-        " ARRAY JOIN arrayFilter(n -> t[n] != '', arrayEnumerate(t)) AS i")
+
+class Sources:
+    """Where one period's searches are read from: the rollup_site_search rows of its
+    rolled-up days (`rollup`: the condition on them, or None) and raw events (`raw`: (FROM
+    source, WHERE), or None). Any report filter reads the whole period raw."""
+
+    def __init__(self, store, site, period, filters, timeout_minutes=None):
+        self.site = site
+        self.params = {"tz": site.timezone, "timeout": (timeout_minutes or 0) * 60}
+        self.rollup = self.raw = None
+        if filters:
+            source, params, where = _scope(site, period, filters)
+            self.params.update(params)
+            self.raw = (source, where)
+            return
+        rolled = _rolled_days(store, site, period, timeout_minutes)
+        plan = Plan(store, site, period, None, rolled=rolled)
+        self.params.update(plan.params)
+        if rolled:
+            # The named generation of each day, as (YYYYMMDD, version) pairs.
+            self.params["generations"] = tuple((int(day.strftime("%Y%m%d")), version)
+                                               for day, version in sorted(rolled.items()))
+            self.rollup = ("site = %(site)s AND day >= toDate(%(first)s) AND day <= toDate(%(last)s)",
+                           "(toYYYYMMDD(day), version) IN %(generations)s")
+        if plan.ranges:
+            self.raw = ("events", f"site = %(site)s AND {plan.raw_condition('ts')}")
+
+    def rollup_rows(self, columns, report):
+        """SELECT of `columns` of the rolled-up days' rows of `report`."""
+        prewhere, where = self.rollup
+        return (f"SELECT {columns} FROM rollup_site_search PREWHERE {prewhere} "
+                f"WHERE {where} AND report {report}")
 
 
 def no_results_condition(site):
@@ -90,41 +116,53 @@ def _per_visit(searches, visits):
     return round(searches / visits, 2) if visits else None
 
 
-# Report name -> the key a search row is grouped by. Each search row is counted once per
-# report asked for (ARRAY JOIN over these pairs): one pass of the searches serves the
-# summary, the terms and the pages together, as GROUPING SETS would on a newer ClickHouse.
-_GROUPINGS = {"summary": "('summary', '')", "terms": "('terms', term)", "pages": "('pages', next_page)"}
-
-
-def _grouped(store, site, period, timeout_minutes, filters, reports, limit):
+def _grouped(store, sources, reports, limit):
     """{report: [(key, searches, visitors, visits, refinements, exits)]}, each biggest first
-    (ties by key) and at most `limit` rows, for reports among _GROUPINGS."""
-    source, params, where = _scope(site, period, filters)
-    pairs = ", ".join(_GROUPINGS[r] for r in reports)
+    (ties by key) and at most `limit` rows, for reports among GROUPINGS: rolled-up days' rows
+    and raw searches summed, visitor states merged."""
+    parts = []
+    if sources.rollup:
+        parts.append(sources.rollup_rows(
+            "report, value AS key, searches AS n, visitors AS v, visits, refinements, exits",
+            "IN %(reports)s"))
+    if sources.raw:
+        parts.append(grouped_searches_sql(*sources.raw, reports, VISITORS_STATE))
     rows = store.query(
-        "SELECT tupleElement(g, 1) AS report, tupleElement(g, 2) AS key, count() AS n,"
-        f" {VISITORS_COUNT}, uniqExact(visitor_id, visit), sum(refined),"
-        " countIf(next_page = '' AND refined = 0)"
-        f" FROM ({_searches_sql(source, where)}) ARRAY JOIN [{pairs}] AS g"
-        " WHERE NOT (report = 'pages' AND key = '')"
-        " GROUP BY report, key ORDER BY report, n DESC, key LIMIT %(limit)s BY report",
-        dict(params, timeout=timeout_minutes * 60, limit=_limit(limit)))
+        f"SELECT report, key, sum(n) AS searches, {VISITORS_MERGE}(v), sum(visits), sum(refinements),"
+        f" sum(exits) FROM ({' UNION ALL '.join(parts)}) GROUP BY report, key"
+        " ORDER BY report, searches DESC, key LIMIT %(limit)s BY report",
+        dict(sources.params, reports=tuple(reports), limit=_limit(limit)))
     found = {r: [] for r in reports}
     for report, key, *numbers in rows:
         found[report].append((key, *(int(n) for n in numbers)))
     return found
 
 
-def _summary(store, site, period, filters, row):
+def _no_results_sql(sources, condition):
+    """Per term (k): searches with no results (n) and their visitor state (v), from the
+    rolled-up days' events rows and raw events, not yet summed over the two."""
+    parts = []
+    if sources.rollup:
+        parts.append(
+            f"SELECT site_search_term AS k, searches AS n, visitors AS v FROM ("
+            + sources.rollup_rows("value AS site_search_term, name, pathname, searches, visitors",
+                                  "= 'events'") + f") WHERE {condition}")
+    if sources.raw:
+        source, where = sources.raw
+        parts.append(f"SELECT site_search_term AS k, count() AS n, {VISITORS_STATE} AS v"
+                     f" FROM {source} WHERE {where} AND {condition} GROUP BY k")
+    return " UNION ALL ".join(parts)
+
+
+def _summary(store, sources, row):
     """The summary figures from the summary grouping's row (None: no search at all)."""
     searches, visitors, visits, refinements, exits = row[1:] if row else (0, 0, 0, 0, 0)
     no_results = None
-    found = no_results_condition(site)
+    found = no_results_condition(sources.site)
     if found:
         condition, extra = found
-        source, params, where = _scope(site, period, filters)
-        no_results = int(store.query_value(
-            f"SELECT count() FROM {source} WHERE {where} AND {condition}", dict(params, **extra)))
+        no_results = int(store.query_value(f"SELECT sum(n) FROM ({_no_results_sql(sources, condition)})",
+                                           dict(sources.params, **extra)) or 0)
     return {"searches": searches, "visitors": visitors, "visits": visits,
             "searches_per_visit": _per_visit(searches, visits), "refinements": refinements,
             "exits": exits, "no_results": no_results,
@@ -145,8 +183,9 @@ def search_summary(store, site, period, timeout_minutes=30, filters=None):
     """The period's searches, visitors and visits that searched, searches per visit,
     refinements (a search followed by another), exits (a search that ended its visit), and the
     searches with no results and their share (None when the site says no way to tell)."""
-    [row] = _grouped(store, site, period, timeout_minutes, filters, ["summary"], 1)["summary"] or [None]
-    return _summary(store, site, period, filters, row)
+    sources = Sources(store, site, period, filters, timeout_minutes)
+    [row] = _grouped(store, sources, ["summary"], 1)["summary"] or [None]
+    return _summary(store, sources, row)
 
 
 def _compared(current, previous):
@@ -165,8 +204,9 @@ def compared_search_summary(store, site, period, compare, timeout_minutes=30, fi
 def search_page(store, site, period, timeout_minutes=30, filters=None, compare=None, limit=10):
     """What the Site search page shows, in one pass of the period's searches (and one of the
     comparison period's with `compare`): (summary, terms, pages after searching)."""
-    found = _grouped(store, site, period, timeout_minutes, filters, ["summary", "terms", "pages"], limit)
-    summary = _summary(store, site, period, filters, (found["summary"] or [None])[0])
+    sources = Sources(store, site, period, filters, timeout_minutes)
+    found = _grouped(store, sources, ["summary", "terms", "pages"], limit)
+    summary = _summary(store, sources, (found["summary"] or [None])[0])
     if compare:
         summary = _compared(summary, search_summary(store, site, comparison_period(period, compare),
                                                     timeout_minutes, filters))
@@ -176,7 +216,8 @@ def search_page(store, site, period, timeout_minutes=30, filters=None, compare=N
 def search_terms(store, site, period, timeout_minutes=30, filters=None, limit=10):
     """Per search term, most searched first (ties by term): searches, unique visitors, visits
     with the term and searches per visit."""
-    return _terms(_grouped(store, site, period, timeout_minutes, filters, ["terms"], limit)["terms"])
+    sources = Sources(store, site, period, filters, timeout_minutes)
+    return _terms(_grouped(store, sources, ["terms"], limit)["terms"])
 
 
 def no_results_terms(store, site, period, filters=None, limit=10):
@@ -186,16 +227,16 @@ def no_results_terms(store, site, period, filters=None, limit=10):
     if not found:
         return []
     condition, extra = found
-    source, params, where = _scope(site, period, filters)
+    sources = Sources(store, site, period, filters)
     rows = store.query(
-        f"SELECT site_search_term, count() AS n, {VISITORS_COUNT} FROM {source}"
-        f" WHERE {where} AND {condition} GROUP BY site_search_term"
-        " ORDER BY n DESC, site_search_term LIMIT %(limit)s",
-        dict(params, limit=_limit(limit), **extra))
+        f"SELECT k, sum(n) AS searches, {VISITORS_MERGE}(v) FROM ({_no_results_sql(sources, condition)})"
+        " GROUP BY k ORDER BY searches DESC, k LIMIT %(limit)s",
+        dict(sources.params, limit=_limit(limit), **extra))
     return [{"value": term, "searches": int(n), "visitors": int(u)} for term, n, u in rows]
 
 
 def pages_after_search(store, site, period, timeout_minutes=30, filters=None, limit=10):
     """Per page, how many searches led straight to it (the next pageview of the visit, not
     itself a search) and by how many unique visitors."""
-    return _pages(_grouped(store, site, period, timeout_minutes, filters, ["pages"], limit)["pages"])
+    sources = Sources(store, site, period, filters, timeout_minutes)
+    return _pages(_grouped(store, sources, ["pages"], limit)["pages"])

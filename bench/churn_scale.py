@@ -17,6 +17,16 @@ machine may be shared: wall time alone says little) and peak memory: this
 process's maximum resident set (resource.getrusage), with chdb including the
 embedded ClickHouse, with a server not. --time-limit stops the run between
 steps.
+
+--keep DIR (chdb only) keeps the clients and the model in DIR for later
+runs, which then skip generation and training (and add clients up to
+--score-clients); they score every client DIR holds.
+
+--baseline scores the same clients a second time, in the same process, with
+XGBoost's own TreeSHAP kernel instead of the look-up tables (churn_shap), and
+prints the ratios of wall and CPU time: the two runs see the same machine
+load, as far as one can on a shared machine. It doubles the scoring time, so
+keep it to smaller runs.
 """
 import argparse
 import datetime
@@ -152,35 +162,67 @@ def _slice(line, clock, started):
 
 
 def run(args, store, model_dir, server_pid=None):
-    from vigie.alerts.churn_scoring import score_clients
     from vigie.alerts.churn_training import train_churn_model
     from vigie.warehouse.migrations import migrate
     migrate(store)
     clock = Clock(args.time_limit, server_pid)
     end = datetime.date(2024, 7, 1)
     end_day = (end - datetime.date(1970, 1, 1)).days
-    generate(store, 0, args.train_clients, end_day, clock)
+    made = _kept(store)
+    if made:
+        print(f"reusing the {made:,} clients and the promoted model of the kept work directory", flush=True)
+    else:
+        generate(store, 0, args.train_clients, end_day, clock)
+        clock.check("training")
+        started = clock.start()
+        model = train_churn_model(store, SITE, KEY_PAGES, model_dir, as_of=end, horizon_days=HORIZON,
+                                  threads=args.threads, today=end, progress=lambda line: print(line, flush=True))
+        # No ROC AUC here: these clients follow a made-up rule any model learns
+        # almost perfectly; bench/churn.py measures ranking quality honestly.
+        clock.record(f"train on {args.train_clients:,} clients", time.monotonic() - started)
+        if not model.card["promoted"]:
+            raise SystemExit("the model was not promoted, so there is nothing to score with")
+        made = args.train_clients
 
-    clock.check("training")
-    started = clock.start()
-    model = train_churn_model(store, SITE, KEY_PAGES, model_dir, as_of=end, horizon_days=HORIZON,
-                              threads=args.threads, today=end, progress=lambda line: print(line, flush=True))
-    # No ROC AUC here: these clients follow a made-up rule any model learns
-    # almost perfectly; bench/churn.py measures ranking quality honestly.
-    clock.record(f"train on {args.train_clients:,} clients", time.monotonic() - started)
-    if not model.card["promoted"]:
-        raise SystemExit("the model was not promoted, so there is nothing to score with")
-
-    extra = args.score_clients - args.train_clients
-    if extra > 0:
-        generate(store, args.train_clients, extra, end_day, clock)
+    if args.score_clients > made:
+        generate(store, made, args.score_clients - made, end_day, clock)
     clock.check("scoring")
-    started = clock.start()
-    run = score_clients(store, SITE, 0.3, 0.6, as_of=end, batch_size=args.batch_size, today=end,
-                        exact_reasons=not args.fast_reasons, progress=lambda line: _slice(line, clock, started))
+    first = _score(args, store, end, clock, "table TreeSHAP")
+    if args.baseline:
+        clock.check("the baseline scoring")
+        baseline = _score(args, store, end, clock, "XGBoost TreeSHAP", xgboost_kernel=True)
+        print(f"baseline / tables: wall {baseline[0] / first[0]:.2f}x, CPU {baseline[1] / first[1]:.2f}x", flush=True)
+
+
+def _kept(store):
+    """The clients already made in a kept work directory that holds a promoted
+    model (0 otherwise): clients are numbered, so more can be added after them."""
+    from vigie.alerts.churn_registry import promoted_record
+    if promoted_record(store, SITE) is None:
+        return 0
+    return store.query_value("SELECT count() FROM customers WHERE site = %(s)s", {"s": SITE})
+
+
+def _score(args, store, end, clock, label, xgboost_kernel=False):
+    """Score every client; (wall seconds, CPU seconds). `xgboost_kernel`: exact
+    values from XGBoost's pred_contribs, as before the tables."""
+    from vigie.alerts.churn_estimators import TreeEstimator
+    from vigie.alerts.churn_scoring import score_clients
+    tables = TreeEstimator._shap_tables
+    if xgboost_kernel:
+        TreeEstimator._shap_tables = lambda estimator: False
+    try:
+        started = clock.start()
+        run = score_clients(store, SITE, 0.3, 0.6, as_of=end, batch_size=args.batch_size, today=end,
+                            exact_reasons=not args.fast_reasons,
+                            progress=lambda line: _slice(line, clock, started))
+    finally:
+        TreeEstimator._shap_tables = tables
     seconds = time.monotonic() - started
-    clock.record(f"score {run.clients:,} clients ({'Saabas' if args.fast_reasons else 'SHAP'} reasons)", seconds,
+    reasons = "Saabas" if args.fast_reasons else f"{label} for medium/high, Saabas for low"
+    clock.record(f"score {run.clients:,} clients ({reasons} reasons)", seconds,
                  rate=f"{run.clients / seconds:,.0f} clients/s", bands=run.bands)
+    return clock.figures[-1][1], clock.figures[-1][2]
 
 
 def main(argv=None):
@@ -192,15 +234,23 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1, help="XGBoost threads for training (default 1)")
     parser.add_argument("--fast-reasons", action="store_true",
                         help="Saabas attributions instead of SHAP values for the reasons")
+    parser.add_argument("--baseline", action="store_true",
+                        help="score again with XGBoost's own TreeSHAP kernel and print the ratios")
     parser.add_argument("--backend", choices=("chdb", "clickhouse"), default="chdb",
                         help="embedded chdb (default) or a throwaway clickhouse-server")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="work in DIR and keep it; a later run with the same DIR reuses its clients "
+                             "and model (training 100,000 clients takes tens of minutes), adding clients "
+                             "up to --score-clients")
     parser.add_argument("--time-limit", type=float, default=3600, help="seconds before the run stops between steps (default 3600)")
     args = parser.parse_args(argv)
     if args.train_clients < 1000 or args.score_clients < 1:
         parser.error("--train-clients must be at least 1000 and --score-clients positive")
+    if args.keep and args.backend != "chdb":
+        parser.error("--keep works with the embedded chdb store only")
 
     from vigie.warehouse import open_store
-    work = tempfile.mkdtemp(prefix="vigie-bench-churn-")
+    work = args.keep or tempfile.mkdtemp(prefix="vigie-bench-churn-")
     print(f"churn bench: {args.train_clients:,} clients to train, {args.score_clients:,} to score, "
           f"backend {args.backend}, work directory {work}", flush=True)
     try:
@@ -215,7 +265,8 @@ def main(argv=None):
             run(args, store, os.path.join(work, "models"))
             store.close()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

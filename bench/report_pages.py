@@ -26,7 +26,9 @@ eight: the no-results page), which adds about 3 % to N. For the vitals
 set, every pageview sends a vitals report 30 seconds later (web_vitals, as
 if every visitor's browser measured every page load). Best of --repeat
 runs, raw sessions first, then after the rollups job; --sets times some
-sets. Prints the figures; asserts nothing.
+sets. Prints the figures (and the rollups job's time, with the shares of
+site search's and web vitals' rows in it, and the web vitals rollup's row
+counts); asserts nothing.
 
     .venv/bin/python bench/report_pages.py --events 1000000 --backend chdb
     .venv/bin/python bench/report_pages.py --events 10000000 --sets vitals
@@ -49,6 +51,7 @@ from vigie.analytics.journeys import journeys  # noqa: E402
 from vigie.analytics.jobs import JobContext, run_window  # noqa: E402
 from vigie.analytics.period import Period  # noqa: E402
 from vigie.analytics.retention import new_vs_returning  # noqa: E402
+from vigie.analytics import site_search_rollup, vitals_rollup  # noqa: E402
 from vigie.analytics.site_search import no_results_terms, search_page  # noqa: E402
 from vigie.analytics.web_vitals import vitals_page  # noqa: E402
 from bench.analytics import DAYS, SITE, generate, overview_set  # noqa: E402
@@ -149,6 +152,20 @@ def measure(store, site, period, repeat, report, label, sets):
                f"ratio {took / baseline:5.2f}x")
 
 
+def _timed(module, name):
+    """Wrap module.name to add its run time to the returned one-item list."""
+    spent, original = [0.0], getattr(module, name)
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - started
+    setattr(module, name, timed)
+    return spent
+
+
 def bench(url, events, repeat, report, sets):
     store = open_store(url)
     migrate(store)
@@ -167,9 +184,15 @@ def bench(url, events, repeat, report, sets):
     run_window(store, JOBS["sessions"], site, start, end, JobContext())
     period = Period(first, today - datetime.timedelta(days=1), "day")
     measure(store, site, period, repeat, report, "raw    ", sets)
+    search_rollup = _timed(site_search_rollup, "rebuild_day")
+    vitals = _timed(vitals_rollup, "roll_up_vitals")
     started = time.perf_counter()
     run_window(store, JOBS["rollups"], site, start, end, JobContext())
-    report(f"  rollups job over {DAYS} days: {time.perf_counter() - started:.1f} s")
+    report(f"  rollups job {time.perf_counter() - started:.1f} s, of which site search rows "
+           f"{search_rollup[0]:.1f} s, web vitals rows {vitals[0]:.1f} s "
+           f"({store.query_value('SELECT count() FROM rollup_vitals'):,} value rows, "
+           f"{store.query_value('SELECT count() FROM rollup_vitals_buckets'):,} bucket rows; "
+           f"{store.query_value('SELECT count() FROM rollup_journeys'):,} journeys rows)")
     measure(store, site, period, repeat, report, "rollups", sets)
     store.close()
 

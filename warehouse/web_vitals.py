@@ -4,7 +4,8 @@ VITALS_COLUMNS = (
     "event_id", "site", "ts", "visitor_id", "hostname", "pathname", "device", "country",
     "browser", "os", "lcp_ms", "cls", "inp_ms", "ttfb_ms",
 )
-# The value stored for a metric the page did not measure (no interaction: no INP).
+# Metric -> its column; a metric the page did not measure holds NOT_MEASURED (no interaction: no INP).
+METRIC_COLUMNS = {"lcp": "lcp_ms", "inp": "inp_ms", "cls": "cls", "ttfb": "ttfb_ms"}
 NOT_MEASURED = -1.0
 
 

@@ -4,6 +4,8 @@ never do, and purchase counts are purchase days."""
 import datetime
 import math
 
+import numpy as np
+
 from vigie.alerts.churn_features import build_features, feature_names, site_buyers
 from vigie.alerts.churn_reasons import Buyers, batch_reasons, reason_text, top_reasons
 from tests.churn_factories import insert_transactions, transaction
@@ -254,3 +256,35 @@ def test_reasons_from_the_store_count_purchase_days_and_place_spending(store):
     insert_transactions(store, [transaction(site, "c4", "2024-05-02 10:00:00", 1, currency="USD")])
     assert site_buyers(store, site, AS_OF).currency == ""
     assert site_buyers(store, "nobody.example.com", AS_OF) == Buyers()
+
+
+def test_batch_reasons_rule_out_silent_windows_exactly_as_the_sentences_do():
+    # Edge pairs (now, before): a drop that rounds to 0 % (0.5 % rounds to even),
+    # one that rounds up to 2 %, no earlier activity, unknowns, a rise.
+    pairs = [(99.5, 100.0), (98.5, 100.0), (199.0, 200.0), (197.0, 200.0), (0.0, 0.0), (NAN, 4.0),
+             (1.0, NAN), (5.0, 4.0), (0.0, 4.0), (2.0, 8.0), (0.994, 1.0)]
+    features = feature_names(KEY_PAGES)
+    windows = [f for f in features if f.startswith(("purchases_", "spend_", "visits_", "pageviews_",
+                                                    "engaged_minutes_"))]
+    assert len(windows) >= 20
+    rng = np.random.default_rng(7)
+    base = _worrying_client()
+    rows = []
+    for i in range(200):
+        row = dict(base)
+        for kind in ("purchases", "spend", "visits", "pageviews", "engaged_minutes"):
+            for days in (7, 30, 90, 180):
+                row[f"{kind}_{days}d"], row[f"{kind}_prev_{days}d"] = pairs[rng.integers(len(pairs))]
+        rows.append(row)
+    columns = sorted({c for row in rows for c in row} | set(features))
+    values = [[row.get(c, NAN) for c in columns] for row in rows]
+    contributions = rng.normal(size=(len(rows), len(features)))
+    # Windows first, so that their sentences (or silence) decide most reasons.
+    contributions[:, [features.index(f) for f in windows]] += 3.0
+    got = batch_reasons(features, contributions, columns, values, buyers=BUYERS)
+    expected = [top_reasons(dict(zip(features, c)), {k: v for k, v in zip(columns, vals)}, buyers=BUYERS)
+                for c, vals in zip(contributions, values)]
+    assert got == expected
+    said = {t for reasons in got for _, t in reasons}
+    assert any("down 2 %" in t for t in said) and any("down 1 %" in t for t in said)
+    assert not any("down 0 %" in t for t in said)

@@ -1,14 +1,16 @@
 """Scoring with the promoted model: churn_scores rows, the CSV, re-scoring, the read API."""
 import csv
 import datetime
+import threading
 
 import numpy as np
+import pytest
 
 from vigie.alerts.churn_features import build_features, site_buyers
 from vigie.alerts.churn_queries import latest_scores, score_history
 from vigie.alerts.churn_reasons import top_reasons
 from vigie.alerts.churn_registry import load_promoted
-from vigie.alerts.churn_scoring import risk_band, score_clients
+from vigie.alerts.churn_scoring import _built_ahead, risk_band, score_clients
 from vigie.alerts.churn_training import train_churn_model
 from tests.churn_factories import customer, insert_customers, insert_transactions, transaction
 from tests.churn_synthetic import generate
@@ -87,3 +89,25 @@ def test_scoring_writes_one_row_per_active_client_and_the_csv(store, tmp_path):
     assert list(fast.reasons) == [t for _, t in top_reasons(dict(zip(model.features, approx[0])),
                                                             frame.iloc[0].to_dict(),
                                                             buyers=site_buyers(store, SITE, earlier))]
+
+
+def test_slices_are_built_ahead_in_a_second_thread_in_order(store):
+    threads = []
+
+    def build(clients):
+        threads.append(threading.current_thread().name)
+        if clients == "broken":
+            raise ValueError("slice broken")
+        return clients * 2
+
+    assert list(_built_ahead(store, [1, 2, 3], build)) == [2, 4, 6]
+    assert len(threads) == 3 and all(name.startswith("churn-features") for name in threads)
+    assert list(_built_ahead(store, [], build)) == []
+    # A failing slice reaches the caller, after the slices before it.
+    got = []
+    with pytest.raises(ValueError, match="slice broken"):
+        for frame in _built_ahead(store, [5, "broken", 7], build):
+            got.append(frame)
+    assert got == [10]
+    # The store still answers from this thread.
+    assert store.query_value("SELECT 1") == 1
