@@ -149,19 +149,6 @@ def _renamed(sql, params, suffix):
             {f"{name}_{suffix}": value for name, value in params.items()})
 
 
-def _rolled_days(store, site, period, goal, timeout_minutes):
-    """{day: version} of the period's days whose journeys can be read from the rollup; for a
-    goal, only those whose paths were cut with this visit timeout."""
-    rolled = rolled_up_days(store, site, period.start, period.end)
-    if goal is None or not rolled:
-        return rolled
-    cut_alike = set(store.query(
-        "SELECT day, version FROM rollup_days WHERE site = %(site)s AND day >= toDate(%(first)s) "
-        "AND day <= toDate(%(last)s) AND visit_timeout = %(timeout)s",
-        {"site": site.domain, "first": period.start, "last": period.end, "timeout": timeout_minutes}))
-    return {day: version for day, version in rolled.items() if (day, version) in cut_alike}
-
-
 def _raw_runs(period, rolled):
     """The periods of consecutive days of `period` not in `rolled`."""
     runs, day = [], period.start
@@ -180,7 +167,9 @@ def _states(store, site, period, filters, entry_page, goal, steps, timeout_minut
     (node rows, and link rows with kinds=_NODES_AND_LINKS), from the rollup for its
     rolled-up days (none with a filter) and raw for the others."""
     # The rollup's entry '' is every entry page; a path entering on '' is read raw (none).
-    rolled = {} if filters or entry_page == "" else _rolled_days(store, site, period, goal, timeout_minutes)
+    # Paths to a goal only from the days whose paths were cut with this visit timeout.
+    rolled = {} if filters or entry_page == "" else rolled_up_days(
+        store, site, period.start, period.end, None if goal is None else timeout_minutes)
     parts, params = [], {}
     if rolled:
         params.update(site=site.domain, first=period.start, last=period.end, steps=int(steps),

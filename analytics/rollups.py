@@ -149,17 +149,20 @@ def goals_changed(store, site):
         "FROM goals WHERE site = %(site)s", {"site": site.domain}) or 0)
 
 
-def rolled_up_days(store, site, first, last):
+def rolled_up_days(store, site, first, last, visit_timeout=None):
     """{local day: version} of the current rollups of days first..last in the site's time zone,
-    of the current layout and built after the last goal change (other days are left to raw reads)."""
+    of the current layout and built after the last goal change (other days are left to raw reads);
+    with `visit_timeout` (minutes), only those whose visits were cut with it."""
     rows = store.query(
-        "SELECT day, argMax(version, version), argMax(timezone, version), argMax(layout, version) "
+        "SELECT day, argMax(version, version), argMax(timezone, version), argMax(layout, version), "
+        "argMax(visit_timeout, version) "
         "FROM rollup_days WHERE site = %(site)s AND day >= toDate(%(first)s) "
         "AND day <= toDate(%(last)s) GROUP BY day",
         {"site": site.domain, "first": first, "last": last})
     changed = goals_changed(store, site)
-    return {day: version for day, version, timezone, layout in rows
-            if timezone == site.timezone and layout == ROLLUP_LAYOUT and version >= changed}
+    return {day: version for day, version, timezone, layout, timeout in rows
+            if timezone == site.timezone and layout == ROLLUP_LAYOUT and version >= changed
+            and visit_timeout in (None, timeout)}
 
 
 def first_outdated_day(store, site):
