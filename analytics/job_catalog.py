@@ -4,16 +4,17 @@ sessions  events -> sessions, every few minutes over the last hours (lookback),
           so a visit is visible minutes after its events and late events
           re-open the visits they belong to.
 rollups   sessions, events -> rollup_visits, rollup_pages, rollup_site_search,
-          rollup_days, for whole local days that are over and already
-          sessionized, re-covering the last days (lookback) so late sessions
-          reach them; and days rolled up in an older layout, oldest first, a
-          month per run.
+          rollup_vitals, rollup_journeys, rollup_days, for whole local days
+          that are over and already sessionized, re-covering the last days
+          (lookback) so late sessions reach them; and days rolled up in an
+          older layout, oldest first, a month per run.
 """
 import datetime
 from zoneinfo import ZoneInfo
 
 from vigie.analytics import rollups
 from vigie.analytics.jobs import Job, JobError, UTC, watermark
+from vigie.analytics.journeys import roll_up_journeys
 from vigie.analytics.sessionize import rebuild_sessions
 
 DAY = datetime.timedelta(days=1)
@@ -26,6 +27,8 @@ SESSIONS_CHUNK = 3 * DAY
 # the rollups catch up a month at a time instead of holding one run for the
 # whole history (those days are read raw meanwhile, with the same numbers).
 OUTDATED_DAYS_PER_RUN = 31
+# The rollup tables of single reports, written with each day's rollup (analytics.rollups).
+REPORT_ROLLUPS = (roll_up_journeys,)
 
 
 def _first_event(store, site):
@@ -65,7 +68,7 @@ def _run_rollups(store, site, since, until, context, version):
         day += DAY
     rows = 0
     while rollups.local_day_bounds(day, site.timezone)[0] < until:
-        rows += rollups.rebuild_day(store, site, day, version, context.timeout_minutes)
+        rows += rollups.rebuild_day(store, site, day, version, context.timeout_minutes, REPORT_ROLLUPS)
         day += DAY
     return rows
 
@@ -103,7 +106,8 @@ JOBS = {
     "rollups": Job(
         "rollups", "daily per-dimension totals of finished days (rollup_visits, rollup_pages)",
         reads=("sessions", "events"),
-        writes=("rollup_visits", "rollup_pages", "rollup_site_search", "rollup_days"),
+        writes=("rollup_visits", "rollup_pages", "rollup_site_search", "rollup_journeys",
+                "rollup_days"),
         chunk=DAY, run=_run_rollups, scheduled_window=_rollups_window),
 }
 

@@ -10,7 +10,8 @@ itself counted once. Steps are its pages:
   completed it first (the goal page, or the page an event goal was sent
   from), step 2 the page before it, and so on backwards. Where a goal is
   completed within a visit is only in its events, so this mode reads the
-  period's events of the visitors who completed it.
+  period's events of the visitors who completed it. A visit is cut at local
+  midnight too: a path lies within the day of its completion.
 
 Per node (step, page): unique visitors who reached it, and the drop-off, those
 whose path stops there (from an entry: the visit ended there; to a goal: the
@@ -19,12 +20,20 @@ visitors. Each step keeps its `pages` most visited pages (ties by page); the
 rest of that step is one node, OTHER_PAGES. Aggregated in ClickHouse: what
 comes back is bounded by steps x pages, whatever the traffic. Report filters
 keep whole visits, as for every report. Definitions: docs/journeys.md.
+
+The rollups job writes each local day's steps as unique-visitor states
+(rollup_journeys, roll_up_journeys below): a report reads whole rolled-up days
+from there and the other days raw, building the same states, and merges them,
+which gives the numbers of one raw pass. With a report filter it reads raw.
 """
+import datetime
+import re
+
 from vigie.analytics.filters import filter_sql
-from vigie.analytics.goals import get_goal, step_condition
-from vigie.analytics.period import comparison_period
+from vigie.analytics.goals import get_goal, list_goals, step_condition
+from vigie.analytics.period import Period, comparison_period
 from vigie.analytics.query import metric_change
-from vigie.analytics.rollups import VISITORS_COUNT
+from vigie.analytics.rollups import VISITORS_MERGE, VISITORS_STATE, rolled_up_days
 from vigie.analytics.sessionize import JOURNEY_PAGES
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 from vigie.analytics.visit_scope import period_events
@@ -64,22 +73,27 @@ def _goal_paths(site, period, filters, goal, timeout_minutes):
 
     Per visitor who completed it, the period's events in time order (arrays: no window
     functions in ClickHouse 18.16; a pageview before an event of the same second), a visit
-    number that grows at each gap over the timeout, then one row per first completion of
-    a visit with the pageviews of that visit up to it.
+    number that grows at each gap over the timeout and at each local midnight, then one
+    row per first completion of a visit with the pageviews of that visit up to it. The
+    cut at midnight makes a path belong to the day of its completion, so that days
+    rolled up one by one add up to the raw read of the whole period (docs/journeys.md).
     """
     lo, hi = period.utc_bounds(site.timezone)
     source, params = period_events(filters, lo, hi)
-    params = bind_day_bounds(dict(params, site=site.domain, lo=lo, hi=hi,
+    params = bind_day_bounds(dict(params, site=site.domain, lo=lo, hi=hi, tz=site.timezone,
                                   timeout=timeout_minutes * 60, keep=JOURNEY_PAGES), "period", lo, hi)
     hit, params["goal"] = step_condition(goal.kind, goal.pattern, "goal")
     where = f"site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {day_bounds('ts', 'period')}"
-    # first[i]: the index of the first event of event i's visit; done[i]: completions up to
-    # i; firsts: the first completion of each visit (none before it since the visit began).
+    # d[i]: event i's local day; first[i]: the index of the first event of event i's visit;
+    # done[i]: completions up to i; firsts: the first completion of each visit (none before
+    # it since the visit began).
     per_visitor = (
         "SELECT visitor_id,"
-        f" arraySort(groupArray((toUInt32(ts), name != 'pageview', pathname, toUInt8({hit})))) AS s,"
-        " arrayMap(x -> x.1, s) AS m, arrayMap(x -> x.4, s) AS h, arrayCumSum(h) AS done,"
-        " arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR m[i] - m[i - 1] > %(timeout)s),"
+        f" arraySort(groupArray((toUInt32(ts), name != 'pageview', pathname, toUInt8({hit}),"
+        "  toDate(ts, %(tz)s)))) AS s,"
+        " arrayMap(x -> x.1, s) AS m, arrayMap(x -> x.4, s) AS h, arrayMap(x -> x.5, s) AS d,"
+        " arrayCumSum(h) AS done,"
+        " arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR m[i] - m[i - 1] > %(timeout)s OR d[i] != d[i - 1]),"
         "  arrayEnumerate(m))) AS v,"
         " arrayFilter(i -> i = 1 OR v[i] != v[i - 1], arrayEnumerate(v)) AS starts,"
         " arrayMap(i -> starts[v[i]], arrayEnumerate(v)) AS first,"
@@ -103,43 +117,128 @@ def _goal_paths(site, period, filters, goal, timeout_minutes):
 
 def _steps_sql(paths, steps):
     """One row per (visitor, step) of every path: step, page, the page before ('' at step 1),
-    and whether the path stops there."""
+    whether the path stops there, and its entry page (its first page)."""
     return (
-        "SELECT visitor_id, step, path[step] AS page, if(step > 1, path[step - 1], '') AS prev,"
-        " toUInt8(step = length(path)) AS ended"
-        f" FROM ({paths}) ARRAY JOIN arrayEnumerate(arraySlice(path, 1, {int(steps)})) AS step")
+        "SELECT visitor_id, toUInt8(n) AS step, path[n] AS page, if(n > 1, path[n - 1], '') AS prev,"
+        " toUInt8(n = length(path)) AS ended, path[1] AS entry"
+        f" FROM ({paths}) ARRAY JOIN arrayEnumerate(arraySlice(path, 1, {int(steps)})) AS n")
 
 
-def _top_pages(store, rows_sql, params, pages):
-    """{step: [page, ...]}: each step's most visited pages, at most `pages`."""
+# States per node (step, page; link 0): the visitors whose path reached it and those whose
+# path stopped there; per link (step, page, page before; link 1): its visitors. They merge
+# over days (analytics.rollups); top pages and nodes read the few node rows only.
+_STATES = (f"{VISITORS_STATE} AS v,"
+           " uniqCombinedStateIf(17)(visitor_id, ended = 1 AND link = 0) AS e")
+_NODES, _NODES_AND_LINKS = "[toUInt8(0)]", "if(step = 1, [toUInt8(0)], [toUInt8(0), toUInt8(1)])"
+
+
+def _state_rows(steps_sql, kinds, entry_join=""):
+    """SQL of rows (entry_key if entry_join,) link, step, page, link_prev, v, e: the states
+    of the node rows, and of the link rows with kinds=_NODES_AND_LINKS."""
+    keys = "entry_key, " if entry_join else ""
+    return (f"SELECT {keys}link, step, page, if(link = 1, prev, '') AS link_prev, {_STATES}"
+            " FROM (SELECT visitor_id, step, page, prev, ended, entry, link"
+            f" FROM ({steps_sql}) ARRAY JOIN {kinds} AS link){entry_join}"
+            f" GROUP BY {keys}link, step, page, link_prev")
+
+
+def _renamed(sql, params, suffix):
+    """sql and params with every parameter name suffixed, so that parts built alike
+    (one per range of days) can share one statement."""
+    return (re.sub(r"%\((\w+)\)s", lambda m: f"%({m.group(1)}_{suffix})s", sql),
+            {f"{name}_{suffix}": value for name, value in params.items()})
+
+
+def _raw_runs(period, rolled):
+    """The periods of consecutive days of `period` not in `rolled`."""
+    runs, day = [], period.start
+    while day <= period.end:
+        if day not in rolled:
+            if runs and runs[-1].end == day - datetime.timedelta(days=1):
+                runs[-1] = Period(runs[-1].start, day, "day")
+            else:
+                runs.append(Period(day, day, "day"))
+        day += datetime.timedelta(days=1)
+    return runs
+
+
+def _states(store, site, period, filters, entry_page, goal, steps, timeout_minutes, kinds):
+    """(SQL of rows link, step, page, link_prev, v, e, params): the period's journey states
+    (node rows, and link rows with kinds=_NODES_AND_LINKS), from the rollup for its
+    rolled-up days (none with a filter) and raw for the others."""
+    # The rollup's entry '' is every entry page; a path entering on '' is read raw (none).
+    # Paths to a goal only from the days whose paths were cut with this visit timeout.
+    rolled = {} if filters or entry_page == "" else rolled_up_days(
+        store, site, period.start, period.end, None if goal is None else timeout_minutes)
+    parts, params = [], {}
+    if rolled:
+        params.update(site=site.domain, first=period.start, last=period.end, steps=int(steps),
+                      goal=goal.goal_id if goal else "", entry=entry_page or "",
+                      links=int(kinds == _NODES_AND_LINKS),
+                      rolled=tuple(f"{day} {version}" for day, version in rolled.items()))
+        parts.append(
+            "SELECT link, step, page, prev AS link_prev, visitors AS v, ended AS e FROM rollup_journeys"
+            " PREWHERE site = %(site)s AND goal = %(goal)s AND entry = %(entry)s AND link <= %(links)s"
+            " AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) AND step <= %(steps)s"
+            " AND concat(toString(day), ' ', toString(version)) IN %(rolled)s")
+    for number, run in enumerate(_raw_runs(period, rolled)):
+        if goal is None:
+            paths, run_params = _entry_paths(site, run, filters, entry_page)
+        else:
+            paths, run_params = _goal_paths(site, run, filters, goal, timeout_minutes)
+        sql, run_params = _renamed(_state_rows(_steps_sql(paths, steps), kinds), run_params, f"r{number}")
+        parts.append(sql)
+        params.update(run_params)
+    return f"SELECT link, step, page, link_prev, v, e FROM ({' UNION ALL '.join(parts)})", params
+
+
+def roll_up_journeys(store, site, day, version, params):
+    """Write one local day's journey rollup rows (rollup_journeys) under `version`: from
+    every entry page, from each entry page, and to each goal with the visit timeout
+    params['timeout_minutes'] (analytics.rollups.rebuild_day)."""
+    one_day = Period(day, day, "day")
+    row = {"rollup_day": day, "rollup_version": int(version)}
+    insert = ("INSERT INTO rollup_journeys (site, day, version, goal, entry, link, step, page, prev,"
+              " visitors, ended) SELECT %(site)s, toDate(%(rollup_day)s), %(rollup_version)s, {goal}, {entry},"
+              " link, step, page, link_prev, v, e FROM ({states})")
+    paths, path_params = _entry_paths(site, one_day, None, None)
+    # Every entry page together ('') and each entry page: two rows per state from one read.
+    states = _state_rows(_steps_sql(paths, MAX_STEPS), _NODES_AND_LINKS, " ARRAY JOIN ['', entry] AS entry_key")
+    store.execute(insert.format(goal="''", entry="entry_key", states=states), dict(path_params, **row))
+    for goal in list_goals(store, site.domain):
+        paths, path_params = _goal_paths(site, one_day, None, goal, params["timeout_minutes"])
+        store.execute(insert.format(goal="%(goal_id)s", entry="''",
+                                    states=_state_rows(_steps_sql(paths, MAX_STEPS), _NODES_AND_LINKS)),
+                      dict(path_params, goal_id=goal.goal_id, **row))
+
+
+def _top_pages(store, states_sql, params, pages):
+    """{step: [page, ...]}: each step's most visited pages, at most `pages` (from node rows)."""
     found = {}
     for step, page in store.query(
-            f"SELECT step, page FROM ({rows_sql}) GROUP BY step, page"
-            f" ORDER BY step, {VISITORS_COUNT} DESC, page LIMIT %(pages)s BY step",
+            f"SELECT step, page FROM ({states_sql}) GROUP BY step, page"
+            f" ORDER BY step, {VISITORS_MERGE}(v) DESC, page LIMIT %(pages)s BY step",
             dict(params, pages=pages)):
         found.setdefault(int(step), []).append(page)
     return found
 
 
-def _counted(store, rows_sql, params, top):
+def _counted(store, states_sql, params, top):
     """(nodes {(step, page): (visitors, drop_off)}, links {(step, from, to): visitors}) with the
     pages outside `top` of each step as OTHER_PAGES; `links` keyed by the step of `from`."""
     keys = tuple(f"{step} {page}" for step, pages in top.items() for page in pages) or ("",)
     node = "if(concat(toString({step}), ' ', {page}) IN %(top)s, {page}, %(other)s)"
+    here, before = node.format(step="step", page="page"), node.format(step="step - 1", page="link_prev")
     rows = store.query(
-        "SELECT tupleElement(g, 1) AS kind, step, tupleElement(g, 2) AS a, tupleElement(g, 3) AS b, uniqCombined(17)(visitor_id),"
-        " uniqCombinedIf(17)(visitor_id, ended) FROM ("
-        f" SELECT visitor_id, step, ended, {node.format(step='step', page='page')} AS here,"
-        f"  {node.format(step='step - 1', page='prev')} AS before FROM ({rows_sql}))"
-        " ARRAY JOIN if(step = 1, [('node', here, '')], [('node', here, ''), ('link', before, here)]) AS g"
-        " GROUP BY kind, step, a, b",
+        f"SELECT link, step, if(link = 1, {before}, {here}) AS a, if(link = 1, {here}, '') AS b,"
+        f" {VISITORS_MERGE}(v), {VISITORS_MERGE}(e) FROM ({states_sql}) GROUP BY link, step, a, b",
         dict(params, top=keys, other=OTHER_PAGES))
     nodes, links = {}, {}
-    for kind, step, a, b, visitors, ended in rows:
-        if kind == "node":
-            nodes[(int(step), a)] = (int(visitors), int(ended))
-        else:
+    for link, step, a, b, visitors, ended in rows:
+        if link:
             links[(int(step) - 1, a, b)] = int(visitors)
+        else:
+            nodes[(int(step), a)] = (int(visitors), int(ended))
     return nodes, links
 
 
@@ -165,15 +264,6 @@ def _ordered_links(links, to_goal):
     return rows
 
 
-def _paths(store, site, period, filters, entry_page, goal_id, timeout_minutes):
-    if goal_id is None:
-        return _entry_paths(site, period, filters, entry_page)
-    goal = get_goal(store, site.domain, goal_id)
-    if goal is None:
-        raise ValueError(f"site {site.domain} has no goal {goal_id!r}")
-    return _goal_paths(site, period, filters, goal, timeout_minutes)
-
-
 def journeys(store, site, period, steps=DEFAULT_STEPS, entry_page=None, goal_id=None,
              filters=None, compare=None, pages=DEFAULT_PAGES, timeout_minutes=30):
     """The period's most common paths: {'mode', 'steps', 'nodes', 'links'}.
@@ -187,15 +277,19 @@ def journeys(store, site, period, steps=DEFAULT_STEPS, entry_page=None, goal_id=
     _whole(pages, "pages", 1, MAX_PAGES)
     if entry_page is not None and goal_id is not None:
         raise ValueError("a journey starts from an entry page or leads to a goal, not both")
-    paths, params = _paths(store, site, period, filters, entry_page, goal_id, timeout_minutes)
-    rows_sql = _steps_sql(paths, steps)
-    top = _top_pages(store, rows_sql, params, pages)
-    nodes, links = _counted(store, rows_sql, params, top)
+    goal = None
+    if goal_id is not None:
+        goal = get_goal(store, site.domain, goal_id)
+        if goal is None:
+            raise ValueError(f"site {site.domain} has no goal {goal_id!r}")
+    asked = (store, site, period, filters, entry_page, goal, steps, timeout_minutes)
+    top = _top_pages(store, *_states(*asked, _NODES), pages)
+    nodes, links = _counted(store, *_states(*asked, _NODES_AND_LINKS), top)
     found = _ordered_nodes(nodes)
     if compare:
-        before, before_params = _paths(store, site, comparison_period(period, compare), filters,
-                                       entry_page, goal_id, timeout_minutes)
-        previous, _ = _counted(store, _steps_sql(before, steps), before_params, top)
+        before, before_params = _states(store, site, comparison_period(period, compare), filters,
+                                        entry_page, goal, steps, timeout_minutes, _NODES_AND_LINKS)
+        previous, _ = _counted(store, before, before_params, top)
         for row in found:
             row["previous"] = previous.get((row["step"], row["page"]), (0, 0))[0]
             row["change"] = metric_change("visitors", row["visitors"], row["previous"])

@@ -48,8 +48,9 @@ DIMENSIONS = {
 TOTAL = ""  # the dimension of the one row per day that holds the site's totals
 # What a day's rollup rows hold, recorded in rollup_days.layout: 1 before
 # migration 28, 2 with conversions, 3 with visitors as uniqCombined(17) states
-# (migration 31), 4 with site search (rollup_site_search, migration 157) and web
-# vitals (rollup_vitals, rollup_vitals_buckets, migration 146).
+# (migration 31), 4 with site search (rollup_site_search, migration 157), web
+# vitals (rollup_vitals, rollup_vitals_buckets, migration 146) and journeys
+# (rollup_journeys, migration 141).
 # Readers use only days of this layout; an older day is read from raw sessions
 # until the rollups job rebuilds it (it rebuilds such days by itself, oldest
 # first: analytics/job_catalog.py).
@@ -79,12 +80,20 @@ def _epoch(value):
     return int(value.timestamp())
 
 
-def rebuild_day(store, site, day, version, timeout_minutes=30):
+def rebuild_day(store, site, day, version, timeout_minutes, report_rollups):
     """Roll up one local day of `site`; returns the number of rollup rows written.
-    `timeout_minutes`: the visit timeout site search cuts the day's visits with."""
+    `timeout_minutes`: the visit timeout site search and paths to goals cut the day's
+    visits with.
+
+    `report_rollups`: functions f(store, site, day, version, params) writing the day's
+    rows of the reports' own rollup tables (analytics.job_catalog.REPORT_ROLLUPS: the
+    journeys module reads the rollups through this one, so it cannot be imported here),
+    before rollup_days names the version; params['timeout_minutes'] is the visit timeout.
+    """
     lo, hi = local_day_bounds(day, site.timezone)
     params = bind_day_bounds({"site": site.domain, "day": day, "version": int(version),
-                              "lo": _epoch(lo), "hi": _epoch(hi)}, "utc", lo, hi)
+                              "lo": _epoch(lo), "hi": _epoch(hi),
+                              "timeout_minutes": int(timeout_minutes)}, "utc", lo, hi)
     names = ", ".join(["''"] + [f"'{name}'" for name in DIMENSIONS])
     values = ", ".join(["''"] + list(DIMENSIONS.values()))
     store.execute(
@@ -107,13 +116,16 @@ def rebuild_day(store, site, day, version, timeout_minutes=30):
         f"AND {day_bounds('ts', 'utc')} AND name IN ('pageview', 'engagement') GROUP BY pathname", params)
     site_search_rollup.rebuild_day(store, site, day, version, params, timeout_minutes, VISITORS_STATE)
     vitals_rollup.roll_up_vitals(store, site, day, version, params)
+    for write in report_rollups:
+        write(store, site, day, version, params)
     rebuilt = store.query_value(
         "SELECT count() FROM rollup_days WHERE site = %(site)s AND day = toDate(%(day)s)", params)
-    store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at", "layout"],
+    store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at", "layout", "visit_timeout"],
                  [(site.domain, day, int(version), site.timezone,
-                   datetime.datetime.now(datetime.timezone.utc), ROLLUP_LAYOUT)])
+                   datetime.datetime.now(datetime.timezone.utc), ROLLUP_LAYOUT, int(timeout_minutes))])
     # A mutation rewrites parts: only worth it when an older generation exists.
-    for table in ("rollup_visits", "rollup_pages", "rollup_site_search", *vitals_rollup.ROLLUP_TABLES) if rebuilt else ():
+    for table in ("rollup_visits", "rollup_pages", "rollup_site_search", *vitals_rollup.ROLLUP_TABLES,
+                  "rollup_journeys") if rebuilt else ():
         store.execute(f"ALTER TABLE {table} DELETE WHERE site = %(site)s AND day = toDate(%(day)s) "
                       "AND version < %(version)s", params)
     return int(store.query_value(
@@ -137,17 +149,20 @@ def goals_changed(store, site):
         "FROM goals WHERE site = %(site)s", {"site": site.domain}) or 0)
 
 
-def rolled_up_days(store, site, first, last):
+def rolled_up_days(store, site, first, last, visit_timeout=None):
     """{local day: version} of the current rollups of days first..last in the site's time zone,
-    of the current layout and built after the last goal change (other days are left to raw reads)."""
+    of the current layout and built after the last goal change (other days are left to raw reads);
+    with `visit_timeout` (minutes), only those whose visits were cut with it."""
     rows = store.query(
-        "SELECT day, argMax(version, version), argMax(timezone, version), argMax(layout, version) "
+        "SELECT day, argMax(version, version), argMax(timezone, version), argMax(layout, version), "
+        "argMax(visit_timeout, version) "
         "FROM rollup_days WHERE site = %(site)s AND day >= toDate(%(first)s) "
         "AND day <= toDate(%(last)s) GROUP BY day",
         {"site": site.domain, "first": first, "last": last})
     changed = goals_changed(store, site)
-    return {day: version for day, version, timezone, layout in rows
-            if timezone == site.timezone and layout == ROLLUP_LAYOUT and version >= changed}
+    return {day: version for day, version, timezone, layout, timeout in rows
+            if timezone == site.timezone and layout == ROLLUP_LAYOUT and version >= changed
+            and visit_timeout in (None, timeout)}
 
 
 def first_outdated_day(store, site):

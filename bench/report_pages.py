@@ -16,6 +16,7 @@ exact query sets the pages' callbacks run for the last 30 days:
               previous period (analytics.journeys, from the visits' stored journeys)
   to-goal     journeys of 5 steps to the `signup` event goal (read from the events of the
               visitors who completed it)
+  one-entry   journeys of 5 steps from the entry page /, compared with the previous period
 
 each against the overview query set of bench/analytics.py measured in the
 same process right before it, so a loaded machine shows in both. For the
@@ -98,10 +99,14 @@ def to_goal_set(store, site, period):
     journeys(store, site, period, steps=5, goal_id=goal.goal_id)
 
 
+def one_entry_set(store, site, period):
+    journeys(store, site, period, steps=5, entry_page="/", compare="previous_period")
+
+
 SETS = (("pages", pages_set), ("geography", geography_set), ("technology", technology_set),
         ("returning", returning_set), ("search", search_set), ("vitals", vitals_set),
         ("journeys", journeys_set),
-        ("to-goal", to_goal_set))
+        ("to-goal", to_goal_set), ("one-entry", one_entry_set))
 
 # Searches made by the visitors of the generated traffic, inside ClickHouse: a skewed pick
 # of 40 terms, one search in eight on the no-results page.
@@ -186,7 +191,8 @@ def bench(url, events, repeat, report, sets):
     report(f"  rollups job {time.perf_counter() - started:.1f} s, of which site search rows "
            f"{search_rollup[0]:.1f} s, web vitals rows {vitals[0]:.1f} s "
            f"({store.query_value('SELECT count() FROM rollup_vitals'):,} value rows, "
-           f"{store.query_value('SELECT count() FROM rollup_vitals_buckets'):,} bucket rows)")
+           f"{store.query_value('SELECT count() FROM rollup_vitals_buckets'):,} bucket rows; "
+           f"{store.query_value('SELECT count() FROM rollup_journeys'):,} journeys rows)")
     measure(store, site, period, repeat, report, "rollups", sets)
     store.close()
 

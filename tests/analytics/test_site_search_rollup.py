@@ -6,6 +6,7 @@ import pytest
 from vigie.analytics.job_catalog import JOBS
 from vigie.analytics.jobs import JobContext, run_window
 from vigie.analytics.period import Period
+from vigie.analytics.job_catalog import REPORT_ROLLUPS
 from vigie.analytics.rollups import rebuild_day, rolled_up_days
 from vigie.analytics.site_search import no_results_terms, search_page, search_summary
 from tests.churn_factories import insert_visit
@@ -81,7 +82,7 @@ def report(store, site, period, **options):
 
 def roll_up(store, site, days, version, timeout_minutes=30):
     for day in days:
-        rebuild_day(store, site, day, version, timeout_minutes)
+        rebuild_day(store, site, day, version, timeout_minutes, REPORT_ROLLUPS)
 
 
 def test_rolled_up_days_give_the_raw_numbers(store, site):

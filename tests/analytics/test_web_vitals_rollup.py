@@ -7,6 +7,7 @@ from tests.analytics.test_web_vitals import ONE_DAY, S, load, report
 from tests.churn_factories import insert_visit
 from vigie.analytics.period import Period
 from vigie.analytics.query import Plan
+from vigie.analytics.job_catalog import REPORT_ROLLUPS
 from vigie.analytics.rollups import rebuild_day
 from vigie.analytics.web_vitals import vitals_page, vitals_summary, vitals_table
 from vigie.warehouse.sites import add_site
@@ -37,7 +38,7 @@ def three_days(store):
 
 def roll_up(store, site, *days, version=1):
     for day in days:
-        rebuild_day(store, site, day, version)
+        rebuild_day(store, site, day, version, 30, REPORT_ROLLUPS)
 
 
 def test_a_period_of_rolled_up_days_and_a_raw_day_gives_the_raw_figures(store, site):
