@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 from vigie.analytics import rollups
 from vigie.analytics.jobs import Job, JobError, UTC, watermark
 from vigie.analytics.journeys import roll_up_journeys
+from vigie.analytics.rollups import ReportRollup
+from vigie.analytics.site_search_rollup import roll_up_site_search
+from vigie.analytics.vitals_rollup import ROLLUP_TABLES as VITALS_TABLES, roll_up_vitals
 from vigie.analytics.sessionize import rebuild_sessions
 
 DAY = datetime.timedelta(days=1)
@@ -28,7 +31,11 @@ SESSIONS_CHUNK = 3 * DAY
 # whole history (those days are read raw meanwhile, with the same numbers).
 OUTDATED_DAYS_PER_RUN = 31
 # The rollup tables of single reports, written with each day's rollup (analytics.rollups).
-REPORT_ROLLUPS = (roll_up_journeys,)
+REPORT_ROLLUPS = (
+    ReportRollup(("rollup_site_search",), roll_up_site_search),
+    ReportRollup(VITALS_TABLES, roll_up_vitals),
+    ReportRollup(("rollup_journeys",), roll_up_journeys),
+)
 
 
 def _first_event(store, site):

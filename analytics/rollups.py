@@ -25,9 +25,9 @@ it from the recounted visits, and the rollups job rebuilds it like a day of
 an older layout (docs/analytics-jobs.md).
 """
 import datetime
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from vigie.analytics import site_search_rollup, vitals_rollup
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 
 # Dimension name -> expression over a `sessions` row.
@@ -80,15 +80,22 @@ def _epoch(value):
     return int(value.timestamp())
 
 
-def rebuild_day(store, site, day, version, timeout_minutes, report_rollups):
-    """Roll up one local day of `site`; returns the number of rollup rows written.
-    `timeout_minutes`: the visit timeout site search and paths to goals cut the day's
-    visits with.
+@dataclass(frozen=True)
+class ReportRollup:
+    """One report's own daily rollup: the tables it writes, and `write(store, site, day,
+    version, params)` writing one day of them (params: rebuild_day's)."""
+    tables: tuple
+    write: object
 
-    `report_rollups`: functions f(store, site, day, version, params) writing the day's
-    rows of the reports' own rollup tables (analytics.job_catalog.REPORT_ROLLUPS: the
-    journeys module reads the rollups through this one, so it cannot be imported here),
-    before rollup_days names the version; params['timeout_minutes'] is the visit timeout.
+
+def rebuild_day(store, site, day, version, timeout_minutes, report_rollups):
+    """Roll up one local day of `site`; returns the number of rollup_visits rows written.
+
+    `report_rollups`: the ReportRollups of single reports (analytics.job_catalog.
+    REPORT_ROLLUPS: those report modules read the rollups through this one, so it
+    cannot import them), written before rollup_days names the version.
+    `timeout_minutes` (params['timeout_minutes']): the visit timeout site search and
+    paths to goals cut the day's visits with, recorded in rollup_days.
     """
     lo, hi = local_day_bounds(day, site.timezone)
     params = bind_day_bounds({"site": site.domain, "day": day, "version": int(version),
@@ -114,18 +121,16 @@ def rebuild_day(store, site, day, version, timeout_minutes, report_rollups):
         "sumIf(engaged_ms, name = 'engagement') "
         "FROM events WHERE site = %(site)s AND ts >= toDateTime(%(lo)s) AND ts < toDateTime(%(hi)s) "
         f"AND {day_bounds('ts', 'utc')} AND name IN ('pageview', 'engagement') GROUP BY pathname", params)
-    site_search_rollup.rebuild_day(store, site, day, version, params, timeout_minutes, VISITORS_STATE)
-    vitals_rollup.roll_up_vitals(store, site, day, version, params)
-    for write in report_rollups:
-        write(store, site, day, version, params)
+    for rollup in report_rollups:
+        rollup.write(store, site, day, version, params)
     rebuilt = store.query_value(
         "SELECT count() FROM rollup_days WHERE site = %(site)s AND day = toDate(%(day)s)", params)
     store.insert("rollup_days", ["site", "day", "version", "timezone", "built_at", "layout", "visit_timeout"],
                  [(site.domain, day, int(version), site.timezone,
                    datetime.datetime.now(datetime.timezone.utc), ROLLUP_LAYOUT, int(timeout_minutes))])
     # A mutation rewrites parts: only worth it when an older generation exists.
-    for table in ("rollup_visits", "rollup_pages", "rollup_site_search", *vitals_rollup.ROLLUP_TABLES,
-                  "rollup_journeys") if rebuilt else ():
+    tables = ("rollup_visits", "rollup_pages", *(t for rollup in report_rollups for t in rollup.tables))
+    for table in tables if rebuilt else ():
         store.execute(f"ALTER TABLE {table} DELETE WHERE site = %(site)s AND day = toDate(%(day)s) "
                       "AND version < %(version)s", params)
     return int(store.query_value(

@@ -51,19 +51,6 @@ def _scope(site, period, filters):
     return source, params, f"site = %(site)s AND ts >= %(lo)s AND ts < %(hi)s AND {_PERIOD_DAYS}"
 
 
-def _rolled_days(store, site, period, timeout_minutes):
-    """{day: version} of the period's rolled-up days whose site search rows can answer: all of
-    them (timeout_minutes None), or those whose visits were cut at that timeout."""
-    rolled = rolled_up_days(store, site, period.start, period.end)
-    if not rolled or timeout_minutes is None:
-        return rolled
-    cut = set(store.query(
-        "SELECT day, version FROM rollup_site_search WHERE site = %(site)s AND report = 'day' "
-        "AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) AND timeout_minutes = %(timeout)s",
-        {"site": site.domain, "first": period.start, "last": period.end, "timeout": timeout_minutes}))
-    return {day: version for day, version in rolled.items() if (day, version) in cut}
-
-
 class Sources:
     """Where one period's searches are read from: the rollup_site_search rows of its
     rolled-up days (`rollup`: the condition on them, or None) and raw events (`raw`: (FROM
@@ -78,7 +65,7 @@ class Sources:
             self.params.update(params)
             self.raw = (source, where)
             return
-        rolled = _rolled_days(store, site, period, timeout_minutes)
+        rolled = rolled_up_days(store, site, period.start, period.end, visit_timeout=timeout_minutes)
         plan = Plan(store, site, period, None, rolled=rolled)
         self.params.update(plan.params)
         if rolled:

@@ -1,6 +1,6 @@
 """Site search's daily rollup: one local day's searches, summed once for long periods.
 
-The rollups job (analytics.rollups.rebuild_day) calls rebuild_day here for
+The rollups job (analytics.rollups.rebuild_day) calls roll_up_site_search for
 each day it rolls up, into rollup_site_search (migration 157): per term and
 per page after a search, and for the whole day, the searches, their unique
 visitors as uniqCombined(17) states, the visits with a search, the
@@ -13,6 +13,7 @@ cut them the same way, docs/site-search.md), so a day's visits, refinements
 and exits are its own and days add up: a rolled-up period and a raw read of
 the same events give the same numbers.
 """
+from vigie.analytics.rollups import VISITORS_STATE
 from vigie.analytics.time_ranges import day_bounds
 
 # Report name -> the key a search row is grouped by. Each search row is counted once per
@@ -67,25 +68,22 @@ def grouped_searches_sql(source, where, reports, visitors_state, day=None):
             " WHERE NOT (report = 'pages' AND key = '') GROUP BY report, key")
 
 
-_COLUMNS = ("site, day, version, report, value, name, pathname, timeout_minutes, searches, visitors, "
-            "visits, refinements, exits")
+_COLUMNS = "site, day, version, report, value, name, pathname, searches, visitors, visits, refinements, exits"
 
 
-def rebuild_day(store, site, day, version, params, timeout_minutes, visitors_state):
+def roll_up_site_search(store, site, day, version, params):
     """Write generation `version` of local `day`'s site search rows; `params` are
-    analytics.rollups.rebuild_day's (site, day, version, lo, hi and the UTC day bounds), and
-    `visitors_state` its visitor state expression (passed in: rollups imports this module)."""
-    params = dict(params, tz=site.timezone, timeout=int(timeout_minutes) * 60,
-                  timeout_minutes=int(timeout_minutes))
+    analytics.rollups.rebuild_day's (site, day, version, lo, hi, the UTC day bounds and the
+    visit timeout_minutes)."""
+    timeout_minutes = int(params["timeout_minutes"])
+    params = dict(params, tz=site.timezone, timeout=timeout_minutes * 60)
     where = (f"site = %(site)s AND ts >= toDateTime(%(lo)s) AND ts < toDateTime(%(hi)s) "
              f"AND {day_bounds('ts', 'utc')}")
     head = f"INSERT INTO rollup_site_search ({_COLUMNS}) SELECT %(site)s, toDate(%(day)s), %(version)s, "
-    searches = grouped_searches_sql("events", where, list(GROUPINGS), visitors_state, "toDate(%(day)s)")
-    store.execute(f"{head}report, key, '', '', %(timeout_minutes)s, n, v, visits, refinements, exits "
+    searches = grouped_searches_sql("events", where, list(GROUPINGS), VISITORS_STATE, "toDate(%(day)s)")
+    store.execute(f"{head}report, key, '', '', n, v, visits, refinements, exits "
                   f"FROM ({searches})", params)
     store.execute(
         f"{head}'events', site_search_term, name, if(name = 'pageview', pathname, '') AS pn, "
-        f"%(timeout_minutes)s, count(), {visitors_state}, 0, 0, 0 FROM events WHERE {where} "
+        f"count(), {VISITORS_STATE}, 0, 0, 0 FROM events WHERE {where} "
         "AND site_search_term != '' GROUP BY site_search_term, name, pn", params)
-    store.insert("rollup_site_search", ["site", "day", "version", "report", "timeout_minutes"],
-                 [(site.domain, day, int(version), "day", int(timeout_minutes))])

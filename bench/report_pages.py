@@ -41,6 +41,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -51,7 +52,7 @@ from vigie.analytics.journeys import journeys  # noqa: E402
 from vigie.analytics.jobs import JobContext, run_window  # noqa: E402
 from vigie.analytics.period import Period  # noqa: E402
 from vigie.analytics.retention import new_vs_returning  # noqa: E402
-from vigie.analytics import site_search_rollup, vitals_rollup  # noqa: E402
+from vigie.analytics import job_catalog  # noqa: E402
 from vigie.analytics.site_search import no_results_terms, search_page  # noqa: E402
 from vigie.analytics.web_vitals import vitals_page  # noqa: E402
 from bench.analytics import DAYS, SITE, generate, overview_set  # noqa: E402
@@ -152,17 +153,20 @@ def measure(store, site, period, repeat, report, label, sets):
                f"ratio {took / baseline:5.2f}x")
 
 
-def _timed(module, name):
-    """Wrap module.name to add its run time to the returned one-item list."""
-    spent, original = [0.0], getattr(module, name)
+def _timed_report_rollups():
+    """Time each report's rollup inside the rollups job: {first table: [seconds]}."""
+    spent, timed = {}, []
+    for rollup in job_catalog.REPORT_ROLLUPS:
+        seconds = spent.setdefault(rollup.tables[0], [0.0])
 
-    def timed(*args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent[0] += time.perf_counter() - started
-    setattr(module, name, timed)
+        def write(*args, _write=rollup.write, _seconds=seconds):
+            started = time.perf_counter()
+            try:
+                return _write(*args)
+            finally:
+                _seconds[0] += time.perf_counter() - started
+        timed.append(replace(rollup, write=write))
+    job_catalog.REPORT_ROLLUPS = tuple(timed)
     return spent
 
 
@@ -184,12 +188,12 @@ def bench(url, events, repeat, report, sets):
     run_window(store, JOBS["sessions"], site, start, end, JobContext())
     period = Period(first, today - datetime.timedelta(days=1), "day")
     measure(store, site, period, repeat, report, "raw    ", sets)
-    search_rollup = _timed(site_search_rollup, "rebuild_day")
-    vitals = _timed(vitals_rollup, "roll_up_vitals")
+    spent = _timed_report_rollups()
     started = time.perf_counter()
     run_window(store, JOBS["rollups"], site, start, end, JobContext())
     report(f"  rollups job {time.perf_counter() - started:.1f} s, of which site search rows "
-           f"{search_rollup[0]:.1f} s, web vitals rows {vitals[0]:.1f} s "
+           f"{spent['rollup_site_search'][0]:.1f} s, web vitals rows {spent['rollup_vitals'][0]:.1f} s, "
+           f"journeys rows {spent['rollup_journeys'][0]:.1f} s "
            f"({store.query_value('SELECT count() FROM rollup_vitals'):,} value rows, "
            f"{store.query_value('SELECT count() FROM rollup_vitals_buckets'):,} bucket rows; "
            f"{store.query_value('SELECT count() FROM rollup_journeys'):,} journeys rows)")

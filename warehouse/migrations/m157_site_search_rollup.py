@@ -5,15 +5,14 @@ NAME = "site search rollup"
 STATEMENTS = [
     # One generation (version) of a local day's searches, written by the rollups
     # job. `report` says what a row counts:
-    #   'day'      one row per rolled-up day: the visit timeout its visits were
-    #              cut with (a report asked with another timeout reads the day raw);
     #   'summary'  the day's searches (value '');
     #   'terms'    per search term (value);
     #   'pages'    per page viewed right after a search (value);
     #   'events'   events carrying a term, per term (value), event name and, for
     #              pageviews, pathname: the no-results figures are read from these
     #              with the site's no-results page and event as they are when asked.
-    # visits, refinements and exits count within the local day (docs/site-search.md).
+    # visits, refinements and exits count within the local day (docs/site-search.md),
+    # with the visit timeout rollup_days.visit_timeout records (migration 141).
     """
     CREATE TABLE IF NOT EXISTS rollup_site_search (
         site String,
@@ -23,7 +22,6 @@ STATEMENTS = [
         value String,
         name String,
         pathname String,
-        timeout_minutes UInt32,
         searches UInt64,
         visitors AggregateFunction(uniqCombined(17), UInt64),
         visits UInt64,
