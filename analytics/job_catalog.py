@@ -112,8 +112,8 @@ JOBS = {
         run=_run_sessions, scheduled_window=_sessions_window),
     "rollups": Job(
         "rollups", "daily per-dimension totals of finished days (rollup_visits, rollup_pages)",
-        reads=("sessions", "events"),
-        writes=("rollup_visits", "rollup_pages", "rollup_site_search", "rollup_journeys",
+        reads=("sessions", "events", "web_vitals", "goals"),
+        writes=("rollup_visits", "rollup_pages", "rollup_site_search", *VITALS_TABLES, "rollup_journeys",
                 "rollup_days"),
         chunk=DAY, run=_run_rollups, scheduled_window=_rollups_window),
 }

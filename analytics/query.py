@@ -13,15 +13,13 @@ import datetime
 
 from vigie.analytics.filters import check_filters, filter_sql
 from vigie.analytics.period import comparison_period
-from vigie.analytics.rollups import (PAGE_VISITORS_STATE, ROLLUP_LAYOUT, VISITORS_MERGE, VISITORS_STATE,
-                                     goals_changed, local_day_bounds, rolled_up_days)
+from vigie.analytics.rollups import (PAGE_VISITORS_STATE, VISITORS_MERGE, VISITORS_STATE,
+                                     local_day_bounds, rolled_up_days)
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
 
-_CURRENT_ROLLUP = (
-    "(day, version) IN (SELECT day, max(version) FROM rollup_days WHERE site = %(site)s "
-    "AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) GROUP BY day "
-    "HAVING argMax(timezone, version) = %(tz)s AND argMax(layout, version) = %(layout)s "
-    "AND max(version) >= %(goals_changed)s)")
+# The rolled-up generations a Plan chose, pinned: a day the rollups job names while the
+# query runs stays in the plan's raw ranges only, never counted twice.
+_PLANNED_ROLLUP = "(toYYYYMMDD(day), version) IN %(generations)s"
 _VISIT_SUMS = ("count() AS visits, sum(pageviews) AS pageviews, sum(bounce) AS bounces, "
                "sum(duration) AS duration, sum(engaged_ms) AS engaged_ms, sum(revenue) AS revenue, "
                "sum(notEmpty(goals)) AS conversions")
@@ -55,8 +53,9 @@ class Plan:
                     self.ranges.append((lo, hi))
             day += datetime.timedelta(days=1)
         self.params = {"site": site.domain, "tz": site.timezone, "first": period.start,
-                       "last": period.end, "layout": ROLLUP_LAYOUT,
-                       "goals_changed": goals_changed(store, site) if rolled else 0}
+                       "last": period.end,
+                       "generations": tuple((int(day.strftime("%Y%m%d")), int(version))
+                                            for day, version in sorted(rolled.items())) or ((0, 0),)}
         conditions = []
         for i, (lo, hi) in enumerate(self.ranges):
             self.params[f"lo{i}"], self.params[f"hi{i}"] = int(lo.timestamp()), int(hi.timestamp())
@@ -73,8 +72,9 @@ class Plan:
         return self.raw_time.replace("{col}", column)
 
     def current_rollup(self):
-        """SQL condition on a rollup table's (day, version): the current generation of rolled-up days."""
-        return _CURRENT_ROLLUP
+        """SQL condition on a rollup table's (day, version): the generations of the days this
+        plan reads rolled up (those rolled_up_days named when it was made)."""
+        return _PLANNED_ROLLUP
 
     def matching_visitors(self):
         """SQL condition on events.visitor_id: visitors with a visit matching the filters."""
@@ -101,7 +101,7 @@ class Plan:
             # PREWHERE: the visitor states of other dimensions are never read.
             parts.append(f"SELECT {rollup_key} AS k{state[0]}, {_ROLLUP_SUMS} FROM rollup_visits "
                          "PREWHERE site = %(site)s AND dimension = %(dimension)s"
-                         f"{self._keys(keys, rollup_key)} WHERE {_CURRENT_ROLLUP}")
+                         f"{self._keys(keys, rollup_key)} WHERE {_PLANNED_ROLLUP}")
         if self.ranges:
             parts.append(f"SELECT {raw_key} AS k{state[1]}, {_VISIT_SUMS} "
                          "FROM sessions FINAL WHERE site = %(site)s AND deleted = 0 "
@@ -119,7 +119,7 @@ class Plan:
         state = (", visitors AS v", f", {PAGE_VISITORS_STATE} AS v") if visitors else ("", "")
         if self.rolled:
             parts.append(f"SELECT pathname AS k{state[0]}, pageviews, engaged_ms FROM rollup_pages "
-                         f"PREWHERE site = %(site)s{self._keys(keys, 'pathname')} WHERE {_CURRENT_ROLLUP}")
+                         f"PREWHERE site = %(site)s{self._keys(keys, 'pathname')} WHERE {_PLANNED_ROLLUP}")
         if self.ranges:
             parts.append(
                 f"SELECT pathname AS k{state[1]}, "

@@ -69,11 +69,8 @@ class Sources:
         plan = Plan(store, site, period, None, rolled=rolled)
         self.params.update(plan.params)
         if rolled:
-            # The named generation of each day, as (YYYYMMDD, version) pairs.
-            self.params["generations"] = tuple((int(day.strftime("%Y%m%d")), version)
-                                               for day, version in sorted(rolled.items()))
             self.rollup = ("site = %(site)s AND day >= toDate(%(first)s) AND day <= toDate(%(last)s)",
-                           "(toYYYYMMDD(day), version) IN %(generations)s")
+                           plan.current_rollup())
         if plan.ranges:
             self.raw = ("events", f"site = %(site)s AND {plan.raw_condition('ts')}")
 

@@ -143,3 +143,17 @@ def test_a_day_rebuilt_after_a_late_report_counts_it_once(store, site):
     assert (summary["lcp"]["p75"], summary["lcp"]["samples"], summary["lcp"]["poor"]) == (4100, 8, 25.0)
     store.execute("TRUNCATE TABLE rollup_days")
     assert vitals_summary(store, site, THREE_DAYS) == summary
+
+
+def test_a_day_rolled_up_while_a_page_reads_is_not_counted_twice(store, site):
+    """The rollups job names the 11th between the plan and its query: the plan still reads
+    the 11th raw, so the rollup's generations it reads are the ones it chose."""
+    from vigie.analytics.web_vitals import _rolled_up_query
+    three_days(store)
+    roll_up(store, site, D9, D10)
+    plan = Plan(store, site, THREE_DAYS, None)
+    assert plan.rolled == [D9, D10] and len(plan.ranges) == 1
+    roll_up(store, site, D11, version=2)
+    sql, params = _rolled_up_query(plan, ["summary"])
+    [(report_name, key, page_loads, *_)] = store.query(sql, params)
+    assert (report_name, key, page_loads) == ("summary", "", 7)
