@@ -121,8 +121,8 @@ def send_report(store, settings, sub, site, period, numbers=None, sleep=time.sle
 
 
 def due_reports(store, now, retry_runs):
-    """([(subscription, site, period)] whose last complete period is to be sent, and how many
-    were given up after `retry_runs` failed runs)."""
+    """([(subscription, site, period, failed runs so far)] whose last complete period is to be
+    sent, and how many were given up after `retry_runs` failed runs)."""
     sites = {s.domain: s for s in list_sites(store)}
     candidates = []
     for sub in all_subscriptions(store):
@@ -142,13 +142,8 @@ def due_reports(store, now, retry_runs):
         if failures >= retry_runs:
             given_up += 1
         else:
-            due.append(candidate)
+            due.append((*candidate, failures))
     return due, given_up
-
-
-def _failed_runs(store, sub, period):
-    return send_outcomes(store, [sub.subscription_id], period.start).get(
-        (sub.subscription_id, period.start), (False, 0))[1]
 
 
 def run_reports(store, settings, now=None, settle_seconds=1.0, sleep=time.sleep):
@@ -158,13 +153,14 @@ def run_reports(store, settings, now=None, settle_seconds=1.0, sleep=time.sleep)
     if not settings.report_mail_url:
         return run
     due, run.given_up = due_reports(store, now, settings.report_retry_runs)
-    keys = {f"{sub.subscription_id}:{period.start:%Y-%m-%d}": (sub, site, period) for sub, site, period in due}
+    keys = {f"{sub.subscription_id}:{period.start:%Y-%m-%d}": (sub, site, period, failures)
+            for sub, site, period, failures in due}
     ours = claim_sites(store, RUN_CLAIMS_JOB, sorted(keys), slot_of(now, settings.report_interval_minutes * 60),
                        settle_seconds)
     run.not_ours = len(keys) - len(ours)
     numbers = {}
     for key in sorted(ours):
-        sub, site, period = keys[key]
+        sub, site, period, failures = keys[key]
         if not may_receive(store, sub):
             run.skipped += 1
             log.info("email report %s not sent: %s no longer sees %s", key, sub.account, sub.site)
@@ -179,7 +175,7 @@ def run_reports(store, settings, now=None, settle_seconds=1.0, sleep=time.sleep)
             log.exception("email report %s of %s failed; retried at the next run", key, sub.site)
             ok = False
         (run.sent if ok else run.failed).append((sub.subscription_id, period.start))
-        if not ok and _failed_runs(store, sub, period) >= settings.report_retry_runs:
+        if not ok and failures + 1 >= settings.report_retry_runs:
             log.error("email report %s of %s failed %d runs: given up; its failures are in the "
                       "delivery log", key, sub.site, settings.report_retry_runs)
     if due:
