@@ -32,7 +32,7 @@ import re
 from vigie.analytics.filters import filter_sql
 from vigie.analytics.goals import get_goal, list_goals, step_condition
 from vigie.analytics.period import Period, comparison_period
-from vigie.analytics.query import metric_change
+from vigie.analytics.query import Plan, metric_change
 from vigie.analytics.rollups import VISITORS_MERGE, VISITORS_STATE, rolled_up_days
 from vigie.analytics.sessionize import JOURNEY_PAGES
 from vigie.analytics.time_ranges import bind_day_bounds, day_bounds
@@ -174,13 +174,14 @@ def _states(store, site, period, filters, entry_page, goal, steps, timeout_minut
     if rolled:
         params.update(site=site.domain, first=period.start, last=period.end, steps=int(steps),
                       goal=goal.goal_id if goal else "", entry=entry_page or "",
-                      links=int(kinds == _NODES_AND_LINKS),
-                      rolled=tuple(f"{day} {version}" for day, version in rolled.items()))
+                      links=int(kinds == _NODES_AND_LINKS))
+        plan = Plan(store, site, period, None, rolled=rolled)
+        params["generations"] = plan.params["generations"]
         parts.append(
             "SELECT link, step, page, prev AS link_prev, visitors AS v, ended AS e FROM rollup_journeys"
             " PREWHERE site = %(site)s AND goal = %(goal)s AND entry = %(entry)s AND link <= %(links)s"
             " AND day >= toDate(%(first)s) AND day <= toDate(%(last)s) AND step <= %(steps)s"
-            " AND concat(toString(day), ' ', toString(version)) IN %(rolled)s")
+            f" AND {plan.current_rollup()}")
     for number, run in enumerate(_raw_runs(period, rolled)):
         if goal is None:
             paths, run_params = _entry_paths(site, run, filters, entry_page)
